@@ -1,0 +1,52 @@
+"""The ``diffusion`` command line.
+
+Each command lives in its own module and is imported only when it is invoked, so
+``diffusion --help`` does not pay for numpy, scipy, networkx or matplotlib.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from diffusion import __version__
+
+#: command name -> "module:attribute" of its click command
+COMMANDS: dict[str, str] = {
+    "org": "diffusion.cli.org:org",
+    "run": "diffusion.cli.run:run",
+}
+
+HELP: dict[str, str] = {
+    "org": "Summarise, draw or export an organisation graph.",
+    "run": "Simulate a scenario (default: the Etten-Leur baseline).",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands from :data:`HELP` without importing them."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, HELP[name]) for name in self.list_commands(ctx)])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="diffusion")
+def main() -> None:
+    """Simulate how new ideas and ways of working spread through an organisation."""
+
+
+__all__ = ["main"]

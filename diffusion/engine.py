@@ -1,0 +1,318 @@
+"""Run a model over many Monte Carlo runs at once.
+
+One step
+--------
+For a batch of runs, step ``t`` (a week for the ideas model) goes:
+
+1. apply the events scheduled at ``t``, in the order given (they may change parameters,
+   ties, people's states, or enrol a cohort);
+2. note the first step of adoption for people who entered an adopted state;
+3. record the counts of people per state per group at ``t`` (every ``record_every`` steps
+   and always at the last step);
+4. unless ``t`` is the last step, the model moves every run from ``t`` to ``t + 1``
+   synchronously (all transitions computed from the state at ``t``, then applied).
+
+Runs the model reports as finished (nothing can change any more) and that no later event can
+revive are dropped from the loop every few steps; their last counts carry forward.
+
+Reproducibility
+---------------
+Random numbers are a pure function of ``(seed, purpose, run, step, node)``
+(:mod:`diffusion.rng`), so run ``i`` is the same whether it is simulated alone, in a batch of
+10,000, in uneven chunks, or on another machine with ``run_offset``.
+
+Memory
+------
+A batch holds its state, ``(runs, nodes)``, and its recorded counts,
+``(runs, records, groups, states)``; the full history ``(runs, steps, nodes)`` is never kept.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, is_dataclass
+
+import numpy as np
+
+from diffusion import __version__
+from diffusion.compile import CompiledOrg
+from diffusion.events import Batch, Event
+from diffusion.models.base import Model
+from diffusion.results import Results
+from diffusion.rng import RunRandom
+
+#: person-cells (runs x nodes) per batch: large enough to amortise Python overhead, small
+#: enough to keep a step's working set near the cache
+DEFAULT_BATCH_CELLS = 1 << 19
+#: how often (in steps) finished runs are looked for
+COMPACT_EVERY = 8
+
+ProgressFn = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """The finest partition of nodes by the recorded groupings.
+
+    ``cell_of_node`` ``(nodes,)`` gives each node's cell; ``group_of_cell[g]`` ``(cells,)``
+    gives each cell's group code in grouping ``g``.
+    """
+
+    cell_of_node: np.ndarray
+    group_of_cell: dict[str, np.ndarray]
+    n_groups: dict[str, int]
+
+    @classmethod
+    def build(cls, org: CompiledOrg, groupings: Sequence[str]) -> _Cells:
+        if groupings:
+            codes = np.stack([np.asarray(org.groups[g], dtype=np.int64) for g in groupings])
+            cells, cell_of_node = np.unique(codes, axis=1, return_inverse=True)
+        else:
+            cells = np.zeros((0, 1), dtype=np.int64)
+            cell_of_node = np.zeros(org.n_nodes, dtype=np.int64)
+        return cls(
+            cell_of_node=cell_of_node.reshape(-1).astype(np.int32),
+            group_of_cell={g: cells[i] for i, g in enumerate(groupings)},
+            n_groups={g: len(org.group_labels[g]) for g in groupings},
+        )
+
+    @property
+    def n_cells(self) -> int:
+        return int(self.cell_of_node.max(initial=-1)) + 1
+
+
+class _Recorder:
+    """Counts per (run, cell, state) at each record, kept as the smallest integer that fits."""
+
+    def __init__(self, n_runs: int, n_records: int, n_states: int, cells: _Cells, n_nodes: int):
+        self.cells = cells
+        self.n_states = n_states
+        dtype = np.uint16 if n_nodes < np.iinfo(np.uint16).max else np.int32
+        self.counts = np.zeros((n_runs, n_records, cells.n_cells, n_states), dtype=dtype)
+        self.last = np.full(n_runs, -1, dtype=np.int64)
+
+    def record(self, rows: np.ndarray, record: int, code: np.ndarray) -> None:
+        """Count the states ``code`` ``(len(rows), nodes)`` of runs ``rows`` into ``record``."""
+        n_cells, n_states = self.cells.n_cells, self.n_states
+        base = (np.arange(len(rows), dtype=np.int64)[:, None] * n_cells) + self.cells.cell_of_node
+        flat = base * n_states + code
+        tally = np.bincount(flat.ravel(), minlength=len(rows) * n_cells * n_states)
+        self.counts[rows, record] = tally.reshape(len(rows), n_cells, n_states)
+        self.last[rows] = record
+
+    def carry_forward(self) -> None:
+        """Fill the records after a run's last one with its last counts (finished runs)."""
+        n_records = self.counts.shape[1]
+        for record in range(1, n_records):
+            behind = np.flatnonzero(self.last < record)
+            if behind.size:
+                self.counts[behind, record] = self.counts[behind, record - 1]
+
+    def by_group(self) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Counts per grouping ``(runs, records, groups, states)`` and in all ``(runs, records,
+        states)``."""
+        counts = {}
+        for g, group_of_cell in self.cells.group_of_cell.items():
+            out = np.zeros(
+                (*self.counts.shape[:2], self.cells.n_groups[g], self.n_states),
+                dtype=self.counts.dtype,
+            )
+            for cell, group in enumerate(group_of_cell):
+                out[:, :, group] += self.counts[:, :, cell]
+            counts[g] = out
+        total = self.counts.sum(axis=2, dtype=np.int32)
+        return counts, total
+
+
+def _record_steps(n_steps: int, record_every: int) -> np.ndarray:
+    steps = np.arange(0, n_steps + 1, record_every)
+    if steps[-1] != n_steps:
+        steps = np.append(steps, n_steps)
+    return steps
+
+
+def _simulate_batch(
+    model: Model,
+    org: CompiledOrg,
+    run_ids: np.ndarray,
+    n_steps: int,
+    seed: int,
+    events_at: dict[int, list[Event]],
+    record_at: dict[int, int],
+    cells: _Cells,
+    progress: ProgressFn | None,
+) -> tuple[_Recorder, np.ndarray]:
+    rand = RunRandom(seed, run_ids)
+    prep = model.prepare(org)
+    state = model.init(org, prep, rand)
+    batch = Batch(model=model, org=org, prep=prep, state=state, rand=rand)
+    n_runs = len(run_ids)
+    recorder = _Recorder(n_runs, len(record_at), len(model.state_names), cells, org.n_nodes)
+    adopted_step = np.full((n_runs, org.n_nodes), -1, dtype=np.int32)
+    adopted_live = adopted_step  # rows of adopted_step still in the loop
+    is_adopted_code = np.zeros(max(len(model.state_names), 1), dtype=bool)
+    for name in model.adopted_states:
+        is_adopted_code[model.code(name)] = True
+    last_event = max(events_at, default=-1)
+    rows = np.arange(n_runs)  # batch rows still in the loop
+    done_steps = 0
+
+    for t in range(n_steps + 1):
+        batch.t = t
+        for event in events_at.get(t, ()):
+            event.apply(batch)
+        code = batch.state.code
+        new = is_adopted_code[code]
+        new &= adopted_live < 0
+        adopted_live[new] = t
+        if t in record_at:
+            recorder.record(rows, record_at[t], code)
+        if t == n_steps:
+            break
+        batch.model.step(batch.org, batch.prep, batch.state, t, batch.rand)
+        if t % COMPACT_EVERY == COMPACT_EVERY - 1 and t >= last_event:
+            finished = batch.model.is_finished(batch.state)
+            if finished is not None and finished.any():
+                keep = ~finished
+                # record the finished runs' final state at the next record, so carry_forward
+                # starts from their last state
+                nxt = min((r for s, r in record_at.items() if s > t), default=None)
+                if nxt is not None:
+                    recorder.record(rows[finished], nxt, batch.state.code[finished])
+                adopted_step[rows] = adopted_live
+                adopted_live = adopted_live[keep]
+                rows = rows[keep]
+                batch.state = batch.state.take(np.flatnonzero(keep))
+                batch.rand = batch.rand.subset(np.flatnonzero(keep))
+                if rows.size == 0:
+                    break
+        if progress is not None and (t + 1) % 16 == 0:
+            progress(16 * n_runs)
+            done_steps += 16
+    if progress is not None:
+        progress((n_steps - done_steps) * n_runs)
+    if adopted_live is not adopted_step:
+        adopted_step[rows] = adopted_live
+    recorder.carry_forward()
+    return recorder, adopted_step
+
+
+def simulate(
+    model: Model,
+    org: CompiledOrg,
+    *,
+    n_runs: int,
+    n_steps: int,
+    seed: int,
+    events: Sequence[Event] = (),
+    batch_size: int | None = None,
+    run_offset: int = 0,
+    groupings: Sequence[str] = ("department", "team", "role", "side"),
+    record_every: int = 1,
+    threads: int | None = None,
+    progress: ProgressFn | None = None,
+) -> Results:
+    """Simulate ``n_runs`` runs of ``model`` on ``org`` for ``n_steps`` steps.
+
+    Parameters
+    ----------
+    model : Model
+        The model with its parameters.
+    org : CompiledOrg
+        The population and its ties.
+    n_runs, n_steps : int
+        Number of Monte Carlo runs and of steps (weeks for the ideas model).
+    seed : int
+        Root seed; run ``i`` depends only on ``(seed, run_offset + i)``.
+    events : sequence of Event
+        Scheduled changes; steps beyond ``n_steps`` are ignored.
+    batch_size : int, optional
+        Runs simulated together (default: about 500,000 person-cells per batch).
+    run_offset : int
+        Global index of the first run (to split one simulation over machines).
+    groupings : sequence of str
+        Groupings of ``org.groups`` to count states by.
+    record_every : int
+        Record the counts every this many steps (and at the last step).
+    threads : int, optional
+        Batches simulated at once in threads (default: up to 2; numpy and scipy release the
+        GIL in the heavy loops).
+    progress : callable, optional
+        Called with the number of run-steps just completed.
+
+    Returns
+    -------
+    Results
+    """
+    if n_runs < 1 or n_steps < 0 or record_every < 1:
+        raise ValueError("n_runs must be >= 1, n_steps >= 0 and record_every >= 1")
+    unknown = [g for g in groupings if g not in org.groups]
+    if unknown:
+        raise ValueError(f"unknown grouping {unknown[0]!r}; known: {', '.join(org.groups)}")
+    if batch_size is None:
+        batch_size = max(1, DEFAULT_BATCH_CELLS // max(org.n_nodes, 1))
+    batch_size = min(batch_size, n_runs)
+    if threads is None:
+        threads = min(2, os.cpu_count() or 1)
+    events_at: dict[int, list[Event]] = {}
+    for event in events:
+        if event.step <= n_steps:
+            events_at.setdefault(event.step, []).append(event)
+    steps = _record_steps(n_steps, record_every)
+    record_at = {int(s): i for i, s in enumerate(steps)}
+    cells = _Cells.build(org, tuple(groupings))
+    starts = range(0, n_runs, batch_size)
+
+    def one(start: int) -> tuple[_Recorder, np.ndarray]:
+        run_ids = np.arange(start, min(start + batch_size, n_runs), dtype=np.int64) + run_offset
+        return _simulate_batch(
+            model, org, run_ids, n_steps, seed, events_at, record_at, cells, progress
+        )
+
+    if threads > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            parts = list(pool.map(one, starts))
+    else:
+        parts = [one(start) for start in starts]
+
+    counts_parts, totals, adopted = [], [], []
+    for recorder, adopted_step in parts:
+        counts, total = recorder.by_group()
+        counts_parts.append(counts)
+        totals.append(total)
+        adopted.append(adopted_step)
+    counts = {g: np.concatenate([c[g] for c in counts_parts]) for g in groupings}
+    return Results(
+        state_names=tuple(model.state_names),
+        steps=steps,
+        counts=counts,
+        total=np.concatenate(totals),
+        adopted_step=np.concatenate(adopted),
+        run_ids=np.arange(n_runs, dtype=np.int64) + run_offset,
+        node_ids=org.node_ids,
+        group_labels={g: tuple(org.group_labels[g]) for g in groupings},
+        provenance={
+            "model": model.name,
+            "params": _params_dict(model.params),
+            "seed": int(seed),
+            "n_runs": int(n_runs),
+            "n_steps": int(n_steps),
+            "run_offset": int(run_offset),
+            "organisation": org.name,
+            "n_nodes": org.n_nodes,
+            "events": [e.describe() for e in events],
+            "version": __version__,
+        },
+    )
+
+
+def _params_dict(params: object) -> dict:
+    if params is None:
+        return {}
+    if is_dataclass(params) and not isinstance(params, type):
+        return {
+            k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in asdict(params).items()
+        }
+    return dict(vars(params))

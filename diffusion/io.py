@@ -1,0 +1,54 @@
+"""Small file helpers shared by every writer."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path``; on success move it onto ``path`` at once.
+
+    Readers never see a half-written file, and an error inside the block leaves ``path``
+    as it was (or absent) and removes the temporary file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Final location of the file; its folder must exist.
+    mode : {"w", "wb"}
+        Text or binary writing.
+    **kwargs
+        Passed to :func:`open` (e.g. ``newline=""`` for csv); text mode defaults to UTF-8.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_write(target) as fh:
+    ...     _ = fh.write("done")
+    >>> target.read_text()
+    'done'
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_write: mode must be 'w' or 'wb' (got {mode!r})")
+    target = Path(path)
+    if "b" not in mode:
+        kwargs.setdefault("encoding", "utf-8")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp makes the file private (0600); give it the usual mode of a new file
+        os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

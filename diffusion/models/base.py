@@ -1,0 +1,142 @@
+"""What the engine expects of a model.
+
+A model is a frozen dataclass holding its parameters (a frozen dataclass too). The engine
+calls, for a batch of runs:
+
+1. ``prep = model.prepare(org)`` once, and again after any event that changes the model's
+   parameters or the organisation's ties. ``prep`` holds whatever the model derives from
+   the pair (normalised weight matrices, per-node rates); the engine never looks inside.
+2. ``state = model.init(org, prep, rand)`` for the state at step 0.
+3. ``model.step(org, prep, state, t, rand)`` for t = 0, 1, ..., moving the state from step
+   ``t`` to ``t + 1`` in place. Updates are synchronous: every transition of a step is
+   computed from the state at the start of the step, then all are applied.
+
+Random numbers come only from ``rand`` (:class:`diffusion.rng.RunRandom`), one named purpose
+per kind of decision (``rand.uniform("recover", t, n_nodes)``), so that runs are reproducible
+whatever the batching and a what-if shares its draws with the baseline.
+
+State codes are small integers indexing ``model.state_names``; ``state.code`` has shape
+``(runs, nodes)`` and dtype int8.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
+
+import numpy as np
+
+from diffusion.compile import CompiledOrg
+from diffusion.rng import RunRandom
+
+
+@dataclass
+class State:
+    """The state of a batch of runs.
+
+    Attributes
+    ----------
+    code : int8 array ``(runs, nodes)``
+        Index into the model's ``state_names`` for every person in every run.
+    extra : dict of str to array
+        Model-specific arrays whose first axis is the run, e.g. ``(runs, nodes)`` thresholds
+        or ``(runs,)`` organisation-level support. The engine subsets them together with
+        ``code`` when it drops finished runs.
+    """
+
+    code: np.ndarray
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_runs(self) -> int:
+        return self.code.shape[0]
+
+    def take(self, rows: np.ndarray) -> State:
+        """The state of a subset of the runs (``rows`` index the batch)."""
+        return State(self.code[rows], {k: v[rows] for k, v in self.extra.items()})
+
+
+@dataclass(frozen=True)
+class Model:
+    """Base class of every model; subclasses set the class variables and the three methods.
+
+    Class variables
+    ---------------
+    name : str
+        Short name used in provenance and on the command line (``"sir"``).
+    state_names : tuple of str
+        Names of the state codes, in code order.
+    adopted_states : tuple of str
+        States that count as having adopted (infected, activated, trained...): the engine
+        records the first step at which each person entered one of them.
+    cohort_state : str
+        State that people enrolled in a cohort enter (empty: the model has no cohorts).
+    """
+
+    name: ClassVar[str] = "model"
+    state_names: ClassVar[tuple[str, ...]] = ()
+    adopted_states: ClassVar[tuple[str, ...]] = ()
+    cohort_state: ClassVar[str] = ""
+
+    params: Any = None
+
+    def prepare(self, org: CompiledOrg) -> Any:
+        """Arrays derived from the organisation and the parameters (default: none)."""
+        return None
+
+    def init(self, org: CompiledOrg, prep: Any, rand: RunRandom) -> State:
+        """The state at step 0 for ``rand.n_runs`` runs."""
+        raise NotImplementedError
+
+    def step(self, org: CompiledOrg, prep: Any, state: State, t: int, rand: RunRandom) -> None:
+        """Advance ``state`` from step ``t`` to ``t + 1`` in place."""
+        raise NotImplementedError
+
+    def set_state(self, state: State, mask: np.ndarray, name: str, t: int) -> None:
+        """Put the people in ``mask`` ``(runs, nodes)`` into state ``name`` at step ``t``.
+
+        Events use this (seeding, enrolling a cohort). Models whose states carry more than a
+        code (a time of training, a counter) override it to keep those arrays consistent.
+        """
+        state.code[mask] = self.code(name)
+
+    def is_finished(self, state: State) -> np.ndarray | None:
+        """Optional: a bool ``(runs,)`` mask of runs that can no longer change.
+
+        The engine drops finished runs from the step loop and keeps their last state; return
+        None (the default) when runs never finish early.
+        """
+        return None
+
+    def nomination_weights(self, org: CompiledOrg, prep: Any, state: State) -> np.ndarray:
+        """Weights ``(runs, nodes)`` for filling cohort seats; default: every staff member
+        not yet in an adopted state, equally."""
+        adopted = np.isin(state.code, [self.code(s) for s in self.adopted_states])
+        return (org.is_staff[None, :] & ~adopted).astype(np.float64)
+
+    def act(
+        self,
+        org: CompiledOrg,
+        prep: Any,
+        state: State,
+        t: int,
+        rand: RunRandom,
+        action: str,
+        **args: Any,
+    ) -> None:
+        """Apply a model-specific event (``ModelAction``) to ``state`` at step ``t``."""
+        raise ValueError(f"model {self.name!r} has no action {action!r}")
+
+    @classmethod
+    def code(cls, name: str) -> int:
+        """The integer code of state ``name``."""
+        try:
+            return cls.state_names.index(name)
+        except ValueError:
+            raise ValueError(
+                f"model {cls.name!r} has no state {name!r}; states: {', '.join(cls.state_names)}"
+            ) from None
+
+    def with_params(self, **changes: Any) -> Model:
+        """A copy with some parameters changed (validated by the parameter dataclass)."""
+        return replace(self, params=replace(self.params, **changes))

@@ -1,0 +1,255 @@
+"""Simulation results and their summaries.
+
+A :class:`Results` holds integer counts per state per group per recorded step per run, the
+step at which each person adopted, and the provenance needed to replay any run. Summaries
+reduce over runs: means and quantile bands, final sizes, time to reach a share, and the
+paired difference of two results made with the same seeds (common random numbers).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from diffusion.io import atomic_write
+
+States = str | Sequence[str]
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """What a simulation recorded.
+
+    Attributes
+    ----------
+    state_names : tuple of str
+        Names of the model's states, in code order.
+    steps : int array ``(records,)``
+        The steps at which counts were recorded (0 is the initial state).
+    counts : mapping of grouping to int array ``(runs, records, groups, states)``
+        People per state per group, e.g. ``counts["department"]``.
+    total : int array ``(runs, records, states)``
+        People per state over all nodes.
+    adopted_step : int32 array ``(runs, nodes)``
+        First step at which each person was in an adopted state; -1 if never.
+    run_ids : int array ``(runs,)``
+        Global run indices (run ``i`` is replayed by the same seed and index).
+    node_ids : tuple of str, length ``nodes``
+        Node ids in the compiled order.
+    group_labels : mapping of grouping to tuple of str
+        Labels of the groups of each grouping.
+    provenance : dict
+        Model, parameters, seed, runs, steps, organisation, events and package version.
+    """
+
+    state_names: tuple[str, ...]
+    steps: np.ndarray
+    counts: Mapping[str, np.ndarray]
+    total: np.ndarray
+    adopted_step: np.ndarray
+    run_ids: np.ndarray
+    node_ids: tuple[str, ...]
+    group_labels: Mapping[str, tuple[str, ...]]
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_runs(self) -> int:
+        return int(self.total.shape[0])
+
+    @property
+    def seed(self) -> int:
+        return int(self.provenance.get("seed", -1))
+
+    def state_index(self, states: States) -> list[int]:
+        """Codes of one or several states, with a clear error for an unknown name."""
+        names = [states] if isinstance(states, str) else list(states)
+        out = []
+        for name in names:
+            if name not in self.state_names:
+                raise ValueError(f"unknown state {name!r}; states: {', '.join(self.state_names)}")
+            out.append(self.state_names.index(name))
+        return out
+
+    def series(
+        self, states: States, grouping: str | None = None, group: str | None = None
+    ) -> np.ndarray:
+        """People in ``states`` over time, ``(runs, records)`` int64.
+
+        With ``grouping`` and ``group`` (e.g. ``"department", "S"``) only that group counts;
+        otherwise all nodes.
+        """
+        idx = self.state_index(states)
+        if grouping is None:
+            return self.total[:, :, idx].sum(axis=2, dtype=np.int64)
+        if grouping not in self.counts:
+            raise ValueError(
+                f"grouping {grouping!r} was not recorded; recorded: {', '.join(self.counts)}"
+            )
+        labels = self.group_labels[grouping]
+        if group not in labels:
+            raise ValueError(f"no {grouping} {group!r}; {grouping}s: {', '.join(labels)}")
+        g = labels.index(group)
+        return self.counts[grouping][:, :, g, idx].sum(axis=2, dtype=np.int64)
+
+    def by_group(self, states: States, grouping: str) -> np.ndarray:
+        """People in ``states`` per group over time, ``(runs, records, groups)`` int64."""
+        idx = self.state_index(states)
+        return self.counts[grouping][:, :, :, idx].sum(axis=3, dtype=np.int64)
+
+    def group_sizes(self, grouping: str) -> np.ndarray:
+        """People per group, ``(groups,)`` (from the first record of the first run)."""
+        return self.counts[grouping][0, 0].sum(axis=1, dtype=np.int64)
+
+    def final(self, states: States, grouping: str | None = None, group: str | None = None):
+        """People in ``states`` at the last recorded step, ``(runs,)`` int64."""
+        return self.series(states, grouping, group)[:, -1]
+
+    def record_of_step(self, step: int) -> int:
+        """Index of the last record at or before ``step``."""
+        i = int(np.searchsorted(self.steps, step, side="right")) - 1
+        if i < 0:
+            raise ValueError(f"step {step} is before the first record")
+        return i
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, path: str | Path) -> Path:
+        """Write to a ``.npz`` file (atomically); :meth:`load` reads it back."""
+        path = Path(path)
+        arrays = {
+            "steps": self.steps,
+            "total": self.total,
+            "adopted_step": self.adopted_step,
+            "run_ids": self.run_ids,
+        }
+        for g, c in self.counts.items():
+            arrays[f"counts__{g}"] = c
+        meta = {
+            "state_names": list(self.state_names),
+            "node_ids": list(self.node_ids),
+            "group_labels": {g: list(v) for g, v in self.group_labels.items()},
+            "provenance": self.provenance,
+        }
+        arrays["meta"] = np.frombuffer(json.dumps(meta, default=str).encode(), dtype=np.uint8)
+        with atomic_write(path, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Results:
+        """Read results written by :meth:`save`."""
+        with np.load(Path(path)) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+            counts = {k.split("__", 1)[1]: data[k] for k in data.files if k.startswith("counts__")}
+            return cls(
+                state_names=tuple(meta["state_names"]),
+                steps=data["steps"],
+                counts=counts,
+                total=data["total"],
+                adopted_step=data["adopted_step"],
+                run_ids=data["run_ids"],
+                node_ids=tuple(meta["node_ids"]),
+                group_labels={g: tuple(v) for g, v in meta["group_labels"].items()},
+                provenance=meta["provenance"],
+            )
+
+
+# -------------------------------------------------------------------- summaries
+@dataclass(frozen=True)
+class Band:
+    """Mean and quantiles over runs of a series, each ``(records,)`` (or scalars)."""
+
+    mean: np.ndarray
+    quantiles: Mapping[float, np.ndarray]
+
+    @property
+    def low(self) -> np.ndarray:
+        return self.quantiles[min(self.quantiles)]
+
+    @property
+    def high(self) -> np.ndarray:
+        return self.quantiles[max(self.quantiles)]
+
+    @property
+    def median(self) -> np.ndarray:
+        return self.quantiles.get(0.5, np.quantile(list(self.quantiles.values()), 0.5, axis=0))
+
+
+def band(values: np.ndarray, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> Band:
+    """Mean and quantile band over runs (axis 0) of ``values`` ``(runs, ...)``."""
+    values = np.asarray(values, dtype=np.float64)
+    qs = np.quantile(values, quantiles, axis=0)
+    return Band(mean=values.mean(axis=0), quantiles=dict(zip(quantiles, qs, strict=True)))
+
+
+def time_to_reach(series: np.ndarray, threshold: float, steps: np.ndarray) -> np.ndarray:
+    """First recorded step at which ``series`` ``(runs, records)`` reaches ``threshold``.
+
+    Returns float ``(runs,)``, NaN for runs that never reach it.
+    """
+    reached = np.asarray(series) >= threshold
+    first = reached.argmax(axis=1)
+    out = np.asarray(steps, dtype=np.float64)[first]
+    out[~reached.any(axis=1)] = np.nan
+    return out
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """Mean of a paired difference over runs with a confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+    std_error: float
+    n_runs: int
+    level: float
+    base_mean: float
+    other_mean: float
+
+
+def paired_difference(base: np.ndarray, other: np.ndarray, level: float = 0.9) -> PairedDifference:
+    """``other - base`` run by run, for values ``(runs,)`` made with the same seeds.
+
+    The interval is the t interval of the mean of the paired differences; with common random
+    numbers the pairs share their noise, so it is much narrower than for independent runs.
+    Runs where either value is NaN (e.g. a share never reached) are left out.
+    """
+    from scipy import stats
+
+    base = np.asarray(base, dtype=np.float64)
+    other = np.asarray(other, dtype=np.float64)
+    if base.shape != other.shape:
+        raise ValueError(f"paired values must have one shape, got {base.shape} and {other.shape}")
+    ok = ~(np.isnan(base) | np.isnan(other))
+    diff = other[ok] - base[ok]
+    n = int(diff.size)
+    if n == 0:
+        nan = float("nan")
+        return PairedDifference(nan, nan, nan, nan, 0, level, nan, nan)
+    mean = float(diff.mean())
+    se = float(diff.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se if n > 1 else float("nan")
+    return PairedDifference(
+        mean=mean,
+        low=mean - half,
+        high=mean + half,
+        std_error=se,
+        n_runs=n,
+        level=level,
+        base_mean=float(base[ok].mean()),
+        other_mean=float(other[ok].mean()),
+    )
+
+
+def check_paired(base: Results, other: Results) -> None:
+    """Raise unless ``base`` and ``other`` were made with the same seed and run indices."""
+    if base.seed != other.seed or not np.array_equal(base.run_ids, other.run_ids):
+        raise ValueError(
+            "paired comparison needs results made with the same seed and runs "
+            f"(seeds {base.seed} and {other.seed})"
+        )
