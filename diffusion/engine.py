@@ -83,36 +83,77 @@ class _Cells:
         return int(self.cell_of_node.max(initial=-1)) + 1
 
 
-class _Recorder:
-    """Counts per (run, cell, state) at each record, kept as the smallest integer that fits."""
+class _Tracker:
+    """Follows the runs of a batch: counts per (run, cell, state) and first adoption steps.
 
-    def __init__(self, n_runs: int, n_records: int, n_states: int, cells: _Cells, n_nodes: int):
-        self.cells = cells
-        self.n_states = n_states
+    Both are updated from the people whose state changed since the last look, found by one
+    comparison with the previous codes, so the cost per step is a pass over ``(runs, nodes)``
+    int8 plus work proportional to the changes, not a recount.
+    """
+
+    def __init__(
+        self,
+        code: np.ndarray,
+        cells: _Cells,
+        n_states: int,
+        adopted_codes: np.ndarray,
+        n_records: int,
+    ) -> None:
+        n_runs, n_nodes = code.shape
+        self.cells, self.n_states, self.adopted_codes = cells, n_states, adopted_codes
+        self.rows = np.arange(n_runs)  # batch rows still in the loop
+        self.prev = code.copy()
+        flat = self._flat(np.arange(n_runs)[:, None], cells.cell_of_node[None, :], code)
+        self.running = np.bincount(
+            flat.ravel(), minlength=n_runs * cells.n_cells * n_states
+        ).reshape(n_runs, cells.n_cells, n_states)
+        self.adopted_live = np.where(adopted_codes[code], 0, -1).astype(np.int32)
+        self.adopted = np.full((n_runs, n_nodes), -1, dtype=np.int32)
         dtype = np.uint16 if n_nodes < np.iinfo(np.uint16).max else np.int32
         self.counts = np.zeros((n_runs, n_records, cells.n_cells, n_states), dtype=dtype)
         self.last = np.full(n_runs, -1, dtype=np.int64)
 
-    def record(self, rows: np.ndarray, record: int, code: np.ndarray) -> None:
-        """Count the states ``code`` ``(len(rows), nodes)`` of runs ``rows`` into ``record``."""
-        n_cells, n_states = self.cells.n_cells, self.n_states
-        base = (np.arange(len(rows), dtype=np.int64)[:, None] * n_cells) + self.cells.cell_of_node
-        flat = base * n_states + code
-        tally = np.bincount(flat.ravel(), minlength=len(rows) * n_cells * n_states)
-        self.counts[rows, record] = tally.reshape(len(rows), n_cells, n_states)
-        self.last[rows] = record
+    def _flat(self, row: np.ndarray, cell: np.ndarray, code: np.ndarray) -> np.ndarray:
+        return (row.astype(np.int64) * self.cells.n_cells + cell) * self.n_states + code
 
-    def carry_forward(self) -> None:
-        """Fill the records after a run's last one with its last counts (finished runs)."""
-        n_records = self.counts.shape[1]
-        for record in range(1, n_records):
+    def observe(self, code: np.ndarray, t: int) -> None:
+        """Take in the codes ``(rows, nodes)`` at step ``t``."""
+        r, n = np.nonzero(code != self.prev)
+        if r.size == 0:
+            return
+        old, new = self.prev[r, n], code[r, n]
+        cell = self.cells.cell_of_node[n]
+        running = self.running.reshape(-1)
+        np.subtract.at(running, self._flat(r, cell, old), 1)
+        np.add.at(running, self._flat(r, cell, new), 1)
+        adopt = self.adopted_codes[new] & (self.adopted_live[r, n] < 0)
+        self.adopted_live[r[adopt], n[adopt]] = t
+        self.prev[r, n] = new
+
+    def record(self, record: int) -> None:
+        self.counts[self.rows, record] = self.running
+        self.last[self.rows] = record
+
+    def drop(self, finished: np.ndarray) -> None:
+        """Take the runs flagged in ``finished`` ``(rows,)`` out of the loop."""
+        self.adopted[self.rows[finished]] = self.adopted_live[finished]
+        keep = ~finished
+        self.rows = self.rows[keep]
+        self.prev = self.prev[keep]
+        self.running = self.running[keep]
+        self.adopted_live = self.adopted_live[keep]
+
+    def finish(self) -> None:
+        """Store the adoption steps of the runs left and carry finished runs' counts forward."""
+        self.adopted[self.rows] = self.adopted_live
+        for record in range(1, self.counts.shape[1]):
             behind = np.flatnonzero(self.last < record)
             if behind.size:
                 self.counts[behind, record] = self.counts[behind, record - 1]
 
     def by_group(self) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Counts per grouping ``(runs, records, groups, states)`` and in all ``(runs, records,
-        states)``."""
+        """Counts per grouping ``(runs, records, groups, states)`` and over all nodes
+        ``(runs, records, states)``."""
         counts = {}
         for g, group_of_cell in self.cells.group_of_cell.items():
             out = np.zeros(
@@ -143,60 +184,50 @@ def _simulate_batch(
     record_at: dict[int, int],
     cells: _Cells,
     progress: ProgressFn | None,
-) -> tuple[_Recorder, np.ndarray]:
+) -> _Tracker:
     rand = RunRandom(seed, run_ids)
     prep = model.prepare(org)
     state = model.init(org, prep, rand)
     batch = Batch(model=model, org=org, prep=prep, state=state, rand=rand)
-    n_runs = len(run_ids)
-    recorder = _Recorder(n_runs, len(record_at), len(model.state_names), cells, org.n_nodes)
-    adopted_step = np.full((n_runs, org.n_nodes), -1, dtype=np.int32)
-    adopted_live = adopted_step  # rows of adopted_step still in the loop
-    is_adopted_code = np.zeros(max(len(model.state_names), 1), dtype=bool)
+    adopted_codes = np.zeros(max(len(model.state_names), 1), dtype=bool)
     for name in model.adopted_states:
-        is_adopted_code[model.code(name)] = True
+        adopted_codes[model.code(name)] = True
+    tracker = _Tracker(state.code, cells, len(model.state_names), adopted_codes, len(record_at))
     last_event = max(events_at, default=-1)
-    rows = np.arange(n_runs)  # batch rows still in the loop
-    done_steps = 0
+    reported = 0
 
     for t in range(n_steps + 1):
         batch.t = t
         for event in events_at.get(t, ()):
             event.apply(batch)
-        code = batch.state.code
-        new = is_adopted_code[code]
-        new &= adopted_live < 0
-        adopted_live[new] = t
+        tracker.observe(batch.state.code, t)
         if t in record_at:
-            recorder.record(rows, record_at[t], code)
+            tracker.record(record_at[t])
         if t == n_steps:
             break
         batch.model.step(batch.org, batch.prep, batch.state, t, batch.rand)
         if t % COMPACT_EVERY == COMPACT_EVERY - 1 and t >= last_event:
             finished = batch.model.is_finished(batch.state)
             if finished is not None and finished.any():
-                keep = ~finished
-                # record the finished runs' final state at the next record, so carry_forward
-                # starts from their last state
+                # their state at t + 1 is final: count it, then let it carry forward
+                tracker.observe(batch.state.code, t + 1)
                 nxt = min((r for s, r in record_at.items() if s > t), default=None)
                 if nxt is not None:
-                    recorder.record(rows[finished], nxt, batch.state.code[finished])
-                adopted_step[rows] = adopted_live
-                adopted_live = adopted_live[keep]
-                rows = rows[keep]
-                batch.state = batch.state.take(np.flatnonzero(keep))
-                batch.rand = batch.rand.subset(np.flatnonzero(keep))
-                if rows.size == 0:
+                    tracker.counts[tracker.rows[finished], nxt] = tracker.running[finished]
+                    tracker.last[tracker.rows[finished]] = nxt
+                tracker.drop(finished)
+                keep = np.flatnonzero(~finished)
+                batch.state = batch.state.take(keep)
+                batch.rand = batch.rand.subset(keep)
+                if tracker.rows.size == 0:
                     break
         if progress is not None and (t + 1) % 16 == 0:
-            progress(16 * n_runs)
-            done_steps += 16
+            progress(16 * len(run_ids))
+            reported += 16
     if progress is not None:
-        progress((n_steps - done_steps) * n_runs)
-    if adopted_live is not adopted_step:
-        adopted_step[rows] = adopted_live
-    recorder.carry_forward()
-    return recorder, adopted_step
+        progress((n_steps - reported) * len(run_ids))
+    tracker.finish()
+    return tracker
 
 
 def simulate(
@@ -265,7 +296,7 @@ def simulate(
     cells = _Cells.build(org, tuple(groupings))
     starts = range(0, n_runs, batch_size)
 
-    def one(start: int) -> tuple[_Recorder, np.ndarray]:
+    def one(start: int) -> _Tracker:
         run_ids = np.arange(start, min(start + batch_size, n_runs), dtype=np.int64) + run_offset
         return _simulate_batch(
             model, org, run_ids, n_steps, seed, events_at, record_at, cells, progress
@@ -278,11 +309,11 @@ def simulate(
         parts = [one(start) for start in starts]
 
     counts_parts, totals, adopted = [], [], []
-    for recorder, adopted_step in parts:
-        counts, total = recorder.by_group()
+    for tracker in parts:
+        counts, total = tracker.by_group()
         counts_parts.append(counts)
         totals.append(total)
-        adopted.append(adopted_step)
+        adopted.append(tracker.adopted)
     counts = {g: np.concatenate([c[g] for c in counts_parts]) for g in groupings}
     return Results(
         state_names=tuple(model.state_names),

@@ -1,0 +1,66 @@
+"""A study: a model on an organisation over a calendar, with its events.
+
+It is what one scenario resolves to, and what the engine needs to simulate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from diffusion.calendar import Calendar
+from diffusion.compile import CompiledOrg
+from diffusion.engine import ProgressFn, simulate
+from diffusion.events import Event
+from diffusion.models.base import Model
+from diffusion.results import Results
+
+
+@dataclass(frozen=True)
+class Study:
+    """Everything a simulation needs besides the number of runs and the seed."""
+
+    name: str
+    org: CompiledOrg
+    model: Model
+    calendar: Calendar
+    events: tuple[Event, ...] = ()
+    groupings: tuple[str, ...] = ("department", "team", "role", "side")
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def n_steps(self) -> int:
+        return self.calendar.n_steps
+
+    def simulate(
+        self,
+        n_runs: int,
+        seed: int,
+        *,
+        run_offset: int = 0,
+        batch_size: int | None = None,
+        record_every: int = 1,
+        progress: ProgressFn | None = None,
+        events: Sequence[Event] = (),
+    ) -> Results:
+        """Simulate ``n_runs`` runs; ``events`` are added to the study's own."""
+        results = simulate(
+            self.model,
+            self.org,
+            n_runs=n_runs,
+            n_steps=self.n_steps,
+            seed=seed,
+            events=(*self.events, *events),
+            batch_size=batch_size,
+            run_offset=run_offset,
+            groupings=self.groupings,
+            record_every=record_every,
+            progress=progress,
+        )
+        results.provenance.update(
+            study=self.name,
+            start_date=self.calendar.start.isoformat(),
+            end_date=self.calendar.end.isoformat(),
+            days_per_step=7,
+        )
+        return results
