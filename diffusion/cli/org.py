@@ -1,0 +1,216 @@
+"""``diffusion org``: summarise, draw or export an organisation graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from diffusion.cli.common import clean_errors
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from diffusion.org.summary import OrgSummary
+
+EXPORT_SUFFIXES = (".graphml", ".csv")
+
+
+@click.command("org")
+@click.option(
+    "--spec",
+    "spec_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Organisation spec (TOML) to generate from.",
+)
+@click.option(
+    "--roster",
+    "roster_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Roster CSV: one row per person.",
+)
+@click.option(
+    "--ties",
+    "ties_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Ties CSV to go with --roster.",
+)
+@click.option(
+    "--graph",
+    "graph_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Graph file: .graphml, .gexf, or a roster .csv.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Seed for a generated organisation (default: the spec's; 0 for Etten-Leur).",
+)
+@click.option(
+    "--draw",
+    "draw_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Draw the graph, coloured by department, to this PNG.",
+)
+@click.option(
+    "--export",
+    "export_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the graph: .graphml, or .csv (a roster; ties in FILE-ties.csv).",
+)
+def org(
+    spec_path: Path | None,
+    roster_path: Path | None,
+    ties_path: Path | None,
+    graph_path: Path | None,
+    seed: int | None,
+    draw_path: Path | None,
+    export_path: Path | None,
+) -> None:
+    """Summarise an organisation: the built-in Etten-Leur unless --spec, --roster or --graph.
+
+    Prints people per department, team and role, ties per kind, mean degree, clustering and
+    the mean shortest path between departments.
+    """
+    with clean_errors():
+        if export_path is not None:
+            _check_export(export_path)
+        G = _load(spec_path, roster_path, ties_path, graph_path, seed)
+        from diffusion.org.summary import summarise
+
+        _print(summarise(G))
+        if draw_path is not None:
+            _draw(G, draw_path)
+            click.echo(f"drawn to {draw_path}")
+        if export_path is not None:
+            for written in _export(G, export_path):
+                click.echo(f"written {written}")
+
+
+def _load(
+    spec_path: Path | None,
+    roster_path: Path | None,
+    ties_path: Path | None,
+    graph_path: Path | None,
+    seed: int | None,
+) -> nx.Graph:
+    from diffusion.errors import InputError
+
+    sources = [p for p in (spec_path, roster_path, graph_path) if p is not None]
+    if len(sources) > 1:
+        raise InputError("", "options", "give at most one of --spec, --roster, --graph")
+    if ties_path is not None and roster_path is None:
+        raise InputError("", "options", "--ties goes with --roster; add --roster FILE.csv")
+    if spec_path is not None:
+        from diffusion.org.generate import generate
+        from diffusion.org.spec import load_spec
+
+        return generate(load_spec(spec_path), seed=seed)
+    if roster_path is not None:
+        from diffusion.org.roster import read_roster
+
+        return read_roster(roster_path, ties_path)
+    if graph_path is not None:
+        from diffusion.org.graphio import read_graph
+
+        return read_graph(graph_path)
+    from diffusion.org.etten_leur import etten_leur
+
+    return etten_leur(seed=0 if seed is None else seed)
+
+
+def _print(summary: OrgSummary) -> None:
+    import numpy as np
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    title = summary.name or "organisation"
+    console.print(
+        f"[bold]{title}[/bold]: {summary.n_people} people ({summary.n_staff} staff), "
+        f"{sum(summary.ties_by_kind.values())} ties, mean degree {summary.mean_degree:.2f}, "
+        f"clustering {summary.clustering:.3f}"
+    )
+    for grouping in ("department", "team", "role"):
+        table = Table(title=f"People by {grouping}", title_justify="left")
+        table.add_column(grouping)
+        table.add_column("people", justify="right")
+        for label, count in summary.people_by[grouping].items():
+            table.add_row(label or "(none)", str(count))
+        console.print(table)
+    table = Table(title="Ties by kind", title_justify="left")
+    table.add_column("kind")
+    table.add_column("ties", justify="right")
+    for kind, count in summary.ties_by_kind.items():
+        table.add_row(kind, str(count))
+    console.print(table)
+    if summary.departments:
+        table = Table(title="Mean path between departments (ties)", title_justify="left")
+        table.add_column("from \\ to")
+        for dept in summary.departments:
+            table.add_column(dept, justify="right")
+        for dept, row in zip(summary.departments, summary.path_lengths, strict=True):
+            table.add_row(dept, *("-" if np.isnan(x) else f"{x:.2f}" for x in row))
+        console.print(table)
+
+
+def _draw(G: nx.Graph, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import networkx as nx
+
+    from diffusion.io import atomic_write
+    from diffusion.org.graph import natural_key
+
+    departments = sorted({d.get("department", "") for _, d in G.nodes(data=True)}, key=natural_key)
+    cmap = plt.get_cmap("tab10")
+    colour = {dept: cmap(i % 10) for i, dept in enumerate(departments)}
+    pos = nx.spring_layout(G, seed=0)
+    fig, ax = plt.subplots(figsize=(10, 10))
+    try:
+        nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.15, width=0.5)
+        for dept in departments:
+            nodes = [n for n, d in G.nodes(data=True) if d.get("department", "") == dept]
+            nx.draw_networkx_nodes(
+                G,
+                pos,
+                nodelist=nodes,
+                node_color=[colour[dept]],
+                node_size=25,
+                ax=ax,
+                label=dept or "(none)",
+            )
+        ax.legend(title="department", loc="upper right")
+        ax.set_axis_off()
+        with atomic_write(path, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+
+
+def _check_export(path: Path) -> None:
+    from diffusion.errors import InputError
+
+    if path.suffix.lower() not in EXPORT_SUFFIXES:
+        raise InputError(path, "", f"cannot export to {path.suffix!r}; use .graphml or .csv")
+
+
+def _export(G: nx.Graph, path: Path) -> list[Path]:
+    suffix = path.suffix.lower()
+    if suffix == ".graphml":
+        from diffusion.org.graphio import write_graphml
+
+        write_graphml(G, path)
+        return [path]
+    if suffix == ".csv":
+        from diffusion.org.graphio import ties_path_for
+        from diffusion.org.roster import write_roster
+
+        ties = ties_path_for(path)
+        write_roster(G, path, ties)
+        return [path, ties]
+    raise AssertionError(f"unchecked export suffix {suffix!r}")

@@ -1,0 +1,334 @@
+"""Read and write an organisation as a roster CSV (one row per person) plus a ties CSV.
+
+Roster columns
+    Required: ``id``, ``department``, ``team``, ``role``, ``manager_id`` (empty for people
+    without a manager: the secretary, the board, partners). Optional: ``cluster`` (a name
+    local to the team), ``side`` (soft, hard, none; default ``soft`` for staff and ``none``
+    for others: the roster does not say which departments are hard), ``name``, ``workload``
+    (a number in [0, 1]; default: the compile step's), ``kind`` (staff, board, external;
+    default ``staff``). Other columns are ignored.
+
+Ties columns
+    Required: ``source``, ``target``, ``kind``. Optional: ``weight`` (default: the kind's
+    default weight), and for ``line`` rows ``weight_down`` and ``weight_up``. Line ties always
+    come from ``manager_id``; a ``line`` row only sets the weights of an existing
+    manager-report pair.
+
+Derived ties
+    With ``derive_ties`` (the default when no ties file is given) the roster's units give the
+    ties: every pair in a cluster (``cluster``), every other pair in a team (``team``), every
+    pair of the secretary and heads (``mt``), every pair of team leaders and heads who lead
+    a team (``team_leaders_forum``), and the line ties. Department, cross-department, board
+    and external ties are not derived (the roster cannot know them): list them in the ties
+    file. Without ``derive_ties`` (the default when a ties file is given, as written by
+    :func:`write_roster`) the ties file lists every tie but the line ties.
+    When rules meet on one pair, :data:`diffusion.org.graph.TIE_PRECEDENCE` decides.
+
+Every problem raises :class:`RosterError`, one line naming the file, the line and the fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping
+from itertools import groupby
+from os import PathLike
+from pathlib import Path
+
+import networkx as nx
+
+from diffusion.errors import InputError
+from diffusion.io import atomic_write
+from diffusion.org.graph import add_clique, add_tie, managers
+from diffusion.org.kinds import DEFAULT_TIE_WEIGHTS, GRAPH_TIE_KINDS, NODE_KINDS, ROLES, SIDES
+
+ROSTER_COLUMNS: tuple[str, ...] = ("id", "department", "team", "role", "manager_id")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("cluster", "side", "name", "workload", "kind")
+TIES_COLUMNS: tuple[str, ...] = ("source", "target", "kind")
+TIES_WEIGHTS: tuple[str, ...] = ("weight", "weight_down", "weight_up")
+
+
+class RosterError(InputError):
+    """A roster or ties file is wrong."""
+
+
+def read_roster(
+    roster_csv: str | PathLike[str],
+    ties_csv: str | PathLike[str] | None = None,
+    *,
+    derive_ties: bool | None = None,
+    weights: Mapping[str, float] | None = None,
+) -> nx.Graph:
+    """Build an organisation graph from a roster CSV and an optional ties CSV.
+
+    Parameters
+    ----------
+    roster_csv : path
+        One row per person (columns in the module docstring).
+    ties_csv : path, optional
+        One row per tie.
+    derive_ties : bool, optional
+        Add cluster, team, MT and forum ties from the units; default: only when no ties
+        file is given.
+    weights : mapping, optional
+        Weights per compiled tie kind for ties that do not give one; defaults to
+        :data:`~diffusion.org.kinds.DEFAULT_TIE_WEIGHTS`.
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes in roster order, with the attributes of :mod:`diffusion.org.graph`.
+
+    Raises
+    ------
+    RosterError
+        Missing column, empty or duplicate id, unknown role, kind or side, a workload that is
+        not a number in [0, 1], unknown manager, a manager cycle; in the ties file: unknown
+        person or tie kind, a weight that is not a number, a duplicate or self tie.
+    """
+    roster_csv = Path(roster_csv)
+    w = DEFAULT_TIE_WEIGHTS | dict(weights or {})
+    G = nx.Graph(name=roster_csv.stem)
+    boss_of: dict[str, tuple[str, int]] = {}
+    for line, row in _rows(roster_csv, ROSTER_COLUMNS, "the roster needs"):
+        node, attrs, boss = _person(roster_csv, line, row, G)
+        G.add_node(node, **attrs)
+        G.nodes[node]["_line"] = line
+        if boss:
+            boss_of[node] = (boss, line)
+    _check_managers(roster_csv, G, boss_of)
+    for node, (boss, _) in boss_of.items():
+        add_tie(
+            G,
+            node,
+            boss,
+            "line",
+            weight_down=w["line_down"],
+            weight_up=w["line_up"],
+            manager=boss,
+        )
+    for node in G:
+        del G.nodes[node]["_line"]
+    if derive_ties if derive_ties is not None else ties_csv is None:
+        _derive(G, w)
+    if ties_csv is not None:
+        _read_ties(Path(ties_csv), G, w)
+    return G
+
+
+def _rows(path: Path, required: tuple[str, ...], need: str):
+    """Yield ``(line number, row)`` of a CSV file after checking its header."""
+    try:
+        fh = path.open(newline="", encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise RosterError(path, "", "no such file") from None
+    with fh:
+        reader = csv.DictReader(fh)
+        header = reader.fieldnames
+        if not header:
+            raise RosterError(
+                path, "line 1", f"empty file; {need} a header line: {', '.join(required)}"
+            )
+        header = [h.strip() for h in header]
+        reader.fieldnames = header
+        for col in required:
+            if col not in header:
+                raise RosterError(
+                    path,
+                    "line 1",
+                    f"missing column {col!r}; {need} columns {', '.join(required)}",
+                )
+        try:
+            for row in reader:
+                yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise RosterError(path, f"line {reader.line_num}", f"not a valid CSV: {exc}") from None
+
+
+def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[str, dict, str]:
+    place = f"line {line}"
+    node = row["id"]
+    if not node:
+        raise RosterError(path, place, "empty id; give every person an id")
+    if node in G:
+        raise RosterError(
+            path,
+            place,
+            f"duplicate id {node!r} (first on line {G.nodes[node]['_line']}); "
+            "give every person a unique id",
+        )
+    kind = row.get("kind") or "staff"
+    role = row["role"]
+    side = row.get("side") or ("soft" if kind == "staff" else "none")
+    for what, value, allowed in (
+        ("kind", kind, NODE_KINDS),
+        ("role", role, ROLES),
+        ("side", side, SIDES),
+    ):
+        if value not in allowed:
+            raise RosterError(
+                path, place, f"unknown {what} {value!r}; use one of {', '.join(allowed)}"
+            )
+    attrs = {
+        "kind": kind,
+        "department": row["department"],
+        "team": row["team"],
+        "cluster": row.get("cluster", ""),
+        "role": role,
+        "side": side,
+    }
+    if row.get("name"):
+        attrs["name"] = row["name"]
+    if row.get("workload"):
+        value = _number(row["workload"])
+        if value is None or not 0.0 <= value <= 1.0:
+            raise RosterError(
+                path,
+                place,
+                f"workload {row['workload']!r} is not a number in [0, 1]; "
+                "write e.g. 0.5 or leave it empty",
+            )
+        attrs["workload"] = value
+    return node, attrs, row["manager_id"]
+
+
+def _check_managers(path: Path, G: nx.Graph, boss_of: dict[str, tuple[str, int]]) -> None:
+    for boss, line in boss_of.values():
+        if boss not in G:
+            raise RosterError(
+                path,
+                f"line {line}",
+                f"unknown manager_id {boss!r} (no person has that id); "
+                "use the id of a person in the roster, or leave it empty",
+            )
+    done: set[str] = set()
+    for start in boss_of:
+        path_seen: list[str] = []
+        node = start
+        while node in boss_of and node not in done:
+            if node in path_seen:
+                cycle = [*path_seen[path_seen.index(node) :], node]
+                raise RosterError(
+                    path,
+                    f"line {boss_of[node][1]}",
+                    f"manager cycle {' -> '.join(cycle)}; every chain of manager_id must end "
+                    "at a person with an empty manager_id",
+                )
+            path_seen.append(node)
+            node = boss_of[node][0]
+        done.update(path_seen)
+
+
+def _derive(G: nx.Graph, w: Mapping[str, float]) -> None:
+    """Add cluster, team, MT and forum ties from the units of the people in ``G``."""
+    staff = [(d["team"], d["cluster"], n) for n, d in G.nodes(data=True) if d["kind"] == "staff"]
+    staff.sort(key=lambda t: (t[0], t[1]))
+    for _, members in groupby((s for s in staff if s[0]), key=lambda t: t[0]):
+        members = list(members)
+        for cluster, inside in groupby(members, key=lambda t: t[1]):
+            if cluster:
+                add_clique(G, (n for *_, n in inside), "cluster", w["cluster"])
+        add_clique(G, (n for *_, n in members), "team", w["team"])
+    roles = nx.get_node_attributes(G, "role")
+    teams = nx.get_node_attributes(G, "team")
+    mt = [n for n, r in roles.items() if r in ("secretary", "head")]
+    forum = [n for n, r in roles.items() if r == "team_leader" or (r == "head" and teams[n])]
+    add_clique(G, mt, "mt", w["mt"])
+    add_clique(G, forum, "team_leaders_forum", w["team_leaders_forum"])
+
+
+def _read_ties(path: Path, G: nx.Graph, w: Mapping[str, float]) -> None:
+    first_line: dict[frozenset, int] = {}
+    for line, row in _rows(path, TIES_COLUMNS, "the ties file needs"):
+        place = f"line {line}"
+        u, v, kind = row["source"], row["target"], row["kind"]
+        for end, node in (("source", u), ("target", v)):
+            if node not in G:
+                raise RosterError(
+                    path, place, f"unknown {end} {node!r}; ties must join people of the roster"
+                )
+        if u == v:
+            raise RosterError(path, place, f"a tie from {u!r} to itself; remove the row")
+        if kind not in GRAPH_TIE_KINDS:
+            raise RosterError(
+                path, place, f"unknown tie kind {kind!r}; use one of {', '.join(GRAPH_TIE_KINDS)}"
+            )
+        given: dict[str, float] = {}
+        for col in TIES_WEIGHTS:
+            if row.get(col):
+                value = _number(row[col])
+                if value is None:
+                    raise RosterError(
+                        path,
+                        place,
+                        f"{col} {row[col]!r} is not a number; "
+                        "write a number such as 0.5, or leave it empty for the default",
+                    )
+                given[col] = value
+        pair = frozenset((u, v))
+        if pair in first_line:
+            raise RosterError(
+                path,
+                place,
+                f"a second tie between {u!r} and {v!r} (first on line {first_line[pair]}); "
+                "a pair has one tie: keep one row",
+            )
+        first_line[pair] = line
+        if kind == "line":
+            d = G.edges[u, v] if G.has_edge(u, v) else {}
+            if d.get("kind") != "line":
+                raise RosterError(
+                    path,
+                    place,
+                    f"{u!r} and {v!r} are not manager and report; line ties come from "
+                    "manager_id in the roster: fix manager_id or the kind",
+                )
+            d["weight_down"] = given.get("weight_down", given.get("weight", d["weight_down"]))
+            d["weight_up"] = given.get("weight_up", given.get("weight", d["weight_up"]))
+        else:
+            add_tie(G, u, v, kind, given.get("weight", w[kind]))
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def write_roster(
+    G: nx.Graph, roster_path: str | PathLike[str], ties_path: str | PathLike[str]
+) -> None:
+    """Write ``G`` as a roster CSV and a ties CSV (each written atomically).
+
+    The ties file lists every tie, line ties included (with their weights), so
+    ``read_roster(roster_path, ties_path)`` gives back the same people and ties.
+    """
+    bosses = managers(G)
+    columns = ROSTER_COLUMNS + OPTIONAL_COLUMNS
+    with atomic_write(roster_path, "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(columns)
+        for n, d in G.nodes(data=True):
+            row = {k: d.get(k, "") for k in columns}
+            row["id"] = str(n)
+            row["manager_id"] = str(bosses[n]) if n in bosses else ""
+            if "workload" in d:
+                row["workload"] = repr(float(d["workload"]))
+            out.writerow([row[k] for k in columns])
+    with atomic_write(ties_path, "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(TIES_COLUMNS + TIES_WEIGHTS)
+        for u, v, d in G.edges(data=True):
+            kind = d.get("kind", "team")
+            if kind == "line":
+                boss = str(d["manager"])
+                report = v if str(u) == boss else u
+                row = [boss, str(report), kind, ""]
+                row += [repr(float(d["weight_down"])), repr(float(d["weight_up"]))]
+            else:
+                weight = d.get("weight")
+                row = [str(u), str(v), kind, "" if weight is None else repr(float(weight)), "", ""]
+            out.writerow(row)

@@ -1,0 +1,354 @@
+"""A compact description of an organisation, from which :func:`~diffusion.org.generate` builds
+a graph.
+
+A spec is a tree of frozen pydantic models: strict types (no ``"3"`` for ``3``), unknown keys
+refused. In TOML::
+
+    name = "Example"
+    seed = 1
+
+    [team_defaults]
+    size = [18, 26]              # people in a team, its team leader included
+    clusters = 3
+    policy_officer_share = 0.15
+
+    [[departments]]
+    name = "O"
+    side = "hard"
+    teams = [{ name = "T1" }, { name = "T2", size = 12, leader_is_head = true }]
+
+    [tie_probabilities]
+    cluster = 0.8
+
+    [tie_weights]
+    line_up = 0.3
+
+Errors read as one line ``file: dotted.path: message (got value)``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from diffusion.errors import InputError
+from diffusion.org.kinds import COMPILED_TIE_KINDS
+
+
+class SpecError(InputError):
+    """An organisation spec is wrong."""
+
+
+class _PathError(ValueError):
+    """Raised inside a validator: a problem at ``path`` below the model being checked."""
+
+    def __init__(self, path: str, message: str, value: object) -> None:
+        super().__init__(message)
+        self.path, self.message, self.value = path, message, value
+
+
+def _tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _size(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value, value)
+    return _tuple(value)
+
+
+#: Tuples that TOML writes as arrays.
+_Names = Annotated[tuple[str, ...], BeforeValidator(_tuple)]
+#: A team size: one number, or ``[min, max]`` drawn uniformly (both ends included).
+SizeRange = Annotated[tuple[int, int], BeforeValidator(_size)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class TeamDefaults(_Model):
+    """Values for every team that does not set its own."""
+
+    size: SizeRange = (18, 26)
+    clusters: Annotated[int, Field(ge=1)] = 3
+    policy_officer_share: Probability = 0.15
+
+
+class TeamSpec(_Model):
+    """One team.
+
+    ``size`` counts the team's people including its team leader. With ``leader_is_head``
+    the department head leads this team (and counts in its size); no separate team leader.
+    """
+
+    name: Annotated[str, Field(min_length=1)]
+    size: SizeRange | None = None
+    clusters: Annotated[int, Field(ge=1)] | None = None
+    policy_officer_share: Probability | None = None
+    leader_is_head: bool = False
+
+
+class DepartmentSpec(_Model):
+    """One department: its side of the organisation and its teams."""
+
+    name: Annotated[str, Field(min_length=1)]
+    side: Literal["soft", "hard"]
+    teams: Annotated[tuple[TeamSpec, ...], BeforeValidator(_tuple), Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _one_leading_head(self) -> DepartmentSpec:
+        leading = [i for i, t in enumerate(self.teams) if t.leader_is_head]
+        if len(leading) > 1:
+            raise _PathError(
+                f"teams[{leading[1]}].leader_is_head",
+                "a head can lead at most one team of the department",
+                True,
+            )
+        return self
+
+
+class TieProbabilities(_Model):
+    """Probability that a pair of people is tied, by how they relate.
+
+    ``cluster``: same cluster; ``team``: same team, other cluster; ``department``: same
+    department, other team; ``cross_department``: other department; ``mt``: two members of
+    the management team (secretary and heads); ``team_leaders_forum``: two team leaders
+    (heads who lead a team included). Line ties (manager and report) are always present.
+    """
+
+    cluster: Probability = 0.8
+    team: Probability = 0.25
+    department: Probability = 0.03
+    cross_department: Probability = 0.004
+    mt: Probability = 1.0
+    team_leaders_forum: Probability = 1.0
+
+
+class PersonSpec(_Model):
+    """A named person: a random member of ``team`` with ``role`` gets ``name``."""
+
+    name: Annotated[str, Field(min_length=1)]
+    team: Annotated[str, Field(min_length=1)]
+    role: Literal["employee", "policy_officer", "team_leader"] = "employee"
+
+
+class BoardTieSpec(_Model):
+    """Ties of one alderman (numbered from 1) to named people and to sampled staff."""
+
+    alderman: Annotated[int, Field(ge=1)]
+    people: _Names = ()
+    sample: Count = 0
+    department: str | None = None
+
+
+class BoardSpec(_Model):
+    """The elected board: a mayor and aldermen, tied to each other and to the secretary.
+
+    None by default: a spec without a board section has no board nodes.
+    """
+
+    mayor: bool = False
+    aldermen: Count = 0
+    ties: Annotated[tuple[BoardTieSpec, ...], BeforeValidator(_tuple)] = ()
+
+
+class ExternalSpec(_Model):
+    """External partners, each tied to ``ties_each`` staff sampled from ``departments``
+    (all departments when empty)."""
+
+    partners: Count = 0
+    ties_each: Count = 2
+    departments: _Names = ()
+
+
+class WorkloadSpec(_Model):
+    """Workload of each person ~ Beta(a, b), in [0, 1]; the mean is a / (a + b)."""
+
+    a: Annotated[float, Field(gt=0.0)] = 2.0
+    b: Annotated[float, Field(gt=0.0)] = 2.0
+
+
+class OrgSpec(_Model):
+    """A whole organisation: a secretary on top, departments of teams, board and partners.
+
+    ``top_side`` is the side given to the secretary (who belongs to no department).
+    ``tie_weights`` overrides :data:`~diffusion.org.kinds.DEFAULT_TIE_WEIGHTS` per compiled
+    tie kind. ``seed`` is used when :func:`~diffusion.org.generate` gets none.
+    """
+
+    name: str = ""
+    seed: Count = 0
+    top_side: Literal["soft", "hard"] = "soft"
+    team_defaults: TeamDefaults = TeamDefaults()
+    departments: Annotated[tuple[DepartmentSpec, ...], BeforeValidator(_tuple), Field(min_length=1)]
+    tie_probabilities: TieProbabilities = TieProbabilities()
+    tie_weights: dict[str, Annotated[float, Field(ge=0.0)]] = Field(default_factory=dict)
+    people: Annotated[tuple[PersonSpec, ...], BeforeValidator(_tuple)] = ()
+    board: BoardSpec = BoardSpec()
+    external: ExternalSpec = ExternalSpec()
+    workload: WorkloadSpec = WorkloadSpec()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OrgSpec:
+        _check_names(self)
+        _check_sizes(self)
+        _check_references(self)
+        return self
+
+    def team_size(self, team: TeamSpec) -> tuple[int, int]:
+        """``(min, max)`` size of ``team``, defaults applied."""
+        return team.size if team.size is not None else self.team_defaults.size
+
+    def team_clusters(self, team: TeamSpec) -> int:
+        """Number of clusters of ``team``, defaults applied."""
+        return team.clusters if team.clusters is not None else self.team_defaults.clusters
+
+    def team_policy_share(self, team: TeamSpec) -> float:
+        """Share of policy officers among the members of ``team``, defaults applied."""
+        share = team.policy_officer_share
+        return share if share is not None else self.team_defaults.policy_officer_share
+
+
+def _check_names(spec: OrgSpec) -> None:
+    seen: dict[str, str] = {}
+    for i, dept in enumerate(spec.departments):
+        if dept.name in seen:
+            raise _PathError(f"departments[{i}].name", "duplicate department name", dept.name)
+        seen[dept.name] = "department"
+    teams: set[str] = set()
+    for i, dept in enumerate(spec.departments):
+        for j, team in enumerate(dept.teams):
+            if team.name in teams:
+                raise _PathError(
+                    f"departments[{i}].teams[{j}].name",
+                    "duplicate team name (team names are unique in the organisation)",
+                    team.name,
+                )
+            teams.add(team.name)
+    for key in spec.tie_weights:
+        if key not in COMPILED_TIE_KINDS:
+            raise _PathError(
+                f"tie_weights.{key}",
+                f"unknown tie kind; use one of {', '.join(COMPILED_TIE_KINDS)}",
+                key,
+            )
+    names = [p.name for p in spec.people]
+    for k, name in enumerate(names):
+        if name in names[:k]:
+            raise _PathError(f"people[{k}].name", "duplicate name", name)
+
+
+def _check_sizes(spec: OrgSpec) -> None:
+    if spec.team_defaults.size[0] > spec.team_defaults.size[1]:
+        raise _PathError("team_defaults.size", "min size exceeds max size", spec.team_defaults.size)
+    for i, dept in enumerate(spec.departments):
+        for j, team in enumerate(dept.teams):
+            lo, hi = spec.team_size(team)
+            where = f"departments[{i}].teams[{j}]"
+            if lo > hi:
+                raise _PathError(f"{where}.size", "min size exceeds max size", (lo, hi))
+            if lo < 1 + spec.team_clusters(team):
+                raise _PathError(
+                    f"{where}.size",
+                    f"a team needs its leader and at least one member per cluster "
+                    f"({spec.team_clusters(team)} clusters): raise the size or lower clusters",
+                    (lo, hi),
+                )
+
+
+def _check_references(spec: OrgSpec) -> None:
+    teams = {t.name: t for d in spec.departments for t in d.teams}
+    departments = {d.name for d in spec.departments}
+    for k, person in enumerate(spec.people):
+        if person.team not in teams:
+            raise _PathError(f"people[{k}].team", "no team of that name", person.team)
+        if person.role == "team_leader" and teams[person.team].leader_is_head:
+            raise _PathError(
+                f"people[{k}].role",
+                "this team is led by its department head; name the head elsewhere",
+                person.role,
+            )
+    names = {p.name for p in spec.people}
+    for k, tie in enumerate(spec.board.ties):
+        if tie.alderman > spec.board.aldermen:
+            raise _PathError(
+                f"board.ties[{k}].alderman",
+                f"there are only {spec.board.aldermen} aldermen (board.aldermen)",
+                tie.alderman,
+            )
+        for name in tie.people:
+            if name not in names:
+                raise _PathError(f"board.ties[{k}].people", "no person of that name", name)
+        if tie.department is not None and tie.department not in departments:
+            raise _PathError(
+                f"board.ties[{k}].department", "no department of that name", tie.department
+            )
+    for name in spec.external.departments:
+        if name not in departments:
+            raise _PathError("external.departments", "no department of that name", name)
+
+
+def spec_from_dict(data: Mapping[str, Any], source: str = "<spec>") -> OrgSpec:
+    """Validate a mapping (as read from TOML) into an :class:`OrgSpec`.
+
+    Raises
+    ------
+    SpecError
+        One line, ``source: dotted.path: message (got value)``, for the first problem.
+    """
+    try:
+        return OrgSpec.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _spec_error(exc, source) from None
+
+
+def load_spec(path: str | PathLike[str]) -> OrgSpec:
+    """Read an organisation spec from a TOML file.
+
+    Raises
+    ------
+    SpecError
+        When the file is missing, is not TOML, or does not describe a valid organisation.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(path, "", "no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SpecError(path, "", f"not valid TOML: {exc}") from None
+    return spec_from_dict(data, str(path))
+
+
+def _spec_error(exc: ValidationError, source: str) -> SpecError:
+    errors = exc.errors()
+    err = errors[0]
+    parts = list(err["loc"])
+    message, value = err["msg"].replace("a valid tuple", "an array"), err.get("input")
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, _PathError):
+        parts.append(cause.path)
+        message, value = cause.message, cause.value
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    more = f" [and {len(errors) - 1} more]" if len(errors) > 1 else ""
+    if err["type"] == "missing":
+        return SpecError(source, path, f"missing value{more}")
+    return SpecError(source, path, f"{message} (got {_short(value)}){more}")
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

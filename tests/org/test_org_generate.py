@@ -1,0 +1,156 @@
+"""The generator: structure invariants and determinism."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from diffusion.org.generate import generate
+from diffusion.org.graph import TIE_PRECEDENCE, manager_chain, managers, team_leaders
+from diffusion.org.kinds import DEFAULT_TIE_WEIGHTS, GRAPH_TIE_KINDS
+from diffusion.org.spec import spec_from_dict
+
+
+def test_tie_precedence_covers_every_kind_once():
+    assert sorted(TIE_PRECEDENCE) == sorted(GRAPH_TIE_KINDS)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_small_org_structure(small_spec, seed):
+    G = generate(small_spec, seed=seed)
+    roles = Counter(d["role"] for _, d in G.nodes(data=True))
+    assert roles["secretary"] == 1 and roles["head"] == 2
+    assert roles["team_leader"] == 2  # A2 is led by its head
+    assert roles["mayor"] == 1 and roles["alderman"] == 2 and roles["partner"] == 2
+    sizes = Counter(d["team"] for _, d in G.nodes(data=True) if d["team"])
+    assert 6 <= sizes["A1"] <= 9 and sizes["A2"] == 5 and 7 <= sizes["B1"] <= 8
+    assert team_leaders(G) == {"A1": ["A1-lead"], "A2": ["head-A"], "B1": ["B1-lead"]}
+    clusters = {d["cluster"] for _, d in G.nodes(data=True) if d["team"] == "B1"} - {""}
+    assert clusters == {"c1", "c2", "c3"}
+    named = [n for n, d in G.nodes(data=True) if d.get("name") == "Kim"]
+    assert len(named) == 1 and G.nodes[named[0]]["team"] == "B1"
+    assert G.edges["alderman-2", named[0]]["kind"] == "board"
+
+
+def test_manager_chains_end_at_the_secretary(el_graph):
+    bosses = managers(el_graph)
+    for n, d in el_graph.nodes(data=True):
+        if d["kind"] == "staff" and n != "secretary":
+            chain = manager_chain(el_graph, n, bosses)
+            assert chain[-1] == "secretary", n
+            expected = {"head": 1, "team_leader": 2}.get(d["role"], 3)
+            if d["team"] in ("T2",) and d["role"] != "head":  # T2 is led by head-O
+                expected -= 1
+            assert len(chain) == expected, (n, chain)
+        else:
+            assert n not in bosses
+    # team members report to their team's leader, team leaders to their head
+    leaders = team_leaders(el_graph)
+    for n, d in el_graph.nodes(data=True):
+        if d["role"] in ("employee", "policy_officer"):
+            assert bosses[n] == leaders[d["team"]][0]
+        if d["role"] == "team_leader":
+            assert bosses[n] == f"head-{d['department']}"
+
+
+def test_line_ties_carry_both_weights_and_the_manager(el_graph):
+    lines = [(u, v, d) for u, v, d in el_graph.edges(data=True) if d["kind"] == "line"]
+    assert len(lines) == 305 - 1  # one per staff member but the secretary
+    for u, v, d in lines:
+        assert d["manager"] in (u, v)
+        assert d["weight_down"] == DEFAULT_TIE_WEIGHTS["line_down"]
+        assert d["weight_up"] == DEFAULT_TIE_WEIGHTS["line_up"]
+        assert "weight" not in d
+
+
+def test_tie_kinds_follow_units(el_graph):
+    kinds = Counter(d["kind"] for *_, d in el_graph.edges(data=True))
+    assert set(kinds) == set(GRAPH_TIE_KINDS) - {"project"}
+    nodes = el_graph.nodes
+    for u, v, d in el_graph.edges(data=True):
+        a, b = nodes[u], nodes[v]
+        if d["kind"] == "cluster":
+            assert a["team"] == b["team"] and a["cluster"] == b["cluster"] != ""
+        elif d["kind"] == "team":
+            assert a["team"] == b["team"] and a["cluster"] != b["cluster"]
+        elif d["kind"] == "department":
+            assert a["department"] == b["department"] and a["team"] != b["team"]
+        elif d["kind"] == "cross_department":
+            assert a["department"] != b["department"]
+        elif d["kind"] == "mt":
+            assert {a["role"], b["role"]} <= {"head", "secretary"}
+        if d["kind"] != "line":
+            assert d["weight"] == DEFAULT_TIE_WEIGHTS[d["kind"]]
+    # cluster ties are dense, team ties less, department sparse, cross-department rare
+    density = _densities(el_graph)
+    assert density["cluster"] > 0.6 > density["team"] > 0.1 > density["department"] > 0.01
+    assert density["department"] > density["cross_department"] > 0.0
+
+
+def _densities(G):
+    staff = [d for _, d in G.nodes(data=True) if d["kind"] == "staff" and d["department"]]
+    pairs = Counter()
+    for i, a in enumerate(staff):
+        for b in staff[i + 1 :]:
+            if a["department"] != b["department"]:
+                pairs["cross_department"] += 1
+            elif a["team"] != b["team"] or not a["team"]:
+                pairs["department"] += 1
+            elif a["cluster"] and a["cluster"] == b["cluster"]:
+                pairs["cluster"] += 1
+            else:
+                pairs["team"] += 1
+    ties = Counter(d["kind"] for *_, d in G.edges(data=True))
+    return {k: ties[k] / pairs[k] for k in pairs}
+
+
+def test_forum_and_mt_are_complete(el_graph):
+    forum = sorted(n for ns in team_leaders(el_graph).values() for n in ns)
+    assert len(forum) == 14
+    for i, u in enumerate(forum):
+        for v in forum[i + 1 :]:
+            assert el_graph.has_edge(u, v), (u, v)
+    mt = ["secretary"] + [f"head-{d}" for d in "OCSB"]
+    for i, u in enumerate(mt):
+        for v in mt[i + 1 :]:
+            assert el_graph.edges[u, v]["kind"] in ("mt", "line")
+
+
+def test_same_seed_same_graph_other_seed_other_graph(small_spec, canon):
+    assert canon(generate(small_spec, seed=5)) == canon(generate(small_spec, seed=5))
+    assert canon(generate(small_spec)) == canon(generate(small_spec, seed=small_spec.seed))
+    assert canon(generate(small_spec, seed=5)) != canon(generate(small_spec, seed=6))
+
+
+def test_workload_and_weight_overrides(small_spec_dict):
+    small_spec_dict["workload"] = {"a": 8.0, "b": 2.0}
+    small_spec_dict["tie_weights"] = {"cluster": 0.9, "line_up": 0.1}
+    G = generate(spec_from_dict(small_spec_dict), seed=1)
+    workload = np.array([d["workload"] for _, d in G.nodes(data=True)])
+    assert workload.min() >= 0.0 and workload.max() <= 1.0
+    assert 0.65 < workload.mean() < 0.95  # Beta(8, 2) has mean 0.8
+    kinds = {d["kind"]: d for *_, d in G.edges(data=True)}
+    assert kinds["cluster"]["weight"] == 0.9
+    assert kinds["line"]["weight_up"] == 0.1 and kinds["line"]["weight_down"] == 0.8
+
+
+def test_probabilities_zero_and_one(small_spec_dict):
+    small_spec_dict["tie_probabilities"] = {
+        "cluster": 1.0,
+        "team": 0.0,
+        "department": 0.0,
+        "cross_department": 0.0,
+    }
+    G = generate(spec_from_dict(small_spec_dict), seed=2)
+    kinds = Counter(d["kind"] for *_, d in G.edges(data=True))
+    assert kinds["team"] == kinds["department"] == kinds["cross_department"] == 0
+    for n, d in G.nodes(data=True):
+        if d["cluster"]:
+            mates = [
+                m
+                for m, e in G.nodes(data=True)
+                if m != n and e["team"] == d["team"] and e["cluster"] == d["cluster"]
+            ]
+            assert all(G.edges[n, m]["kind"] == "cluster" for m in mates)
