@@ -53,68 +53,69 @@ ProgressFn = Callable[[int], None]
 
 
 @dataclass(frozen=True)
-class _Cells:
-    """The finest partition of nodes by the recorded groupings.
+class _Groups:
+    """The recorded groups of all groupings side by side on one axis, then "all".
 
-    ``cell_of_node`` ``(nodes,)`` gives each node's cell; ``group_of_cell[g]`` ``(cells,)``
-    gives each cell's group code in grouping ``g``.
+    ``member[n]`` ``(nodes, groupings + 1)`` lists node ``n``'s group on that axis in each
+    grouping and, last, the group of everyone; ``offset[g]`` is where grouping ``g`` starts.
     """
 
-    cell_of_node: np.ndarray
-    group_of_cell: dict[str, np.ndarray]
+    member: np.ndarray
+    offset: dict[str, int]
     n_groups: dict[str, int]
 
     @classmethod
-    def build(cls, org: CompiledOrg, groupings: Sequence[str]) -> _Cells:
-        if groupings:
-            codes = np.stack([np.asarray(org.groups[g], dtype=np.int64) for g in groupings])
-            cells, cell_of_node = np.unique(codes, axis=1, return_inverse=True)
-        else:
-            cells = np.zeros((0, 1), dtype=np.int64)
-            cell_of_node = np.zeros(org.n_nodes, dtype=np.int64)
-        return cls(
-            cell_of_node=cell_of_node.reshape(-1).astype(np.int32),
-            group_of_cell={g: cells[i] for i, g in enumerate(groupings)},
-            n_groups={g: len(org.group_labels[g]) for g in groupings},
-        )
+    def build(cls, org: CompiledOrg, groupings: Sequence[str]) -> _Groups:
+        offset, n_groups, columns, start = {}, {}, [], 0
+        for g in groupings:
+            offset[g], n_groups[g] = start, len(org.group_labels[g])
+            columns.append(np.asarray(org.groups[g], dtype=np.int64) + start)
+            start += n_groups[g]
+        columns.append(np.full(org.n_nodes, start, dtype=np.int64))
+        return cls(member=np.stack(columns, axis=1), offset=offset, n_groups=n_groups)
 
     @property
-    def n_cells(self) -> int:
-        return int(self.cell_of_node.max(initial=-1)) + 1
+    def size(self) -> int:
+        """Length of the group axis (every group of every grouping, then "all")."""
+        return int(self.member[0, -1]) + 1 if len(self.member) else 1
 
 
 class _Tracker:
-    """Follows the runs of a batch: counts per (run, cell, state) and first adoption steps.
+    """Follows the runs of a batch: counts per (run, group, state) and first adoption steps.
 
     Both are updated from the people whose state changed since the last look, found by one
     comparison with the previous codes, so the cost per step is a pass over ``(runs, nodes)``
-    int8 plus work proportional to the changes, not a recount.
+    int8 plus work in proportion to the changes, not a recount.
     """
 
     def __init__(
         self,
         code: np.ndarray,
-        cells: _Cells,
+        groups: _Groups,
         n_states: int,
         adopted_codes: np.ndarray,
         n_records: int,
     ) -> None:
         n_runs, n_nodes = code.shape
-        self.cells, self.n_states, self.adopted_codes = cells, n_states, adopted_codes
+        self.groups, self.n_states, self.adopted_codes = groups, n_states, adopted_codes
         self.rows = np.arange(n_runs)  # batch rows still in the loop
         self.prev = code.copy()
-        flat = self._flat(np.arange(n_runs)[:, None], cells.cell_of_node[None, :], code)
-        self.running = np.bincount(
-            flat.ravel(), minlength=n_runs * cells.n_cells * n_states
-        ).reshape(n_runs, cells.n_cells, n_states)
+        run = np.broadcast_to(np.arange(n_runs)[:, None], code.shape)
+        node = np.broadcast_to(np.arange(n_nodes)[None, :], code.shape)
+        self.running = np.zeros((n_runs, groups.size, n_states), dtype=np.int64)
+        self._count(run.ravel(), node.ravel(), code.ravel(), 1)
         self.adopted_live = np.where(adopted_codes[code], 0, -1).astype(np.int32)
         self.adopted = np.full((n_runs, n_nodes), -1, dtype=np.int32)
         dtype = np.uint16 if n_nodes < np.iinfo(np.uint16).max else np.int32
-        self.counts = np.zeros((n_runs, n_records, cells.n_cells, n_states), dtype=dtype)
+        self.counts = np.zeros((n_runs, n_records, groups.size, n_states), dtype=dtype)
         self.last = np.full(n_runs, -1, dtype=np.int64)
 
-    def _flat(self, row: np.ndarray, cell: np.ndarray, code: np.ndarray) -> np.ndarray:
-        return (row.astype(np.int64) * self.cells.n_cells + cell) * self.n_states + code
+    def _count(self, run: np.ndarray, node: np.ndarray, code: np.ndarray, sign: int) -> None:
+        """Add ``sign`` to the running counts of (run, every group of node, code)."""
+        flat = (run[:, None] * self.groups.size + self.groups.member[node]) * self.n_states
+        flat += code[:, None]
+        ufunc = np.add if sign > 0 else np.subtract
+        ufunc.at(self.running.reshape(-1), flat.ravel(), 1)
 
     def observe(self, code: np.ndarray, t: int) -> None:
         """Take in the codes ``(rows, nodes)`` at step ``t``."""
@@ -122,10 +123,8 @@ class _Tracker:
         if r.size == 0:
             return
         old, new = self.prev[r, n], code[r, n]
-        cell = self.cells.cell_of_node[n]
-        running = self.running.reshape(-1)
-        np.subtract.at(running, self._flat(r, cell, old), 1)
-        np.add.at(running, self._flat(r, cell, new), 1)
+        self._count(r, n, old, -1)
+        self._count(r, n, new, 1)
         adopt = self.adopted_codes[new] & (self.adopted_live[r, n] < 0)
         self.adopted_live[r[adopt], n[adopt]] = t
         self.prev[r, n] = new
@@ -151,21 +150,6 @@ class _Tracker:
             if behind.size:
                 self.counts[behind, record] = self.counts[behind, record - 1]
 
-    def by_group(self) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Counts per grouping ``(runs, records, groups, states)`` and over all nodes
-        ``(runs, records, states)``."""
-        counts = {}
-        for g, group_of_cell in self.cells.group_of_cell.items():
-            out = np.zeros(
-                (*self.counts.shape[:2], self.cells.n_groups[g], self.n_states),
-                dtype=self.counts.dtype,
-            )
-            for cell, group in enumerate(group_of_cell):
-                out[:, :, group] += self.counts[:, :, cell]
-            counts[g] = out
-        total = self.counts.sum(axis=2, dtype=np.int32)
-        return counts, total
-
 
 def _record_steps(n_steps: int, record_every: int) -> np.ndarray:
     steps = np.arange(0, n_steps + 1, record_every)
@@ -182,7 +166,7 @@ def _simulate_batch(
     seed: int,
     events_at: dict[int, list[Event]],
     record_at: dict[int, int],
-    cells: _Cells,
+    groups: _Groups,
     progress: ProgressFn | None,
 ) -> _Tracker:
     rand = RunRandom(seed, run_ids)
@@ -192,7 +176,7 @@ def _simulate_batch(
     adopted_codes = np.zeros(max(len(model.state_names), 1), dtype=bool)
     for name in model.adopted_states:
         adopted_codes[model.code(name)] = True
-    tracker = _Tracker(state.code, cells, len(model.state_names), adopted_codes, len(record_at))
+    tracker = _Tracker(state.code, groups, len(model.state_names), adopted_codes, len(record_at))
     last_event = max(events_at, default=-1)
     reported = 0
 
@@ -293,13 +277,13 @@ def simulate(
             events_at.setdefault(event.step, []).append(event)
     steps = _record_steps(n_steps, record_every)
     record_at = {int(s): i for i, s in enumerate(steps)}
-    cells = _Cells.build(org, tuple(groupings))
+    groups = _Groups.build(org, tuple(groupings))
     starts = range(0, n_runs, batch_size)
 
     def one(start: int) -> _Tracker:
         run_ids = np.arange(start, min(start + batch_size, n_runs), dtype=np.int64) + run_offset
         return _simulate_batch(
-            model, org, run_ids, n_steps, seed, events_at, record_at, cells, progress
+            model, org, run_ids, n_steps, seed, events_at, record_at, groups, progress
         )
 
     if threads > 1 and len(starts) > 1:
@@ -308,19 +292,19 @@ def simulate(
     else:
         parts = [one(start) for start in starts]
 
-    counts_parts, totals, adopted = [], [], []
-    for tracker in parts:
-        counts, total = tracker.by_group()
-        counts_parts.append(counts)
-        totals.append(total)
-        adopted.append(tracker.adopted)
-    counts = {g: np.concatenate([c[g] for c in counts_parts]) for g in groupings}
+    all_counts = parts[0].counts if len(parts) == 1 else np.concatenate([p.counts for p in parts])
+    counts = {
+        g: all_counts[:, :, groups.offset[g] : groups.offset[g] + groups.n_groups[g]]
+        for g in groupings
+    }
+    total = all_counts[:, :, -1].astype(np.int32)
+    adopted = parts[0].adopted if len(parts) == 1 else np.concatenate([p.adopted for p in parts])
     return Results(
         state_names=tuple(model.state_names),
         steps=steps,
         counts=counts,
-        total=np.concatenate(totals),
-        adopted_step=np.concatenate(adopted),
+        total=total,
+        adopted_step=adopted,
         run_ids=np.arange(n_runs, dtype=np.int64) + run_offset,
         node_ids=org.node_ids,
         group_labels={g: tuple(org.group_labels[g]) for g in groupings},
