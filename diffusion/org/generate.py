@@ -32,8 +32,8 @@ from diffusion.org.kinds import DEFAULT_TIE_WEIGHTS
 from diffusion.org.spec import OrgSpec, SpecError
 
 SECRETARY = "secretary"
-#: Pairs of people tested per block when drawing staff ties (bounds memory).
-_PAIRS_PER_BLOCK = 4_000_000
+#: Most ties drawn in one block when sampling random ties (bounds memory).
+_TIES_PER_BLOCK = 4_000_000
 
 
 def generate(spec: OrgSpec, seed: int | None = None) -> nx.Graph:
@@ -72,8 +72,7 @@ def generate(spec: OrgSpec, seed: int | None = None) -> nx.Graph:
     _add_board(G, spec, rng_board, weights)
     _add_external(G, spec, rng_board, weights)
     workload = rng_work.beta(spec.workload.a, spec.workload.b, size=G.number_of_nodes())
-    for node, w in zip(G.nodes, workload, strict=True):
-        G.nodes[node]["workload"] = float(w)
+    nx.set_node_attributes(G, dict(zip(G.nodes, workload.tolist(), strict=True)), "workload")
     return G
 
 
@@ -88,16 +87,12 @@ def _person(kind: str, role: str, side: str, department: str = "", team: str = "
     }
 
 
-def _add_line(G: nx.Graph, report: Hashable, manager: Hashable, weights: dict) -> None:
-    add_tie(
-        G,
-        report,
-        manager,
-        "line",
-        weight_down=weights["line_down"],
-        weight_up=weights["line_up"],
-        manager=manager,
-    )
+def _line(report: Hashable, manager: Hashable, weights: dict) -> tuple:
+    """A line tie as ``(report, manager, attributes)``, the attributes of
+    :func:`~diffusion.org.graph.add_tie`."""
+    attrs = {"kind": "line", "weight_down": weights["line_down"], "weight_up": weights["line_up"]}
+    attrs["manager"] = str(manager)
+    return report, manager, attrs
 
 
 def _add_staff(
@@ -107,13 +102,16 @@ def _add_staff(
     rng_roles: np.random.Generator,
     weights: dict,
 ) -> None:
-    G.add_node(SECRETARY, **_person("staff", "secretary", spec.top_side))
+    # collected and added in bulk, in this order; the line ties are the graph's first ties,
+    # one per report, so none meets a tie already there (add_tie would add each as is)
+    people = [(SECRETARY, _person("staff", "secretary", spec.top_side))]
+    lines = []
     members_by_team_role: dict[tuple[str, str], list[str]] = {}
     for dept in spec.departments:
         head = f"head-{dept.name}"
         led = next((t.name for t in dept.teams if t.leader_is_head), "")
-        G.add_node(head, **_person("staff", "head", dept.side, dept.name, led))
-        _add_line(G, head, SECRETARY, weights)
+        people.append((head, _person("staff", "head", dept.side, dept.name, led)))
+        lines.append(_line(head, SECRETARY, weights))
         for team in dept.teams:
             lo, hi = spec.team_size(team)
             size = int(rng_sizes.integers(lo, hi + 1))
@@ -122,22 +120,24 @@ def _add_staff(
             else:
                 leader = f"{team.name}-lead"
                 attrs = _person("staff", "team_leader", dept.side, dept.name, team.name)
-                G.add_node(leader, **attrs)
-                _add_line(G, leader, head, weights)
+                people.append((leader, attrs))
+                lines.append(_line(leader, head, weights))
             n_members = size - 1
             n_policy = round(spec.team_policy_share(team) * n_members)
             n_clusters = spec.team_clusters(team)
             # shuffled round robin: clusters as even as possible, none empty
-            cluster_of = rng_roles.permutation(n_members) % n_clusters
+            cluster_of = (rng_roles.permutation(n_members) % n_clusters + 1).tolist()
             members_by_team_role[team.name, "team_leader"] = [leader]
             for k in range(n_members):
                 role = "policy_officer" if k < n_policy else "employee"
                 member = f"{team.name}-{k + 1:02d}"
                 attrs = _person("staff", role, dept.side, dept.name, team.name)
-                attrs["cluster"] = f"c{cluster_of[k] + 1}"
-                G.add_node(member, **attrs)
-                _add_line(G, member, leader, weights)
+                attrs["cluster"] = f"c{cluster_of[k]}"
+                people.append((member, attrs))
+                lines.append(_line(member, leader, weights))
                 members_by_team_role.setdefault((team.name, role), []).append(member)
+    G.add_nodes_from(people)
+    G.add_edges_from(lines)
     for k, person in enumerate(spec.people):
         pool = [
             n
@@ -155,7 +155,19 @@ def _add_staff(
 
 
 def _add_staff_ties(G: nx.Graph, spec: OrgSpec, rng: np.random.Generator, weights: dict) -> None:
-    """MT, forum, and the random cluster/team/department/cross-department ties."""
+    """MT, forum, and the random cluster/team/department/cross-department ties.
+
+    Each pair of department staff is tied with the probability of its kind (cluster: same
+    cluster; team: same team, other cluster; department: same department, other team;
+    cross_department: other department), independently of every other pair. Sampled sparsely:
+    the staff are sorted so that every department, team and cluster is a contiguous run;
+    then the partners of kind ``k`` of the person at sorted position ``x`` that come after
+    ``x`` form one contiguous range of positions (for a cluster tie, the rest of ``x``'s
+    cluster; for a team tie, the rest of ``x``'s team after its cluster; and so on). Those
+    ranges, laid end to end, number the pairs of kind ``k`` ``0, 1, ...``, and the tied pairs
+    are drawn by geometric skipping over that numbering (see :func:`_bernoulli_hits`), at a
+    cost proportional to the number of ties rather than of pairs.
+    """
     probs = spec.tie_probabilities
     mt = [SECRETARY] + [n for n, d in G.nodes(data=True) if d["role"] == "head"]
     forum = [
@@ -166,31 +178,44 @@ def _add_staff_ties(G: nx.Graph, spec: OrgSpec, rng: np.random.Generator, weight
     for members, kind in ((mt, "mt"), (forum, "team_leaders_forum")):
         _add_random_pairs(G, members, kind, getattr(probs, kind), rng, weights[kind])
 
-    staff = [n for n, d in G.nodes(data=True) if d["kind"] == "staff" and d["department"]]
-    dept = _codes(G, staff, "department")
-    team = _codes(G, staff, "team")
-    cluster = _codes(G, staff, "cluster")
-    kinds = ("cluster", "team", "department", "cross_department")
-    p = np.array([getattr(probs, k) for k in kinds])
-    for i, j in _pair_blocks(len(staff)):
-        same_team = (team[i] == team[j]) & (team[i] > 0)
-        category = np.where(
-            same_team & (cluster[i] == cluster[j]) & (cluster[i] > 0),
-            0,
-            np.where(same_team, 1, np.where(dept[i] == dept[j], 2, 3)),
-        )
-        hit = rng.random(len(i)) < p[category]
-        for a, b, c in zip(i[hit], j[hit], category[hit], strict=True):
-            kind = kinds[c]
-            add_tie(G, staff[a], staff[b], kind, weights[kind])
+    staff, data = [], []
+    for node, d in G.nodes(data=True):
+        if d["kind"] == "staff" and d["department"]:
+            staff.append(node)
+            data.append(d)
+    n = len(staff)
+    if n < 2:
+        return
+    dept = _codes(data, "department")
+    team = _codes(data, "team")
+    cluster = _codes(data, "cluster")
+    # no team (a head leading none) or no cluster (a team leader): a group of one
+    solo = np.arange(n) + 1 + max(team.max(), cluster.max())
+    team_key = np.where(team > 0, team, solo)
+    cluster_key = np.where(cluster > 0, cluster, solo)
+    order = np.lexsort((cluster_key, team_key, dept))
+    dept, team_key, cluster_key = dept[order], team_key[order], cluster_key[order]
+    dept_end = _run_ends(dept)
+    team_end = _run_ends(dept, team_key)
+    cluster_end = _run_ends(dept, team_key, cluster_key)
+    names = _objects(staff)[order]
+    ranges = {  # partners after position x: [lo, hi)
+        "cluster": (np.arange(1, n + 1), cluster_end),
+        "team": (cluster_end, team_end),
+        "department": (team_end, dept_end),
+        "cross_department": (dept_end, np.full(n, n)),
+    }
+    for kind, (lo, hi) in ranges.items():
+        for a, b in _sample_ranges(rng, lo, hi, getattr(probs, kind)):
+            _add_ties(G, names[a], names[b], kind, weights[kind])
 
 
-def _codes(G: nx.Graph, nodes: list, attr: str) -> np.ndarray:
-    """Integer code per node for ``attr``; ``""`` is 0. Clusters are qualified by team."""
+def _codes(data: list[dict], attr: str) -> np.ndarray:
+    """Integer code per node (given by its attributes) for ``attr``; ``""`` is 0. Clusters
+    are qualified by team."""
     labels: dict[tuple[str, str], int] = {("", ""): 0}
-    out = np.empty(len(nodes), dtype=np.int64)
-    for k, n in enumerate(nodes):
-        d = G.nodes[n]
+    out = np.empty(len(data), dtype=np.int64)
+    for k, d in enumerate(data):
         key = (d["team"], d[attr]) if attr == "cluster" else ("", d[attr])
         if not d[attr]:
             key = ("", "")
@@ -198,18 +223,79 @@ def _codes(G: nx.Graph, nodes: list, attr: str) -> np.ndarray:
     return out
 
 
-def _pair_blocks(n: int):
-    """Yield ``(i, j)`` index arrays covering every pair ``i < j`` of ``range(n)`` once."""
-    start = 0
-    while start < n - 1:
-        stop, count = start, 0
-        while stop < n - 1 and (count == 0 or count + n - stop - 1 <= _PAIRS_PER_BLOCK):
-            count += n - stop - 1
-            stop += 1
-        i = np.repeat(np.arange(start, stop), n - 1 - np.arange(start, stop))
-        j = np.concatenate([np.arange(r + 1, n) for r in range(start, stop)])
-        yield i, j
-        start = stop
+def _run_ends(*keys: np.ndarray) -> np.ndarray:
+    """For each position, the end (exclusive) of its run of equal consecutive ``keys``."""
+    n = len(keys[0])
+    change = np.zeros(n, dtype=bool)
+    for key in keys:
+        change[1:] |= key[1:] != key[:-1]
+    starts = np.flatnonzero(change)
+    ends = np.append(starts, n)
+    return ends[np.searchsorted(starts, np.arange(n), side="right")]
+
+
+def _sample_ranges(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, p: float):
+    """Yield ``(row, col)`` arrays: each pair ``(x, y)``, ``lo[x] <= y < hi[x]``, with
+    probability ``p``, independently.
+
+    The pairs are numbered row by row, ``offset[x] + y - lo[x]``; the numbers hit by
+    :func:`_bernoulli_hits` are mapped back to ``(x, y)``.
+    """
+    lengths = np.maximum(hi - lo, 0)
+    offset = np.concatenate(([0], np.cumsum(lengths)))
+    for hits in _bernoulli_hits(rng, int(offset[-1]), p):
+        row = np.searchsorted(offset, hits, side="right") - 1
+        yield row, lo[row] + (hits - offset[row])
+
+
+def _bernoulli_hits(rng: np.random.Generator, total: int, p: float):
+    """Yield the indices (ascending, int64) of the successes among ``total`` independent
+    Bernoulli(``p``) trials, in blocks of at most :data:`_TIES_PER_BLOCK`.
+
+    Geometric skipping (Batagelj and Brandes 2005, "Efficient generation of large random
+    networks", Phys. Rev. E 71, 036113): the gaps between successive successes are
+    independent Geometric(``p``) on 1, 2, ..., so the work is proportional to the number of
+    successes, not of trials.
+    """
+    if total <= 0 or p <= 0.0:
+        return
+    if p >= 1.0:
+        for start in range(0, total, _TIES_PER_BLOCK):
+            yield np.arange(start, min(start + _TIES_PER_BLOCK, total), dtype=np.int64)
+        return
+    last = -1  # the last success so far
+    while True:
+        left = total - last - 1
+        mean = left * p
+        size = int(min(_TIES_PER_BLOCK, mean + 6.0 * np.sqrt(mean) + 16))
+        # a gap past the end means done; capping it keeps the sum far from int64 overflow
+        gaps = np.minimum(rng.geometric(p, size=size), left + 1)
+        hits = last + np.cumsum(gaps)
+        if hits[-1] >= total:
+            hits = hits[: np.searchsorted(hits, total)]
+            if hits.size:
+                yield hits
+            return
+        yield hits
+        last = int(hits[-1])
+
+
+def _add_ties(G: nx.Graph, us: np.ndarray, vs: np.ndarray, kind: str, weight: float) -> None:
+    """:func:`~diffusion.org.graph.add_tie` for many distinct pairs: untied pairs in bulk,
+    pairs already tied one by one (so that :data:`~diffusion.org.graph.TIE_PRECEDENCE` holds)."""
+    has_edge = G.has_edge
+    new = []
+    for u, v in zip(us.tolist(), vs.tolist(), strict=True):
+        if has_edge(u, v):
+            add_tie(G, u, v, kind, weight)
+        else:
+            new.append((u, v))
+    G.add_edges_from(new, kind=kind, weight=weight)
+
+
+def _objects(items: list) -> np.ndarray:
+    """``items`` as a 1-d object array (tuples stay items)."""
+    return np.fromiter(items, dtype=object, count=len(items))
 
 
 def _add_random_pairs(
@@ -220,9 +306,12 @@ def _add_random_pairs(
     rng: np.random.Generator,
     weight: float,
 ) -> None:
-    for a, b in zip(*np.triu_indices(len(members), 1), strict=True):
-        if rng.random() < p:
-            add_tie(G, members[a], members[b], kind, weight)
+    """Tie each pair of ``members`` with probability ``p``, independently."""
+    m = len(members)
+    names = _objects(members)
+    lo = np.arange(1, m + 1)
+    for a, b in _sample_ranges(rng, lo, np.full(m, m), p):
+        _add_ties(G, names[a], names[b], kind, weight)
 
 
 def _add_board(G: nx.Graph, spec: OrgSpec, rng: np.random.Generator, weights: dict) -> None:

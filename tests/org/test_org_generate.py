@@ -154,3 +154,88 @@ def test_probabilities_zero_and_one(small_spec_dict):
                 if m != n and e["team"] == d["team"] and e["cluster"] == d["cluster"]
             ]
             assert all(G.edges[n, m]["kind"] == "cluster" for m in mates)
+
+
+def test_probability_one_ties_every_staff_pair(small_spec_dict):
+    """The sparse sampler covers every pair of department staff exactly once."""
+    kinds = ("cluster", "team", "department", "cross_department")
+    small_spec_dict["tie_probabilities"] = dict.fromkeys(kinds, 1.0)
+    G = generate(spec_from_dict(small_spec_dict), seed=0)
+    staff = [n for n, d in G.nodes(data=True) if d["kind"] == "staff" and d["department"]]
+    for i, u in enumerate(staff):
+        for v in staff[i + 1 :]:
+            kind = G.edges[u, v]["kind"]  # KeyError if the pair was missed
+            expected = _category(G.nodes[u], G.nodes[v])
+            assert kind == expected or kind in ("line", "mt", "team_leaders_forum"), (u, v)
+
+
+def _category(a: dict, b: dict) -> str:
+    """The random tie kind of a pair of department staff (see generate._add_staff_ties)."""
+    if a["department"] != b["department"]:
+        return "cross_department"
+    if not a["team"] or a["team"] != b["team"]:
+        return "department"
+    return "cluster" if a["cluster"] and a["cluster"] == b["cluster"] else "team"
+
+
+def test_large_org_tie_counts_match_their_binomials():
+    """A 20,010-person organisation: each random tie count is within 4 sd of its mean.
+
+    Derivation: every pair of department staff of kind k (cluster, team, department,
+    cross_department) is tied with probability p_k independently of all other pairs, unless
+    the pair already holds a tie of higher precedence. With the MT and the forum switched off
+    (probability 0), the only such ties are line ties, which are drawn first. So the number
+    of k-ties is Binomial(P_k - L_k, p_k), where P_k is the number of pairs of kind k and L_k
+    the number of line ties between pairs of kind k, with mean m = (P_k - L_k) p_k and
+    standard deviation s = sqrt(m (1 - p_k)). P_k follows from the group sizes, with
+    C(n) = n (n - 1) / 2 pairs in a group of n:
+    P_cluster = sum over clusters C(size), P_team = sum over teams C(size) - P_cluster,
+    P_department = sum over departments C(size) - sum over teams C(size), and
+    P_cross_department = C(staff) - sum over departments C(size). A count further than 4 s
+    from m has probability below 1e-4 (normal approximation, m in the thousands); the seed
+    is fixed, so the test is deterministic either way.
+    """
+    p = {"cluster": 0.8, "team": 0.05, "department": 0.002, "cross_department": 0.0002}
+    teams = range(20)
+    spec = spec_from_dict(
+        {
+            "team_defaults": {"size": 100, "clusters": 10},
+            "departments": [
+                {"name": f"D{d}", "side": "soft", "teams": [{"name": f"D{d}T{t}"} for t in teams]}
+                for d in range(10)
+            ],
+            "tie_probabilities": p | {"mt": 0.0, "team_leaders_forum": 0.0},
+        }
+    )
+    G = generate(spec, seed=11)
+    staff = [d for _, d in G.nodes(data=True) if d["kind"] == "staff" and d["department"]]
+    assert len(staff) == 10 * (20 * 100 + 1)
+
+    def pairs(key) -> int:
+        sizes = Counter(key(d) for d in staff)
+        return sum(n * (n - 1) // 2 for k, n in sizes.items() if all(k))
+
+    within = {
+        "cluster": pairs(lambda d: (d["team"], d["cluster"])),
+        "team": pairs(lambda d: (d["team"],)),
+        "department": pairs(lambda d: (d["department"],)),
+        "all": len(staff) * (len(staff) - 1) // 2,
+    }
+    n_pairs = {
+        "cluster": within["cluster"],
+        "team": within["team"] - within["cluster"],
+        "department": within["department"] - within["team"],
+        "cross_department": within["all"] - within["department"],
+    }
+    nodes = G.nodes
+    ties = Counter(d["kind"] for *_, d in G.edges(data=True))
+    lines = Counter(
+        _category(nodes[u], nodes[v])
+        for u, v, d in G.edges(data=True)
+        if d["kind"] == "line" and nodes[u]["department"] and nodes[v]["department"]
+    )
+    for kind, prob in p.items():
+        mean = (n_pairs[kind] - lines[kind]) * prob
+        sd = (mean * (1 - prob)) ** 0.5
+        assert mean > 1000, kind
+        assert abs(ties[kind] - mean) < 4 * sd, (kind, ties[kind], mean, sd)
