@@ -6,7 +6,8 @@ For a batch of runs, step ``t`` (a week for the ideas model) goes:
 
 1. apply the events scheduled at ``t``, in the order given (they may change parameters,
    ties, people's states, or enrol a cohort);
-2. note the first step of adoption for people who entered an adopted state;
+2. note the first step at which people entered a milestone's states (by default "adopted":
+   the model's adopted states);
 3. record the counts of people per state per group at ``t`` (every ``record_every`` steps
    and always at the last step);
 4. unless ``t`` is the last step, the model moves every run from ``t`` to ``t + 1``
@@ -30,7 +31,7 @@ A batch holds its state, ``(runs, nodes)``, and its recorded counts,
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, is_dataclass
 
@@ -93,19 +94,20 @@ class _Tracker:
         code: np.ndarray,
         groups: _Groups,
         n_states: int,
-        adopted_codes: np.ndarray,
+        milestone_codes: np.ndarray,
         n_records: int,
     ) -> None:
         n_runs, n_nodes = code.shape
-        self.groups, self.n_states, self.adopted_codes = groups, n_states, adopted_codes
+        self.groups, self.n_states, self.milestone_codes = groups, n_states, milestone_codes
         self.rows = np.arange(n_runs)  # batch rows still in the loop
         self.prev = code.copy()
         run = np.broadcast_to(np.arange(n_runs)[:, None], code.shape)
         node = np.broadcast_to(np.arange(n_nodes)[None, :], code.shape)
         self.running = np.zeros((n_runs, groups.size, n_states), dtype=np.int64)
         self._count(run.ravel(), node.ravel(), code.ravel(), 1)
-        self.adopted_live = np.where(adopted_codes[code], 0, -1).astype(np.int32)
-        self.adopted = np.full((n_runs, n_nodes), -1, dtype=np.int32)
+        # first step in each milestone, (milestones, rows, nodes); -1 not yet
+        self.first_live = np.where(milestone_codes[:, code], 0, -1).astype(np.int32)
+        self.first = np.full((len(milestone_codes), n_runs, n_nodes), -1, dtype=np.int32)
         dtype = np.uint16 if n_nodes < np.iinfo(np.uint16).max else np.int32
         self.counts = np.zeros((n_runs, n_records, groups.size, n_states), dtype=dtype)
         self.last = np.full(n_runs, -1, dtype=np.int64)
@@ -125,8 +127,9 @@ class _Tracker:
         old, new = self.prev[r, n], code[r, n]
         self._count(r, n, old, -1)
         self._count(r, n, new, 1)
-        adopt = self.adopted_codes[new] & (self.adopted_live[r, n] < 0)
-        self.adopted_live[r[adopt], n[adopt]] = t
+        for m, codes in enumerate(self.milestone_codes):
+            hit = codes[new] & (self.first_live[m, r, n] < 0)
+            self.first_live[m, r[hit], n[hit]] = t
         self.prev[r, n] = new
 
     def record(self, record: int) -> None:
@@ -135,16 +138,16 @@ class _Tracker:
 
     def drop(self, finished: np.ndarray) -> None:
         """Take the runs flagged in ``finished`` ``(rows,)`` out of the loop."""
-        self.adopted[self.rows[finished]] = self.adopted_live[finished]
+        self.first[:, self.rows[finished]] = self.first_live[:, finished]
         keep = ~finished
         self.rows = self.rows[keep]
         self.prev = self.prev[keep]
         self.running = self.running[keep]
-        self.adopted_live = self.adopted_live[keep]
+        self.first_live = self.first_live[:, keep]
 
     def finish(self) -> None:
-        """Store the adoption steps of the runs left and carry finished runs' counts forward."""
-        self.adopted[self.rows] = self.adopted_live
+        """Store the first steps of the runs left and carry finished runs' counts forward."""
+        self.first[:, self.rows] = self.first_live
         for record in range(1, self.counts.shape[1]):
             behind = np.flatnonzero(self.last < record)
             if behind.size:
@@ -167,16 +170,18 @@ def _simulate_batch(
     events_at: dict[int, list[Event]],
     record_at: dict[int, int],
     groups: _Groups,
+    milestones: Mapping[str, tuple[str, ...]],
     progress: ProgressFn | None,
 ) -> _Tracker:
     rand = RunRandom(seed, run_ids)
     prep = model.prepare(org)
     state = model.init(org, prep, rand)
     batch = Batch(model=model, org=org, prep=prep, state=state, rand=rand)
-    adopted_codes = np.zeros(max(len(model.state_names), 1), dtype=bool)
-    for name in model.adopted_states:
-        adopted_codes[model.code(name)] = True
-    tracker = _Tracker(state.code, groups, len(model.state_names), adopted_codes, len(record_at))
+    milestone_codes = np.zeros((len(milestones), max(len(model.state_names), 1)), dtype=bool)
+    for m, states in enumerate(milestones.values()):
+        for name in states:
+            milestone_codes[m, model.code(name)] = True
+    tracker = _Tracker(state.code, groups, len(model.state_names), milestone_codes, len(record_at))
     last_event = max(events_at, default=-1)
     reported = 0
 
@@ -227,6 +232,7 @@ def simulate(
     groupings: Sequence[str] = ("department", "team", "role", "side"),
     record_every: int = 1,
     threads: int | None = None,
+    milestones: Mapping[str, Sequence[str]] | None = None,
     progress: ProgressFn | None = None,
 ) -> Results:
     """Simulate ``n_runs`` runs of ``model`` on ``org`` for ``n_steps`` steps.
@@ -254,6 +260,10 @@ def simulate(
     threads : int, optional
         Batches simulated at once in threads (default: up to 2; numpy and scipy release the
         GIL in the heavy loops).
+    milestones : mapping of str to sequence of str, optional
+        Name -> states: the step at which each person first entered any of those states is
+        recorded as ``results.first_step[name]`` ``(runs, nodes)``. Default
+        ``{"adopted": model.adopted_states}``; "adopted" is always recorded.
     progress : callable, optional
         Called with the number of run-steps just completed.
 
@@ -278,12 +288,18 @@ def simulate(
     steps = _record_steps(n_steps, record_every)
     record_at = {int(s): i for i, s in enumerate(steps)}
     groups = _Groups.build(org, tuple(groupings))
+    milestones = {"adopted": tuple(model.adopted_states)} | {
+        name: tuple(states) for name, states in (milestones or {}).items()
+    }
+    for states in milestones.values():
+        for name in states:
+            model.code(name)  # a clear error for an unknown state
     starts = range(0, n_runs, batch_size)
 
     def one(start: int) -> _Tracker:
         run_ids = np.arange(start, min(start + batch_size, n_runs), dtype=np.int64) + run_offset
         return _simulate_batch(
-            model, org, run_ids, n_steps, seed, events_at, record_at, groups, progress
+            model, org, run_ids, n_steps, seed, events_at, record_at, groups, milestones, progress
         )
 
     if threads > 1 and len(starts) > 1:
@@ -298,13 +314,13 @@ def simulate(
         for g in groupings
     }
     total = all_counts[:, :, -1].astype(np.int32)
-    adopted = parts[0].adopted if len(parts) == 1 else np.concatenate([p.adopted for p in parts])
+    first = parts[0].first if len(parts) == 1 else np.concatenate([p.first for p in parts], axis=1)
     return Results(
         state_names=tuple(model.state_names),
         steps=steps,
         counts=counts,
         total=total,
-        adopted_step=adopted,
+        first_step=dict(zip(milestones, first, strict=True)),
         run_ids=np.arange(n_runs, dtype=np.int64) + run_offset,
         node_ids=org.node_ids,
         group_labels={g: tuple(org.group_labels[g]) for g in groupings},

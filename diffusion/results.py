@@ -35,8 +35,9 @@ class Results:
         People per state per group, e.g. ``counts["department"]``.
     total : int array ``(runs, records, states)``
         People per state over all nodes.
-    adopted_step : int32 array ``(runs, nodes)``
-        First step at which each person was in an adopted state; -1 if never.
+    first_step : mapping of milestone to int32 array ``(runs, nodes)``
+        First step at which each person was in the milestone's states; -1 if never.
+        ``"adopted"`` (the model's adopted states) is always there.
     run_ids : int array ``(runs,)``
         Global run indices (run ``i`` is replayed by the same seed and index).
     node_ids : tuple of str, length ``nodes``
@@ -51,7 +52,7 @@ class Results:
     steps: np.ndarray
     counts: Mapping[str, np.ndarray]
     total: np.ndarray
-    adopted_step: np.ndarray
+    first_step: Mapping[str, np.ndarray]
     run_ids: np.ndarray
     node_ids: tuple[str, ...]
     group_labels: Mapping[str, tuple[str, ...]]
@@ -60,6 +61,11 @@ class Results:
     @property
     def n_runs(self) -> int:
         return int(self.total.shape[0])
+
+    @property
+    def adopted_step(self) -> np.ndarray:
+        """First step in an adopted state, ``(runs, nodes)`` int32; -1 if never."""
+        return self.first_step["adopted"]
 
     @property
     def seed(self) -> int:
@@ -123,11 +129,12 @@ class Results:
         arrays = {
             "steps": self.steps,
             "total": self.total,
-            "adopted_step": self.adopted_step,
             "run_ids": self.run_ids,
         }
         for g, c in self.counts.items():
             arrays[f"counts__{g}"] = c
+        for m, f in self.first_step.items():
+            arrays[f"first__{m}"] = f
         meta = {
             "state_names": list(self.state_names),
             "node_ids": list(self.node_ids),
@@ -150,7 +157,9 @@ class Results:
                 steps=data["steps"],
                 counts=counts,
                 total=data["total"],
-                adopted_step=data["adopted_step"],
+                first_step={
+                    k.split("__", 1)[1]: data[k] for k in data.files if k.startswith("first__")
+                },
                 run_ids=data["run_ids"],
                 node_ids=tuple(meta["node_ids"]),
                 group_labels={g: tuple(v) for g, v in meta["group_labels"].items()},

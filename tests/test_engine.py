@@ -161,3 +161,22 @@ def test_bad_arguments_are_refused():
         simulate(Flip(), tiny_org(), n_runs=2, n_steps=2, seed=1, groupings=("nope",))
     with pytest.raises(ValueError, match="no action"):
         simulate(Flip(), tiny_org(), n_runs=2, n_steps=2, seed=1, events=[ModelAction(0, "x")])
+
+
+def test_milestones_record_first_entry_per_person():
+    org = tiny_org()
+    events = [SetState(2, nodes=(4,), state="on"), SetState(5, nodes=(4,), state="off")]
+    res = simulate(
+        Flip(FlipParams(0.0)),
+        org,
+        n_runs=3,
+        n_steps=8,
+        seed=1,
+        events=events,
+        milestones={"off_again": ("off",), "on": ("on",)},
+    )
+    assert (res.first_step["on"][:, 4] == 2).all() and (res.adopted_step[:, 4] == 2).all()
+    # everyone is "off" from the start, so that milestone is step 0 for all
+    assert (res.first_step["off_again"] == 0).all()
+    with pytest.raises(ValueError, match="no state 'nope'"):
+        simulate(Flip(), org, n_runs=1, n_steps=1, seed=1, milestones={"x": ("nope",)})
