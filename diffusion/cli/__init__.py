@@ -14,13 +14,17 @@ from diffusion import __version__
 
 #: command name -> "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
+    "compare": "diffusion.cli.compare:compare",
     "org": "diffusion.cli.org:org",
     "run": "diffusion.cli.run:run",
+    "validate": "diffusion.cli.validate:validate",
 }
 
 HELP: dict[str, str] = {
     "org": "Summarise, draw or export an organisation graph.",
     "run": "Simulate a scenario (default: the Etten-Leur baseline).",
+    "compare": "Compare what-if scenarios with a base, run with the same seeds.",
+    "validate": "Check scenario files without simulating them.",
 }
 
 

@@ -1,18 +1,107 @@
-"""``diffusion run``: simulate the Etten-Leur baseline and report trained and adopters."""
+"""``diffusion run``: simulate a scenario (default: the Etten-Leur baseline) and report
+trained and adopters.
+
+Also home to what the scenario commands share: :func:`scenario_errors` (problems as lines,
+exit 2), :func:`set_option` (``--set``), :func:`load` and :func:`write_manifest`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from diffusion.cli.common import clean_errors, fail, output_folder, progress
 
-#: measures reported by default: name -> states counted
-MEASURES = {"trained": "trained", "adopters": "adopter"}
+if TYPE_CHECKING:
+    from diffusion.calendar import Calendar
+    from diffusion.results import Results
+    from diffusion.scenario.load import LoadedScenario
+
+
+# ------------------------------------------------------------------------------ shared
+@contextlib.contextmanager
+def scenario_errors() -> Iterator[None]:
+    """Print a scenario's problems one per line on stderr (no traceback) and exit 2; other
+    input errors as :func:`~diffusion.cli.common.clean_errors` does."""
+    from diffusion.scenario.problems import ScenarioError
+
+    with clean_errors():
+        try:
+            yield
+        except ScenarioError as exc:
+            for line in exc.lines:
+                click.echo(line, err=True)
+            sys.exit(2)
+
+
+def set_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The ``--set path=value`` option (repeatable)."""
+    return click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="PATH=VALUE",
+        help="Override a scenario value, e.g. --set model.params.p_adopt_per_week=0.02 or "
+        "--set events[1].support=0.8 (VALUE is TOML; checked like the file).",
+    )(command)
+
+
+def load(path: Path | None, overrides: Sequence[str] = ()) -> LoadedScenario:
+    """Load a scenario file (the packaged baseline when ``path`` is None)."""
+    from diffusion.baseline import BASELINE
+    from diffusion.scenario.load import load_scenario, packaged
+
+    return load_scenario(packaged(BASELINE) if path is None else path, overrides)
+
+
+def write_manifest(
+    folder: Path,
+    scenarios: Mapping[str, LoadedScenario],
+    runs: int,
+    seed: int,
+    **extra: Any,
+) -> None:
+    """Write ``manifest.json``: the resolved scenarios (after extends and --set), their
+    files and overrides, seed, runs, package version, command line and date."""
+    from diffusion import __version__
+    from diffusion.io import atomic_write
+
+    manifest = {
+        "command": " ".join(["diffusion", *sys.argv[1:]]),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "version": __version__,
+        "runs": runs,
+        "seed": seed,
+        "scenarios": {
+            name: {
+                "files": list(loaded.files),
+                "overrides": list(loaded.overrides),
+                "resolved": loaded.resolved(),
+            }
+            for name, loaded in scenarios.items()
+        },
+        **extra,
+    }
+    with atomic_write(folder / "manifest.json") as fh:
+        json.dump(manifest, fh, indent=2, default=str)
+
+
+def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
+    """``--years`` and ``--until`` as ``--set`` overrides of the calendar."""
+    if years is not None and until is not None:
+        fail("give --years or --until, not both")
+    if years is not None:
+        return [f"calendar.years={years}"]
+    if until is not None:
+        return [f"calendar.end={until.isoformat()}"]
+    return []
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -24,36 +113,39 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
+# ------------------------------------------------------------------------------ command
 @click.command("run")
+@click.argument(
+    "scenario", required=False, type=click.Path(dir_okay=False, path_type=Path), default=None
+)
 @click.option(
     "--runs",
     "n_runs",
     type=click.IntRange(min=1),
-    default=1000,
-    show_default=True,
-    help="Monte Carlo runs.",
+    default=None,
+    help="Monte Carlo runs (default: the scenario's runs, 1000 for the baseline).",
 )
 @click.option(
     "--seed",
     type=click.IntRange(min=0),
-    default=2015,
-    show_default=True,
-    help="Root seed; run i depends only on (seed, i).",
+    default=None,
+    help="Root seed; run i depends only on (seed, i) (default: the scenario's, 2015).",
 )
 @click.option(
     "--years",
     type=click.FloatRange(min=0.02, max=50),
     default=None,
-    help="Years to simulate from the start (default: until 2030-12-31).",
+    help="Years to simulate from the start (default: the scenario's calendar).",
 )
 @click.option("--until", callback=_date, default=None, help="Last date to simulate, YYYY-MM-DD.")
+@set_option
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out/baseline"),
-    show_default=True,
-    help="Folder for the CSV, the plot, the results and manifest.json.",
+    default=None,
+    help="Folder for the CSVs, the plot, the results and manifest.json "
+    "(default: out/baseline, or out/<scenario name>).",
 )
 @click.option(
     "--batch-size",
@@ -62,100 +154,129 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
     help="Runs simulated together (default: chosen from the organisation's size).",
 )
 def run(
-    n_runs: int,
-    seed: int,
+    scenario: Path | None,
+    n_runs: int | None,
+    seed: int | None,
     years: float | None,
     until: dt.date | None,
+    overrides: tuple[str, ...],
+    out_dir: Path | None,
+    batch_size: int | None,
+) -> None:
+    """Simulate SCENARIO (a scenario file; default: the built-in Etten-Leur baseline, the
+    observed cohorts of 2015-2018, the changes at the top in 2018, then a regular cohort
+    cadence).
+
+    Prints trained and adopters by department at the scenario's report dates with 90% bands
+    over runs and writes series.csv (per-group series with bands), summary.csv, spread.png,
+    results.npz and manifest.json into --out.
+    """
+    extra = calendar_overrides(years, until)
+    with scenario_errors():
+        loaded = load(scenario, [*extra, *overrides])
+        if out_dir is None:
+            out_dir = Path("out") / ("baseline" if scenario is None else loaded.scenario.name)
+        _run(loaded, n_runs, seed, out_dir, batch_size)
+
+
+def _run(
+    loaded: LoadedScenario,
+    n_runs: int | None,
+    seed: int | None,
     out_dir: Path,
     batch_size: int | None,
 ) -> None:
-    """Simulate the built-in Etten-Leur baseline: the observed cohorts of 2015-2018, the
-    changes at the top in 2018, then a regular cohort cadence.
-
-    Prints trained and adopters by department at a few dates with 90% bands over runs and
-    writes series.csv (per-group series with bands), spread.png, results.npz and
-    manifest.json into --out.
-    """
-    if years is not None and until is not None:
-        fail("give --years or --until, not both")
-    with clean_errors():
-        _run(n_runs, seed, years, until, out_dir, batch_size)
-
-
-def _run(n_runs, seed, years, until, out_dir, batch_size) -> None:
-    from diffusion import __version__
-    from diffusion.baseline import etten_leur_baseline
+    from diffusion.compare import measures_for
     from diffusion.report import band_table, series_rows, write_csv
+    from diffusion.scenario.build import build_study, report_dates
 
-    study = etten_leur_baseline(until=until, years=years)
+    sc = loaded.scenario
+    n_runs = sc.runs if n_runs is None else n_runs
+    seed = sc.seed if seed is None else seed
+    study = build_study(sc)
     cal = study.calendar
+    measures = measures_for(study.model.state_names, study.model.adopted_states)
     with progress(n_runs * cal.n_steps, f"simulating {n_runs} runs") as advance:
-        results = study.simulate(n_runs, seed, batch_size=batch_size, progress=advance)
-    dates = _report_dates(cal)
-    rows = band_table(results, cal, MEASURES, dates, grouping="department")
-    _print_table(rows, results.n_runs, study.name)
+        results = study.simulate(
+            n_runs,
+            seed,
+            batch_size=batch_size,
+            record_every=sc.outputs.record_every,
+            progress=advance,
+        )
+    quantiles = sc.outputs.quantiles
+    rows = band_table(
+        results, cal, measures, report_dates(sc, cal), grouping="department", quantiles=quantiles
+    )
+    _print_table(rows, measures, results.n_runs, study.name, quantiles)
 
     with output_folder(out_dir) as tmp:
-        write_csv(series_rows(results, cal, MEASURES), tmp / "series.csv")
-        write_csv(_flatten(rows), tmp / "summary.csv")
-        _plot(results, cal, tmp / "spread.png")
+        write_csv(
+            series_rows(results, cal, measures, quantiles=(quantiles[0], 0.5, quantiles[1])),
+            tmp / "series.csv",
+        )
+        write_csv(_flatten(rows, measures, quantiles), tmp / "summary.csv")
+        _plot(results, cal, measures, tmp / "spread.png")
         results.save(tmp / "results.npz")
-        manifest = {
-            "command": " ".join(["diffusion", *sys.argv[1:]]),
-            "study": study.name,
-            "runs": n_runs,
-            "seed": seed,
-            "start": cal.start.isoformat(),
-            "end": cal.end.isoformat(),
-            "version": __version__,
-            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "provenance": results.provenance,
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+        write_manifest(
+            tmp,
+            {study.name: loaded},
+            n_runs,
+            seed,
+            start=cal.start.isoformat(),
+            end=cal.end.isoformat(),
+            provenance=results.provenance,
+        )
     click.echo(f"wrote {out_dir}/: series.csv summary.csv spread.png results.npz manifest.json")
 
 
-def _report_dates(cal) -> list[dt.date]:
-    """Mid-2016, mid-2018 (the report), then every few years to the end."""
-    wanted = [dt.date(2016, 7, 1), dt.date(2018, 7, 1), dt.date(2020, 7, 1), dt.date(2025, 7, 1)]
-    dates = [d for d in wanted if cal.start <= d <= cal.end]
-    return [*dates, cal.date_of(cal.n_steps)]
+def _q(q: float) -> str:
+    return f"q{round(100 * q):02d}"
 
 
-def _flatten(rows: list[dict]) -> list[dict]:
+def _flatten(
+    rows: list[dict], measures: Mapping[str, Any], quantiles: tuple[float, float]
+) -> list[dict]:
     flat = []
     for row in rows:
         out = {"group": row["group"], "date": row["date"]}
-        for measure in MEASURES:
+        for measure in measures:
             mean, low, high = row[measure]
             out |= {
                 f"{measure}_mean": round(mean, 3),
-                f"{measure}_q05": low,
-                f"{measure}_q95": high,
+                f"{measure}_{_q(quantiles[0])}": low,
+                f"{measure}_{_q(quantiles[1])}": high,
             }
         flat.append(out)
     return flat
 
 
-def _print_table(rows: list[dict], n_runs: int, name: str) -> None:
+def _print_table(
+    rows: list[dict],
+    measures: Mapping[str, Any],
+    n_runs: int,
+    name: str,
+    quantiles: tuple[float, float],
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{name}: mean [90% band] over {n_runs} runs")
+    level = round(100 * (quantiles[1] - quantiles[0]))
+    table = Table(title=f"{name}: mean [{level}% band] over {n_runs} runs")
     table.add_column("department")
     table.add_column("date")
-    for measure in MEASURES:
+    for measure in measures:
         table.add_column(measure, justify="right")
     last_group = None
     for row in rows:
         group = row["group"] if row["group"] != last_group else ""
         last_group = row["group"]
-        cells = [f"{m:.1f} [{lo:.0f}, {hi:.0f}]" for m, lo, hi in (row[k] for k in MEASURES)]
+        cells = [f"{m:.1f} [{lo:.0f}, {hi:.0f}]" for m, lo, hi in (row[k] for k in measures)]
         table.add_row(group, row["date"], *cells)
     Console(width=100).print(table)
 
 
-def _plot(results, cal, path: Path) -> None:
+def _plot(results: Results, cal: Calendar, measures: Mapping[str, Any], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -163,6 +284,6 @@ def _plot(results, cal, path: Path) -> None:
 
     from diffusion.plotting import plot_spread_panels
 
-    fig = plot_spread_panels(results, {"trained": "trained", "adopters": "adopter"}, calendar=cal)
+    fig = plot_spread_panels(results, dict(measures), calendar=cal)
     fig.savefig(path, dpi=110)
     plt.close(fig)

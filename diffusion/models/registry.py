@@ -12,12 +12,22 @@ from diffusion.models.base import Model
 from diffusion.models.bass import Bass
 from diffusion.models.cascade import IndependentCascade
 from diffusion.models.epidemic import SI, SIR, SIS
+from diffusion.models.ideas import IdeasModel
 from diffusion.models.threshold import FractionalThreshold, LinearThreshold
 
 #: model name -> model class; each class has a ``params`` field whose type is its parameters
 MODELS: dict[str, type[Model]] = {
     cls.name: cls
-    for cls in (SI, SIR, SIS, FractionalThreshold, LinearThreshold, IndependentCascade, Bass)
+    for cls in (
+        SI,
+        SIR,
+        SIS,
+        FractionalThreshold,
+        LinearThreshold,
+        IndependentCascade,
+        Bass,
+        IdeasModel,
+    )
 }
 
 

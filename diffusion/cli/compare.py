@@ -1,0 +1,322 @@
+"""``diffusion compare``: what-if scenarios against a base, with common random numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from diffusion.cli.common import fail, output_folder, progress
+from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
+
+if TYPE_CHECKING:
+    from diffusion.compare import Outcome, Settings
+    from diffusion.scenario.load import LoadedScenario
+    from diffusion.study import Study
+
+#: confidence level of the intervals
+LEVEL = 0.9
+#: report dates used when --date is not given: the base's last few
+DEFAULT_DATES = 3
+#: columns of comparison.csv and of --format csv
+COLUMNS = ("what_if", "outcome", "base", "what_if_value", "difference", "low", "high")
+
+
+def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> list[dt.date]:
+    try:
+        return [dt.date.fromisoformat(v) for v in value]
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}; write dates as YYYY-MM-DD") from None
+
+
+@click.command("compare")
+@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "what_ifs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--runs",
+    "n_runs",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Monte Carlo runs of every scenario (default: the base's runs).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Root seed shared by every scenario (default: the base's).",
+)
+@click.option(
+    "--date",
+    "dates",
+    multiple=True,
+    callback=_dates,
+    help=f"Date of the people counts and pass probabilities, YYYY-MM-DD (repeatable; "
+    f"default: the base's last {DEFAULT_DATES} report dates).",
+)
+@click.option(
+    "--share",
+    type=click.FloatRange(min=0.0, max=1.0, min_open=True),
+    default=None,
+    help="Share of a department whose passing is asked the probability of "
+    "(default: the base's outputs.pass_share, 0.25).",
+)
+@set_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the differences.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out/compare"),
+    show_default=True,
+    help="Folder for comparison.csv, comparison.png and manifest.json.",
+)
+def compare(
+    base: Path,
+    what_ifs: tuple[Path, ...],
+    n_runs: int | None,
+    seed: int | None,
+    dates: list[dt.date],
+    share: float | None,
+    overrides: tuple[str, ...],
+    fmt: str,
+    out_dir: Path,
+) -> None:
+    """Compare each WHAT_IF scenario with BASE, every one run with the same seeds.
+
+    For each what-if prints its difference from the base (mean over runs of the paired
+    differences, with a 90% interval): trained and adopters by department at the dates,
+    the probability that a department passes a share of people working from the intent,
+    and the years until 10, 25 and 50% of the staff work from the intent (a run that never
+    gets there counts as getting there at the end of the calendar, so those differences
+    are bounds; "P(reach ...)" says how often it is reached). --set applies to every
+    scenario. Writes comparison.csv, comparison.png and manifest.json into --out.
+    """
+    with scenario_errors():
+        loaded = _load_all([base, *what_ifs], overrides)
+        names = _unique([item.scenario.name for item in loaded])
+        first = loaded[0].scenario
+        n_runs = first.runs if n_runs is None else n_runs
+        seed = first.seed if seed is None else seed
+        rows, settings = _compare(loaded, names, n_runs, seed, dates, share)
+    _print(rows, fmt, names[0], n_runs, settings)
+    with output_folder(out_dir) as tmp:
+        from diffusion.report import write_csv
+
+        write_csv([row.row() for row in rows], tmp / "comparison.csv")
+        _plot(rows, names[0], n_runs, tmp / "comparison.png")
+        write_manifest(
+            tmp,
+            dict(zip(names, loaded, strict=True)),
+            n_runs,
+            seed,
+            base=names[0],
+            what_ifs=names[1:],
+            dates=[d.isoformat() for d in settings.dates],
+            pass_share=settings.pass_share,
+            reach_shares=list(settings.reach_shares),
+            level=settings.level,
+        )
+    click.echo(f"wrote {out_dir}/: comparison.csv comparison.png manifest.json", err=fmt != "table")
+
+
+def _load_all(files: Sequence[Path], overrides: Sequence[str]) -> list[LoadedScenario]:
+    """Load every scenario, reporting the problems of all the files at once."""
+    from diffusion.scenario.problems import ScenarioError
+
+    loaded, problems = [], []
+    for file in files:
+        try:
+            loaded.append(load(file, overrides))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    return loaded
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Names made unique by a suffix (comparing a scenario with itself)."""
+    out: list[str] = []
+    for name in names:
+        candidate, k = name, 2
+        while candidate in out:
+            candidate, k = f"{name}#{k}", k + 1
+        out.append(candidate)
+    return out
+
+
+def _compare(
+    loaded: list[LoadedScenario],
+    names: list[str],
+    n_runs: int,
+    seed: int,
+    dates: list[dt.date],
+    share: float | None,
+) -> tuple[list[Outcome], Settings]:
+    from diffusion.compare import GROUPINGS, Settings, compare, measures_for
+    from diffusion.scenario.build import build_study, report_dates
+
+    studies = [build_study(item.scenario, groupings=GROUPINGS) for item in loaded]
+    base_study = studies[0]
+    cal = base_study.calendar
+    for name, study in zip(names[1:], studies[1:], strict=True):
+        if study.calendar != cal:
+            fail(f"{name}: its calendar differs from the base's; compare needs the same calendar")
+    outputs = loaded[0].scenario.outputs
+    chosen = dates or report_dates(loaded[0].scenario, cal)[-DEFAULT_DATES:]
+    outside = [d for d in chosen if not cal.start <= d <= cal.end]
+    if outside:
+        fail(f"--date {outside[0]} is outside the calendar ({cal.start} to {cal.end})")
+    model = base_study.model
+    settings = Settings(
+        measures=measures_for(model.state_names, model.adopted_states),
+        adopted=tuple(model.adopted_states),
+        dates=tuple(chosen),
+        pass_share=outputs.pass_share if share is None else share,
+        reach_shares=tuple(outputs.reach_shares),
+        level=LEVEL,
+    )
+    rows: list[Outcome] = []
+    total = n_runs * cal.n_steps * len(studies)
+    with progress(total, f"simulating {len(studies)} scenarios x {n_runs} runs") as advance:
+        base_results = _simulate(base_study, n_runs, seed, advance)
+        for name, study in zip(names[1:], studies[1:], strict=True):
+            results = _simulate(study, n_runs, seed, advance)
+            rows += compare(base_results, results, cal, settings, name)
+    return rows, settings
+
+
+def _simulate(study: Study, n_runs: int, seed: int, advance):
+    return study.simulate(n_runs, seed, progress=advance)
+
+
+# ------------------------------------------------------------------------------ output
+def _print(rows: list[Outcome], fmt: str, base: str, n_runs: int, settings: Settings) -> None:
+    if fmt == "json":
+        click.echo(json.dumps([row.row() for row in rows], indent=2))
+        return
+    if fmt == "csv":
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(COLUMNS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(row.row() for row in rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    level = round(100 * settings.level)
+    console = Console(width=120, highlight=False)
+    for what_if in dict.fromkeys(row.what_if for row in rows):
+        table = Table(
+            title=f"{what_if} - {base}: mean difference [{level}% interval], {n_runs} paired runs",
+            title_justify="left",
+        )
+        for column, justify in (
+            ("outcome", "left"),
+            ("base", "right"),
+            ("what-if", "right"),
+            ("difference", "right"),
+        ):
+            table.add_column(column, justify=justify)
+        for row in rows:
+            if row.what_if != what_if:
+                continue
+            digits = 3 if row.family in ("probability", "years") else 1
+
+            def num(x: float, sign: str = "", digits: int = digits) -> str:
+                return f"{round(x, digits) + 0.0:{sign}.{digits}f}"  # no "-0.0"
+
+            table.add_row(
+                row.outcome,
+                num(row.base),
+                num(row.what_if_value),
+                f"{num(row.difference, '+')} [{num(row.low, '+')}, {num(row.high, '+')}]"
+                + (" *" if _excludes_zero(row) else ""),
+            )
+        console.print(table)
+    console.print(f"* the {level}% interval excludes 0")
+
+
+def _short_label(outcome: str, last: str) -> str:
+    """An outcome's name shortened for a plot's axis."""
+    for long, short in (
+        (f" {last}", ""),
+        (" working from the intent", ""),
+        ("years to ", "to "),
+        (" of staff", ""),
+    ):
+        outcome = outcome.replace(long, short)
+    return outcome
+
+
+def _excludes_zero(row: Outcome) -> bool:
+    return bool(row.low > 0 or row.high < 0)
+
+
+def _plot(rows: list[Outcome], base: str, n_runs: int, path: Path) -> None:
+    """Differences with their intervals: one panel per family of outcomes (people at the last
+    date, probabilities, years), one colour per what-if."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from diffusion.io import atomic_write
+
+    last = max(
+        (r.outcome.rsplit(" ", 1)[-1] for r in rows if r.family not in ("years",)), default=""
+    )
+    panels: dict[str, list[Outcome]] = {}
+    for row in rows:
+        if row.family in ("probability", "years") or row.outcome.endswith(last):
+            panels.setdefault(row.family, []).append(row)
+    what_ifs = list(dict.fromkeys(r.what_if for r in rows))
+    n_cols = min(2, max(len(panels), 1))
+    n_rows = -(-max(len(panels), 1) // n_cols)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(7 * n_cols, 4.5 * n_rows), squeeze=False)
+    for ax, (family, items) in zip(axes.ravel(), panels.items(), strict=False):
+        outcomes = list(dict.fromkeys(r.outcome for r in items))
+        for k, what_if in enumerate(what_ifs):
+            mine = {r.outcome: r for r in items if r.what_if == what_if}
+            y = np.arange(len(outcomes)) + 0.8 * (k - (len(what_ifs) - 1) / 2) / len(what_ifs)
+            mean = np.array([mine[o].difference if o in mine else np.nan for o in outcomes])
+            low = np.array([mine[o].low if o in mine else np.nan for o in outcomes])
+            high = np.array([mine[o].high if o in mine else np.nan for o in outcomes])
+            err = np.vstack([mean - low, high - mean])
+            ax.errorbar(mean, y, xerr=np.nan_to_num(err), fmt="o", capsize=3, label=what_if)
+        ax.axvline(0, color="grey", linewidth=0.8)
+        ax.set_yticks(np.arange(len(outcomes)), [_short_label(o, last) for o in outcomes])
+        ax.tick_params(axis="y", labelsize="small")
+        ax.invert_yaxis()
+        title = {
+            "probability": "probabilities",
+            "years": "years until a share of the staff works from the intent",
+        }.get(family, f"{family} at {last}")
+        ax.set_title(title)
+        ax.set_xlabel("difference from the base")
+    for ax in axes.ravel()[len(panels) :]:
+        ax.set_visible(False)
+    axes[0][0].legend(fontsize="small", loc="best")
+    fig.suptitle(f"What-ifs minus {base}: mean and {round(100 * LEVEL)}% interval, {n_runs} runs")
+    fig.tight_layout()
+    try:
+        with atomic_write(path, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=110)
+    finally:
+        plt.close(fig)

@@ -1,0 +1,175 @@
+"""What-if comparisons: paired differences of outcomes between a base and what-if results.
+
+Both results must come from the same seed and run indices (common random numbers,
+:func:`~diffusion.results.check_paired`), so run ``i`` of the what-if differs from run ``i``
+of the base by the what-if's mechanism, not by noise. Each outcome is a value per run; the
+difference is the mean of the per-run differences with a t interval
+(:func:`~diffusion.results.paired_difference`).
+
+Outcomes
+--------
+``<measure> <group> <date>``
+    People in a measure's states (``trained``, ``adopters`` for the ideas model) in each
+    department and in all staff, at each date.
+``P(<department> >= <share> working from the intent) <date>``
+    The probability that a department's share of people working from the intent (the
+    model's adopted states: trained or adopter) is at least ``pass_share``: a 0/1 value
+    per run, so the difference is a difference of probabilities.
+``years to <share> of staff working from the intent``
+    Time from the calendar's start until that share of all staff works from the intent.
+    A run that never gets there within the calendar counts as getting there at the end
+    (censored): the value is then a lower bound, and so is a difference in which the
+    what-if reaches the share earlier. The outcome ``P(reach <share> of staff) <end>``
+    reports how often the share is reached at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from diffusion.calendar import DAYS_PER_STEP, Calendar
+from diffusion.results import Results, check_paired, paired_difference, time_to_reach
+
+#: measures of the ideas model: name -> states counted
+IDEAS_MEASURES: dict[str, tuple[str, ...]] = {"trained": ("trained",), "adopters": ("adopter",)}
+#: groupings a comparison needs recorded
+GROUPINGS: tuple[str, ...] = ("department", "kind")
+
+
+def measures_for(state_names: Sequence[str], adopted_states: Sequence[str]) -> dict[str, tuple]:
+    """The measures to report for a model: trained and adopters for the ideas model, else
+    one measure per adopted state."""
+    if all(s in state_names for m in IDEAS_MEASURES.values() for s in m):
+        return dict(IDEAS_MEASURES)
+    return {state: (state,) for state in adopted_states}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a comparison reports.
+
+    Attributes
+    ----------
+    measures : mapping of str to tuple of str
+        Measure name -> states counted (people per department and date).
+    adopted : tuple of str
+        States that count as working from the intent (shares, time to reach).
+    dates : tuple of date
+        Dates of the people counts and the pass probabilities.
+    pass_share : float
+        Share of a department whose passing is asked the probability of.
+    reach_shares : tuple of float
+        Shares of all staff whose time to reach is reported.
+    level : float
+        Confidence level of the intervals (0.9: 90%).
+    """
+
+    measures: Mapping[str, tuple[str, ...]]
+    adopted: tuple[str, ...]
+    dates: tuple[dt.date, ...]
+    pass_share: float = 0.25
+    reach_shares: tuple[float, ...] = (0.1, 0.25, 0.5)
+    level: float = 0.9
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One row of a comparison: an outcome's base mean, what-if mean and their difference."""
+
+    what_if: str
+    outcome: str
+    base: float
+    what_if_value: float
+    difference: float
+    low: float
+    high: float
+    family: str = ""
+    n_runs: int = 0
+
+    def row(self) -> dict[str, object]:
+        """The CSV row: what_if, outcome, base, what_if_value, difference, low, high."""
+        out = asdict(self)
+        del out["family"], out["n_runs"]
+        return out
+
+
+def outcome_values(
+    results: Results, calendar: Calendar, settings: Settings
+) -> dict[str, tuple[str, np.ndarray]]:
+    """Every outcome's value per run: ``name -> (family, values (runs,))``, in report order."""
+    out: dict[str, tuple[str, np.ndarray]] = {}
+    departments = _departments(results)
+    staff = results.series(settings.adopted, "kind", "staff")
+    n_staff = int(results.group_sizes("kind")[results.group_labels["kind"].index("staff")])
+    for measure, states in settings.measures.items():
+        for date in settings.dates:
+            record = results.record_of_step(calendar.step_of(date))
+            for dept in departments:
+                values = results.series(states, "department", dept)[:, record]
+                out[f"{measure} {dept} {date}"] = (measure, values)
+            values = results.series(states, "kind", "staff")[:, record]
+            out[f"{measure} all {date}"] = (measure, values)
+    sizes = dict(
+        zip(results.group_labels["department"], results.group_sizes("department"), strict=True)
+    )
+    share = f"{round(100 * settings.pass_share)}%"
+    for date in settings.dates:
+        record = results.record_of_step(calendar.step_of(date))
+        for dept in departments:
+            working = results.series(settings.adopted, "department", dept)[:, record]
+            passed = (working >= settings.pass_share * sizes[dept]).astype(np.float64)
+            out[f"P({dept} >= {share} working from the intent) {date}"] = ("probability", passed)
+    for target in settings.reach_shares:
+        pct = f"{round(100 * target)}%"
+        steps = time_to_reach(staff, target * n_staff, results.steps)
+        reached = ~np.isnan(steps)
+        censored = np.where(reached, steps, float(results.steps[-1]))
+        out[f"years to {pct} of staff working from the intent"] = (
+            "years",
+            censored * DAYS_PER_STEP / 365.25,
+        )
+        out[f"P(reach {pct} of staff) {calendar.end}"] = ("probability", reached.astype(np.float64))
+    return out
+
+
+def _departments(results: Results) -> list[str]:
+    sizes = results.group_sizes("department")
+    return [d for d, n in zip(results.group_labels["department"], sizes, strict=True) if d and n]
+
+
+def compare(
+    base: Results, other: Results, calendar: Calendar, settings: Settings, name: str
+) -> list[Outcome]:
+    """Paired differences ``other - base`` of every outcome (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        When the results were not made with the same seed and runs.
+    """
+    check_paired(base, other)
+    base_values = outcome_values(base, calendar, settings)
+    other_values = outcome_values(other, calendar, settings)
+    rows = []
+    for outcome, (family, values) in base_values.items():
+        if outcome not in other_values:
+            continue
+        d = paired_difference(values, other_values[outcome][1], settings.level)
+        rows.append(
+            Outcome(
+                what_if=name,
+                outcome=outcome,
+                base=d.base_mean,
+                what_if_value=d.other_mean,
+                difference=d.mean,
+                low=d.low,
+                high=d.high,
+                family=family,
+                n_runs=d.n_runs,
+            )
+        )
+    return rows

@@ -1,0 +1,937 @@
+"""The ideas model: how "working from the intent" spreads after the leercirkels.
+
+The model of the seed report (``docs/model-from-seed.md``; written down with its parameters
+in ``docs/ideas-model.md``). Two linked movements: *mass formation* (cohorts of the course,
+filled by :meth:`IdeasModel.nomination_weights` through the engine's ``Cohort`` events) and
+*spread of the ideas* to people who never took the course.
+
+States (int8 codes, in this order)
+----------------------------------
+``unaware``, ``aware``, ``trained`` (took the course, works from the intent), ``adopter``
+(works from the intent without the course), ``lapsed`` (an adopter who stopped),
+``resistant`` (counter-movement), ``dropped_out`` (a participant who "threw in the towel").
+``lapsed`` of the brief is split in two so that course participants stay countable
+(``trained + dropped_out`` = everyone who took the course, Table 1's measure).
+Adopted states: ``trained`` and ``adopter``. Board members and external partners stay
+``unaware`` unless an event sets their state; they then influence staff through their ties.
+
+One step ``t -> t + 1``
+-----------------------
+Synchronous: every transition is computed from the state at the start of the step.
+
+0. *Sync.* The cached neighbour sums ``state.extra["exposure"]`` (``(runs, 2, nodes)``:
+   weighted exposure to trained + adopters, and to resistant people) are brought up to date
+   with every change of state since the last step (cohorts, ``SetState``, the last step):
+   only the changed cells are pushed through the sparse weights. After ``prepare`` ran
+   again (new ties or parameters) they are recomputed in full.
+1. *Organisation level.* Top support ``T`` and top-down pressure ``P`` (both ``(runs,)``)
+   give this step's multipliers.
+2. *Transitions.* One uniform draw per person (purpose ``"transition"``), read according to
+   the person's state; the transitions out of different states are disjoint, so one draw
+   serves them all. Two outcomes from one state take consecutive sub-intervals of [0, 1),
+   the first listed first, so a change in the second's probability never changes who takes
+   the first (common random numbers across what-ifs):
+
+   ========== ==================================== ======================================
+   from       first outcome                        second outcome
+   ========== ==================================== ======================================
+   unaware    aware: exposure to adopters          resistant: pressure, low receptivity
+   aware      adopter: :func:`adoption_probability` resistant: as above
+   trained    dropped_out: :func:`lapse_probability`
+   adopter    lapsed: :func:`lapse_probability`
+   lapsed     adopter: ``readopt_factor`` x adoption
+   dropped_out trained: ``readopt_factor`` x adoption
+   resistant  aware: ``p_unresist_per_week``
+   ========== ==================================== ======================================
+
+3. *Presentations.* Participants whose course started ``course_weeks`` ago and who are
+   ``trained`` give their pecha kucha to their team, the MT and the board (and, with
+   attendance ``audience_department``, the rest of their department): every talk seen adds
+   to the audience's ``seen`` count (recruitment) and to ``T``; unaware audience members
+   who did not move in 2 become aware (purpose ``"presentation"``).
+4. ``T`` relaxes toward its target (the secretary's sponsorship and the board's backing) and
+   ``P`` decays.
+
+Speed: the draws of step 2 are compared with an upper bound of every state's outgoing
+probability first (thinning); only the few cells below it get their exact probability,
+computed on the gathered cells. A step costs a handful of whole-array passes (the draw, one
+comparison, one int8 comparison for the sync) plus work in proportion to the changes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from diffusion.compile import CompiledOrg
+from diffusion.models.base import Model, State
+from diffusion.models.ideas_params import IdeasParams
+from diffusion.rng import RunRandom
+
+__all__ = [
+    "STATES",
+    "IdeasModel",
+    "IdeasParams",
+    "IdeasPrep",
+    "adoption_probability",
+    "hill",
+    "isolated_trained",
+    "lapse_probability",
+]
+
+STATES: tuple[str, ...] = (
+    "unaware",
+    "aware",
+    "trained",
+    "adopter",
+    "lapsed",
+    "resistant",
+    "dropped_out",
+)
+UNAWARE, AWARE, TRAINED, ADOPTER, LAPSED, RESISTANT, DROPPED_OUT = range(len(STATES))
+
+#: tie kinds of the "direct work environment" in which an eenling has no like-minded colleague
+NEAR_KINDS: tuple[str, ...] = ("cluster", "team", "line_down", "line_up", "buddy")
+#: no presentation pending
+_NEVER = np.iinfo(np.int32).max
+#: the leader support of a unit without a leader at that level (neutral multiplier)
+_NO_LEADER = 0.5
+#: headroom on the thinning bound for float32 rounding of the exact probabilities
+_BOUND_SLACK = 1.0 + 1e-5
+_prep_ids = itertools.count(1)
+#: the state each state moves to at its first and second outcome (-1: none)
+_FIRST = np.array([AWARE, ADOPTER, DROPPED_OUT, LAPSED, ADOPTER, AWARE, TRAINED], dtype=np.int8)
+_SECOND = np.array([RESISTANT, RESISTANT, -1, -1, -1, -1, -1], dtype=np.int8)
+
+
+# --------------------------------------------------------------------------------------------
+# the probabilities, as pure functions (the model evaluates exactly these on gathered cells)
+# --------------------------------------------------------------------------------------------
+
+
+def _saturate(x: np.ndarray | float) -> np.ndarray:
+    """``x / (1 + x)`` for ``x >= 0``, written so that ``x = inf`` gives 1."""
+    return 1.0 - 1.0 / (1.0 + np.asarray(x, dtype=np.float32))
+
+
+def hill(exposure: np.ndarray | float, threshold: float, steepness: float) -> np.ndarray:
+    """The complex-contagion term ``E^h / (E^h + theta^h)`` (0 at ``E = 0``, 1 at ``E = inf``).
+
+    Parameters
+    ----------
+    exposure : float array, any shape
+        Weighted exposure ``E`` to trained people and adopters, in tie-weight units.
+    threshold : float
+        ``theta``, the exposure at which the term is one half.
+    steepness : float
+        ``h >= 1``; above 1 the curve is sigmoid, so one contact gives less than a
+        proportional share of what two give (reinforcement).
+
+    Examples
+    --------
+    >>> [round(float(v), 3) for v in hill(np.array([1.0, 2.0]), 1.5, 3.0)]
+    [0.229, 0.703]
+    """
+    e = np.maximum(np.asarray(exposure, dtype=np.float32), np.float32(0))
+    with np.errstate(divide="ignore", over="ignore"):
+        ratio = np.power(np.float32(threshold) / e, np.float32(steepness))
+    return 1.0 / (1.0 + ratio)
+
+
+def adoption_probability(
+    params: IdeasParams,
+    exposure: np.ndarray | float,
+    *,
+    receptivity: np.ndarray | float = 1.0,
+    workload: np.ndarray | float = 0.0,
+    leader_support: np.ndarray | float = _NO_LEADER,
+    top_support: np.ndarray | float = 0.5,
+    pressure: np.ndarray | float = 0.0,
+    resistant_exposure: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Probability per week that an aware person adopts (broadcast over the arguments).
+
+    ``p_adopt_per_week * regime_damping * (1 - workload_adoption * w) * r * hill(E)
+    * (1 + leader_effect (2 S - 1)) * (1 + top_effect (2 T - 1))
+    * (1 + push_adoption_effect P / (1 + P)) / (1 + resistance_damping R)``.
+
+    Parameters
+    ----------
+    params : IdeasParams
+    exposure : float array
+        ``E``, weighted exposure to trained people (weight 1) and adopters (weight
+        ``adopter_influence``), tie-weight units.
+    receptivity : float array
+        ``r`` in [0, 1] (side, role and landscape shocks).
+    workload : float array
+        ``w`` in [0, 1].
+    leader_support : float array
+        ``S`` in [0, 1], the unit's support (first-line and second-line manager).
+    top_support : float array
+        ``T`` in [0, 1].
+    pressure : float array
+        ``P >= 0``, top-down pressure.
+    resistant_exposure : float array
+        ``R``, weighted exposure to resistant people.
+
+    Returns
+    -------
+    float32 array
+        Probabilities per week (may exceed 1 for extreme parameters; read as certain).
+    """
+    p = params
+    return (
+        np.float32(p.p_adopt_per_week * p.regime_damping)
+        * (1.0 - np.float32(p.workload_adoption) * np.asarray(workload, dtype=np.float32))
+        * np.asarray(receptivity, dtype=np.float32)
+        * hill(exposure, p.adopt_threshold, p.adopt_steepness)
+        * _multiplier(p.leader_effect, leader_support)
+        * _multiplier(p.top_effect, top_support)
+        * (1.0 + np.float32(p.push_adoption_effect) * _saturate(pressure))
+        / (1.0 + np.float32(p.resistance_damping) * np.asarray(resistant_exposure, np.float32))
+    )
+
+
+def lapse_probability(
+    params: IdeasParams,
+    like_minded: np.ndarray | float,
+    *,
+    workload: np.ndarray | float = 0.0,
+    resistant_exposure: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Probability per week that a trained person drops out or an adopter lapses.
+
+    ``p_lapse_per_week * (1 + workload_lapse * w) * (1 + resistance_lapse R / (1 + R))
+    / (1 + like_minded_effect * L)``, with ``L`` the like-minded exposure (neighbours who
+    took the course or adopted, plus ``buddy_weight`` per unit of buddy tie).
+    """
+    p = params
+    return (
+        np.float32(p.p_lapse_per_week)
+        * (1.0 + np.float32(p.workload_lapse) * np.asarray(workload, dtype=np.float32))
+        * (1.0 + np.float32(p.resistance_lapse) * _saturate(resistant_exposure))
+        / (1.0 + np.float32(p.like_minded_effect) * np.asarray(like_minded, dtype=np.float32))
+    )
+
+
+def _multiplier(effect: float, level: np.ndarray | float) -> np.ndarray:
+    """``1 + effect * (2 level - 1)``: from ``1 - effect`` (level 0) to ``1 + effect``."""
+    return 1.0 + np.float32(effect) * (2.0 * np.asarray(level, dtype=np.float32) - 1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# what the model derives from (organisation, parameters)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class IdeasPrep:
+    """Arrays derived once per (organisation, parameters); see :meth:`IdeasModel.prepare`.
+
+    Attributes
+    ----------
+    influence : csr_array ``(nodes, nodes)`` float32
+        ``W[i, j]``: influence of ``j`` on ``i``, all tie kinds but ``buddy`` summed with the
+        regime and project factors applied.
+    influence_t : csr_array ``(nodes, nodes)`` float32
+        ``W.T`` in CSR form (row = the influencer), for pushing changed cells through.
+    buddy : csr_array ``(nodes, nodes)`` float32
+        Buddy ties times ``buddy_weight`` (row = receiver); may be empty.
+    audience_t : csr_array ``(nodes, nodes)`` float32
+        ``[j, i]``: attendance of ``i`` at the presentation of ``j``.
+    receptivity : float32 ``(nodes,)``
+        Base receptivity in [0, 1] by side and role; 0 outside the staff.
+    staff : float32 ``(nodes,)``
+        1 for staff, 0 for board and external nodes.
+    workload : float32 ``(nodes,)``
+        Workload in [0, 1].
+    leaders : int64 ``(leaders,)``
+        Positions of the staff who manage someone (team leaders, heads, the secretary).
+    first_col, second_col : int64 ``(nodes,)``
+        Column in the leader table (:func:`_support_table`) of each person's manager and
+        manager's manager; ``len(leaders)`` (a neutral column) where there is none.
+    min_workload, max_workload : float
+        Extremes of the staff's workload (for the thinning bound).
+    active_weight, resistant_weight, support_level : float32 ``(states,)``
+        Per state code: weight as an influencer, 1 for resistant, a leader's support level.
+    token : int
+        Identifies this prep, so a state knows when its cached exposures are stale.
+    """
+
+    influence: sp.csr_array
+    influence_t: sp.csr_array
+    buddy: sp.csr_array
+    audience_t: sp.csr_array
+    receptivity: np.ndarray
+    staff: np.ndarray
+    workload: np.ndarray
+    leaders: np.ndarray
+    first_col: np.ndarray
+    second_col: np.ndarray
+    min_workload: float
+    max_workload: float
+    active_weight: np.ndarray
+    resistant_weight: np.ndarray
+    support_level: np.ndarray
+    head_share: float
+    token: int = field(default_factory=lambda: next(_prep_ids))
+
+
+def _labels_of(org: CompiledOrg, grouping: str) -> np.ndarray:
+    """Label of each node in ``grouping`` (``""`` everywhere if the org lacks it)."""
+    if grouping not in org.groups:
+        return np.full(org.n_nodes, "", dtype=object)
+    return np.asarray(org.group_labels[grouping], dtype=object)[org.groups[grouping]]
+
+
+def _membership(labels: np.ndarray) -> sp.csr_array:
+    """Indicator ``(nodes, groups)`` of the non-empty labels."""
+    names, code = np.unique(labels.astype(str), return_inverse=True)
+    keep = names[code] != ""
+    rows = np.flatnonzero(keep)
+    return sp.csr_array(
+        (np.ones(rows.size, np.float32), (rows, code[keep])), shape=(labels.size, names.size)
+    )
+
+
+def _audience(org: CompiledOrg, department_share: float) -> sp.csr_array:
+    """``A[i, j]``: attendance of ``i`` at ``j``'s presentation, ``(nodes, nodes)`` float32.
+
+    Own team 1, MT (heads, secretary) 1, board 1, rest of the department
+    ``department_share``; only staff present; nobody attends their own talk.
+    """
+    staff = org.is_staff.astype(np.float32)
+    team = _membership(_labels_of(org, "team"))
+    dept = _membership(_labels_of(org, "department"))
+    same_team = (team @ team.T).astype(bool)
+    same_dept = (dept @ dept.T).astype(bool)
+    top = np.isin(_labels_of(org, "role"), ("head", "secretary")) & org.is_staff
+    top |= _labels_of(org, "kind") == "board"
+    a = same_dept.astype(np.float32) * np.float32(department_share)
+    a = a.maximum(same_team.astype(np.float32))
+    a = a.maximum(sp.csr_array(np.outer(top, staff).astype(np.float32)))
+    a = sp.csr_array(a @ sp.diags_array(staff), dtype=np.float32)
+    a.setdiag(0)
+    a.eliminate_zeros()
+    return a
+
+
+def _influence(org: CompiledOrg, p: IdeasParams) -> sp.csr_array:
+    """Combined influence of every tie kind but ``buddy``, with the kind factors applied."""
+    factors = {
+        "cross_department": p.cross_department_factor,
+        "line_up": p.line_up_factor,
+        "project": p.project_factor,
+    }
+    n = org.n_nodes
+    w = sp.csr_array((n, n), dtype=np.float32)
+    for kind, weights in org.weights.items():
+        if kind != "buddy":
+            w = w + weights * np.float32(factors.get(kind, 1.0))
+    w = sp.csr_array(w, dtype=np.float32)
+    w.eliminate_zeros()
+    w.sort_indices()
+    return w
+
+
+# --------------------------------------------------------------------------------------------
+# the model
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdeasModel(Model):
+    """The ideas model of the seed report; see the module docstring for the step order.
+
+    Parameters
+    ----------
+    params : IdeasParams
+        All rates and multipliers (PROVISIONAL defaults).
+
+    Notes
+    -----
+    ``state.extra`` holds, per run: ``exposure`` float32 ``(runs, 2, nodes)`` (cached
+    neighbour sums), ``synced`` int8 ``(runs, nodes)`` (the codes they were computed from),
+    ``token`` ``(runs,)``, ``top`` (top support T), ``sponsor`` (the secretary's level),
+    ``board`` (the board's backing), ``pressure`` (P), all float32 ``(runs,)``;
+    ``present_at`` int32 ``(runs, nodes)`` (step of a pending presentation, -1 none),
+    ``next_talk`` int32 ``(runs,)``; and float32 ``(runs, nodes)``: ``seen`` (presentations
+    attended), ``receptivity_factor`` (landscape shocks), ``nomination_factor`` (taster,
+    competing courses), ``support_floor`` (leaders who back the course).
+
+    Model actions (``ModelAction(step, action, args)``): ``top_change``, ``top_down_push``,
+    ``landscape_shock``, ``taster``, ``competing_course``, ``leader_backing``; see
+    :meth:`act`.
+
+    Examples
+    --------
+    >>> model = IdeasModel(IdeasParams(p_adopt_per_week=0.05))
+    >>> model.code("trained"), model.cohort_state
+    (2, 'trained')
+    """
+
+    name: ClassVar[str] = "ideas"
+    state_names: ClassVar[tuple[str, ...]] = STATES
+    adopted_states: ClassVar[tuple[str, ...]] = ("trained", "adopter")
+    cohort_state: ClassVar[str] = "trained"
+
+    params: IdeasParams = field(default_factory=IdeasParams)
+
+    # -- engine protocol ---------------------------------------------------------------------
+
+    def prepare(self, org: CompiledOrg) -> IdeasPrep:
+        """Combined influence matrix, audiences, per-node receptivity and manager lines."""
+        p = self.params
+        staff = org.is_staff.astype(bool)
+        influence = _influence(org, p)
+        buddy = sp.csr_array(org.weight("buddy") * np.float32(p.buddy_weight), dtype=np.float32)
+        buddy.eliminate_zeros()
+        side, role = _labels_of(org, "side"), _labels_of(org, "role")
+        receptivity = np.where(side == "hard", p.receptivity_hard, p.receptivity_soft)
+        receptivity = receptivity * np.where(
+            role == "policy_officer", p.receptivity_policy_officer, 1
+        )
+        first = np.asarray(org.manager, dtype=np.int64)
+        second = np.where(first >= 0, first[np.maximum(first, 0)], -1)
+        leaders = np.unique(first[first >= 0])
+        leaders = leaders[staff[leaders]]
+        column = np.full(org.n_nodes + 1, leaders.size, dtype=np.int64)  # [-1] = no leader
+        column[leaders] = np.arange(leaders.size)
+        workload = np.asarray(org.workload, dtype=np.float32)
+        support = np.full(len(STATES), p.support_unaware, dtype=np.float32)
+        support[[AWARE, TRAINED, ADOPTER, RESISTANT]] = (
+            p.support_aware,
+            p.support_adopted,
+            p.support_adopted,
+            0.0,
+        )
+        active = np.zeros(len(STATES), dtype=np.float32)
+        active[[TRAINED, ADOPTER]] = 1.0, p.adopter_influence
+        resistant = np.zeros(len(STATES), dtype=np.float32)
+        resistant[RESISTANT] = 1.0
+        return IdeasPrep(
+            influence=influence,
+            influence_t=sp.csr_array(influence.T, dtype=np.float32),
+            buddy=buddy,
+            audience_t=sp.csr_array(_audience(org, p.audience_department).T, dtype=np.float32),
+            receptivity=(receptivity * staff).astype(np.float32),
+            staff=staff.astype(np.float32),
+            workload=workload,
+            leaders=leaders,
+            first_col=column[first],
+            second_col=column[second],
+            min_workload=float(workload[staff].min()) if staff.any() else 0.0,
+            max_workload=float(workload[staff].max(initial=0.0)),
+            active_weight=active,
+            resistant_weight=resistant,
+            support_level=support,
+            head_share=p.head_share,
+        )
+
+    def init(self, org: CompiledOrg, prep: IdeasPrep, rand: RunRandom) -> State:
+        """Everyone unaware; each leader backs the course with ``p_leader_backs`` (purpose
+        ``"backing"``); top support at ``top_support_initial``."""
+        p = self.params
+        n_runs, n = rand.n_runs, org.n_nodes
+        code = np.zeros((n_runs, n), dtype=np.int8)
+        backs = rand.uniform("backing", 0, n) < p.p_leader_backs
+        backs[:, np.setdiff1d(np.arange(n), prep.leaders)] = False
+
+        def per_run(value: float) -> np.ndarray:
+            return np.full(n_runs, value, dtype=np.float32)
+
+        return State(
+            code,
+            {
+                "exposure": np.zeros((n_runs, 2, n), dtype=np.float32),
+                "synced": code.copy(),
+                "token": np.full(n_runs, prep.token, dtype=np.int64),
+                "top": per_run(p.top_support_initial),
+                "sponsor": per_run(p.secretary_support),
+                "board": per_run(p.alderman_backing),
+                "pressure": per_run(0.0),
+                "present_at": np.full((n_runs, n), -1, dtype=np.int32),
+                "next_talk": np.full(n_runs, _NEVER, dtype=np.int32),
+                "seen": np.zeros((n_runs, n), dtype=np.float32),
+                "receptivity_factor": np.ones((n_runs, n), dtype=np.float32),
+                "nomination_factor": np.ones((n_runs, n), dtype=np.float32),
+                "support_floor": np.where(backs, np.float32(p.support_backing), np.float32(0)),
+            },
+        )
+
+    def step(
+        self, org: CompiledOrg, prep: IdeasPrep, state: State, t: int, rand: RunRandom
+    ) -> None:
+        """Move ``state`` from step ``t`` to ``t + 1`` (the order is in the module docstring)."""
+        p, x = self.params, state.extra
+        code = state.code
+        n_runs, n = code.shape
+        if n_runs == 0:
+            return
+        self._sync(prep, state)
+        talks = self._due_talks(state, t)
+        bounds = self._bounds(prep, state)
+        u = rand.uniform("transition", t, n).reshape(-1)
+        cells = np.flatnonzero(u < bounds.max())
+        if cells.size:
+            self._transitions(prep, state, cells, u[cells], bounds)
+        n_talks = 0.0 if talks is None else self._present(prep, state, t, rand, talks)
+
+        # 4. organisation level
+        top = x["top"]
+        target = (1.0 - p.board_share) * x["sponsor"] + p.board_share * x["board"]
+        top += np.float32(p.top_relax_per_week) * (target - top)
+        top += np.float32(p.top_gain_per_presentation) * n_talks
+        np.clip(top, 0.0, 1.0, out=top)
+        x["pressure"] *= np.float32(1.0 - p.pressure_decay_per_week)
+
+    def set_state(self, state: State, mask: np.ndarray, name: str, t: int) -> None:
+        """Put ``mask`` ``(runs, nodes)`` into state ``name``; entering ``trained`` (a cohort)
+        schedules the person's presentation ``course_weeks`` later."""
+        super().set_state(state, mask, name, t)
+        if name == self.cohort_state:
+            x = state.extra
+            due = t + self.params.course_weeks
+            x["present_at"][mask] = due
+            enrolled = np.asarray(mask).any(axis=1)
+            x["next_talk"][enrolled] = np.minimum(x["next_talk"][enrolled], due)
+
+    def nomination_weights(self, org: CompiledOrg, prep: IdeasPrep, state: State) -> np.ndarray:
+        """Weights ``(runs, nodes)`` for filling cohort seats (mechanism 1).
+
+        Eligible: staff who are unaware, aware or lapsed (not participants, adopters or the
+        resistant). Weight ``r * (1 + e_n (2 S - 1)) * (1 + g_w Et / (1 + Et))
+        * (1 + g_p s / (1 + s)) * a * f``: receptivity ``r``, leader support ``S``, exposure
+        ``Et`` to trained people (word of mouth), presentations seen ``s``, ``a =
+        nomination_aware`` for aware and lapsed people (1 for unaware) and the taster /
+        competing-course factor ``f``. A per-run factor such as top support cannot change who
+        is drawn for a given number of seats, so it does not appear here.
+        """
+        p, x = self.params, state.extra
+        code = state.code
+        n_runs, n = code.shape
+        eligible = np.isin(code, (UNAWARE, AWARE, LAPSED)) & org.is_staff[None, :]
+        trained = (code == TRAINED).astype(np.float32)
+        exposure_trained = (prep.influence @ trained.T).T
+        runs, nodes = np.arange(n_runs)[:, None], np.arange(n)[None, :]
+        support = _leader_support(prep, _support_table(prep, state), runs, nodes)
+        weights = (
+            _receptivity(prep, x["receptivity_factor"], nodes)
+            * _multiplier(p.nomination_leader_effect, support)
+            * (1.0 + np.float32(p.nomination_word_of_mouth) * _saturate(exposure_trained))
+            * (1.0 + np.float32(p.nomination_presentation) * _saturate(x["seen"]))
+            * np.where(code == UNAWARE, np.float32(1), np.float32(p.nomination_aware))
+            * x["nomination_factor"]
+        )
+        return np.where(eligible, weights, 0.0).astype(np.float64)
+
+    def act(
+        self,
+        org: CompiledOrg,
+        prep: IdeasPrep,
+        state: State,
+        t: int,
+        rand: RunRandom,
+        action: str,
+        **args: Any,
+    ) -> None:
+        """Apply a model action at step ``t`` (for every run of the batch).
+
+        Actions and their arguments; ``where`` stands for node selectors ``nodes`` (positions,
+        node ids or a bool ``(nodes,)`` mask), ``department``, ``team``, ``side``, ``role``
+        (a label or a list of labels; all given must hold; default all staff):
+
+        ``top_change(secretary_support=None, alderman_leaves=False, support_loss=None)``
+            A change at the top (mechanism 5): a new secretary with that sponsorship level,
+            the backing alderman leaves (board backing 0; remove the board ties with
+            ``RemoveTies(kind="board")``); top support loses ``support_loss`` of itself
+            (default ``top_change_loss``).
+        ``top_down_push(strength)``
+            More steering from the top (mechanism 10): pressure ``P += strength``.
+        ``landscape_shock(factor, **where)``
+            Receptivity of the selected staff times ``factor`` (capped at 1; mechanism 7).
+        ``taster(boost=1.0, p_aware=None, **where)``
+            A taster workshop (mechanism 1): nomination weight times ``1 + boost``; unaware
+            attendees become aware with ``p_aware`` (default ``taster_p_aware``; purpose
+            ``"taster"``).
+        ``competing_course(factor, **where)``
+            Nomination weight times ``factor`` (< 1: a competing course takes candidates).
+        ``leader_backing(level, **where)``
+            The selected leaders back the course: support level at least ``level``.
+        """
+        handlers: dict[str, Callable[..., None]] = {
+            "top_change": self._top_change,
+            "top_down_push": self._top_down_push,
+            "landscape_shock": self._landscape_shock,
+            "taster": self._taster,
+            "competing_course": self._competing_course,
+            "leader_backing": self._leader_backing,
+        }
+        handler = handlers.get(action)
+        if handler is None:
+            raise ValueError(
+                f"model 'ideas' has no action {action!r}; valid: {', '.join(handlers)}"
+            )
+        handler(org, state, t, rand, **args)
+
+    # -- step internals ----------------------------------------------------------------------
+
+    def _sync(self, prep: IdeasPrep, state: State) -> None:
+        """Bring ``exposure`` up to date with ``state.code`` (step 0 of the module docstring)."""
+        x, code = state.extra, state.code
+        exposure, synced = x["exposure"], x["synced"]
+        n = code.shape[1]
+        luts = (prep.active_weight, prep.resistant_weight)
+        if x["token"][0] != prep.token:
+            for k, lut in enumerate(luts):
+                exposure[:, k, :] = (prep.influence @ lut[code].T).T
+            synced[...] = code
+            x["token"][:] = prep.token
+            return
+        changed = np.flatnonzero(code.reshape(-1) != synced.reshape(-1))
+        if changed.size == 0:
+            return
+        old, new = synced.reshape(-1)[changed], code.reshape(-1)[changed]
+        synced.reshape(-1)[changed] = new
+        run, node = np.divmod(changed, n)
+        flat = exposure.reshape(-1)
+        for k, lut in enumerate(luts):
+            delta = lut[new] - lut[old]
+            moved = np.flatnonzero(delta)
+            if moved.size:
+                item, col, weight = _spread(prep.influence_t, node[moved])
+                np.add.at(
+                    flat, run[moved][item] * (2 * n) + k * n + col, weight * delta[moved][item]
+                )
+
+    def _bounds(self, prep: IdeasPrep, state: State) -> np.ndarray:
+        """Upper bound ``(states,)`` of each state's outgoing probability this step (for
+        thinning: only cells whose draw is below it need their exact probability)."""
+        p, x = self.params, state.extra
+        pressure = float(x["pressure"].max())
+        resist = p.p_resist_per_week * float(_saturate(pressure))
+        adopt = float(
+            adoption_probability(
+                p,
+                np.inf,
+                workload=prep.min_workload,
+                leader_support=1.0,
+                top_support=x["top"].max(),
+                pressure=pressure,
+            )
+        )
+        lapse = float(
+            lapse_probability(p, 0.0, workload=prep.max_workload, resistant_exposure=np.inf)
+        )
+        bounds = np.empty(len(STATES), dtype=np.float32)
+        bounds[[UNAWARE, AWARE, TRAINED, ADOPTER]] = (
+            p.p_aware_per_week + resist,
+            adopt + resist,
+            lapse,
+            lapse,
+        )
+        bounds[[LAPSED, DROPPED_OUT]] = p.readopt_factor * adopt
+        bounds[RESISTANT] = p.p_unresist_per_week
+        return bounds * np.float32(_BOUND_SLACK)
+
+    def _transitions(
+        self, prep: IdeasPrep, state: State, cells: np.ndarray, u: np.ndarray, bounds: np.ndarray
+    ) -> None:
+        """Step 2 for the candidate ``cells`` (flat indices into ``(runs, nodes)``) with their
+        draws ``u``: the exact probabilities, then the moves."""
+        p, x = self.params, state.extra
+        code = state.code.reshape(-1)
+        s = code[cells]
+        keep = u < bounds[s]
+        cells, u, s = cells[keep], u[keep], s[keep]
+        n = state.code.shape[1]
+        run, node = np.divmod(cells, n)
+        exposure_flat = x["exposure"].reshape(-1)
+        at = run * (2 * n) + node
+        exposure, resist_exp = exposure_flat[at], exposure_flat[at + n]
+        first = np.zeros(cells.size, dtype=np.float32)
+        second = np.zeros(cells.size, dtype=np.float32)
+
+        unaware = np.flatnonzero(s == UNAWARE)
+        first[unaware] = (
+            np.float32(p.p_aware_per_week)
+            * prep.staff[node[unaware]]
+            * _saturate(exposure[unaware])
+        )
+        if p.p_resist_per_week > 0 and x["pressure"].max() > 0:
+            forming = np.flatnonzero(s <= AWARE)
+            second[forming] = (
+                np.float32(p.p_resist_per_week)
+                * prep.staff[node[forming]]
+                * _saturate(x["pressure"][run[forming]])
+                * (
+                    1.0
+                    - _receptivity(
+                        prep, x["receptivity_factor"].reshape(-1)[cells[forming]], node[forming]
+                    )
+                )
+            )
+        # exposure 0 gives adoption probability 0, so those cells are skipped
+        adopting = np.flatnonzero(
+            ((s == AWARE) | (s == LAPSED) | (s == DROPPED_OUT)) & (exposure > 0)
+        )
+        if adopting.size:
+            r, i = run[adopting], node[adopting]
+            first[adopting] = np.where(
+                s[adopting] == AWARE, np.float32(1), np.float32(p.readopt_factor)
+            ) * adoption_probability(
+                p,
+                exposure[adopting],
+                receptivity=_receptivity(
+                    prep, x["receptivity_factor"].reshape(-1)[cells[adopting]], i
+                ),
+                workload=prep.workload[i],
+                leader_support=_leader_support(prep, _support_table(prep, state), r, i),
+                top_support=x["top"][r],
+                pressure=x["pressure"][r],
+                resistant_exposure=resist_exp[adopting],
+            )
+        active = np.flatnonzero((s == TRAINED) | (s == ADOPTER))
+        if active.size:
+            r, i = run[active], node[active]
+            like_minded = np.maximum(exposure[active], np.float32(0))
+            if prep.buddy.nnz:
+                item, col, weight = _spread(prep.buddy, i)
+                buddies = weight * prep.active_weight[code[r[item] * n + col]]
+                like_minded += np.bincount(item, buddies, minlength=i.size).astype(np.float32)
+            first[active] = prep.staff[i] * lapse_probability(
+                p,
+                like_minded,
+                workload=prep.workload[i],
+                resistant_exposure=np.maximum(resist_exp[active], np.float32(0)),
+            )
+        first[s == RESISTANT] = p.p_unresist_per_week
+
+        new = np.where(u < first, _FIRST[s], np.where(u < first + second, _SECOND[s], s))
+        moved = new != s
+        code[cells[moved]] = new[moved]
+
+    def _due_talks(self, state: State, t: int) -> np.ndarray | None:
+        """Flat cells of the trained people presenting at ``t`` (start-of-step states); the
+        talks are then no longer pending."""
+        x = state.extra
+        if not (x["next_talk"] <= t).any():
+            return None
+        present_at = x["present_at"]
+        due = (present_at >= 0) & (present_at <= t)
+        talks = np.flatnonzero(due.reshape(-1) & (state.code.reshape(-1) == TRAINED))
+        present_at[due] = -1
+        pending = np.where(present_at > t, present_at, _NEVER)
+        x["next_talk"][:] = pending.min(axis=1)
+        return talks
+
+    def _present(
+        self, prep: IdeasPrep, state: State, t: int, rand: RunRandom, talks: np.ndarray
+    ) -> np.ndarray:
+        """Step 3: the presentations ``talks`` (flat cells) reach their audiences; returns the
+        number of talks per run, float32 ``(runs,)``."""
+        p, x = self.params, state.extra
+        code = state.code
+        n_runs, n = code.shape
+        run, node = np.divmod(talks, n)
+        item, col, weight = _spread(prep.audience_t, node)
+        # talks are rare: a dense tally is cheaper than sorting the audience entries
+        tally = np.bincount(run[item] * n + col, weight, minlength=n_runs * n)
+        cells = np.flatnonzero(tally)
+        attendance = tally[cells].astype(np.float32)
+        x["seen"].reshape(-1)[cells] += attendance
+        unaware = code.reshape(-1)[cells] == UNAWARE
+        u = rand.uniform("presentation", t, n).reshape(-1)[cells]
+        aware = unaware & (u < np.float32(p.p_aware_presentation) * np.minimum(attendance, 1.0))
+        code.reshape(-1)[cells[aware]] = AWARE
+        return np.bincount(run, minlength=n_runs).astype(np.float32)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _top_change(
+        self,
+        org: CompiledOrg,
+        state: State,
+        t: int,
+        rand: RunRandom,
+        secretary_support: float | None = None,
+        alderman_leaves: bool = False,
+        support_loss: float | None = None,
+    ) -> None:
+        x = state.extra
+        loss = self.params.top_change_loss if support_loss is None else support_loss
+        _check_level("top_change: support_loss", loss)
+        if secretary_support is not None:
+            _check_level("top_change: secretary_support", secretary_support)
+            x["sponsor"][:] = secretary_support
+        if alderman_leaves:
+            x["board"][:] = 0.0
+        x["top"] *= np.float32(1.0 - loss)
+
+    def _top_down_push(
+        self, org: CompiledOrg, state: State, t: int, rand: RunRandom, strength: float
+    ) -> None:
+        if not strength >= 0:
+            raise ValueError(f"top_down_push: strength must be >= 0, got {strength!r}")
+        state.extra["pressure"] += np.float32(strength)
+
+    def _landscape_shock(
+        self, org: CompiledOrg, state: State, t: int, rand: RunRandom, factor: float, **where: Any
+    ) -> None:
+        _check_factor("landscape_shock: factor", factor)
+        state.extra["receptivity_factor"][:, _select(org, **where)] *= np.float32(factor)
+
+    def _taster(
+        self,
+        org: CompiledOrg,
+        state: State,
+        t: int,
+        rand: RunRandom,
+        boost: float = 1.0,
+        p_aware: float | None = None,
+        **where: Any,
+    ) -> None:
+        _check_factor("taster: boost", boost)
+        p_aware = self.params.taster_p_aware if p_aware is None else p_aware
+        _check_level("taster: p_aware", p_aware)
+        chosen = _select(org, **where)
+        state.extra["nomination_factor"][:, chosen] *= np.float32(1.0 + boost)
+        u = rand.uniform("taster", t, org.n_nodes)
+        state.code[(state.code == UNAWARE) & chosen[None, :] & (u < p_aware)] = AWARE
+
+    def _competing_course(
+        self, org: CompiledOrg, state: State, t: int, rand: RunRandom, factor: float, **where: Any
+    ) -> None:
+        _check_factor("competing_course: factor", factor)
+        state.extra["nomination_factor"][:, _select(org, **where)] *= np.float32(factor)
+
+    def _leader_backing(
+        self, org: CompiledOrg, state: State, t: int, rand: RunRandom, level: float, **where: Any
+    ) -> None:
+        _check_level("leader_backing: level", level)
+        floor = state.extra["support_floor"]
+        chosen = _select(org, **where)
+        floor[:, chosen] = np.maximum(floor[:, chosen], np.float32(level))
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _receptivity(prep: IdeasPrep, factor: np.ndarray, node: np.ndarray) -> np.ndarray:
+    """Receptivity in [0, 1]: the base of ``node`` times the shock ``factor`` (same shape)."""
+    return np.minimum(prep.receptivity[node] * factor, np.float32(1))
+
+
+def _support_table(prep: IdeasPrep, state: State) -> np.ndarray:
+    """Support level of every leader in every run, ``(runs, leaders + 1)`` float32; the last
+    column is the neutral level of a missing leader."""
+    code, floor = state.code, state.extra["support_floor"]
+    table = np.full((code.shape[0], prep.leaders.size + 1), _NO_LEADER, dtype=np.float32)
+    table[:, :-1] = np.maximum(prep.support_level[code[:, prep.leaders]], floor[:, prep.leaders])
+    return table
+
+
+def _leader_support(
+    prep: IdeasPrep, table: np.ndarray, run: np.ndarray, node: np.ndarray
+) -> np.ndarray:
+    """Support ``S`` in [0, 1] of the first- and second-line managers of the cells
+    ``(run, node)`` (broadcastable index arrays; mechanism 3)."""
+    share = np.float32(prep.head_share)
+    return (1 - share) * table[run, prep.first_col[node]] + share * table[
+        run, prep.second_col[node]
+    ]
+
+
+def _spread(w: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of the rows ``rows`` of ``w``: for each, the item ``k`` it came from (an
+    index into ``rows``), its column and its weight (a gathered sparse row expansion)."""
+    start = w.indptr[rows]
+    count = w.indptr[rows + 1] - start
+    item = np.repeat(np.arange(rows.size), count)
+    entry = np.arange(item.size) + np.repeat(start - (np.cumsum(count) - count), count)
+    return item, w.indices[entry].astype(np.int64), w.data[entry]
+
+
+def _check_level(name: str, value: float) -> None:
+    if not (isinstance(value, int | float) and 0.0 <= value <= 1.0):
+        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+
+
+def _check_factor(name: str, value: float) -> None:
+    if not (isinstance(value, int | float) and 0.0 <= value < np.inf):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+
+
+def _select(
+    org: CompiledOrg,
+    *,
+    nodes: Sequence[int] | Sequence[str] | np.ndarray | None = None,
+    department: str | Sequence[str] | None = None,
+    team: str | Sequence[str] | None = None,
+    side: str | Sequence[str] | None = None,
+    role: str | Sequence[str] | None = None,
+) -> np.ndarray:
+    """Bool ``(nodes,)`` of the staff matching every selector given (all staff if none)."""
+    chosen = org.is_staff.astype(bool).copy()
+    if nodes is not None:
+        arr = np.asarray(nodes)
+        if arr.dtype == bool:
+            if arr.shape != (org.n_nodes,):
+                raise ValueError(f"a node mask must have shape ({org.n_nodes},), got {arr.shape}")
+            mask = arr
+        else:
+            if arr.dtype.kind in "USO":
+                missing = [v for v in arr.reshape(-1) if v not in org.index]
+                if missing:
+                    raise ValueError(f"unknown node id {str(missing[0])!r}")
+                arr = np.array([org.index[v] for v in arr.reshape(-1)], dtype=np.int64)
+            mask = np.zeros(org.n_nodes, dtype=bool)
+            mask[arr.astype(np.int64).reshape(-1)] = True
+        chosen &= mask
+    for grouping, labels in (
+        ("department", department),
+        ("team", team),
+        ("side", side),
+        ("role", role),
+    ):
+        if labels is None:
+            continue
+        labels = (labels,) if isinstance(labels, str) else tuple(labels)
+        known = org.group_labels.get(grouping, ())
+        bad = [label for label in labels if label not in known]
+        if bad:
+            raise ValueError(f"unknown {grouping} {bad[0]!r}; known: {', '.join(map(str, known))}")
+        chosen &= np.isin(org.groups[grouping], [known.index(label) for label in labels])
+    return chosen
+
+
+def isolated_trained(org: CompiledOrg, state: State) -> np.ndarray:
+    """The eenlingen: trained people with no like-minded colleague nearby.
+
+    "Nearby" is the direct work environment: ties of kind ``cluster``, ``team``, line ties
+    in either direction and ``buddy`` (:data:`NEAR_KINDS`); like-minded means trained or
+    adopter.
+
+    Parameters
+    ----------
+    org : CompiledOrg
+    state : State
+        A state of :class:`IdeasModel`, ``code`` ``(runs, nodes)``.
+
+    Returns
+    -------
+    bool array ``(runs, nodes)``
+    """
+    near = sp.csr_array((org.n_nodes, org.n_nodes), dtype=np.float32)
+    for kind in NEAR_KINDS:
+        near = near + org.weight(kind)
+    code = state.code
+    like_minded = ((code == TRAINED) | (code == ADOPTER)).astype(np.float32)
+    return (code == TRAINED) & ((sp.csr_array(near) @ like_minded.T).T <= 0)

@@ -1,0 +1,300 @@
+"""Parameters of the ideas model (:mod:`diffusion.models.ideas`).
+
+Every parameter carries its unit, allowed range, mechanism (the numbering of
+``docs/model-from-seed.md``) and a one-line meaning in its field metadata, so that validation,
+the documentation table (:func:`parameter_table`) and error messages come from one place.
+
+All defaults are PROVISIONAL: the seed report gives no numbers, only directions. They were
+chosen to give a plausible Etten-Leur baseline (trained people cluster in the soft
+departments, tens of adopters by 2018) and are to be replaced by calibration to Table 1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+#: the allowed range of a parameter: (low, high), both included
+Range = tuple[float, float]
+
+_PROB: Range = (0.0, 1.0)
+_UNIT: Range = (0.0, 1.0)
+_NONNEG: Range = (0.0, math.inf)
+
+
+def _p(default: float, unit: str, mechanism: str, doc: str, bounds: Range = _PROB) -> Any:
+    """A parameter field with its metadata (unit, range, mechanism, meaning)."""
+    return field(
+        default=default,
+        metadata={"unit": unit, "range": bounds, "mechanism": mechanism, "doc": doc},
+    )
+
+
+@dataclass(frozen=True)
+class IdeasParams:
+    """Parameters of :class:`~diffusion.models.ideas.IdeasModel` (all PROVISIONAL defaults).
+
+    Units: ``p_..._per_week`` are probabilities per weekly step; ``..._effect`` in [0, 1] are
+    the half-widths of a multiplier ``1 + effect * (2 * level - 1)`` that runs from
+    ``1 - effect`` (level 0) to ``1 + effect`` (level 1); exposure is in tie-weight units
+    (one cluster colleague who took the course = 1.0). The neutral value that switches a
+    mechanism off is given in :func:`parameter_table` and ``docs/ideas-model.md``.
+
+    Raises
+    ------
+    ValueError
+        In one line, naming the parameter and its allowed range, when a value is out of range
+        or not a number.
+    """
+
+    # -- awareness ---------------------------------------------------------------------------
+    p_aware_per_week: float = _p(
+        0.03, "1/week", "aware", "unaware -> aware at saturated exposure, x E/(1+E)"
+    )
+    p_aware_presentation: float = _p(
+        0.6, "per talk attended", "4", "unaware audience member becomes aware at a presentation"
+    )
+    # -- 1 recruitment into cohorts ----------------------------------------------------------
+    nomination_leader_effect: float = _p(
+        0.8, "multiplier half-width", "1", "nomination weight x 1 + e(2S-1), S = leader support"
+    )
+    nomination_word_of_mouth: float = _p(
+        3.0,
+        "multiplier gain",
+        "1",
+        "nomination weight x 1 + g Et/(1+Et), Et = exposure to trained",
+        _NONNEG,
+    )
+    nomination_presentation: float = _p(
+        1.0,
+        "multiplier gain",
+        "1",
+        "nomination weight x 1 + g s/(1+s), s = presentations seen",
+        _NONNEG,
+    )
+    nomination_aware: float = _p(
+        2.0, "multiplier", "1", "nomination weight of aware or lapsed people vs unaware", _NONNEG
+    )
+    taster_p_aware: float = _p(
+        0.5, "probability", "1", "unaware taster-workshop attendee becomes aware"
+    )
+    # -- 2 complex contagion -----------------------------------------------------------------
+    p_adopt_per_week: float = _p(
+        0.01, "1/week", "2", "aware -> adopter at full exposure and neutral multipliers"
+    )
+    adopt_threshold: float = _p(
+        1.5,
+        "tie weight",
+        "2",
+        "exposure at which the Hill term E^h/(E^h+theta^h) is one half",
+        (1e-6, math.inf),
+    )
+    adopt_steepness: float = _p(
+        3.0, "dimensionless", "2", "Hill exponent h; 1 = no reinforcement needed", (1.0, 20.0)
+    )
+    adopter_influence: float = _p(
+        0.7,
+        "dimensionless",
+        "2",
+        "influence of an adopter relative to a trained person",
+        (0.0, 10.0),
+    )
+    readopt_factor: float = _p(
+        0.3, "multiplier", "6", "lapsed/dropped-out re-adoption probability vs aware"
+    )
+    # -- 3 leader support --------------------------------------------------------------------
+    leader_effect: float = _p(
+        0.6, "multiplier half-width", "3", "adoption x 1 + e(2S-1), S = leader support"
+    )
+    head_share: float = _p(
+        0.4,
+        "weight",
+        "3",
+        "weight of the second-line manager (head) in S; first-line (team leader) 1 - this",
+        _UNIT,
+    )
+    support_unaware: float = _p(
+        0.3, "level", "3", "support level of an unaware (or lapsed) leader", _UNIT
+    )
+    support_aware: float = _p(0.5, "level", "3", "support level of an aware leader", _UNIT)
+    support_adopted: float = _p(
+        1.0, "level", "3", "support level of a trained or adopting leader", _UNIT
+    )
+    p_leader_backs: float = _p(
+        0.25, "probability", "3", "a leader backs the course without taking it (per run)"
+    )
+    support_backing: float = _p(0.8, "level", "3", "support level floor of a backing leader", _UNIT)
+    # -- 4 top support -----------------------------------------------------------------------
+    top_effect: float = _p(
+        0.4, "multiplier half-width", "4", "adoption x 1 + e(2T-1), T = top support"
+    )
+    top_support_initial: float = _p(0.5, "level", "4", "top support T at step 0", _UNIT)
+    secretary_support: float = _p(
+        0.8, "level", "4/5", "the secretary's sponsorship level (target of T)", _UNIT
+    )
+    alderman_backing: float = _p(
+        1.0, "level", "4/5", "the backing alderman's level (target of T)", _UNIT
+    )
+    board_share: float = _p(
+        0.25,
+        "weight",
+        "4",
+        "weight of the board in T's target; the secretary has 1 - this",
+        _UNIT,
+    )
+    top_relax_per_week: float = _p(
+        0.02, "1/week", "4", "fraction of the gap to the target T closes per week"
+    )
+    top_gain_per_presentation: float = _p(
+        0.03, "level per talk", "4", "T rises by this for each presentation (pecha kucha)"
+    )
+    course_weeks: int = _p(
+        26, "weeks", "4", "from cohort start to the participant's presentation", (0, 520)
+    )
+    audience_department: float = _p(
+        0.5,
+        "attendance",
+        "4",
+        "attendance of the rest of the department (own team, MT, board attend fully)",
+        _UNIT,
+    )
+    # -- 5 changes at the top ----------------------------------------------------------------
+    top_change_loss: float = _p(
+        0.5, "fraction", "5", "share of T lost at a change at the top (default of the action)"
+    )
+    # -- 6 isolation and lapse ---------------------------------------------------------------
+    p_lapse_per_week: float = _p(
+        0.004, "1/week", "6", "trained/adopter -> dropped out/lapsed, alone and no workload"
+    )
+    like_minded_effect: float = _p(
+        1.0,
+        "1/tie weight",
+        "6",
+        "lapse / (1 + k L), L = like-minded exposure incl. buddies",
+        _NONNEG,
+    )
+    buddy_weight: float = _p(
+        2.0, "multiplier", "6", "like-minded exposure of a buddy tie per unit weight", _NONNEG
+    )
+    resistance_lapse: float = _p(
+        1.0,
+        "multiplier gain",
+        "6/10",
+        "lapse x 1 + g R/(1+R), R = exposure to resistant people",
+        _NONNEG,
+    )
+    # -- 7 receptivity -----------------------------------------------------------------------
+    receptivity_soft: float = _p(
+        1.0, "level", "7", "receptivity on the soft side (and for plain graphs)", _UNIT
+    )
+    receptivity_hard: float = _p(0.35, "level", "7", "receptivity on the hard side", _UNIT)
+    receptivity_policy_officer: float = _p(
+        0.25, "multiplier", "7", "factor on the receptivity of policy officers", _UNIT
+    )
+    # -- 8 workload --------------------------------------------------------------------------
+    workload_adoption: float = _p(
+        0.5, "per workload unit", "8", "adoption x 1 - k w (w = workload in [0, 1])", _UNIT
+    )
+    workload_lapse: float = _p(1.0, "per workload unit", "8", "lapse x 1 + k w", _NONNEG)
+    # -- 9 regime pressure -------------------------------------------------------------------
+    regime_damping: float = _p(
+        0.8, "multiplier", "9", "global factor on adoption (1 = no damping)", _UNIT
+    )
+    cross_department_factor: float = _p(
+        0.5, "multiplier", "9", "factor on cross_department tie weights", _NONNEG
+    )
+    line_up_factor: float = _p(
+        0.5, "multiplier", "9", "factor on upward line (line_up) tie weights", _NONNEG
+    )
+    # -- 10 counter-movement -----------------------------------------------------------------
+    p_resist_per_week: float = _p(
+        0.02, "1/week", "10", "unaware/aware -> resistant at saturated pressure, x (1 - r)"
+    )
+    resistance_damping: float = _p(
+        1.0,
+        "1/tie weight",
+        "10",
+        "adoption / (1 + k R), R = exposure to resistant people",
+        _NONNEG,
+    )
+    p_unresist_per_week: float = _p(0.005, "1/week", "10", "resistant -> aware")
+    pressure_decay_per_week: float = _p(
+        0.02, "1/week", "10", "fraction of the top-down pressure that fades per week"
+    )
+    push_adoption_effect: float = _p(
+        0.5,
+        "multiplier gain",
+        "10",
+        "adoption x 1 + g P/(1+P), P = top-down pressure",
+        _NONNEG,
+    )
+    # -- 11 project ties ---------------------------------------------------------------------
+    project_factor: float = _p(
+        1.0, "multiplier", "11", "factor on project tie weights (0 = ignore projects)", _NONNEG
+    )
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            low, high = f.metadata["range"]
+            is_int = isinstance(f.default, int)
+            kind = int if is_int else (int, float)
+            if isinstance(value, bool) or not isinstance(value, kind):
+                what = "an integer" if is_int else "a number"
+                raise ValueError(f"{f.name} must be {what} in {_show(low, high)}, got {value!r}")
+            if not (low <= value <= high) or (isinstance(value, float) and math.isnan(value)):
+                raise ValueError(f"{f.name} must be in {_show(low, high)}, got {value!r}")
+
+
+def _show(low: float, high: float) -> str:
+    return f"[{low:g}, {'inf)' if math.isinf(high) else f'{high:g}]'}"
+
+
+#: the value that switches each mechanism's parameter off (no effect), where one exists
+NEUTRAL: dict[str, float] = {
+    "nomination_leader_effect": 0.0,
+    "nomination_word_of_mouth": 0.0,
+    "nomination_presentation": 0.0,
+    "nomination_aware": 1.0,
+    "adopt_steepness": 1.0,
+    "leader_effect": 0.0,
+    "top_effect": 0.0,
+    "top_gain_per_presentation": 0.0,
+    "top_change_loss": 0.0,
+    "p_lapse_per_week": 0.0,
+    "like_minded_effect": 0.0,
+    "buddy_weight": 0.0,
+    "resistance_lapse": 0.0,
+    "receptivity_soft": 1.0,
+    "receptivity_hard": 1.0,
+    "receptivity_policy_officer": 1.0,
+    "workload_adoption": 0.0,
+    "workload_lapse": 0.0,
+    "regime_damping": 1.0,
+    "cross_department_factor": 1.0,
+    "line_up_factor": 1.0,
+    "p_resist_per_week": 0.0,
+    "resistance_damping": 0.0,
+    "push_adoption_effect": 0.0,
+    "project_factor": 0.0,
+}
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """One row per parameter: name, unit, default, range, mechanism, neutral value, meaning.
+
+    Used to write the table of ``docs/ideas-model.md`` and by the tests that keep it in step.
+    """
+    return [
+        {
+            "name": f.name,
+            "unit": f.metadata["unit"],
+            "default": f.default,
+            "range": _show(*f.metadata["range"]),
+            "mechanism": f.metadata["mechanism"],
+            "neutral": NEUTRAL.get(f.name, ""),
+            "doc": f.metadata["doc"],
+        }
+        for f in fields(IdeasParams)
+    ]

@@ -1,0 +1,175 @@
+"""Turn a validated :class:`~diffusion.scenario.schema.Scenario` into a
+:class:`~diffusion.study.Study`: organisation, model, calendar and engine events.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from diffusion.calendar import Calendar
+from diffusion.compile import CompiledOrg
+from diffusion.models.base import Model
+from diffusion.scenario.schema import (
+    DEFAULT_MODEL,
+    CalendarSection,
+    ModelSection,
+    Organisation,
+    Scenario,
+)
+from diffusion.study import Study
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "build_study",
+    "calendar_of",
+    "load_org",
+    "make_model",
+    "make_params",
+    "model_actions",
+    "model_classes",
+    "param_fields",
+    "report_dates",
+]
+
+
+# ------------------------------------------------------------------------------ organisation
+@functools.lru_cache(maxsize=8)
+def load_org(section: Organisation) -> CompiledOrg:
+    """The compiled organisation of a scenario (cached per process: scenarios share their
+    organisation; a file edited during the process is not read again).
+
+    Raises
+    ------
+    InputError
+        From the spec, roster or graph reader, naming the file at fault.
+    ValueError
+        When the graph cannot be compiled.
+    """
+    import networkx as nx
+
+    from diffusion.compile import compile_graph
+
+    graph: nx.Graph
+    if section.spec is not None:
+        from diffusion.org.generate import generate
+        from diffusion.org.spec import load_spec
+
+        graph = generate(load_spec(section.spec), seed=section.seed)
+    elif section.roster is not None:
+        from diffusion.org.roster import read_roster
+
+        graph = read_roster(section.roster, section.ties)
+    elif section.graph is not None:
+        from diffusion.org.graphio import read_graph
+
+        graph = read_graph(section.graph)
+    else:
+        from diffusion.org.etten_leur import etten_leur
+
+        graph = etten_leur(seed=section.seed)
+    return compile_graph(graph)
+
+
+# ------------------------------------------------------------------------------ model
+def model_classes() -> dict[str, type[Model]]:
+    """Models a scenario may name: the ideas model and the standard ones."""
+    from diffusion.models.ideas import IdeasModel
+    from diffusion.models.registry import MODELS
+
+    return {IdeasModel.name: IdeasModel, **MODELS}
+
+
+def model_actions(cls: type[Model]) -> frozenset[str]:
+    """The actions (``ModelAction`` names) a model class supports.
+
+    A model may declare them as a class variable ``actions``; otherwise they are read from
+    its ``act`` docstring, where each is written ````name(...)````.
+    """
+    declared = getattr(cls, "actions", None)
+    if declared is not None:
+        return frozenset(declared)
+    if cls.act is Model.act:
+        return frozenset()
+    return frozenset(re.findall(r"``([a-z_]+)\(", cls.act.__doc__ or ""))
+
+
+def param_fields(cls: type[Model]) -> dict[str, dataclasses.Field]:
+    """The fields of a model class's parameter dataclass, by name."""
+    from diffusion.models.registry import default_params
+
+    return {f.name: f for f in dataclasses.fields(default_params(cls))}
+
+
+def make_params(cls: type[Model], params: Mapping[str, Any]) -> Any:
+    """The model's parameter dataclass with ``params`` replacing defaults (arrays as tuples).
+
+    Raises
+    ------
+    ValueError, TypeError
+        From the dataclass, for a value it refuses.
+    """
+    from diffusion.models.registry import default_params
+
+    return dataclasses.replace(default_params(cls), **{k: _frozen(v) for k, v in params.items()})
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def make_model(section: ModelSection) -> Model:
+    """The model a scenario names, with its parameters."""
+    cls = model_classes()[section.name]
+    return cls(params=make_params(cls, section.params))
+
+
+# ------------------------------------------------------------------------------ calendar
+def calendar_of(section: CalendarSection) -> Calendar:
+    """The weekly calendar of a scenario."""
+    if section.end is not None:
+        return Calendar(section.start, section.end)
+    assert section.years is not None  # the schema guarantees one of them
+    return Calendar.years(section.start, section.years)
+
+
+def report_dates(scenario: Scenario, calendar: Calendar) -> list[dt.date]:
+    """The scenario's ``outputs.dates`` inside the calendar (default: a quarter, half and
+    three quarters of the way, and the end)."""
+    dates = [d for d in scenario.outputs.dates if calendar.start <= d <= calendar.end]
+    if dates:
+        return sorted(dates)
+    steps = [calendar.n_steps // 4, calendar.n_steps // 2, (3 * calendar.n_steps) // 4]
+    return sorted({*(calendar.date_of(s) for s in steps), calendar.date_of(calendar.n_steps)})
+
+
+# ------------------------------------------------------------------------------ study
+def build_study(scenario: Scenario, *, groupings: Sequence[str] | None = None) -> Study:
+    """The study a validated scenario describes.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Validated, with the cross-table checks passed (:func:`~diffusion.scenario.load_scenario`).
+    groupings : sequence of str, optional
+        Groupings to count people by; default: the scenario's ``outputs.groupings``.
+    """
+    from diffusion.scenario.events import engine_events
+
+    org = load_org(scenario.organisation)
+    calendar = calendar_of(scenario.calendar)
+    return Study(
+        name=scenario.name,
+        org=org,
+        model=make_model(scenario.model),
+        calendar=calendar,
+        events=tuple(engine_events(scenario, org, calendar)),
+        groupings=tuple(groupings if groupings is not None else scenario.outputs.groupings),
+        notes={"description": scenario.description} if scenario.description else {},
+    )

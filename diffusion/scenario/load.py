@@ -1,0 +1,261 @@
+"""Read a scenario file: ``extends``, relative paths, ``--set`` overrides, validation.
+
+``extends = "base.toml"`` (relative to the file that names it) makes the file a child of
+another scenario, merged deeply:
+
+* tables merge key by key, the child's value winning;
+* arrays and plain values replace the parent's: an ``events`` or ``cohorts`` array in the
+  child replaces the parent's whole array, while ``events_add`` and ``cohorts_add`` append
+  to it;
+* a table's alternatives replace each other: a child naming an organisation source
+  (``builtin``, ``spec``, ``roster``, ``graph``) drops the parent's source (and ``ties``); a
+  child giving the calendar's ``end`` or ``years`` drops the parent's ``end`` and ``years``;
+  a child naming another model drops the parent's ``model.params``.
+
+File paths inside a file (``organisation.spec``, ``roster``, ``ties``, ``graph``) are
+resolved relative to that file. Every problem of a pass is reported at once, each against
+the file that set the offending value.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from diffusion.scenario.overrides import apply_overrides
+from diffusion.scenario.problems import Problem, ScenarioError, from_validation
+from diffusion.scenario.schema import ALTERNATIVES, DEFAULT_MODEL, Scenario
+
+#: keys whose string values are file paths, resolved relative to the file naming them
+PATH_KEYS: tuple[tuple[str, str], ...] = tuple(
+    ("organisation", k) for k in ("spec", "roster", "ties", "graph")
+)
+#: child keys that append to the parent's array instead of replacing it
+APPEND_KEYS: dict[str, str] = {"events_add": "events", "cohorts_add": "cohorts"}
+
+Key = tuple[str | int, ...]
+
+
+@dataclass
+class RawScenario:
+    """A scenario's data after ``extends``, before validation.
+
+    Attributes
+    ----------
+    data : dict
+        The merged TOML data.
+    origins : dict
+        ``path parts -> file`` that set each value (the longest matching prefix applies).
+    files : tuple of str
+        The files read, the named one first and its ancestors after it.
+    """
+
+    data: dict[str, Any]
+    origins: dict[Key, str]
+    files: tuple[str, ...]
+
+    @property
+    def file(self) -> str:
+        return self.files[0]
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with the files it came from."""
+
+    scenario: Scenario
+    files: tuple[str, ...]
+    overrides: tuple[str, ...] = ()
+
+    @property
+    def file(self) -> str:
+        return self.files[0]
+
+    def resolved(self) -> dict[str, Any]:
+        """The scenario as JSON-ready data (after ``extends`` and ``--set``), for manifests."""
+        return self.scenario.model_dump(mode="json", exclude_none=True)
+
+
+def packaged(name: str) -> Path:
+    """The path of a scenario shipped with the package (``diffusion/data/scenarios``)."""
+    from importlib import resources
+
+    return Path(str(resources.files("diffusion.data").joinpath(f"scenarios/{name}.toml")))
+
+
+def load_scenario(
+    path: str | PathLike[str], overrides: Sequence[str] = (), *, check: bool = True
+) -> LoadedScenario:
+    """Read, merge, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The scenario file (TOML).
+    overrides : sequence of str
+        ``path=value`` overrides (see :mod:`diffusion.scenario.overrides`).
+    check : bool
+        Also check against the calendar, the model and the organisation (builds the
+        organisation; see :mod:`diffusion.scenario.check`).
+
+    Raises
+    ------
+    ScenarioError
+        Every problem found, one line each.
+    """
+    raw = read_raw(path)
+    problems = apply_overrides(raw.data, raw.origins, overrides)
+    try:
+        scenario = validate(raw, check=check)
+    except ScenarioError as exc:
+        problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    return LoadedScenario(scenario, raw.files, tuple(overrides))
+
+
+def validate(raw: RawScenario, *, check: bool = True) -> Scenario:
+    """Validate merged data: the schema, then (with ``check``) the cross-table checks.
+
+    The cross-table checks run on every part that is well formed even when other parts are
+    not, so one pass reports as much as it can.
+
+    Raises
+    ------
+    ScenarioError
+        Every problem found.
+    """
+    from diffusion.scenario.check import check_parts
+
+    problems: list[Problem] = []
+    scenario = None
+    try:
+        scenario = Scenario.model_validate(raw.data)
+    except ValidationError as exc:
+        problems += from_validation(exc, Scenario, raw.origins, raw.file)
+    if check:
+        problems += check_parts(raw.data, raw.origins, raw.file)
+    if problems or scenario is None:
+        raise ScenarioError(problems)
+    return scenario
+
+
+# ------------------------------------------------------------------------------ reading
+def read_raw(path: str | PathLike[str]) -> RawScenario:
+    """Read ``path`` and its ``extends`` ancestors into one merged :class:`RawScenario`."""
+    raw = _read(str(path), ())
+    if not raw.data.get("name"):
+        raw.data["name"] = Path(path).stem
+    return raw
+
+
+def _read(display: str, chain: tuple[Path, ...]) -> RawScenario:
+    real = Path(display).resolve()
+    try:
+        text = Path(display).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError([Problem(display, "", "no such file", show_value=False)]) from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(display, "", f"cannot read it: {exc}", None, False)]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([Problem(display, "", f"not valid TOML: {exc}", None, False)]) from None
+    _resolve_paths(data, display)
+    adds = {k: data.pop(k) for k in list(data) if k in APPEND_KEYS}
+    parent = _parent(data.pop("extends", None), display, (*chain, real))
+    merged, origins = (parent.data, parent.origins) if parent else ({}, {})
+    _merge(merged, data, origins, display, ())
+    problems = _append(merged, adds, origins, display)
+    if problems:
+        raise ScenarioError(problems)
+    files = (display, *(parent.files if parent else ()))
+    return RawScenario(merged, origins, files)
+
+
+def _parent(extends: Any, display: str, chain: tuple[Path, ...]) -> RawScenario | None:
+    if extends is None:
+        return None
+    if not isinstance(extends, str) or not extends:
+        raise ScenarioError([Problem(display, "extends", "give a file name (a string)", extends)])
+    parent = os.path.normpath(os.path.join(os.path.dirname(display), extends))
+    real = Path(parent).resolve()
+    if real in chain:
+        loop = " -> ".join([*(p.name for p in chain[chain.index(real) :]), real.name])
+        raise ScenarioError([Problem(display, "extends", f"cyclic extends: {loop}", extends)])
+    if not Path(parent).is_file():
+        raise ScenarioError([Problem(display, "extends", f"no such file: {parent}", extends)])
+    return _read(parent, chain)
+
+
+def _resolve_paths(data: dict[str, Any], display: str) -> None:
+    folder = os.path.dirname(display)
+    for table, key in PATH_KEYS:
+        section = data.get(table)
+        if isinstance(section, dict) and isinstance(section.get(key), str) and section[key]:
+            section[key] = os.path.normpath(os.path.join(folder, section[key]))
+
+
+def _forget(origins: dict[Key, str], prefix: Key) -> None:
+    for key in [k for k in origins if k[: len(prefix)] == prefix]:
+        del origins[key]
+
+
+def _merge(
+    base: dict[str, Any], child: dict[str, Any], origins: dict[Key, str], file: str, prefix: Key
+) -> None:
+    """Merge ``child`` into ``base`` in place (tables merge, the rest replaces)."""
+    for key, value in child.items():
+        path = (*prefix, key)
+        old = base.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            if not prefix:
+                drop_alternatives(key, old, value, origins)
+            _merge(old, value, origins, file, path)
+            continue
+        base[key] = copy.deepcopy(value)
+        _forget(origins, path)
+        origins[path] = file
+
+
+def drop_alternatives(
+    table: str, old: dict[str, Any], new: dict[str, Any], origins: dict[Key, str]
+) -> None:
+    """Drop the parent's keys that a child's key replaces (see the module docstring)."""
+    dropped: Iterable[str] = ()
+    if table in ALTERNATIVES:
+        triggers, alternatives = ALTERNATIVES[table]
+        if triggers & set(new):
+            dropped = alternatives
+    elif table == "model" and "name" in new and new["name"] != old.get("name", DEFAULT_MODEL):
+        dropped = ("params",)
+    for key in dropped:
+        old.pop(key, None)
+        _forget(origins, (table, key))
+
+
+def _append(
+    data: dict[str, Any], adds: dict[str, Any], origins: dict[Key, str], file: str
+) -> list[Problem]:
+    problems = []
+    for add_key, value in adds.items():
+        target = APPEND_KEYS[add_key]
+        if not isinstance(value, list):
+            problems.append(Problem(file, add_key, f"write [[{add_key}]] tables", value))
+            continue
+        base = data.setdefault(target, [])
+        if not isinstance(base, list):
+            problems.append(Problem(file, target, f"{add_key} needs {target} to be an array", base))
+            continue
+        for item in value:
+            origins[(target, len(base))] = file
+            base.append(copy.deepcopy(item))
+    return problems

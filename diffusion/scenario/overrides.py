@@ -1,0 +1,126 @@
+"""``--set path=value`` overrides of a scenario's raw data, applied before validation.
+
+``path`` is written like the paths in error messages (``model.params.p_adopt_per_week``,
+``events[2].support``, ``calendar.end``); ``value`` is a TOML value (``0.3``, ``2030-12-31``,
+``"T8"``, ``["O", "B"]``, ``{O = 2}``); a bare word that is not TOML is taken as a string.
+Overridden values are validated like the file's own, and problems are reported against the
+file ``--set``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from typing import Any
+
+from diffusion.scenario.problems import Problem
+
+#: the "file" that problems in overrides are reported against
+SET_FILE = "--set"
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def parse_path(text: str) -> tuple[str | int, ...] | None:
+    """``"events[2].support"`` -> ``("events", 2, "support")``; None if malformed."""
+    parts: list[str | int] = []
+    pos = 0
+    while pos < len(text):
+        if parts and text[pos] == "[":
+            match = _INDEX.match(text, pos)
+            if match is None:
+                return None
+            parts.append(int(match.group(1)))
+        else:
+            if parts:
+                if text[pos] != ".":
+                    return None
+                pos += 1
+            match = _NAME.match(text, pos)
+            if match is None:
+                return None
+            parts.append(match.group(0))
+        pos = match.end()
+    return tuple(parts) if parts else None
+
+
+def parse_value(text: str) -> Any:
+    """A TOML value, or the text itself when it is not one (a bare word)."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text.strip()
+
+
+def parse_override(text: str) -> tuple[tuple[str | int, ...], Any] | Problem:
+    """``"a.b=1"`` -> ``(("a", "b"), 1)``, or a :class:`Problem` saying what is wrong."""
+    name, sep, raw = text.partition("=")
+    path = parse_path(name.strip())
+    if not sep or path is None:
+        return Problem(SET_FILE, "", "write --set path=value, e.g. runs=200", text)
+    return path, parse_value(raw.strip())
+
+
+def apply_overrides(
+    data: dict[str, Any],
+    origins: dict[tuple[str | int, ...], str],
+    overrides: Iterable[str],
+) -> list[Problem]:
+    """Set every override into ``data`` (in place) and note ``--set`` as its origin.
+
+    Returns the problems with the overrides themselves (malformed, or a path through a value
+    that is not a table or an index past the end of an array); their values are checked later
+    with the rest of the scenario.
+    """
+    problems = []
+    for text in overrides:
+        parsed = parse_override(text)
+        if isinstance(parsed, Problem):
+            problems.append(parsed)
+            continue
+        path, value = parsed
+        if len(path) == 2 and isinstance(data.get(path[0]), dict):
+            from diffusion.scenario.load import drop_alternatives
+
+            drop_alternatives(str(path[0]), data[path[0]], {path[1]: value}, origins)
+        problem = _set(data, path, value)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        for key in [k for k in origins if k[: len(path)] == path]:
+            del origins[key]
+        origins[path] = SET_FILE
+    return problems
+
+
+def _set(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> Problem | None:
+    from diffusion.scenario.problems import dotted
+
+    node: Any = data
+    for depth, part in enumerate(path[:-1]):
+        nxt = path[depth + 1]
+        where = dotted(path[: depth + 1])
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                size = len(node) if isinstance(node, list) else 0
+                return Problem(SET_FILE, where, f"no such item (the array has {size})", part)
+            node = node[part]
+        else:
+            if not isinstance(node, dict):
+                return Problem(SET_FILE, where, "not a table", node)
+            if part not in node:
+                node[part] = [] if isinstance(nxt, int) else {}
+            node = node[part]
+    last = path[-1]
+    if isinstance(last, int):
+        if not isinstance(node, list) or last >= len(node):
+            size = len(node) if isinstance(node, list) else 0
+            return Problem(SET_FILE, dotted(path), f"no such item (the array has {size})", last)
+        node[last] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        return Problem(SET_FILE, dotted(path[:-1]), "not a table", node)
+    return None

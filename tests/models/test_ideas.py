@@ -1,0 +1,693 @@
+"""The ideas model: one test per mechanism of docs/model-from-seed.md, plus the machinery.
+
+Directional tests run two arms with the same seed (common random numbers: the arms share
+every draw wherever their states agree) and compare per-run counts. A direction is accepted
+when the mean paired difference exceeds ``K`` standard errors of that mean. ``K = 4``: a
+one-sided normal tail of 3e-5, so with no true effect a pass by noise is practically excluded,
+and the effects below are sized so that their expected z-scores are far above 4 (a true effect
+does not fail by bad luck of the seed either). "Switching a mechanism off" is tested as exact
+equality of the two arms: with the mechanism's neutral value the difference must vanish, not
+just shrink.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from diffusion.compile import CompiledOrg
+from diffusion.engine import simulate
+from diffusion.events import AddTies, Cohort, ModelAction, RemoveTies, SetParams, SetState
+from diffusion.graphs import from_edges
+from diffusion.models import ideas
+from diffusion.models.base import State
+from diffusion.models.ideas import (
+    IdeasModel,
+    IdeasParams,
+    adoption_probability,
+    hill,
+    isolated_trained,
+    lapse_probability,
+)
+from diffusion.models.ideas_params import NEUTRAL, parameter_table
+from diffusion.org.kinds import STAFF_ROLES
+from diffusion.rng import RunRandom
+
+#: paired differences must exceed this many standard errors (see the module docstring)
+K = 4.0
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "ideas-model.md"
+
+
+# --------------------------------------------------------------------------------------------
+# a small organisation: departments of teams, a leader per team, a head per department
+# --------------------------------------------------------------------------------------------
+
+
+def make_org(
+    departments: tuple[tuple[str, str], ...] = (("A", "soft"), ("B", "hard")),
+    teams_per_department: int = 2,
+    team_size: int = 8,
+    cross_pairs: int = 4,
+    workload: float = 0.0,
+) -> CompiledOrg:
+    """Secretary; per department a head; per team a leader and ``team_size - 1`` employees.
+
+    Ties: ``team`` (weight 1) inside each team, ``line_down`` 0.8 / ``line_up`` 0.4 along the
+    line, ``mt`` 0.7 between the secretary and the heads, ``cross_department`` 0.5 between
+    the first ``cross_pairs`` employees of the first team of the first two departments.
+    Team ``"A1"`` is the first team of department ``"A"``.
+    """
+    ids, dept, team, role, side, manager = [], [], [], [], [], []
+
+    def add(name: str, d: str, t: str, r: str, s: str, m: int) -> int:
+        ids.append(name), dept.append(d), team.append(t), role.append(r), side.append(s)
+        manager.append(m)
+        return len(ids) - 1
+
+    edges: dict[str, list[tuple[int, int, float]]] = {}
+
+    def tie(kind: str, receiver: int, source: int, w: float) -> None:
+        edges.setdefault(kind, []).append((receiver, source, w))
+
+    secretary = add("secretary", "", "", "secretary", "soft", -1)
+    members: dict[str, list[int]] = {}
+    for d, s in departments:
+        head = add(f"head-{d}", d, "", "head", s, secretary)
+        tie("mt", head, secretary, 0.7), tie("mt", secretary, head, 0.7)
+        for k in range(1, teams_per_department + 1):
+            name = f"{d}{k}"
+            leader = add(f"{name}-lead", d, name, "team_leader", s, head)
+            people = [leader] + [
+                add(f"{name}-{j}", d, name, "employee", s, leader) for j in range(1, team_size)
+            ]
+            members[name] = people
+            for i in people:
+                for j in people:
+                    if i != j:
+                        tie("team", i, j, 1.0)
+    for i, m in enumerate(manager):
+        if m >= 0:
+            tie("line_down", i, m, 0.8), tie("line_up", m, i, 0.4)
+    if len(departments) > 1:
+        a, b = members[f"{departments[0][0]}1"], members[f"{departments[1][0]}1"]
+        for i, j in zip(a[1 : 1 + cross_pairs], b[1 : 1 + cross_pairs], strict=True):
+            tie("cross_department", i, j, 0.5), tie("cross_department", j, i, 0.5)
+    n = len(ids)
+    weights = {
+        kind: sp.csr_array(
+            (
+                np.array([w for *_, w in e], np.float32),
+                (np.array([r for r, *_ in e]), np.array([c for _, c, _ in e])),
+            ),
+            shape=(n, n),
+        )
+        for kind, e in edges.items()
+    }
+    labels = {
+        "department": ("", *sorted({d for d in dept if d})),
+        "team": ("", *sorted({t for t in team if t})),
+        "role": STAFF_ROLES,
+        "side": ("hard", "none", "soft"),
+        "cluster": ("",),
+        "kind": ("staff",),
+    }
+    values = {"department": dept, "team": team, "role": role, "side": side}
+    groups = {g: np.array([labels[g].index(v) for v in values[g]]) for g in values}
+    groups |= {"cluster": np.zeros(n, int), "kind": np.zeros(n, int)}
+    return CompiledOrg(
+        node_ids=tuple(ids),
+        weights=weights,
+        groups=groups,
+        group_labels=labels,
+        workload=np.full(n, workload, np.float32),
+        manager=np.array(manager, np.int32),
+        is_staff=np.ones(n, bool),
+        name="test-org",
+    )
+
+
+def team(org: CompiledOrg, name: str, leader: bool = False) -> list[int]:
+    """Positions of a team's employees (and its leader first if ``leader``)."""
+    lead = leader_of(org, name)
+    people = [int(i) for i in np.flatnonzero(org.mask("team", name)) if i != lead]
+    return [lead, *people] if leader else people
+
+
+def leader_of(org: CompiledOrg, name: str) -> int:
+    return org.index[f"{name}-lead"]
+
+
+def run(model: IdeasModel, org: CompiledOrg, events=(), n_runs=400, n_steps=52, seed=7):
+    return simulate(model, org, n_runs=n_runs, n_steps=n_steps, seed=seed, events=events, threads=1)
+
+
+def count(res, states, grouping: str, label: str, step: int | None = None) -> np.ndarray:
+    """People per run in ``states`` in group ``label`` at ``step`` (default: the last)."""
+    record = -1 if step is None else res.record_of_step(step)
+    g = res.group_labels[grouping].index(label)
+    idx = [res.state_names.index(s) for s in ([states] if isinstance(states, str) else states)]
+    return res.counts[grouping][:, record, g][:, idx].sum(axis=1).astype(float)
+
+
+def newly_adopted(res, nodes) -> np.ndarray:
+    """People per run among ``nodes`` who adopted after step 0."""
+    return (res.adopted_step[:, nodes] > 0).sum(axis=1).astype(float)
+
+
+def assert_more(low: np.ndarray, high: np.ndarray, k: float = K) -> None:
+    """Mean of ``high - low`` (paired by run) exceeds ``k`` standard errors."""
+    d = np.asarray(high, float) - np.asarray(low, float)
+    mean, se = d.mean(), d.std(ddof=1) / np.sqrt(d.size)
+    assert mean > k * se, f"mean paired difference {mean:.4g} is not > {k} x SE ({se:.4g})"
+
+
+def assert_same(a, b) -> None:
+    """Two runs of the engine recorded exactly the same thing."""
+    np.testing.assert_array_equal(a.total, b.total)
+    np.testing.assert_array_equal(a.adopted_step, b.adopted_step)
+
+
+def seeded(org: CompiledOrg, trained=(), aware=()) -> list:
+    """Events at step 0 putting people into ``trained`` and ``aware``."""
+    events = []
+    if len(aware):
+        events.append(SetState(0, nodes=tuple(aware), state="aware"))
+    if len(trained):
+        events.append(SetState(0, nodes=tuple(trained), state="trained"))
+    return events
+
+
+def everyone(org: CompiledOrg) -> list[int]:
+    return list(range(org.n_nodes))
+
+
+@pytest.fixture(scope="module")
+def org() -> CompiledOrg:
+    return make_org()
+
+
+# --------------------------------------------------------------------------------------------
+# parameters
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "words"),
+    [
+        ("p_adopt_per_week", 1.5, "p_adopt_per_week must be in [0, 1]"),
+        ("p_lapse_per_week", -0.1, "p_lapse_per_week must be in [0, 1]"),
+        ("adopt_steepness", 0.5, "adopt_steepness must be in [1, 20]"),
+        ("nomination_word_of_mouth", -1.0, "nomination_word_of_mouth must be in [0, inf)"),
+        ("leader_effect", float("nan"), "leader_effect must be in [0, 1]"),
+        ("top_effect", True, "top_effect must be a number"),
+        ("course_weeks", 26.5, "course_weeks must be an integer"),
+        ("secretary_support", "high", "secretary_support must be a number"),
+    ],
+)
+def test_invalid_parameters_raise_one_line_naming_the_parameter(name, value, words):
+    with pytest.raises(ValueError, match=r"^" + words.replace("[", r"\[").replace(")", r"\)")):
+        IdeasParams(**{name: value})
+    with pytest.raises(ValueError, match=name):
+        IdeasModel().with_params(**{name: value})
+
+
+def test_every_parameter_has_unit_range_mechanism_and_is_documented():
+    text = DOCS.read_text(encoding="utf-8")
+    rows = parameter_table()
+    assert [r["name"] for r in rows] == [f.name for f in dataclasses.fields(IdeasParams)]
+    for row in rows:
+        assert row["unit"] and row["mechanism"] and row["doc"]
+        assert f"`{row['name']}`" in text, f"{row['name']} is missing from {DOCS.name}"
+    assert set(NEUTRAL) <= {r["name"] for r in rows}
+    IdeasParams(**NEUTRAL)  # every neutral value is valid
+
+
+# --------------------------------------------------------------------------------------------
+# 2 complex contagion: against the formula, analytically
+# --------------------------------------------------------------------------------------------
+
+
+def test_adoption_probability_is_the_hill_formula_and_less_than_proportional():
+    p = IdeasParams()
+    e = np.array([1.0, 2.0])
+    h, theta = p.adopt_steepness, p.adopt_threshold
+    expected = p.p_adopt_per_week * p.regime_damping * e**h / (e**h + theta**h)
+    got = adoption_probability(p, e)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    assert got[0] < 0.5 * got[1]  # one contact gives less than half of what two give
+    assert float(hill(0.0, theta, h)) == 0.0 and float(hill(np.inf, theta, h)) == 1.0
+    # mechanism off (h = 1): no reinforcement, one contact gives more than half
+    simple = adoption_probability(dataclasses.replace(p, adopt_steepness=1.0), e)
+    assert simple[0] > 0.5 * simple[1]
+
+
+def test_one_step_adoption_frequency_matches_the_formula_at_exposure_1_and_2():
+    # hubs 0 and 1 took the course; nodes 2..41 see hub 0 only (E = 1), 42..81 both (E = 2)
+    n_single, n_double = 40, 40
+    single = np.arange(2, 2 + n_single)
+    double = np.arange(2 + n_single, 2 + n_single + n_double)
+    src = np.r_[single * 0, double * 0, double * 0 + 1]
+    dst = np.r_[single, double, double]
+    org = from_edges(2 + n_single + n_double, src, dst, 1.0)
+    params = IdeasParams(p_adopt_per_week=0.5)
+    model = IdeasModel(params)
+    n_runs = 2000
+    rand = RunRandom(3, np.arange(n_runs))
+    prep = model.prepare(org)
+    state = model.init(org, prep, rand)
+    aware = np.zeros(state.code.shape, bool)
+    aware[:, 2:] = True
+    model.set_state(state, aware, "aware", 0)
+    model.set_state(
+        state, np.isin(np.arange(org.n_nodes), [0, 1])[None].repeat(n_runs, 0), "trained", 0
+    )
+    model.step(org, prep, state, 0, rand)
+    adopted = state.code == model.code("adopter")
+    for nodes, e in ((single, 1.0), (double, 2.0)):
+        p = float(adoption_probability(params, e))
+        freq = adopted[:, nodes].mean()
+        se = np.sqrt(p * (1 - p) / adopted[:, nodes].size)
+        assert abs(freq - p) < K * se, (e, freq, p)
+
+
+# --------------------------------------------------------------------------------------------
+# 1 recruitment
+# --------------------------------------------------------------------------------------------
+
+
+def _state_with(model: IdeasModel, org: CompiledOrg, n_runs: int = 1, **states) -> tuple:
+    """Model (with no backing leaders), prep, state and random numbers, with people put into
+    the states given as ``state_name=positions``."""
+    rand = RunRandom(0, np.arange(n_runs))
+    model = dataclasses.replace(model, params=dataclasses.replace(model.params, p_leader_backs=0.0))
+    prep = model.prepare(org)
+    state = model.init(org, prep, rand)
+    for name, nodes in states.items():
+        mask = np.zeros(state.code.shape, bool)
+        mask[:, list(nodes)] = True
+        model.set_state(state, mask, name, 0)
+    return model, prep, state, rand
+
+
+def test_nomination_weights_favour_the_team_of_a_trained_leader(org):
+    model, prep, state, _ = _state_with(IdeasModel(), org, trained=[leader_of(org, "A1")])
+    w = model.nomination_weights(org, prep, state)[0]
+    a1, a2 = team(org, "A1"), team(org, "A2")
+    assert np.all(w[a1] > w[a2].max())
+    # mechanism off: without leader effect and word of mouth both teams weigh the same
+    off = IdeasModel(IdeasParams(nomination_leader_effect=0.0, nomination_word_of_mouth=0.0))
+    model, prep, state, _ = _state_with(off, org, trained=[leader_of(org, "A1")])
+    w = model.nomination_weights(org, prep, state)[0]
+    np.testing.assert_allclose(w[a1], w[a2])
+
+
+def test_nomination_weights_eligibility_receptivity_and_word_of_mouth(org):
+    a1 = team(org, "A1")
+    model, prep, state, _ = _state_with(
+        IdeasModel(), org, trained=a1[:1], adopter=a1[1:2], resistant=a1[2:3], aware=a1[3:4]
+    )
+    w = model.nomination_weights(org, prep, state)[0]
+    assert np.all(w[a1[:3]] == 0)  # trained, adopters and the resistant are never nominated
+    assert w[a1[3]] > w[a1[4]]  # aware beats unaware (same team, same exposure)
+    assert w[team(org, "A2")].min() > w[team(org, "B2")].max()  # soft beats hard
+    # word of mouth: a trained team mate raises the weight of the rest of the team
+    assert w[a1[4]] > w[team(org, "A2")[0]]
+
+
+def test_taster_and_competing_course_scale_nomination_weights_exactly(org):
+    model, prep, state, rand = _state_with(IdeasModel(), org)
+    before = model.nomination_weights(org, prep, state)[0]
+    model.act(org, prep, state, 0, rand, "taster", team="A2", boost=1.0, p_aware=0.0)
+    model.act(org, prep, state, 0, rand, "competing_course", department="B", factor=0.5)
+    after = model.nomination_weights(org, prep, state)[0]
+    a2, b = org.mask("team", "A2"), org.mask("department", "B")
+    np.testing.assert_allclose(after[a2], 2 * before[a2], rtol=1e-6)
+    np.testing.assert_allclose(after[b], 0.5 * before[b], rtol=1e-6)
+    rest = ~a2 & ~b
+    np.testing.assert_array_equal(after[rest], before[rest])
+    # a taster makes unaware attendees aware
+    model.act(org, prep, state, 1, rand, "taster", team="A2", p_aware=1.0)
+    assert np.all(state.code[0, a2] == model.code("aware"))
+
+
+def test_cohorts_draw_more_from_the_team_of_a_trained_leader(org):
+    a1, a2 = team(org, "A1"), team(org, "A2")
+    candidates = np.isin(np.arange(org.n_nodes), a1 + a2)
+    events = [Cohort(1, "LC", seats=3, candidates=candidates)]
+    model = IdeasModel(IdeasParams(p_leader_backs=0.0))
+    res = run(model, org, seeded(org, trained=[leader_of(org, "A1")]) + events, n_steps=1)
+    assert_more(newly_adopted(res, a2), newly_adopted(res, a1))
+
+
+# --------------------------------------------------------------------------------------------
+# 3 leader support, 4 top support, 5 changes at the top
+# --------------------------------------------------------------------------------------------
+
+
+def _adoption_setup(org: CompiledOrg, name: str = "A1", n_trained: int = 3) -> tuple[list, list]:
+    people = team(org, name)
+    return seeded(org, trained=people[:n_trained], aware=everyone(org)), people[n_trained:]
+
+
+def test_a_supportive_team_leader_raises_adoption_in_the_team(org):
+    events, targets = _adoption_setup(org)
+    backing = ModelAction(0, "leader_backing", {"level": 1.0, "nodes": [leader_of(org, "A1")]})
+    for effect, compare in (
+        (0.6, assert_more),
+        (0.0, np.testing.assert_array_equal),
+    ):
+        model = IdeasModel(IdeasParams(p_leader_backs=0.0, leader_effect=effect))
+        base = run(model, org, events, n_steps=26)
+        backed = run(model, org, [*events, backing], n_steps=26)
+        compare(newly_adopted(base, targets), newly_adopted(backed, targets))
+
+
+def test_more_top_support_raises_adoption(org):
+    events, targets = _adoption_setup(org)
+    low = dict(top_support_initial=0.0, secretary_support=0.0, alderman_backing=0.0)
+    high = dict(top_support_initial=1.0, secretary_support=1.0, alderman_backing=1.0)
+    res = {
+        k: run(IdeasModel(IdeasParams(**v)), org, events, n_steps=26)
+        for k, v in (("low", low), ("high", high))
+    }
+    assert_more(newly_adopted(res["low"], targets), newly_adopted(res["high"], targets))
+    off = {
+        k: run(IdeasModel(IdeasParams(top_effect=0.0, **v)), org, events, n_steps=26)
+        for k, v in (("low", low), ("high", high))
+    }
+    assert_same(off["low"], off["high"])
+
+
+def test_a_top_change_that_lowers_support_lowers_adoption(org):
+    events, targets = _adoption_setup(org)
+    change = ModelAction(2, "top_change", {"secretary_support": 0.0, "alderman_leaves": True})
+    model = IdeasModel()
+    base = run(model, org, events, n_steps=40)
+    changed = run(model, org, [*events, change, RemoveTies(2, kind="board")], n_steps=40)
+    assert_more(newly_adopted(changed, targets), newly_adopted(base, targets))
+    off = IdeasModel(IdeasParams(top_effect=0.0))
+    assert_same(run(off, org, events, n_steps=40), run(off, org, [*events, change], n_steps=40))
+
+
+def test_top_change_sets_the_sponsor_and_loses_support(org):
+    model, prep, state, rand = _state_with(IdeasModel(), org)
+    state.extra["top"][:] = 0.8
+    model.act(
+        org,
+        prep,
+        state,
+        0,
+        rand,
+        "top_change",
+        secretary_support=0.2,
+        alderman_leaves=True,
+        support_loss=0.25,
+    )
+    np.testing.assert_allclose(state.extra["top"], 0.6)
+    assert state.extra["sponsor"][0] == np.float32(0.2) and state.extra["board"][0] == 0
+    model.step(org, prep, state, 0, rand)
+    target = (1 - model.params.board_share) * 0.2
+    np.testing.assert_allclose(
+        state.extra["top"], 0.6 + model.params.top_relax_per_week * (target - 0.6), rtol=1e-6
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# presentations (4), isolation and lapse (6), workload (8)
+# --------------------------------------------------------------------------------------------
+
+
+def test_presentations_make_the_audience_aware_and_raise_top_support(org):
+    params = IdeasParams(
+        p_aware_per_week=0.0, p_aware_presentation=1.0, p_lapse_per_week=0.0, course_weeks=5
+    )
+    model, prep, state, rand = _state_with(IdeasModel(params), org, n_runs=50)
+    presenter = team(org, "A1")[0]
+    mask = np.zeros(state.code.shape, bool)
+    mask[:, presenter] = True
+    model.set_state(state, mask, "trained", 0)
+    for t in range(5):
+        model.step(org, prep, state, t, rand)
+    unaware, aware = model.code("unaware"), model.code("aware")
+    assert np.all(state.code[:, org.index["secretary"]] == unaware)
+    top_before = state.extra["top"].copy()
+    model.step(org, prep, state, 5, rand)
+    audience = [i for i in team(org, "A1", leader=True) if i != presenter]
+    audience += [org.index[name] for name in ("secretary", "head-A", "head-B")]
+    assert np.all(state.code[:, audience] == aware)
+    assert np.all(state.extra["seen"][:, team(org, "A2")] == np.float32(params.audience_department))
+    assert np.all(state.code[:, team(org, "B2")] == unaware)  # not in the audience
+    target = (1 - params.board_share) * params.secretary_support + params.board_share
+    relaxed = top_before + params.top_relax_per_week * (target - top_before)
+    np.testing.assert_allclose(
+        state.extra["top"] - relaxed, params.top_gain_per_presentation, atol=1e-6
+    )
+    assert np.all(state.extra["present_at"] == -1)
+
+
+def test_buddies_lower_lapse_and_isolated_trained_counts_eenlingen(org):
+    loners = [team(org, t)[0] for t in ("A1", "A2", "B1", "B2")]
+    events = seeded(org, trained=loners)
+    buddies = AddTies(
+        0, kind="buddy", sources=(loners[0], loners[2]), targets=(loners[1], loners[3])
+    )
+    quiet = dict(
+        p_adopt_per_week=0.0, p_aware_per_week=0.0, p_aware_presentation=0.0, p_lapse_per_week=0.02
+    )
+    for bw, compare in (
+        (2.0, assert_more),
+        (0.0, np.testing.assert_array_equal),
+    ):
+        model = IdeasModel(IdeasParams(buddy_weight=bw, **quiet))
+        alone = run(model, org, events, n_steps=104)
+        paired = run(model, org, [*events, buddies], n_steps=104)
+        dropped = [r.total[:, -1, r.state_names.index("dropped_out")] for r in (paired, alone)]
+        compare(*dropped)
+    # eenlingen: trained with nobody like-minded in the direct work environment
+    a1 = team(org, "A1")
+    code = np.zeros((2, org.n_nodes), np.int8)
+    code[:, a1[0]] = IdeasModel.code("trained")
+    code[1, a1[1]] = IdeasModel.code("adopter")
+    lonely = isolated_trained(org, State(code))
+    assert lonely[0, a1[0]] and not lonely[1, a1[0]] and lonely.sum() == 1
+
+
+def test_higher_workload_lowers_adoption_and_raises_lapse():
+    light, heavy = make_org(workload=0.0), make_org(workload=1.0)
+    events, targets = _adoption_setup(light)
+    for params, compare in (
+        (IdeasParams(), assert_more),
+        (
+            IdeasParams(workload_adoption=0.0, workload_lapse=0.0),
+            np.testing.assert_array_equal,
+        ),
+    ):
+        model = IdeasModel(params)
+        a, b = run(model, light, events, n_steps=52), run(model, heavy, events, n_steps=52)
+        compare(newly_adopted(b, targets), newly_adopted(a, targets))
+    quiet = IdeasParams(p_adopt_per_week=0.0, p_aware_per_week=0.0, p_lapse_per_week=0.01)
+    events = seeded(light, trained=team(light, "A1"))
+    a, b = (
+        run(IdeasModel(quiet), light, events, n_steps=52),
+        run(IdeasModel(quiet), heavy, events, n_steps=52),
+    )
+    assert_more(count(a, "dropped_out", "team", "A1"), count(b, "dropped_out", "team", "A1"))
+
+
+def test_lapse_probability_formula():
+    p = IdeasParams()
+    got = lapse_probability(p, np.array([0.0, 2.0]), workload=0.5, resistant_exposure=1.0)
+    expected = (
+        p.p_lapse_per_week
+        * (1 + p.workload_lapse * 0.5)
+        * (1 + p.resistance_lapse * 0.5)
+        / (1 + p.like_minded_effect * np.array([0.0, 2.0]))
+    )
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+# --------------------------------------------------------------------------------------------
+# 7 receptivity, 9 regime, 10 counter-movement, 11 project ties
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_hard_side_landscape_shock_raises_adoption_there(org):
+    events, targets = _adoption_setup(org, "B1")
+    shock = ModelAction(0, "landscape_shock", {"side": "hard", "factor": 2.5})
+    model = IdeasModel()
+    assert_more(
+        newly_adopted(run(model, org, events), targets),
+        newly_adopted(run(model, org, [*events, shock]), targets),
+    )
+    # mechanism off: with receptivity 1 everywhere the capped shock changes nothing
+    off = IdeasModel(IdeasParams(receptivity_hard=1.0))
+    assert_same(run(off, org, events), run(off, org, [*events, shock]))
+
+
+def test_weaker_cross_department_ties_lower_spread_into_the_other_department(org):
+    events = seeded(org, trained=team(org, "A1"))
+    reached = ["aware", "trained", "adopter", "lapsed", "dropped_out"]
+    strong = run(IdeasModel(IdeasParams(cross_department_factor=1.0)), org, events, n_steps=26)
+    weak = run(IdeasModel(IdeasParams(cross_department_factor=0.1)), org, events, n_steps=26)
+    assert_more(count(weak, reached, "department", "B"), count(strong, reached, "department", "B"))
+
+
+def test_regime_damping_lowers_adoption_and_kind_factors_scale_the_influence(org):
+    events, targets = _adoption_setup(org)
+    free = run(IdeasModel(IdeasParams(regime_damping=1.0)), org, events, n_steps=26)
+    damped = run(IdeasModel(IdeasParams(regime_damping=0.5)), org, events, n_steps=26)
+    assert_more(newly_adopted(damped, targets), newly_adopted(free, targets))
+    prep = IdeasModel(IdeasParams(line_up_factor=0.25, cross_department_factor=0.5)).prepare(org)
+    lead, member = leader_of(org, "A1"), team(org, "A1")[0]
+    assert prep.influence[lead, member] == np.float32(1.0 + 0.4 * 0.25)  # team + line_up
+    assert prep.influence[member, lead] == np.float32(1.0 + 0.8)  # team + line_down
+    other = team(org, "B1")[0]
+    assert prep.influence[member, other] == np.float32(0.5 * 0.5)
+
+
+def test_top_down_push_creates_resistance_and_lowers_adoption_nearby(org):
+    events, targets = _adoption_setup(org, "B1")
+    push = ModelAction(0, "top_down_push", {"strength": 3.0})
+    model = IdeasModel(IdeasParams(push_adoption_effect=0.0))
+    base, pushed = run(model, org, events), run(model, org, [*events, push])
+    assert count(base, "resistant", "department", "B").max() == 0
+    assert count(pushed, "resistant", "department", "B").mean() > 1
+    assert count(pushed, "resistant", "department", "A").max() == 0  # soft side: receptivity 1
+    assert_more(newly_adopted(pushed, targets), newly_adopted(base, targets))
+    # resistant neighbours damp adoption beyond the people they take out
+    undamped = run(
+        IdeasModel(IdeasParams(push_adoption_effect=0.0, resistance_damping=0.0)),
+        org,
+        [*events, push],
+    )
+    assert_more(newly_adopted(pushed, targets), newly_adopted(undamped, targets))
+    # mechanism off: no resistance, and the push changes nothing
+    off = IdeasModel(IdeasParams(push_adoption_effect=0.0, p_resist_per_week=0.0))
+    assert_same(run(off, org, events), run(off, org, [*events, push]))
+
+
+def test_project_ties_raise_spread_to_the_linked_team(org):
+    events = seeded(org, trained=team(org, "A1"))
+    a1, b2 = team(org, "A1"), team(org, "B2")
+    project = AddTies(4, kind="project", sources=tuple(a1[:4]), targets=tuple(b2[:4]), weight=0.6)
+    reached = ["aware", "trained", "adopter", "lapsed", "dropped_out"]
+    model = IdeasModel()
+    base, linked = (
+        run(model, org, events, n_steps=30),
+        run(model, org, [*events, project], n_steps=30),
+    )
+    assert_more(count(base, reached, "team", "B2"), count(linked, reached, "team", "B2"))
+    off = IdeasModel(IdeasParams(project_factor=0.0))
+    assert_same(run(off, org, events, n_steps=30), run(off, org, [*events, project], n_steps=30))
+
+
+# --------------------------------------------------------------------------------------------
+# machinery: exactness of the thinning and the cached exposures, determinism, batching
+# --------------------------------------------------------------------------------------------
+
+
+def _busy_events(org: CompiledOrg) -> list:
+    """Events touching every part of the model, including a re-prepare mid-run."""
+    a1, b1 = team(org, "A1"), team(org, "B1")
+    return [
+        *seeded(org, trained=a1[:2] + b1[:1], aware=a1[2:] + team(org, "A2")),
+        Cohort(3, "LC1", seats=2),
+        ModelAction(5, "top_down_push", {"strength": 2.0}),
+        ModelAction(6, "taster", {"department": "B", "boost": 1.0}),
+        AddTies(8, kind="buddy", sources=(b1[0],), targets=(a1[0],)),
+        AddTies(9, kind="project", sources=tuple(a1[:3]), targets=tuple(team(org, "B2")[:3])),
+        ModelAction(10, "landscape_shock", {"side": "hard", "factor": 2.0}),
+        Cohort(12, "LC2", seats=3),
+        SetParams(14, {"p_adopt_per_week": 0.05}),
+        ModelAction(15, "top_change", {"secretary_support": 0.3}),
+        SetState(16, nodes=(b1[2],), state="resistant"),
+    ]
+
+
+def test_thinning_is_exact(org, monkeypatch):
+    model = IdeasModel(
+        IdeasParams(p_adopt_per_week=0.2, p_lapse_per_week=0.05, p_resist_per_week=0.2)
+    )
+    events = _busy_events(org)
+    thinned = run(model, org, events, n_runs=200, n_steps=40)
+    monkeypatch.setattr(ideas, "_BOUND_SLACK", 1e9)  # every cell gets its exact probability
+    assert_same(thinned, run(model, org, events, n_runs=200, n_steps=40))
+
+
+def test_cached_exposures_match_a_full_recomputation(org):
+    model = IdeasModel(
+        IdeasParams(p_adopt_per_week=0.2, p_lapse_per_week=0.05, p_resist_per_week=0.2)
+    )
+    rand = RunRandom(5, np.arange(64))
+    prep = model.prepare(org)
+    state = model.init(org, prep, rand)
+    model.act(org, prep, state, 0, rand, "top_down_push", strength=3.0)
+    picks = np.random.default_rng(0)
+    for t in range(30):
+        mask = picks.random(state.code.shape) < 0.02
+        model.set_state(state, mask, ("trained", "adopter", "aware")[t % 3], t)
+        model.step(org, prep, state, t, rand)
+    model._sync(prep, state)
+    for k, lut in enumerate((prep.active_weight, prep.resistant_weight)):
+        full = (prep.influence @ lut[state.code].T).T
+        np.testing.assert_allclose(state.extra["exposure"][:, k], full, atol=1e-5)
+
+
+def test_same_seed_same_result_and_batch_size_does_not_matter(org):
+    model = IdeasModel()
+    events = _busy_events(org)
+    kwargs = dict(n_runs=300, n_steps=30, seed=11, events=events)
+    one = simulate(model, org, batch_size=300, threads=1, **kwargs)
+    again = simulate(model, org, batch_size=300, threads=1, **kwargs)
+    uneven = simulate(model, org, batch_size=37, threads=2, **kwargs)
+    assert_same(one, again)
+    assert_same(one, uneven)
+    other = simulate(model, org, batch_size=300, threads=1, **{**kwargs, "seed": 12})
+    assert not np.array_equal(one.adopted_step, other.adopted_step)
+
+
+def test_actions_reject_unknown_names_and_bad_values(org):
+    model, prep, state, rand = _state_with(IdeasModel(), org)
+    with pytest.raises(ValueError, match="no action 'coffee'"):
+        model.act(org, prep, state, 0, rand, "coffee")
+    with pytest.raises(ValueError, match="unknown department 'Z'"):
+        model.act(org, prep, state, 0, rand, "landscape_shock", department="Z", factor=2.0)
+    with pytest.raises(ValueError, match="factor must be a finite number >= 0"):
+        model.act(org, prep, state, 0, rand, "landscape_shock", side="hard", factor=-1.0)
+    with pytest.raises(ValueError, match="secretary_support must be in"):
+        model.act(org, prep, state, 0, rand, "top_change", secretary_support=2.0)
+    with pytest.raises(ValueError, match="unknown node id 'nobody'"):
+        model.act(org, prep, state, 0, rand, "leader_backing", nodes=["nobody"], level=1.0)
+
+
+# --------------------------------------------------------------------------------------------
+# the built-in organisation
+# --------------------------------------------------------------------------------------------
+
+
+def test_etten_leur_baseline_is_plausible():
+    import datetime as dt
+
+    from diffusion.calendar import Calendar
+    from diffusion.compile import compile_graph
+    from diffusion.org.etten_leur import etten_leur, facts
+
+    org = compile_graph(etten_leur(0))
+    cal = Calendar(dt.date(2015, 1, 5), dt.date(2018, 7, 30))
+    seats = [2, 2, 3, 3, 3, 3, 3, 3, 4, 4, 4]  # 34 in all; seats per cohort are not reported
+    events = [
+        Cohort(cal.step_of(c["start"]), c["name"], s)
+        for c, s in zip(facts()["cohorts"], seats, strict=True)
+    ]
+    res = simulate(IdeasModel(), org, n_runs=300, n_steps=cal.n_steps, seed=2018, events=events)
+    took = ["trained", "dropped_out"]
+    total = res.total[:, -1, [res.state_names.index(s) for s in took]].sum(axis=1)
+    np.testing.assert_array_equal(total, 34)
+    soft = count(res, took, "department", "C") + count(res, took, "department", "S")
+    assert (soft / 34).mean() > 0.7  # observed 28 / 34 = 0.82
+    adopters = res.total[:, -1, res.state_names.index("adopter")]
+    assert 3 < adopters.mean() < 60  # tens, not hundreds
