@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from scipy.stats import binom, chisquare
@@ -89,10 +87,11 @@ def test_from_edges_merges_duplicates_drops_loops_and_labels():
         graphs.from_edges(3, [0], [3])
 
 
-def test_from_edges_is_fast_at_100k_nodes():
+def test_from_edges_at_100k_nodes_keeps_every_distinct_tie():
+    # speed is measured in benchmarks/, not asserted here
     rng = np.random.default_rng(0)
     src, dst = rng.integers(0, 100_000, (2, 500_000))
-    start = time.perf_counter()
     org = graphs.from_edges(100_000, src, dst)
-    assert time.perf_counter() - start < 1.5  # ~0.2 s measured on 2 cores
-    assert org.n_nodes == 100_000 and org.combined.nnz > 990_000
+    keep = src != dst
+    pairs = np.unique(np.sort(np.stack([src[keep], dst[keep]]), axis=0), axis=1)
+    assert org.n_nodes == 100_000 and org.combined.nnz == 2 * pairs.shape[1]
