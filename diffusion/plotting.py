@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from diffusion.calendar import Calendar
+    from diffusion.compile import CompiledOrg
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -107,3 +108,177 @@ def plot_spread_panels(
 
 
 __all__ = ["plot_spread", "plot_spread_panels"]
+
+
+def plot_differences(
+    rows: Sequence[object],
+    *,
+    labels: Sequence[str] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """What-if differences with their intervals: one row per outcome, one colour per what-if.
+
+    Parameters
+    ----------
+    rows : sequence of objects with ``what_if``, ``outcome``, ``difference``, ``low``, ``high``
+        E.g. :class:`diffusion.compare.Outcome` rows (one family of outcomes, so the x axis
+        has one unit).
+    labels : sequence of str, optional
+        Display names for the outcomes, in order of first appearance (default: the names).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    import numpy as np
+
+    ax = _axes(ax)
+    outcomes = list(dict.fromkeys(r.outcome for r in rows))  # type: ignore[attr-defined]
+    what_ifs = list(dict.fromkeys(r.what_if for r in rows))  # type: ignore[attr-defined]
+    for k, what_if in enumerate(what_ifs):
+        mine = {r.outcome: r for r in rows if r.what_if == what_if}  # type: ignore[attr-defined]
+        y = np.arange(len(outcomes)) + 0.8 * (k - (len(what_ifs) - 1) / 2) / len(what_ifs)
+        mean, low, high = (
+            np.array([getattr(mine[o], key) if o in mine else np.nan for o in outcomes])
+            for key in ("difference", "low", "high")
+        )
+        err = np.nan_to_num(np.vstack([mean - low, high - mean]))
+        ax.errorbar(mean, y, xerr=err, fmt="o", capsize=3, label=what_if)
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_yticks(np.arange(len(outcomes)), list(labels) if labels is not None else outcomes)
+    ax.tick_params(axis="y", labelsize="small")
+    ax.invert_yaxis()
+    ax.set_xlabel("difference from the base")
+    if len(what_ifs) > 1:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def plot_response(
+    x: Sequence[float],
+    mean: Sequence[float],
+    low: Sequence[float] | None = None,
+    high: Sequence[float] | None = None,
+    *,
+    xlabel: str = "",
+    ylabel: str = "",
+    log_x: bool = False,
+    ax: Axes | None = None,
+) -> Axes:
+    """A sweep's response curve: the outcome's mean at each point with its band.
+
+    Parameters
+    ----------
+    x : ``(points,)``
+        The swept parameter's values.
+    mean, low, high : ``(points,)``
+        The outcome's mean and band limits at each point (``low``/``high`` optional).
+    log_x : bool
+        A logarithmic x axis (for ``log:a:b:n`` sweeps).
+    """
+    import numpy as np
+
+    ax = _axes(ax)
+    order = np.argsort(np.asarray(x, dtype=float))
+    xs = np.asarray(x, dtype=float)[order]
+    (line,) = ax.plot(xs, np.asarray(mean, dtype=float)[order], marker="o")
+    if low is not None and high is not None:
+        ax.fill_between(
+            xs,
+            np.asarray(low, dtype=float)[order],
+            np.asarray(high, dtype=float)[order],
+            color=line.get_color(),
+            alpha=0.2,
+            linewidth=0,
+        )
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_heatmap(
+    x: Sequence[float],
+    y: Sequence[float],
+    values: Sequence[Sequence[float]],
+    *,
+    xlabel: str = "",
+    ylabel: str = "",
+    label: str = "",
+    ax: Axes | None = None,
+) -> Axes:
+    """A 2-D sweep's outcome as a heatmap; ``values`` is ``(len(y), len(x))``."""
+    import numpy as np
+
+    ax = _axes(ax)
+    grid = np.asarray(values, dtype=float)
+    mesh = ax.pcolormesh(_edges(x), _edges(y), grid, shading="flat")
+    ax.figure.colorbar(mesh, ax=ax, label=label)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax
+
+
+def _edges(centres: Sequence[float]):
+    """Cell edges around sorted centres (midpoints; the ends mirror the nearest gap)."""
+    import numpy as np
+
+    c = np.asarray(centres, dtype=float)
+    if c.size == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5])
+    mid = (c[1:] + c[:-1]) / 2
+    return np.concatenate([[c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]])
+
+
+def plot_org_state(
+    org: CompiledOrg,
+    results: Results,
+    step: int,
+    *,
+    milestone: str = "adopted",
+    layout_seed: int = 0,
+    ax: Axes | None = None,
+) -> Axes:
+    """The organisation graph, each person coloured by the share of runs in which they had
+    reached ``milestone`` (default: adopted) by ``step``; staff only, ties drawn faintly.
+
+    Parameters
+    ----------
+    org : CompiledOrg
+        The organisation the results were simulated on (same node order).
+    results : Results
+    step : int
+        The step (week) at which to read the states.
+    milestone : str
+        A key of ``results.first_step``.
+    layout_seed : int
+        Seed of the spring layout, so the same organisation is drawn the same way.
+    """
+    import networkx as nx
+    import numpy as np
+
+    ax = _axes(ax)
+    first = results.first_step[milestone]
+    share = ((first >= 0) & (first <= step)).mean(axis=0)
+    staff = np.flatnonzero(org.is_staff)
+    graph = nx.from_scipy_sparse_array(org.combined[staff][:, staff])
+    pos = nx.spring_layout(graph, seed=layout_seed, k=1.5 / np.sqrt(max(len(staff), 1)))
+    xy = np.array([pos[i] for i in range(len(staff))])
+    rows, cols = org.combined[staff][:, staff].nonzero()
+    upper = rows < cols
+    from matplotlib.collections import LineCollection
+
+    segments = np.stack([xy[rows[upper]], xy[cols[upper]]], axis=1)
+    ax.add_collection(LineCollection(segments, colors="0.8", linewidths=0.3, zorder=1))
+    points = ax.scatter(
+        xy[:, 0], xy[:, 1], c=share[staff], cmap="viridis", vmin=0, vmax=1, s=14, zorder=2
+    )
+    ax.figure.colorbar(points, ax=ax, label=f"share of runs {milestone} by step {step}")
+    ax.set_axis_off()
+    ax.set_title(f"{org.name or 'organisation'}: {milestone} by step {step}")
+    return ax
+
+
+__all__ += ["plot_differences", "plot_heatmap", "plot_org_state", "plot_response"]

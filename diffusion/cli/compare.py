@@ -275,9 +275,9 @@ def _plot(rows: list[Outcome], base: str, n_runs: int, path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
 
     from diffusion.io import atomic_write
+    from diffusion.plotting import plot_differences
 
     last = max(
         (r.outcome.rsplit(" ", 1)[-1] for r in rows if r.family not in ("years",)), default=""
@@ -286,33 +286,19 @@ def _plot(rows: list[Outcome], base: str, n_runs: int, path: Path) -> None:
     for row in rows:
         if row.family in ("probability", "years") or row.outcome.endswith(last):
             panels.setdefault(row.family, []).append(row)
-    what_ifs = list(dict.fromkeys(r.what_if for r in rows))
     n_cols = min(2, max(len(panels), 1))
     n_rows = -(-max(len(panels), 1) // n_cols)
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(7 * n_cols, 4.5 * n_rows), squeeze=False)
     for ax, (family, items) in zip(axes.ravel(), panels.items(), strict=False):
         outcomes = list(dict.fromkeys(r.outcome for r in items))
-        for k, what_if in enumerate(what_ifs):
-            mine = {r.outcome: r for r in items if r.what_if == what_if}
-            y = np.arange(len(outcomes)) + 0.8 * (k - (len(what_ifs) - 1) / 2) / len(what_ifs)
-            mean = np.array([mine[o].difference if o in mine else np.nan for o in outcomes])
-            low = np.array([mine[o].low if o in mine else np.nan for o in outcomes])
-            high = np.array([mine[o].high if o in mine else np.nan for o in outcomes])
-            err = np.vstack([mean - low, high - mean])
-            ax.errorbar(mean, y, xerr=np.nan_to_num(err), fmt="o", capsize=3, label=what_if)
-        ax.axvline(0, color="grey", linewidth=0.8)
-        ax.set_yticks(np.arange(len(outcomes)), [_short_label(o, last) for o in outcomes])
-        ax.tick_params(axis="y", labelsize="small")
-        ax.invert_yaxis()
+        plot_differences(items, labels=[_short_label(o, last) for o in outcomes], ax=ax)
         title = {
             "probability": "probabilities",
             "years": "years until a share of the staff works from the intent",
         }.get(family, f"{family} at {last}")
         ax.set_title(title)
-        ax.set_xlabel("difference from the base")
     for ax in axes.ravel()[len(panels) :]:
         ax.set_visible(False)
-    axes[0][0].legend(fontsize="small", loc="best")
     fig.suptitle(f"What-ifs minus {base}: mean and {round(100 * LEVEL)}% interval, {n_runs} runs")
     fig.tight_layout()
     try:
