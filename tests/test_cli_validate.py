@@ -8,8 +8,8 @@ from diffusion.cli import main
 from tests.scenario.conftest import SCENARIOS
 
 
-def test_the_shipped_scenarios_but_buddies_validate():
-    files = [str(p) for p in sorted(SCENARIOS.glob("*.toml")) if p.stem != "buddies"]
+def test_the_shipped_scenarios_validate():
+    files = [str(p) for p in sorted(SCENARIOS.glob("*.toml"))]
     result = CliRunner().invoke(main, ["validate", *files])
     assert result.exit_code == 0, result.output
     assert result.output.count(": OK\n") == len(files)

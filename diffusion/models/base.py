@@ -71,12 +71,16 @@ class Model:
         records the first step at which each person entered one of them.
     cohort_state : str
         State that people enrolled in a cohort enter (empty: the model has no cohorts).
+    actions : tuple of str
+        The action names :meth:`act` accepts (``ModelAction`` events); empty: none. Scenario
+        code checks an event's required action against this list.
     """
 
     name: ClassVar[str] = "model"
     state_names: ClassVar[tuple[str, ...]] = ()
     adopted_states: ClassVar[tuple[str, ...]] = ()
     cohort_state: ClassVar[str] = ""
+    actions: ClassVar[tuple[str, ...]] = ()
 
     params: Any = None
 
@@ -124,7 +128,8 @@ class Model:
         action: str,
         **args: Any,
     ) -> None:
-        """Apply a model-specific event (``ModelAction``) to ``state`` at step ``t``."""
+        """Apply a model-specific event (``ModelAction``) to ``state`` at step ``t``; a
+        subclass accepts the names in :attr:`actions` (the base accepts none)."""
         raise ValueError(f"model {self.name!r} has no action {action!r}")
 
     @classmethod

@@ -52,6 +52,11 @@ Synchronous: every transition is computed from the state at the start of the ste
 4. ``T`` relaxes toward its target (the secretary's sponsorship and the board's backing) and
    ``P`` decays.
 
+Buddies (mechanism 6) come two ways: ties of kind ``buddy`` in the organisation (the same in
+every run), and the action ``buddies``, which pairs each run's eenlingen with a colleague of
+that run (``state.extra["buddy"]``, :meth:`IdeasModel.act`). Both add to the like-minded
+support ``L`` of :func:`lapse_probability`.
+
 Speed: the draws of step 2 are compared with an upper bound of every state's outgoing
 probability first (thinning); only the few cells below it get their exact probability,
 computed on the gathered cells. A step costs a handful of whole-array passes (the draw, one
@@ -74,6 +79,8 @@ from diffusion.models.ideas_params import IdeasParams
 from diffusion.rng import RunRandom
 
 __all__ = [
+    "BUDDY_SUPPORT",
+    "BUDDY_UNITS",
     "STATES",
     "IdeasModel",
     "IdeasParams",
@@ -97,6 +104,8 @@ UNAWARE, AWARE, TRAINED, ADOPTER, LAPSED, RESISTANT, DROPPED_OUT = range(len(STA
 
 #: tie kinds of the "direct work environment" in which an eenling has no like-minded colleague
 NEAR_KINDS: tuple[str, ...] = ("cluster", "team", "line_down", "line_up", "buddy")
+#: units the ``buddies`` action pairs within (groupings of the organisation)
+BUDDY_UNITS: tuple[str, ...] = ("cluster", "team", "department")
 #: no presentation pending
 _NEVER = np.iinfo(np.int32).max
 #: the leader support of a unit without a leader at that level (neutral multiplier)
@@ -107,6 +116,13 @@ _prep_ids = itertools.count(1)
 #: the state each state moves to at its first and second outcome (-1: none)
 _FIRST = np.array([AWARE, ADOPTER, DROPPED_OUT, LAPSED, ADOPTER, AWARE, TRAINED], dtype=np.int8)
 _SECOND = np.array([RESISTANT, RESISTANT, -1, -1, -1, -1, -1], dtype=np.int8)
+#: per state code: 1 if a buddy in that state supports their eenling (unaware, aware,
+#: trained, adopter), 0 if not (lapsed, resistant, dropped out)
+BUDDY_SUPPORT = np.array([1, 1, 1, 1, 0, 0, 0], dtype=np.float32)
+#: per state code: a buddy candidate's preference tier for the ``buddies`` action (lower is
+#: preferred: trained or adopter, then aware, then unaware); ``_NO_TIER``: never chosen
+_NO_TIER = 3
+_BUDDY_TIER = np.array([2, 1, 0, 0, _NO_TIER, _NO_TIER, _NO_TIER], dtype=np.int8)
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,8 +223,25 @@ def lapse_probability(
     """Probability per week that a trained person drops out or an adopter lapses.
 
     ``p_lapse_per_week * (1 + workload_lapse * w) * (1 + resistance_lapse R / (1 + R))
-    / (1 + like_minded_effect * L)``, with ``L`` the like-minded exposure (neighbours who
-    took the course or adopted, plus ``buddy_weight`` per unit of buddy tie).
+    / (1 + like_minded_effect * L)``, with ``L`` the like-minded support: the exposure to
+    neighbours who took the course or adopted, plus ``buddy_weight`` per unit of ``buddy``
+    tie to a trained person (``adopter_influence`` for an adopter), plus ``buddy_weight`` for
+    a buddy of the ``buddies`` action who still supports (see :meth:`IdeasModel.act`).
+
+    Parameters
+    ----------
+    params : IdeasParams
+    like_minded : float array
+        ``L >= 0``, tie-weight units.
+    workload : float array
+        ``w`` in [0, 1].
+    resistant_exposure : float array
+        ``R >= 0``, weighted exposure to resistant people.
+
+    Returns
+    -------
+    float32 array
+        Probabilities per week, broadcast over the arguments; largest at ``L = 0``.
     """
     p = params
     return (
@@ -360,13 +393,13 @@ class IdeasModel(Model):
     ``token`` ``(runs,)``, ``top`` (top support T), ``sponsor`` (the secretary's level),
     ``board`` (the board's backing), ``pressure`` (P), all float32 ``(runs,)``;
     ``present_at`` int32 ``(runs, nodes)`` (step of a pending presentation, -1 none),
-    ``next_talk`` int32 ``(runs,)``; and float32 ``(runs, nodes)``: ``seen`` (presentations
-    attended), ``receptivity_factor`` (landscape shocks), ``nomination_factor`` (taster,
-    competing courses), ``support_floor`` (leaders who back the course).
+    ``next_talk`` int32 ``(runs,)``; ``buddy`` int32 ``(runs, nodes)`` (position of each
+    person's buddy from the ``buddies`` action, -1 none); and float32 ``(runs, nodes)``:
+    ``seen`` (presentations attended), ``receptivity_factor`` (landscape shocks),
+    ``nomination_factor`` (taster, competing courses), ``support_floor`` (leaders who back
+    the course).
 
-    Model actions (``ModelAction(step, action, args)``): ``top_change``, ``top_down_push``,
-    ``landscape_shock``, ``taster``, ``competing_course``, ``leader_backing``; see
-    :meth:`act`.
+    Model actions (``ModelAction(step, action, args)``): :attr:`actions`; see :meth:`act`.
 
     Examples
     --------
@@ -379,6 +412,15 @@ class IdeasModel(Model):
     state_names: ClassVar[tuple[str, ...]] = STATES
     adopted_states: ClassVar[tuple[str, ...]] = ("trained", "adopter")
     cohort_state: ClassVar[str] = "trained"
+    actions: ClassVar[tuple[str, ...]] = (
+        "top_change",
+        "top_down_push",
+        "landscape_shock",
+        "taster",
+        "competing_course",
+        "leader_backing",
+        "buddies",
+    )
 
     params: IdeasParams = field(default_factory=IdeasParams)
 
@@ -461,6 +503,7 @@ class IdeasModel(Model):
                 "receptivity_factor": np.ones((n_runs, n), dtype=np.float32),
                 "nomination_factor": np.ones((n_runs, n), dtype=np.float32),
                 "support_floor": np.where(backs, np.float32(p.support_backing), np.float32(0)),
+                "buddy": np.full((n_runs, n), -1, dtype=np.int32),
             },
         )
 
@@ -563,6 +606,21 @@ class IdeasModel(Model):
             Nomination weight times ``factor`` (< 1: a competing course takes candidates).
         ``leader_backing(level, **where)``
             The selected leaders back the course: support level at least ``level``.
+        ``buddies(within="team", p_accept=1.0)``
+            A buddy for every eenling (mechanism 6), per run: each person
+            :func:`isolated_trained` finds in a run is paired with a colleague of the same
+            ``within`` unit (``"cluster"``, ``"team"`` or ``"department"``; staff only, never
+            themselves) who accepts with probability ``p_accept``. The buddy is drawn among
+            the unit's trained people and adopters; if there are none, among its aware
+            people; else among its unaware people (lapsed, resistant and dropped-out
+            colleagues are never asked), uniformly within that tier. One draw per person
+            (purpose ``"buddies"``): ``u < p_accept`` accepts and ``u / p_accept`` picks the
+            buddy. Someone with no unit (an empty label) or no candidate gets none. The
+            buddy (``state.extra["buddy"]``) supports the eenling, not the other way round:
+            while the buddy is unaware, aware, trained or adopter, the eenling's like-minded
+            support ``L`` gains ``buddy_weight`` (lapse divides by ``1 + like_minded_effect
+            L``) and the eenling is no longer isolated. A later ``buddies`` re-pairs only
+            those who are isolated again.
         """
         handlers: dict[str, Callable[..., None]] = {
             "top_change": self._top_change,
@@ -571,6 +629,7 @@ class IdeasModel(Model):
             "taster": self._taster,
             "competing_course": self._competing_course,
             "leader_backing": self._leader_backing,
+            "buddies": self._buddies,
         }
         handler = handlers.get(action)
         if handler is None:
@@ -704,6 +763,7 @@ class IdeasModel(Model):
                 item, col, weight = _spread(prep.buddy, i)
                 buddies = weight * prep.active_weight[code[r[item] * n + col]]
                 like_minded += np.bincount(item, buddies, minlength=i.size).astype(np.float32)
+            like_minded += np.float32(p.buddy_weight) * _buddy_support(state.code, x["buddy"], r, i)
             first[active] = prep.staff[i] * lapse_probability(
                 p,
                 like_minded,
@@ -810,6 +870,46 @@ class IdeasModel(Model):
         _check_factor("competing_course: factor", factor)
         state.extra["nomination_factor"][:, _select(org, **where)] *= np.float32(factor)
 
+    def _buddies(
+        self,
+        org: CompiledOrg,
+        state: State,
+        t: int,
+        rand: RunRandom,
+        within: str = "team",
+        p_accept: float = 1.0,
+    ) -> None:
+        if within not in BUDDY_UNITS:
+            raise ValueError(
+                f"buddies: within must be one of {', '.join(BUDDY_UNITS)}, got {within!r}"
+            )
+        if within not in org.groups:
+            raise ValueError(f"buddies: the organisation has no grouping {within!r}")
+        _check_level("buddies: p_accept", p_accept)
+        n = org.n_nodes
+        u = rand.uniform("buddies", t, n)
+        run, node = np.nonzero(isolated_trained(org, state) & (u < p_accept))
+        if run.size == 0:
+            return
+        pick = u[run, node] / np.float32(p_accept)  # uniform in [0, 1) given acceptance
+        unit = org.groups[within]
+        has_unit = np.asarray(org.group_labels[within], dtype=object)[unit] != ""
+        tier = _BUDDY_TIER[state.code]
+        buddy = state.extra["buddy"]
+        for label in np.unique(unit[node][has_unit[node]]):
+            members = np.flatnonzero((unit == label) & has_unit & org.is_staff.astype(bool))
+            cells = np.flatnonzero(unit[node] == label)
+            r, i = run[cells], node[cells]
+            tiers = tier[r[:, None], members[None, :]]  # (eenlingen, members)
+            tiers[members[None, :] == i[:, None]] = _NO_TIER
+            best = tiers.min(axis=1)
+            in_best = tiers == best[:, None]
+            n_best = in_best.sum(axis=1)
+            k = np.minimum((pick[cells] * n_best).astype(np.int64), n_best - 1)
+            column = np.argmax(in_best & (np.cumsum(in_best, axis=1) - 1 == k[:, None]), axis=1)
+            found = best < _NO_TIER
+            buddy[r[found], i[found]] = members[column[found]]
+
     def _leader_backing(
         self, org: CompiledOrg, state: State, t: int, rand: RunRandom, level: float, **where: Any
     ) -> None:
@@ -847,6 +947,25 @@ def _leader_support(
     return (1 - share) * table[run, prep.first_col[node]] + share * table[
         run, prep.second_col[node]
     ]
+
+
+def _buddy_support(
+    code: np.ndarray, buddy: np.ndarray, run: np.ndarray, node: np.ndarray
+) -> np.ndarray:
+    """1 where the person ``(run, node)`` has a ``buddies`` buddy who still supports them
+    (:data:`BUDDY_SUPPORT`), else 0; float32 of the shape of ``run``.
+
+    Parameters
+    ----------
+    code : int8 array ``(runs, nodes)``
+    buddy : int32 array ``(runs, nodes)``
+        Position of each person's buddy, -1 none.
+    run, node : int arrays, same shape
+        The cells asked about.
+    """
+    b = buddy[run, node]
+    has = b >= 0
+    return np.where(has, BUDDY_SUPPORT[code[run, np.maximum(b, 0)]], np.float32(0))
 
 
 def _spread(w: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -917,13 +1036,15 @@ def isolated_trained(org: CompiledOrg, state: State) -> np.ndarray:
 
     "Nearby" is the direct work environment: ties of kind ``cluster``, ``team``, line ties
     in either direction and ``buddy`` (:data:`NEAR_KINDS`); like-minded means trained or
-    adopter.
+    adopter. A buddy of the ``buddies`` action (``state.extra["buddy"]``, per run) counts
+    too while they support (unaware, aware, trained or adopter; :data:`BUDDY_SUPPORT`).
 
     Parameters
     ----------
     org : CompiledOrg
     state : State
-        A state of :class:`IdeasModel`, ``code`` ``(runs, nodes)``.
+        A state of :class:`IdeasModel`, ``code`` ``(runs, nodes)``; without a ``buddy``
+        array, nobody has a ``buddies`` buddy.
 
     Returns
     -------
@@ -934,4 +1055,9 @@ def isolated_trained(org: CompiledOrg, state: State) -> np.ndarray:
         near = near + org.weight(kind)
     code = state.code
     like_minded = ((code == TRAINED) | (code == ADOPTER)).astype(np.float32)
-    return (code == TRAINED) & ((sp.csr_array(near) @ like_minded.T).T <= 0)
+    lonely = (code == TRAINED) & ((sp.csr_array(near) @ like_minded.T).T <= 0)
+    buddy = state.extra.get("buddy")
+    if buddy is not None:
+        run, node = np.nonzero(lonely)
+        lonely[run, node] = _buddy_support(code, buddy, run, node) == 0
+    return lonely

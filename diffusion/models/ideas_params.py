@@ -175,7 +175,11 @@ class IdeasParams:
         _NONNEG,
     )
     buddy_weight: float = _p(
-        2.0, "multiplier", "6", "like-minded exposure of a buddy tie per unit weight", _NONNEG
+        2.0,
+        "multiplier",
+        "6",
+        "like-minded support of a buddy: per unit of buddy tie, or per buddies-action buddy",
+        _NONNEG,
     )
     resistance_lapse: float = _p(
         1.0,

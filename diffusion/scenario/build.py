@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -30,7 +29,6 @@ __all__ = [
     "load_org",
     "make_model",
     "make_params",
-    "model_actions",
     "model_classes",
     "param_fields",
     "report_dates",
@@ -82,20 +80,6 @@ def model_classes() -> dict[str, type[Model]]:
     from diffusion.models.registry import MODELS
 
     return {IdeasModel.name: IdeasModel, **MODELS}
-
-
-def model_actions(cls: type[Model]) -> frozenset[str]:
-    """The actions (``ModelAction`` names) a model class supports.
-
-    A model may declare them as a class variable ``actions``; otherwise they are read from
-    its ``act`` docstring, where each is written ````name(...)````.
-    """
-    declared = getattr(cls, "actions", None)
-    if declared is not None:
-        return frozenset(declared)
-    if cls.act is Model.act:
-        return frozenset()
-    return frozenset(re.findall(r"``([a-z_]+)\(", cls.act.__doc__ or ""))
 
 
 def param_fields(cls: type[Model]) -> dict[str, dataclasses.Field]:

@@ -221,11 +221,10 @@ def _type_name(field: dataclasses.Field) -> str:
 
 
 def _check_action(cls: Any, parts: tuple[str | int, ...], item: Any, report: Report) -> None:
-    from diffusion.scenario.build import model_actions
     from diffusion.scenario.events import REQUIRED_ACTION
 
     action = REQUIRED_ACTION.get(getattr(item, "kind", ""))
-    if action is not None and action not in model_actions(cls):
+    if action is not None and action not in cls.actions:
         report(
             (*parts, "kind"),
             f"model {cls.name!r} cannot carry out this event (it has no {action!r} action)",

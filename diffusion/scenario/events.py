@@ -60,9 +60,7 @@ class Buddies(Event):
     within: str = "team"
 
     def apply(self, batch: Batch) -> None:
-        from diffusion.scenario.build import model_actions
-
-        if "buddies" not in model_actions(type(batch.model)):
+        if "buddies" not in batch.model.actions:
             raise ValueError(f"model {batch.model.name!r} has no 'buddies' action")
         batch.model.act(
             batch.org, batch.prep, batch.state, batch.t, batch.rand, "buddies", within=self.within

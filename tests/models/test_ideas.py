@@ -476,6 +476,89 @@ def test_buddies_lower_lapse_and_isolated_trained_counts_eenlingen(org):
     assert lonely[0, a1[0]] and not lonely[1, a1[0]] and lonely.sum() == 1
 
 
+def _eenlingen(org: CompiledOrg) -> list[int]:
+    """One trained employee per team: each is an eenling (their team, leader and cluster
+    hold nobody like-minded)."""
+    return [team(org, t)[0] for t in ("A1", "A2", "B1", "B2")]
+
+
+def test_the_buddies_action_lowers_lapse(org):
+    # Four eenlingen, no adoption or awareness (so their buddies stay unaware and supportive,
+    # and nobody comes back from dropping out), lapse 0.02 a week. Alone, each drops out by
+    # week 104 with probability 1 - 0.98^104 = 0.88; with a buddy (L = buddy_weight = 2, lapse
+    # / 3) with 1 - (1 - 0.02/3)^104 = 0.50. The mean paired difference in dropped-out people
+    # is about -4 x 0.38 = -1.5 a run; its SD is at most about 1.4 (four Bernoulli
+    # differences), so with 200 runs SE <= 0.1 and the expected z is about -15, far beyond
+    # -K. With buddy_weight = 0 the buddies change nothing: the arms must be identical.
+    events = seeded(org, trained=_eenlingen(org))
+    pair = ModelAction(0, "buddies", {"within": "team"})
+    quiet = dict(
+        p_adopt_per_week=0.0, p_aware_per_week=0.0, p_aware_presentation=0.0, p_lapse_per_week=0.02
+    )
+    for bw, compare in ((2.0, assert_more), (0.0, np.testing.assert_array_equal)):
+        model = IdeasModel(IdeasParams(buddy_weight=bw, **quiet))
+        alone = run(model, org, events, n_runs=200, n_steps=104)
+        paired = run(model, org, [*events, pair], n_runs=200, n_steps=104)
+        dropped = [r.total[:, -1, r.state_names.index("dropped_out")] for r in (paired, alone)]
+        compare(*dropped)
+
+
+def test_buddies_pair_every_eenling_in_their_team_and_the_count_falls(org):
+    model, prep, state, rand = _state_with(IdeasModel(), org, n_runs=50, trained=_eenlingen(org))
+    before = isolated_trained(org, state)
+    assert np.all(before.sum(axis=1) == 4)
+    model.act(org, prep, state, 3, rand, "buddies", within="team")
+    buddy = state.extra["buddy"]
+    run_, node = np.nonzero(buddy >= 0)
+    assert np.array_equal(buddy >= 0, before)  # exactly the eenlingen got a buddy
+    teams = org.groups["team"]
+    assert np.all(teams[buddy[run_, node]] == teams[node]) and np.all(buddy[run_, node] != node)
+    assert not isolated_trained(org, state).any()  # in every team someone could be asked
+    # the buddies are drawn per run (purpose "buddies"), not the same colleague everywhere
+    assert np.unique(buddy[:, _eenlingen(org)[0]]).size > 1
+    # a buddy who drops out no longer supports: the eenling is isolated again
+    state.code[run_, buddy[run_, node]] = IdeasModel.code("dropped_out")
+    assert np.array_equal(isolated_trained(org, state), before)
+
+
+def test_buddies_prefer_the_like_minded_and_respect_p_accept(org):
+    # within the department, the eenling of A1 has a trained person in A2 and aware people in
+    # A1; the trained one must be chosen (every run). With p_accept = 0.4, exactly the runs
+    # whose "buddies" draw is below 0.4 get a buddy.
+    a1, a2 = team(org, "A1"), team(org, "A2")
+    model, prep, state, rand = _state_with(
+        IdeasModel(), org, n_runs=200, trained=[a1[0], a2[0]], aware=a1[1:]
+    )
+    # a2[0] is not tied to a1[0]: both are eenlingen; each other's only trained candidate
+    model.act(org, prep, state, 5, rand, "buddies", within="department", p_accept=0.4)
+    u = rand.uniform("buddies", 5, org.n_nodes)
+    buddy = state.extra["buddy"]
+    accepted = u[:, a1[0]] < 0.4
+    assert 40 < accepted.sum() < 120  # binomial(200, 0.4): mean 80, SD 7
+    assert np.all(buddy[accepted, a1[0]] == a2[0]) and np.all(buddy[~accepted, a1[0]] == -1)
+    with pytest.raises(ValueError, match="within must be one of"):
+        model.act(org, prep, state, 5, rand, "buddies", within="building")
+
+
+def test_same_seed_same_buddies_whatever_the_batch(org):
+    # random states in 64 runs; the pairing of runs 10-29 done as a batch of their own (the
+    # state subset with State.take, the draws with their run ids) equals theirs in the big one
+    model = IdeasModel()
+    prep = model.prepare(org)
+    rand = RunRandom(5, np.arange(64))
+    state = model.init(org, prep, rand)
+    state.code[...] = np.random.default_rng(3).choice(
+        len(ideas.STATES), size=state.code.shape, p=[0.3, 0.3, 0.15, 0.05, 0.05, 0.1, 0.05]
+    )
+    rows = np.arange(10, 30)
+    part = state.take(rows)
+    assert part.extra["buddy"].shape == (rows.size, org.n_nodes)
+    model.act(org, prep, state, 7, rand, "buddies")
+    model.act(org, prep, part, 7, RunRandom(5, rows), "buddies")
+    assert (state.extra["buddy"] >= 0).sum() > 20  # the test pairs people at all
+    np.testing.assert_array_equal(part.extra["buddy"], state.extra["buddy"][rows])
+
+
 def test_higher_workload_lowers_adoption_and_raises_lapse():
     light, heavy = make_org(workload=0.0), make_org(workload=1.0)
     events, targets = _adoption_setup(light)
@@ -601,6 +684,7 @@ def _busy_events(org: CompiledOrg) -> list:
         AddTies(8, kind="buddy", sources=(b1[0],), targets=(a1[0],)),
         AddTies(9, kind="project", sources=tuple(a1[:3]), targets=tuple(team(org, "B2")[:3])),
         ModelAction(10, "landscape_shock", {"side": "hard", "factor": 2.0}),
+        ModelAction(11, "buddies", {"within": "department"}),
         Cohort(12, "LC2", seats=3),
         SetParams(14, {"p_adopt_per_week": 0.05}),
         ModelAction(15, "top_change", {"secretary_support": 0.3}),
@@ -648,6 +732,19 @@ def test_same_seed_same_result_and_batch_size_does_not_matter(org):
     assert_same(one, uneven)
     other = simulate(model, org, batch_size=300, threads=1, **{**kwargs, "seed": 12})
     assert not np.array_equal(one.adopted_step, other.adopted_step)
+
+
+def test_every_declared_action_is_carried_out_and_documented(org):
+    # Model.actions is what scenario code checks events against: each must be accepted by
+    # act (an unknown name raises "no action"), and documented in act and docs/ideas-model.md
+    model, prep, state, rand = _state_with(IdeasModel(), org)
+    args = {"top_down_push": {"strength": 1.0}, "landscape_shock": {"factor": 1.0}}
+    args |= {"competing_course": {"factor": 1.0}, "leader_backing": {"level": 0.5}}
+    docs = DOCS.read_text()
+    for action in IdeasModel.actions:
+        model.act(org, prep, state, 0, rand, action, **args.get(action, {}))
+        assert f"``{action}(" in (IdeasModel.act.__doc__ or "")
+        assert f"| `{action}` |" in docs
 
 
 def test_actions_reject_unknown_names_and_bad_values(org):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from diffusion.scenario.build import build_study, model_actions
+from diffusion.scenario.build import build_study
 from diffusion.scenario.load import load_scenario
 from tests.scenario.conftest import SCENARIOS
 
@@ -20,11 +20,6 @@ def test_there_are_a_baseline_and_nine_what_ifs():
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_shipped_scenario_validates_and_runs(path):
-    if path.stem == "buddies":
-        from diffusion.models.ideas import IdeasModel
-
-        if "buddies" not in model_actions(IdeasModel):
-            pytest.xfail("the ideas model has no 'buddies' action yet")
     loaded = load_scenario(path)
     study = build_study(loaded.scenario, groupings=("department",))
     results = study.simulate(N_RUNS, seed=7)
