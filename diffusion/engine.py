@@ -47,6 +47,9 @@ from diffusion.rng import RunRandom
 #: person-cells (runs x nodes) per batch: large enough to amortise Python overhead, small
 #: enough to keep a step's working set near the cache
 DEFAULT_BATCH_CELLS = 1 << 19
+#: fewest runs per batch by default: below it, a step's fixed costs (reading the sparse ties,
+#: Python overhead) are paid for too few runs
+MIN_BATCH_RUNS = 32
 #: how often (in steps) finished runs are looked for
 COMPACT_EVERY = 8
 
@@ -55,38 +58,53 @@ ProgressFn = Callable[[int], None]
 
 @dataclass(frozen=True)
 class _Groups:
-    """The recorded groups of all groupings side by side on one axis, then "all".
+    """The recorded groups of the groupings with more than one group, side by side on one
+    axis, then one group of everyone ("all").
 
-    ``member[n]`` ``(nodes, groupings + 1)`` lists node ``n``'s group on that axis in each
-    grouping and, last, the group of everyone; ``offset[g]`` is where grouping ``g`` starts.
+    ``member[n]`` ``(nodes, columns)`` lists node ``n``'s place on that axis in each tracked
+    grouping and, last, in "all"; ``offset[g]`` is where tracked grouping ``g`` starts. A
+    grouping with a single group (e.g. ``department`` of a plain graph) is not tracked: its
+    counts are those of "all".
     """
 
     member: np.ndarray
     offset: dict[str, int]
     n_groups: dict[str, int]
+    largest: int
 
     @classmethod
     def build(cls, org: CompiledOrg, groupings: Sequence[str]) -> _Groups:
-        offset, n_groups, columns, start = {}, {}, [], 0
+        offset, n_groups, columns, start, largest = {}, {}, [], 0, 0
         for g in groupings:
-            offset[g], n_groups[g] = start, len(org.group_labels[g])
-            columns.append(np.asarray(org.groups[g], dtype=np.int64) + start)
+            n_groups[g] = len(org.group_labels[g])
+            if n_groups[g] < 2:
+                continue
+            codes = np.asarray(org.groups[g], dtype=np.int64)
+            largest = max(largest, int(np.bincount(codes).max(initial=0)))
+            offset[g] = start
+            columns.append(codes + start)
             start += n_groups[g]
         columns.append(np.full(org.n_nodes, start, dtype=np.int64))
-        return cls(member=np.stack(columns, axis=1), offset=offset, n_groups=n_groups)
+        return cls(np.stack(columns, axis=1), offset, n_groups, largest)
 
     @property
     def size(self) -> int:
-        """Length of the group axis (every group of every grouping, then "all")."""
+        """Length of the group axis, "all" included."""
         return int(self.member[0, -1]) + 1 if len(self.member) else 1
+
+    def count_dtype(self) -> type:
+        """The smallest integer type that holds any tracked group's count."""
+        return np.uint16 if self.largest < np.iinfo(np.uint16).max else np.int32
 
 
 class _Tracker:
-    """Follows the runs of a batch: counts per (run, group, state) and first adoption steps.
+    """Follows the runs of a batch: counts per (run, group, state) and first steps.
 
     Both are updated from the people whose state changed since the last look, found by one
     comparison with the previous codes, so the cost per step is a pass over ``(runs, nodes)``
-    int8 plus work in proportion to the changes, not a recount.
+    int8 plus work in proportion to the changes, not a recount. Records are written into
+    ``counts`` ``(runs, records, groups, states)``, ``total`` ``(runs, records, states)`` and
+    ``first`` ``(milestones, runs, nodes)``: the batch's slices of the simulation's output.
     """
 
     def __init__(
@@ -95,21 +113,24 @@ class _Tracker:
         groups: _Groups,
         n_states: int,
         milestone_codes: np.ndarray,
-        n_records: int,
+        counts: np.ndarray,
+        total: np.ndarray,
+        first: np.ndarray,
     ) -> None:
         n_runs, n_nodes = code.shape
         self.groups, self.n_states, self.milestone_codes = groups, n_states, milestone_codes
+        self.n_nodes = n_nodes
         self.rows = np.arange(n_runs)  # batch rows still in the loop
         self.prev = code.copy()
-        run = np.broadcast_to(np.arange(n_runs)[:, None], code.shape)
-        node = np.broadcast_to(np.arange(n_nodes)[None, :], code.shape)
-        self.running = np.zeros((n_runs, groups.size, n_states), dtype=np.int64)
-        self._count(run.ravel(), node.ravel(), code.ravel(), 1)
-        # first step in each milestone, (milestones, rows, nodes); -1 not yet
-        self.first_live = np.where(milestone_codes[:, code], 0, -1).astype(np.int32)
-        self.first = np.full((len(milestone_codes), n_runs, n_nodes), -1, dtype=np.int32)
-        dtype = np.uint16 if n_nodes < np.iinfo(np.uint16).max else np.int32
-        self.counts = np.zeros((n_runs, n_records, groups.size, n_states), dtype=dtype)
+        flat = (
+            np.arange(n_runs, dtype=np.int64)[:, None, None] * groups.size
+            + groups.member[None, :, :]
+        ) * n_states + code[:, :, None]
+        self.running = np.bincount(flat.ravel(), minlength=n_runs * groups.size * n_states).reshape(
+            n_runs, groups.size, n_states
+        )
+        self.counts, self.total, self.first = counts, total, first
+        self.first_live = np.where(milestone_codes[:, code], 0, -1).astype(first.dtype)
         self.last = np.full(n_runs, -1, dtype=np.int64)
 
     def _count(self, run: np.ndarray, node: np.ndarray, code: np.ndarray, sign: int) -> None:
@@ -121,20 +142,25 @@ class _Tracker:
 
     def observe(self, code: np.ndarray, t: int) -> None:
         """Take in the codes ``(rows, nodes)`` at step ``t``."""
-        r, n = np.nonzero(code != self.prev)
-        if r.size == 0:
+        changed = np.flatnonzero(code.reshape(-1) != self.prev.reshape(-1))
+        if changed.size == 0:
             return
-        old, new = self.prev[r, n], code[r, n]
+        r, n = np.divmod(changed, self.n_nodes)
+        old, new = self.prev.reshape(-1)[changed], code.reshape(-1)[changed]
         self._count(r, n, old, -1)
         self._count(r, n, new, 1)
         for m, codes in enumerate(self.milestone_codes):
             hit = codes[new] & (self.first_live[m, r, n] < 0)
             self.first_live[m, r[hit], n[hit]] = t
-        self.prev[r, n] = new
+        self.prev.reshape(-1)[changed] = new
 
-    def record(self, record: int) -> None:
-        self.counts[self.rows, record] = self.running
-        self.last[self.rows] = record
+    def record(self, record: int, rows: np.ndarray | None = None) -> None:
+        """Store the running counts of the batch rows ``rows`` (default: all in the loop)."""
+        live = slice(None) if rows is None else rows
+        where = self.rows if rows is None else self.rows[rows]
+        self.counts[where, record] = self.running[live, :-1]
+        self.total[where, record] = self.running[live, -1]
+        self.last[where] = record
 
     def drop(self, finished: np.ndarray) -> None:
         """Take the runs flagged in ``finished`` ``(rows,)`` out of the loop."""
@@ -152,6 +178,7 @@ class _Tracker:
             behind = np.flatnonzero(self.last < record)
             if behind.size:
                 self.counts[behind, record] = self.counts[behind, record - 1]
+                self.total[behind, record] = self.total[behind, record - 1]
 
 
 def _record_steps(n_steps: int, record_every: int) -> np.ndarray:
@@ -170,18 +197,16 @@ def _simulate_batch(
     events_at: dict[int, list[Event]],
     record_at: dict[int, int],
     groups: _Groups,
-    milestones: Mapping[str, tuple[str, ...]],
+    milestone_codes: np.ndarray,
+    out: tuple[np.ndarray, np.ndarray, np.ndarray],
     progress: ProgressFn | None,
-) -> _Tracker:
+) -> None:
+    """Simulate the runs ``run_ids``, writing into ``out`` = (counts, total, first) slices."""
     rand = RunRandom(seed, run_ids)
     prep = model.prepare(org)
     state = model.init(org, prep, rand)
     batch = Batch(model=model, org=org, prep=prep, state=state, rand=rand)
-    milestone_codes = np.zeros((len(milestones), max(len(model.state_names), 1)), dtype=bool)
-    for m, states in enumerate(milestones.values()):
-        for name in states:
-            milestone_codes[m, model.code(name)] = True
-    tracker = _Tracker(state.code, groups, len(model.state_names), milestone_codes, len(record_at))
+    tracker = _Tracker(state.code, groups, len(model.state_names), milestone_codes, *out)
     last_event = max(events_at, default=-1)
     reported = 0
 
@@ -202,8 +227,7 @@ def _simulate_batch(
                 tracker.observe(batch.state.code, t + 1)
                 nxt = min((r for s, r in record_at.items() if s > t), default=None)
                 if nxt is not None:
-                    tracker.counts[tracker.rows[finished], nxt] = tracker.running[finished]
-                    tracker.last[tracker.rows[finished]] = nxt
+                    tracker.record(nxt, np.flatnonzero(finished))
                 tracker.drop(finished)
                 keep = np.flatnonzero(~finished)
                 batch.state = batch.state.take(keep)
@@ -216,7 +240,6 @@ def _simulate_batch(
     if progress is not None:
         progress((n_steps - reported) * len(run_ids))
     tracker.finish()
-    return tracker
 
 
 def simulate(
@@ -277,7 +300,7 @@ def simulate(
     if unknown:
         raise ValueError(f"unknown grouping {unknown[0]!r}; known: {', '.join(org.groups)}")
     if batch_size is None:
-        batch_size = max(1, DEFAULT_BATCH_CELLS // max(org.n_nodes, 1))
+        batch_size = max(MIN_BATCH_RUNS, DEFAULT_BATCH_CELLS // max(org.n_nodes, 1))
     batch_size = min(batch_size, n_runs)
     if threads is None:
         threads = min(2, os.cpu_count() or 1)
@@ -291,30 +314,51 @@ def simulate(
     milestones = {"adopted": tuple(model.adopted_states)} | {
         name: tuple(states) for name, states in (milestones or {}).items()
     }
-    for states in milestones.values():
+    milestone_codes = np.zeros((len(milestones), max(len(model.state_names), 1)), dtype=bool)
+    for m, states in enumerate(milestones.values()):
         for name in states:
-            model.code(name)  # a clear error for an unknown state
-    starts = range(0, n_runs, batch_size)
+            milestone_codes[m, model.code(name)] = True
+    n_states = len(model.state_names)
+    # the outputs, allocated once; every batch writes its own slice of runs
+    counts_out = np.zeros(
+        (n_runs, len(steps), groups.size - 1, n_states), dtype=groups.count_dtype()
+    )
+    total = np.zeros((n_runs, len(steps), n_states), dtype=np.int32)
+    first_dtype = np.int16 if n_steps < np.iinfo(np.int16).max else np.int32
+    first = np.full((len(milestones), n_runs, org.n_nodes), -1, dtype=first_dtype)
 
-    def one(start: int) -> _Tracker:
-        run_ids = np.arange(start, min(start + batch_size, n_runs), dtype=np.int64) + run_offset
-        return _simulate_batch(
-            model, org, run_ids, n_steps, seed, events_at, record_at, groups, milestones, progress
+    def one(start: int) -> None:
+        rows = slice(start, min(start + batch_size, n_runs))
+        run_ids = np.arange(rows.start, rows.stop, dtype=np.int64) + run_offset
+        out = (counts_out[rows], total[rows], first[:, rows])
+        _simulate_batch(
+            model,
+            org,
+            run_ids,
+            n_steps,
+            seed,
+            events_at,
+            record_at,
+            groups,
+            milestone_codes,
+            out,
+            progress,
         )
 
+    starts = range(0, n_runs, batch_size)
     if threads > 1 and len(starts) > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            parts = list(pool.map(one, starts))
+            list(pool.map(one, starts))
     else:
-        parts = [one(start) for start in starts]
+        for start in starts:
+            one(start)
 
-    all_counts = parts[0].counts if len(parts) == 1 else np.concatenate([p.counts for p in parts])
-    counts = {
-        g: all_counts[:, :, groups.offset[g] : groups.offset[g] + groups.n_groups[g]]
-        for g in groupings
-    }
-    total = all_counts[:, :, -1].astype(np.int32)
-    first = parts[0].first if len(parts) == 1 else np.concatenate([p.first for p in parts], axis=1)
+    counts = {}
+    for g in groupings:
+        if g in groups.offset:
+            counts[g] = counts_out[:, :, groups.offset[g] : groups.offset[g] + groups.n_groups[g]]
+        else:  # a single group: everyone
+            counts[g] = total[:, :, None, :]
     return Results(
         state_names=tuple(model.state_names),
         steps=steps,

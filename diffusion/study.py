@@ -5,7 +5,7 @@ It is what one scenario resolves to, and what the engine needs to simulate it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from diffusion.calendar import Calendar
@@ -42,8 +42,13 @@ class Study:
         record_every: int = 1,
         progress: ProgressFn | None = None,
         events: Sequence[Event] = (),
+        milestones: Mapping[str, Sequence[str]] | None = None,
     ) -> Results:
-        """Simulate ``n_runs`` runs; ``events`` are added to the study's own."""
+        """Simulate ``n_runs`` runs; ``events`` are added to the study's own.
+
+        ``milestones`` (name -> states) asks for each person's first step in those states, as
+        in :func:`diffusion.engine.simulate`.
+        """
         results = simulate(
             self.model,
             self.org,
@@ -55,6 +60,7 @@ class Study:
             run_offset=run_offset,
             groupings=self.groupings,
             record_every=record_every,
+            milestones=milestones,
             progress=progress,
         )
         results.provenance.update(
