@@ -156,8 +156,12 @@ class _Tracker:
 
     def record(self, record: int, rows: np.ndarray | None = None) -> None:
         """Store the running counts of the batch rows ``rows`` (default: all in the loop)."""
-        live = slice(None) if rows is None else rows
-        where = self.rows if rows is None else self.rows[rows]
+        if rows is None and len(self.rows) == len(self.last):
+            where: slice | np.ndarray = slice(None)  # every run is still in: no scatter
+            live: slice | np.ndarray = slice(None)
+        else:
+            live = slice(None) if rows is None else rows
+            where = self.rows if rows is None else self.rows[rows]
         self.counts[where, record] = self.running[live, :-1]
         self.total[where, record] = self.running[live, -1]
         self.last[where] = record
@@ -320,10 +324,12 @@ def simulate(
             milestone_codes[m, model.code(name)] = True
     n_states = len(model.state_names)
     # the outputs, allocated once; every batch writes its own slice of runs
+    # stored record-major, so that recording a step writes one contiguous block; the arrays
+    # are handed out as (runs, records, ...) views
     counts_out = np.zeros(
-        (n_runs, len(steps), groups.size - 1, n_states), dtype=groups.count_dtype()
-    )
-    total = np.zeros((n_runs, len(steps), n_states), dtype=np.int32)
+        (len(steps), n_runs, groups.size - 1, n_states), dtype=groups.count_dtype()
+    ).swapaxes(0, 1)
+    total = np.zeros((len(steps), n_runs, n_states), dtype=np.int32).swapaxes(0, 1)
     first_dtype = np.int16 if n_steps < np.iinfo(np.int16).max else np.int32
     first = np.full((len(milestones), n_runs, org.n_nodes), -1, dtype=first_dtype)
 
