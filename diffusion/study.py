@@ -43,11 +43,13 @@ class Study:
         progress: ProgressFn | None = None,
         events: Sequence[Event] = (),
         milestones: Mapping[str, Sequence[str]] | None = None,
+        threads: int | None = None,
     ) -> Results:
         """Simulate ``n_runs`` runs; ``events`` are added to the study's own.
 
-        ``milestones`` (name -> states) asks for each person's first step in those states, as
-        in :func:`diffusion.engine.simulate`.
+        ``milestones`` (name -> states) asks for each person's first step in those states, and
+        ``threads`` caps the engine's threads (1 inside a worker process that already has its
+        own core), as in :func:`diffusion.engine.simulate`.
         """
         results = simulate(
             self.model,
@@ -61,6 +63,7 @@ class Study:
             groupings=self.groupings,
             record_every=record_every,
             milestones=milestones,
+            threads=threads,
             progress=progress,
         )
         results.provenance.update(

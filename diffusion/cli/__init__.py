@@ -14,15 +14,21 @@ from diffusion import __version__
 
 #: command name -> "module:attribute" of its click command
 COMMANDS: dict[str, str] = {
+    "advise": "diffusion.cli.advise:advise",
+    "calibrate": "diffusion.cli.calibrate:calibrate",
     "compare": "diffusion.cli.compare:compare",
     "org": "diffusion.cli.org:org",
     "run": "diffusion.cli.run:run",
+    "sweep": "diffusion.cli.sweep:sweep",
     "validate": "diffusion.cli.validate:validate",
 }
 
 HELP: dict[str, str] = {
+    "advise": "Recommend who to send on a course cohort, against simple strategies.",
+    "calibrate": "Fit model parameters to Table 1 (ABC: rejection or pyabc ABC-SMC).",
     "org": "Summarise, draw or export an organisation graph.",
     "run": "Simulate a scenario (default: the Etten-Leur baseline).",
+    "sweep": "Sweep parameters of a scenario, locally or on a Dask cluster.",
     "compare": "Compare what-if scenarios with a base, run with the same seeds.",
     "validate": "Check scenario files without simulating them.",
 }

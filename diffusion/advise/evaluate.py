@@ -1,0 +1,266 @@
+"""Evaluating a choice of people for the advised cohort by simulation.
+
+The advised cohort is one more cohort in the scenario, at the cohort date, placed where a
+scenario file's ``[[cohorts_add]]`` table puts it (after the scenario's own ``cohorts``
+entries, before its cadence), so that the scenario file :mod:`~diffusion.advise.write`
+writes simulates exactly what was evaluated. A choice ``S`` fills it with ``include = S``
+(``seats = len(S)``); the *base* fills the same number of seats by the scenario's own
+nomination mechanism (the model's weighted draw, purpose ``"cohort:<name>"``). Every
+evaluation uses the same seed and runs, so the random numbers are shared wherever the runs
+agree (common random numbers) and differences between choices are paired.
+
+The calendar is cut at the objective's last date: draws depend only on (seed, purpose,
+run, step, node), so the runs up to that date are those of the whole calendar.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from diffusion.advise.objectives import Objective, StateProbe
+from diffusion.errors import InputError
+from diffusion.events import Cohort
+from diffusion.study import Study
+
+if TYPE_CHECKING:
+    from diffusion.scenario.schema import Scenario
+
+#: groupings the objectives read (staff counts, departments)
+GROUPINGS: tuple[str, ...] = ("department", "kind")
+#: a set of people as sorted node positions
+People = tuple[int, ...]
+#: evaluate many sets (maybe in parallel): ``mapper(sets) -> values (runs,) per set``
+Mapper = Callable[[Sequence[People]], list[np.ndarray]]
+
+
+def fresh_seed(seed: int) -> int:
+    """The seed of the runs that report the gains, derived from the selection's ``seed``
+    with :class:`numpy.random.SeedSequence` (``spawn_key=(1,)``): fresh runs, so the reported
+    gain of the chosen set is not inflated by having been chosen on the same runs."""
+    return int(np.random.SeedSequence(seed, spawn_key=(1,)).generate_state(1)[0])
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything an evaluation needs; picklable, so Dask workers get it once.
+
+    Attributes
+    ----------
+    study : Study
+        The scenario with the advised cohort (by nomination) among its events, the calendar
+        cut at the objective's last date.
+    slot : int
+        Index of the advised cohort in ``study.events``.
+    at_step : int
+        The cohort's step.
+    seats : int
+        Seats of the advised cohort.
+    objective : Objective
+    n_runs, seed : int
+        Runs per evaluation and their root seed.
+    cohort_name : str
+        Name of the advised cohort (its random purpose when seats are nominated).
+    """
+
+    study: Study
+    slot: int
+    at_step: int
+    seats: int
+    objective: Objective
+    n_runs: int
+    seed: int
+    cohort_name: str
+
+    def with_seed(self, seed: int) -> Problem:
+        return dataclasses.replace(self, seed=int(seed))
+
+    def cohort(self, people: People | None) -> Cohort:
+        """The advised cohort for ``people`` (None: nominated seats)."""
+        base = self.study.events[self.slot]
+        assert isinstance(base, Cohort)
+        if people is None:
+            return base
+        return dataclasses.replace(base, seats=len(people), include=tuple(people))
+
+
+def cohort_name(taken: Sequence[str]) -> str:
+    """``"advice"``, or ``"advice-2"``... when a cohort of that name exists (names key the
+    nomination's random numbers)."""
+    name, k = "advice", 2
+    while name in taken:
+        name, k = f"advice-{k}", k + 1
+    return name
+
+
+def make_problem(
+    scenario: Scenario,
+    at: dt.date,
+    seats: int,
+    objective: Objective,
+    n_runs: int,
+    seed: int,
+) -> Problem:
+    """The evaluation problem of a validated scenario.
+
+    Parameters
+    ----------
+    scenario : diffusion.scenario.schema.Scenario
+        Validated (with the cross-table checks).
+    at : date
+        Date of the advised cohort.
+    seats : int
+        Its seats.
+    objective : Objective
+    n_runs, seed : int
+
+    Raises
+    ------
+    InputError
+        A date outside the calendar, an objective date before the cohort, a model without
+        the ideas model's states.
+    """
+    from diffusion.scenario.build import build_study
+    from diffusion.scenario.schema import CalendarSection
+    from diffusion.scenario.schema import Cohort as CohortSpec
+
+    start = scenario.calendar.start
+    end = build_study_end(scenario)
+    if not start <= at <= end:
+        raise InputError("", "--at", f"{at} is outside the calendar ({start} to {end})")
+    last = objective.last_date
+    if not at < last <= end:
+        raise InputError(
+            "", "--objective", f"its date {last} must be after --at ({at}) and by {end}"
+        )
+    if scenario.model.name != "ideas":
+        raise InputError("", "model", "advise needs the ideas model (its states and cohorts)")
+    taken = [c.name for _, c in scenario.all_cohorts(end)]
+    name = cohort_name(taken)
+    cohort = CohortSpec(name=name, date=at, seats=seats)
+    cut = scenario.model_copy(
+        update={
+            "cohorts": (*scenario.cohorts, cohort),
+            "calendar": CalendarSection(start=start, end=last),
+        }
+    )
+    study = build_study(cut, groupings=GROUPINGS)
+    slot = next(i for i, e in enumerate(study.events) if isinstance(e, Cohort) and e.name == name)
+    return Problem(
+        study=study,
+        slot=slot,
+        at_step=study.calendar.step_of(at),
+        seats=seats,
+        objective=objective,
+        n_runs=n_runs,
+        seed=seed,
+        cohort_name=name,
+    )
+
+
+def build_study_end(scenario: Scenario) -> dt.date:
+    """The last date of a scenario's calendar."""
+    from diffusion.scenario.build import calendar_of
+
+    return calendar_of(scenario.calendar).end
+
+
+def simulate_choice(
+    problem: Problem, people: People | None, *, look_at_cohort: bool = False
+) -> tuple[np.ndarray, StateProbe | None]:
+    """Simulate ``problem`` with ``people`` in the advised cohort (None: nominated).
+
+    Returns
+    -------
+    values : float64 ``(runs,)``
+        The objective in each run.
+    probe : StateProbe or None
+        With ``look_at_cohort``: what the runs looked like at the start of the cohort's
+        step, before its events (people's states, isolated participants, ties).
+    """
+    study = problem.study
+    events = list(study.events)
+    events[problem.slot] = problem.cohort(people)
+    before = StateProbe(problem.at_step) if look_at_cohort else None
+    after = [StateProbe(s) for s in problem.objective.probe_steps(study.calendar)]
+    events = ([before] if before else []) + events + after
+    results = dataclasses.replace(study, events=tuple(events)).simulate(
+        problem.n_runs, problem.seed
+    )
+    return problem.objective.values(results, study.calendar, after), before
+
+
+def evaluate(problem: Problem, people: People | None) -> np.ndarray:
+    """The objective in each run for ``people`` (None: nominated), float64 ``(runs,)``; a
+    module-level function, so Dask can send it to workers."""
+    return simulate_choice(problem, people)[0]
+
+
+class Evaluator:
+    """Evaluates sets of people on one problem, each set once (a cache by set).
+
+    Parameters
+    ----------
+    problem : Problem
+    mapper : callable, optional
+        ``mapper(problem, sets) -> [values (runs,)]``; default: one after another here.
+    progress : callable, optional
+        Called with 1 after each evaluation.
+    """
+
+    def __init__(
+        self,
+        problem: Problem,
+        mapper: Callable[[Problem, Sequence[People]], list[np.ndarray]] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self.problem = problem
+        self._mapper = mapper or local_map
+        self._progress = progress
+        self.cache: dict[People, np.ndarray] = {}
+
+    @property
+    def n_evaluations(self) -> int:
+        return len(self.cache)
+
+    def values(self, sets: Sequence[Sequence[int]]) -> list[np.ndarray]:
+        """The objective per run for each set, ``(runs,)`` each (new sets simulated)."""
+        keys = [tuple(sorted(int(i) for i in s)) for s in sets]
+        new = list(dict.fromkeys(k for k in keys if k not in self.cache))
+        if new:
+            for key, values in zip(new, self._mapper(self.problem, new), strict=True):
+                self.cache[key] = values
+                if self._progress is not None:
+                    self._progress(1)
+        return [self.cache[k] for k in keys]
+
+    def means(self, sets: Sequence[Sequence[int]]) -> list[float]:
+        """Mean objective over runs for each set."""
+        return [float(v.mean()) for v in self.values(sets)]
+
+
+def local_map(problem: Problem, sets: Sequence[People]) -> list[np.ndarray]:
+    """Evaluate the sets one after another in this process."""
+    return [evaluate(problem, s) for s in sets]
+
+
+def dask_map(client: Any) -> Callable[[Problem, Sequence[People]], list[np.ndarray]]:
+    """A mapper that evaluates sets on the Dask cluster of ``client`` (from
+    :func:`diffusion.sweep.execute.dask_client`); the problem is sent to each worker once."""
+    sent: dict[int, tuple[Problem, Any]] = {}
+
+    def run(problem: Problem, sets: Sequence[People]) -> list[np.ndarray]:
+        key = id(problem)
+        if key not in sent:
+            sent.clear()
+            sent[key] = (problem, client.scatter(problem, broadcast=True))
+        future = sent[key][1]
+        futures = client.map(evaluate, [future] * len(sets), list(sets), pure=False)
+        return list(client.gather(futures))
+
+    return run

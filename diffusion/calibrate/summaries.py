@@ -1,0 +1,364 @@
+"""The summary statistics of Table 1, computed from simulated per-person first steps.
+
+One vector of statistics describes who took the course by the cut-off date (autumn 2018):
+
+========================== ===================================================================
+name                       meaning
+========================== ===================================================================
+``team:T1`` .. ``team:T14`` people of the team who took the course (``trained`` + ``dropped_out``)
+``department:O`` ..        the same per department (sums of its teams)
+``share:soft``             share of the participants in the soft-side departments (C and S)
+``share:top2``             share of the participants in the two largest teams (any two)
+``team_leaders``           team leaders who took the course
+``order:first_cohort``     participants in the first cohort (LC1)
+``order:regular_inflow``   share of the listed cohorts from 2017 on with at least one participant
+``order:<T>_leader_at_<C>`` 1 if team ``T``'s leader entered at cohort ``C`` (T8 at LC3)
+``order:<T>_first_at_<C>``  1 if team ``T``'s first participant entered at cohort ``C`` (T11 at LC8)
+========================== ===================================================================
+
+The observed vector (:mod:`diffusion.calibrate.observed`) and the simulated ones go through
+the same :func:`assemble`, so the two are computed in one way only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from diffusion.compile import CompiledOrg
+from diffusion.errors import InputError
+from diffusion.events import Cohort
+from diffusion.study import Study
+
+#: the states of everyone who took the course (Table 1 counts participants, not adopters)
+TOOK_COURSE: tuple[str, ...] = ("trained", "dropped_out")
+#: the milestone under which the engine records each person's first step in those states
+MILESTONE = "took_course"
+#: Table 1 counts the participants of the cohorts up to LC19 (summer-autumn 2018)
+CUTOFF = dt.date(2018, 10, 1)
+#: roles that lead a team (a head may lead a team too, e.g. T2 in the built-in organisation)
+LEADER_ROLES: tuple[str, ...] = ("team_leader", "head")
+
+_LEADER_KEY = re.compile(r"^(?P<team>\w+?)_team_leader_cohort$")
+_FIRST_KEY = re.compile(r"^(?P<team>\w+?)_first_participant_cohort$")
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """The known order of Table 1's participants, as read from the facts.
+
+    Attributes
+    ----------
+    first_cohort : str
+        Name of the first cohort (``"LC1"``).
+    first_cohort_participants : int
+        Its participants.
+    regular_from : int
+        Year from which every listed cohort had participants (``2017``).
+    leader_at : tuple of (team, cohort)
+        Teams whose leader entered at a known cohort (``("T8", "LC3")``).
+    first_at : tuple of (team, cohort)
+        Teams whose first participant entered at a known cohort (``("T11", "LC8")``).
+    """
+
+    first_cohort: str
+    first_cohort_participants: int
+    regular_from: int
+    leader_at: tuple[tuple[str, str], ...]
+    first_at: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def from_facts(cls, facts: Mapping[str, Any]) -> OrderFacts:
+        """Read ``facts["observed"]["known_order"]`` (:func:`diffusion.org.etten_leur.facts`)."""
+        order = facts["observed"]["known_order"]
+        leader_at, first_at = [], []
+        for key, value in order.items():
+            if m := _LEADER_KEY.match(key):
+                leader_at.append((m["team"], str(value)))
+            elif m := _FIRST_KEY.match(key):
+                first_at.append((m["team"], str(value)))
+        return cls(
+            first_cohort=str(order["first_cohort"]),
+            first_cohort_participants=int(order["first_cohort_participants"]),
+            regular_from=int(order["regular_inflow_from"]),
+            leader_at=tuple(leader_at),
+            first_at=tuple(first_at),
+        )
+
+
+def statistic_names(
+    teams: Sequence[str], departments: Mapping[str, Sequence[str]], order: OrderFacts
+) -> tuple[str, ...]:
+    """Names of the statistics, in the order of :func:`assemble`'s last axis."""
+    return (
+        *(f"team:{t}" for t in teams),
+        *(f"department:{d}" for d in departments),
+        "share:soft",
+        "share:top2",
+        "team_leaders",
+        "order:first_cohort",
+        "order:regular_inflow",
+        *(f"order:{t}_leader_at_{c}" for t, c in order.leader_at),
+        *(f"order:{t}_first_at_{c}" for t, c in order.first_at),
+    )
+
+
+def assemble(
+    team_counts: np.ndarray,
+    department_teams: Sequence[Sequence[int]],
+    soft_departments: Sequence[int],
+    team_leaders: np.ndarray,
+    first_cohort: np.ndarray,
+    regular_inflow: np.ndarray,
+    leader_at: np.ndarray,
+    first_at: np.ndarray,
+) -> np.ndarray:
+    """Stack the statistics of :func:`statistic_names` from their parts.
+
+    Parameters
+    ----------
+    team_counts : array ``(..., teams)``
+        Participants per team.
+    department_teams : sequence of sequences of int
+        For each department, the indices of its teams on the last axis of ``team_counts``.
+    soft_departments : sequence of int
+        Indices of the soft-side departments.
+    team_leaders, first_cohort, regular_inflow : array ``(...)``
+        Team leaders trained; participants in the first cohort; share of the cohorts from the
+        regular year on with a participant.
+    leader_at, first_at : array ``(..., k)``
+        1/0 indicators of the known order (one column per fact).
+
+    Returns
+    -------
+    float64 array ``(..., statistics)``
+    """
+    teams = np.asarray(team_counts, dtype=np.float64)
+    depts = np.stack([teams[..., list(idx)].sum(axis=-1) for idx in department_teams], axis=-1)
+    total = teams.sum(axis=-1)
+    safe = np.where(total > 0, total, 1.0)
+    soft = depts[..., list(soft_departments)].sum(axis=-1) / safe
+    top2 = np.sort(teams, axis=-1)[..., -2:].sum(axis=-1) / safe
+    scalars = np.stack(
+        [soft, top2, *(np.asarray(a, np.float64) for a in (team_leaders, first_cohort))], axis=-1
+    )
+    return np.concatenate(
+        [
+            teams,
+            depts,
+            scalars,
+            np.asarray(regular_inflow, np.float64)[..., None],
+            np.asarray(leader_at, np.float64),
+            np.asarray(first_at, np.float64),
+        ],
+        axis=-1,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Layout:
+    """Where Table 1's groups and cohorts are in a study, to compute the statistics fast.
+
+    Attributes
+    ----------
+    teams : tuple of str
+        Table 1's teams, in the facts' order.
+    departments : dict of str to tuple of str
+        Department -> its teams (facts' order).
+    soft : tuple of str
+        Departments on the soft side.
+    order : OrderFacts
+    team_of : int array ``(nodes,)``
+        Index into ``teams`` of each node's team; -1 outside them.
+    leaders : int array ``(leaders,)``
+        Positions of the team leaders (one per team at most).
+    leader_team : int array ``(leaders,)``
+        Index into ``teams`` of each leader's team.
+    cutoff_step : int
+        Last step counted (the week of :data:`CUTOFF`, or the last step).
+    first_cohort_step : int
+        Step of the first cohort.
+    regular_steps : int array
+        Steps of the listed cohorts from ``order.regular_from`` on (distinct).
+    leader_at_steps, first_at_steps : int array ``(k,)``
+        Step of each known-order cohort.
+    """
+
+    teams: tuple[str, ...]
+    departments: dict[str, tuple[str, ...]]
+    soft: tuple[str, ...]
+    order: OrderFacts
+    team_of: np.ndarray
+    leaders: np.ndarray
+    leader_team: np.ndarray
+    cutoff_step: int
+    first_cohort_step: int
+    regular_steps: np.ndarray
+    leader_at_steps: np.ndarray
+    first_at_steps: np.ndarray
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return statistic_names(self.teams, self.departments, self.order)
+
+    @property
+    def department_teams(self) -> list[list[int]]:
+        return [[self.teams.index(t) for t in ts] for ts in self.departments.values()]
+
+    @property
+    def soft_departments(self) -> list[int]:
+        return [list(self.departments).index(d) for d in self.soft]
+
+    @classmethod
+    def build(cls, study: Study, facts: Mapping[str, Any], cutoff: dt.date = CUTOFF) -> Layout:
+        """The layout of ``study`` for the facts' teams, cohorts and known order.
+
+        Raises
+        ------
+        InputError
+            When the study's organisation lacks a team of the facts, or a cohort of the known
+            order is outside the calendar.
+        """
+        org = study.org
+        departments = {d: tuple(v["teams"]) for d, v in facts["departments"].items()}
+        teams = tuple(t for ts in departments.values() for t in ts)
+        soft = tuple(d for d, v in facts["departments"].items() if v.get("side") == "soft")
+        order = OrderFacts.from_facts(facts)
+        team_label = _labels(org, "team")
+        missing = [t for t in teams if t not in set(team_label)]
+        if missing:
+            raise InputError(
+                study.name, "organisation", f"calibration needs team {missing[0]} of Table 1"
+            )
+        index = {t: i for i, t in enumerate(teams)}
+        team_of = np.array([index.get(t, -1) for t in team_label], dtype=np.int64)
+        role = _labels(org, "role")
+        leaders = np.flatnonzero(np.isin(role, LEADER_ROLES) & (team_of >= 0))
+        steps = _cohort_steps(study, facts)
+        cal = study.calendar
+        cutoff_step = cal.step_of(cutoff) if cal.start <= cutoff <= cal.end else cal.n_steps
+
+        def step(name: str, what: str) -> int:
+            if name not in steps:
+                raise InputError(
+                    study.name,
+                    "cohorts",
+                    f"calibration needs cohort {name} ({what}) in the calendar",
+                )
+            return steps[name]
+
+        regular = sorted(
+            {s for c, s in steps.items() if _year(facts, c) >= order.regular_from}
+            - {s for s in steps.values() if s > cutoff_step}
+        )
+        return cls(
+            teams=teams,
+            departments=departments,
+            soft=soft,
+            order=order,
+            team_of=team_of,
+            leaders=leaders,
+            leader_team=team_of[leaders],
+            cutoff_step=int(cutoff_step),
+            first_cohort_step=step(order.first_cohort, "the first cohort"),
+            regular_steps=np.array(regular, dtype=np.int64),
+            leader_at_steps=np.array(
+                [step(c, f"{t}'s leader") for t, c in order.leader_at], dtype=np.int64
+            ),
+            first_at_steps=np.array(
+                [step(c, f"{t}'s first participant") for t, c in order.first_at], dtype=np.int64
+            ),
+        )
+
+    def statistics(self, first_step: np.ndarray) -> np.ndarray:
+        """The statistics of every run from its first steps in :data:`TOOK_COURSE`.
+
+        Parameters
+        ----------
+        first_step : int array ``(runs, nodes)``
+            ``results.first_step[MILESTONE]``: the step each person first took the course,
+            -1 for never.
+
+        Returns
+        -------
+        float64 array ``(runs, statistics)``
+        """
+        fs = np.asarray(first_step)
+        took = (fs >= 0) & (fs <= self.cutoff_step)
+        in_team = self.team_of >= 0
+        onehot = np.zeros((fs.shape[1], len(self.teams)))
+        onehot[np.flatnonzero(in_team), self.team_of[in_team]] = 1.0
+        team_counts = took @ onehot
+        lead = fs[:, self.leaders]
+        leaders = took[:, self.leaders].sum(axis=1)
+        first_cohort = (took & (fs == self.first_cohort_step)).sum(axis=1)
+        if self.regular_steps.size:
+            filled = (fs[:, :, None] == self.regular_steps[None, None, :]).any(axis=1)
+            regular = filled.mean(axis=1)
+        else:
+            regular = np.ones(fs.shape[0])
+        leader_at = np.stack(
+            [
+                (lead[:, self.leader_team == self.teams.index(t)] == s).any(axis=1)
+                for (t, _), s in zip(self.order.leader_at, self.leader_at_steps, strict=True)
+            ]
+            or [np.zeros(0)],
+            axis=-1,
+        ).reshape(fs.shape[0], -1)
+        first_at = np.stack(
+            [
+                _first_in_team(fs, took, self.team_of == self.teams.index(t)) == s
+                for (t, _), s in zip(self.order.first_at, self.first_at_steps, strict=True)
+            ]
+            or [np.zeros(0)],
+            axis=-1,
+        ).reshape(fs.shape[0], -1)
+        return assemble(
+            team_counts,
+            self.department_teams,
+            self.soft_departments,
+            leaders,
+            first_cohort,
+            regular,
+            leader_at,
+            first_at,
+        )
+
+
+def _first_in_team(fs: np.ndarray, took: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """First step at which anyone of ``members`` took the course, ``(runs,)``; -1 if none."""
+    big = np.iinfo(np.int64).max
+    steps = fs[:, members].astype(np.int64)
+    first = np.where(took[:, members], steps, big).min(axis=1, initial=big)
+    return np.where(first == big, -1, first)
+
+
+def _labels(org: CompiledOrg, grouping: str) -> np.ndarray:
+    if grouping not in org.groups:
+        return np.full(org.n_nodes, "", dtype=object)
+    return np.asarray(org.group_labels[grouping], dtype=object)[org.groups[grouping]]
+
+
+def _year(facts: Mapping[str, Any], cohort: str) -> int:
+    for c in facts.get("cohorts", ()):
+        if c["name"] == cohort:
+            return c["start"].year
+    return -1
+
+
+def _cohort_steps(study: Study, facts: Mapping[str, Any]) -> dict[str, int]:
+    """Step of each of the facts' cohorts: the study's cohort of that name, else its date."""
+    named = {e.name: e.step for e in study.events if isinstance(e, Cohort)}
+    cal = study.calendar
+    steps = {}
+    for c in facts.get("cohorts", ()):
+        if c["name"] in named:
+            steps[c["name"]] = int(named[c["name"]])
+        elif cal.start <= c["start"] <= cal.end:
+            steps[c["name"]] = cal.step_of(c["start"])
+    return steps

@@ -1,0 +1,192 @@
+"""Running the points of a sweep: one task is one point with all its runs.
+
+A task (:class:`PointTask`) carries the point's validated scenario, so a worker needs no
+scenario file; it builds the study, simulates the point's runs, reduces them to the point's
+counts and writes them into the store itself (:func:`run_point`), returning only a few
+numbers. The client tracks progress.
+
+Executors
+---------
+:func:`run_dask`
+    On a ``dask.distributed`` cluster: a :class:`~distributed.LocalCluster` of worker
+    processes with one thread each (:func:`dask_client`), or an existing cluster by its
+    scheduler's address. Workers must have ``diffusion`` installed and reach the store (and
+    any organisation files the scenario names) at the same paths: on several machines, a
+    shared file system.
+:func:`run_local`
+    In this process, one point after another (no Dask).
+
+Results do not depend on the executor or the number of workers: point ``p`` simulates runs
+``run_offset[p] + 0 .. R-1`` of the sweep's root seed however it is scheduled, and run ``i``
+depends only on ``(seed, i)`` (:func:`diffusion.engine.simulate`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from diffusion.results import Results
+from diffusion.scenario.schema import Scenario
+
+Advance = Callable[[int], None]
+#: how long to try to reach a scheduler given by its address
+CONNECT_TIMEOUT = "10s"
+
+
+@dataclass(frozen=True)
+class PointTask:
+    """One point of a sweep, ready to simulate.
+
+    Attributes
+    ----------
+    index : int
+        The point's index in the store.
+    scenario : Scenario
+        The validated scenario with the point's overrides applied.
+    n_runs : int
+        Runs of the point.
+    seed : int
+        The sweep's root seed (the same for every point).
+    run_offset : int
+        Global index of the point's first run.
+    record_every : int
+        Weeks between recorded counts.
+    groupings : tuple of str
+        Groupings counted (besides everyone).
+    store : str
+        Path of the store the worker writes into.
+    dtype : str
+        Integer type of the stored counts.
+    """
+
+    index: int
+    scenario: Scenario
+    n_runs: int
+    seed: int
+    run_offset: int
+    record_every: int
+    groupings: tuple[str, ...]
+    store: str
+    dtype: str = "uint16"
+
+
+def simulate_point(task: PointTask, n_runs: int | None = None) -> Results:
+    """Simulate a point's runs (or its first ``n_runs``) through its :class:`Study`."""
+    from diffusion.scenario.build import build_study
+
+    study = build_study(task.scenario, groupings=task.groupings)
+    return study.simulate(
+        task.n_runs if n_runs is None else n_runs,
+        task.seed,
+        run_offset=task.run_offset,
+        record_every=task.record_every,
+        threads=1,  # a sweep's parallelism is across points: one core per worker
+    )
+
+
+def run_point(task: PointTask) -> tuple[int, float]:
+    """Simulate a point, write its counts into the store, mark it done.
+
+    Returns
+    -------
+    (int, float)
+        The point's index and the seconds it took.
+    """
+    from diffusion.sweep.store import point_counts, write_point
+
+    start = time.perf_counter()
+    results = simulate_point(task)
+    counts = point_counts(results, task.groupings, task.dtype)
+    write_point(task.store, task.index, counts, time.perf_counter() - start)
+    return task.index, time.perf_counter() - start
+
+
+def run_local(tasks: Sequence[PointTask], advance: Advance | None = None) -> None:
+    """Run the tasks in this process, one after another."""
+    for task in tasks:
+        run_point(task)
+        if advance is not None:
+            advance(1)
+
+
+def run_dask(tasks: Sequence[PointTask], client: Any, advance: Advance | None = None) -> None:
+    """Run the tasks on the Dask cluster of ``client``; return when all are written.
+
+    Raises
+    ------
+    Exception
+        The first failure of a task (the other tasks are cancelled; the points written so far
+        stay in the store, for ``--resume``).
+    """
+    from distributed import as_completed
+
+    token = uuid.uuid4().hex[:8]
+    keys = [f"sweep-point-{t.index}-{token}" for t in tasks]
+    futures = client.map(run_point, list(tasks), pure=False, key=keys)
+    try:
+        for future in as_completed(futures):
+            future.result()
+            if advance is not None:
+                advance(1)
+    except BaseException:
+        client.cancel(futures)
+        raise
+
+
+@contextlib.contextmanager
+def dask_client(
+    scheduler: str | None = None, workers: int = 2, *, processes: bool = True
+) -> Iterator[Any]:
+    """A Dask client: to the scheduler at ``scheduler``, or to a new local cluster.
+
+    Parameters
+    ----------
+    scheduler : str, optional
+        Address of a running scheduler (``tcp://host:8786``); default: start a
+        :class:`~distributed.LocalCluster`.
+    workers : int
+        Local cluster: worker processes (one thread each; the engine's own threads are not
+        used for a point of fewer runs than a batch).
+    processes : bool
+        Local cluster: workers as processes (``False``: threads of this process, quicker to
+        start, for tests).
+
+    Raises
+    ------
+    InputError
+        When the scheduler cannot be reached.
+    """
+    from distributed import Client, LocalCluster
+
+    from diffusion.errors import InputError
+
+    if scheduler is not None:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise InputError("", "--scheduler", f"cannot reach {scheduler}: {exc}") from None
+        with client:
+            yield client
+        return
+    cluster = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=processes,
+        dashboard_address=":0",  # a free port: never clash with another cluster
+        silence_logs=logging.ERROR,
+    )
+    with cluster, Client(cluster) as client:
+        yield client
+
+
+def run_offsets(run_block: np.ndarray, n_runs: int) -> np.ndarray:
+    """Global index of each point's first run: its block times the runs per point."""
+    return np.asarray(run_block, dtype=np.int64) * int(n_runs)

@@ -1,0 +1,242 @@
+"""Sobol sensitivity indices (SALib) with a dummy input as the noise floor.
+
+First-order indices ``S1`` (the share of the output's variance due to one parameter alone)
+and total indices ``ST`` (its share with all its interactions) are estimated from the output
+at the points of a Saltelli design (:func:`diffusion.sweep.design.sobol`), with bootstrap
+confidence intervals.
+
+Why a dummy
+-----------
+A simulated output is a mean over a finite number of runs, so it carries Monte Carlo noise,
+and noise inflates the indices. The design carries a dummy input that changes nothing but
+the random numbers (it picks the block of runs), so its indices estimate what noise alone
+gives: a parameter whose ``ST`` does not clearly exceed the dummy's is indistinguishable from
+noise. With fewer than :data:`ADVISED_RUNS` runs per point the floor is high
+(``docs/dependencies.md``: dummy ``ST`` 0.029 at 1 run a point, 0.003 at 10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from diffusion.errors import InputError
+from diffusion.sweep.design import DUMMY, Design
+from diffusion.sweep.spec import ParamSpec
+
+#: runs per point below which the command warns that noise will swamp small indices
+ADVISED_RUNS = 10
+
+
+@dataclass(frozen=True)
+class SobolIndices:
+    """Sobol indices of one output, each array ``(k + 1,)``: the parameters, then the dummy.
+
+    Attributes
+    ----------
+    names : tuple of str
+        Parameter paths, then ``"dummy"``.
+    s1, s1_conf : float arrays
+        First-order indices and the half-widths of their confidence intervals.
+    st, st_conf : float arrays
+        Total indices and the half-widths of their confidence intervals.
+    n_base : int
+        Base samples ``N`` of the design.
+    conf_level : float
+        Level of the bootstrap confidence intervals.
+    """
+
+    names: tuple[str, ...]
+    s1: np.ndarray
+    s1_conf: np.ndarray
+    st: np.ndarray
+    st_conf: np.ndarray
+    n_base: int
+    conf_level: float
+
+    @property
+    def noise_floor(self) -> float:
+        """The dummy's total index plus its confidence half-width."""
+        return float(self.st[-1] + self.st_conf[-1])
+
+    @property
+    def above_noise(self) -> np.ndarray:
+        """Bool ``(k + 1,)``: the total index's interval lies above the noise floor."""
+        return (self.st - self.st_conf) > self.noise_floor
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per input: name, indices, intervals, and whether it stands above noise."""
+        return [
+            {
+                "parameter": name,
+                "S1": float(self.s1[i]),
+                "S1_conf": float(self.s1_conf[i]),
+                "ST": float(self.st[i]),
+                "ST_conf": float(self.st_conf[i]),
+                "above_noise": bool(self.above_noise[i]) if name != DUMMY else "",
+            }
+            for i, name in enumerate(self.names)
+        ]
+
+
+def analyze(
+    design: Design,
+    y: np.ndarray,
+    *,
+    seed: int = 0,
+    num_resamples: int = 1000,
+    conf_level: float = 0.95,
+) -> SobolIndices:
+    """Sobol indices of the output ``y`` ``(points,)`` at the points of a Sobol design.
+
+    Parameters
+    ----------
+    design : Design
+        A ``sobol`` design (``N * (k + 3)`` points).
+    y : float array ``(points,)``
+        The output at each point, e.g. the mean number of adopters at the end.
+    seed : int
+        Seed of the bootstrap of the confidence intervals.
+    num_resamples : int
+        Bootstrap resamples.
+    conf_level : float
+        Level of the confidence intervals.
+
+    Raises
+    ------
+    InputError
+        If the design is not a Sobol design, ``y`` does not match it, or ``y`` is constant.
+    """
+    if design.kind != "sobol" or design.n_base is None:
+        raise InputError("", "--design", f"Sobol indices need a sobol design, not {design.kind}")
+    names = (*design.paths, DUMMY)
+    return _analyze(names, np.asarray(y, dtype=np.float64), seed, num_resamples, conf_level)
+
+
+def analyze_store(
+    ds: Any, y: np.ndarray, *, num_resamples: int = 1000, conf_level: float = 0.95
+) -> SobolIndices:
+    """Sobol indices of the output ``y`` ``(points,)`` at the points of a sweep store.
+
+    The store must hold a ``sobol`` design; the bootstrap is seeded with the sweep's seed.
+
+    Raises
+    ------
+    InputError
+        If the store's design is not ``sobol``, or ``y`` does not fit it.
+    """
+    design = ds.attrs.get("design")
+    if design != "sobol":
+        raise InputError("", "--design", f"Sobol indices need a sobol design, not {design}")
+    names = (*ds.attrs["paths"], DUMMY)
+    seed = int(ds.attrs.get("seed", 0))
+    return _analyze(names, np.asarray(y, dtype=np.float64), seed, num_resamples, conf_level)
+
+
+def _analyze(
+    names: Sequence[str], y: np.ndarray, seed: int, num_resamples: int, conf_level: float
+) -> SobolIndices:
+    from SALib.analyze import sobol as salib_sobol
+
+    d = len(names)
+    if y.ndim != 1 or y.size % (d + 2):
+        raise InputError("", "", f"{y.size} outputs do not fit a design of {d} inputs")
+    if not np.all(np.isfinite(y)):
+        raise InputError("", "", "the output is not finite at every point")
+    if np.ptp(y) == 0:
+        raise InputError("", "", "the output is the same at every point: nothing to apportion")
+    problem = {"num_vars": d, "names": list(names), "bounds": [[0.0, 1.0]] * d}
+    res = salib_sobol.analyze(
+        problem,
+        y,
+        calc_second_order=False,
+        num_resamples=num_resamples,
+        conf_level=conf_level,
+        seed=seed,
+    )
+    return SobolIndices(
+        names=tuple(names),
+        s1=np.asarray(res["S1"], dtype=np.float64),
+        s1_conf=np.asarray(res["S1_conf"], dtype=np.float64),
+        st=np.asarray(res["ST"], dtype=np.float64),
+        st_conf=np.asarray(res["ST_conf"], dtype=np.float64),
+        n_base=y.size // (d + 2),
+        conf_level=conf_level,
+    )
+
+
+def sobol_indices(
+    evaluate: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    specs: Sequence[ParamSpec],
+    n_base: int,
+    *,
+    seed: int = 0,
+    num_resamples: int = 1000,
+    conf_level: float = 0.95,
+) -> SobolIndices:
+    """Sobol indices of a function, evaluated at the points of a Sobol design with a dummy.
+
+    Parameters
+    ----------
+    evaluate : callable ``(x, run_block) -> y``
+        ``x`` ``(points, k)`` holds the parameter values (in the specs' units), ``run_block``
+        ``(points,)`` the block of random numbers the dummy picks (a deterministic function
+        ignores it; a stochastic one seeds its noise with it); returns ``y`` ``(points,)``.
+    specs : sequence of ParamSpec
+        The ``k`` inputs with their ranges.
+    n_base : int
+        Base samples ``N`` (a power of 2); ``N * (k + 3)`` evaluations.
+    seed : int
+        Seed of the design's scrambling and of the bootstrap.
+
+    Examples
+    --------
+    >>> from diffusion.sweep.spec import parse_param
+    >>> specs = [parse_param(f"x{i}=0:1") for i in (1, 2)]
+    >>> si = sobol_indices(lambda x, _: x[:, 0] + 0.1 * x[:, 1], specs, 256, num_resamples=10)
+    >>> bool(si.st[0] > 0.9 and si.st[1] < 0.05 and abs(si.st[2]) < 1e-12)
+    True
+    """
+    from diffusion.sweep.design import sobol
+
+    design = sobol(specs, n_base, seed)
+    x = np.array(design.values, dtype=np.float64).reshape(design.n_points, len(specs))
+    y = np.asarray(evaluate(x, design.run_block), dtype=np.float64)
+    return analyze(design, y, seed=seed, num_resamples=num_resamples, conf_level=conf_level)
+
+
+# ------------------------------------------------------------------------------ test functions
+def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    """The Ishigami function of ``x`` ``(points, 3)`` in ``[-pi, pi]^3``, ``(points,)``.
+
+    ``sin x1 + a sin^2 x2 + b x3^4 sin x1``, whose Sobol indices are known exactly
+    (:func:`ishigami_indices`); SALib and the literature use it as the standard check.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """The exact first-order and total Sobol indices ``(3,)`` of :func:`ishigami`."""
+    pi = np.pi
+    v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
+    v2 = a**2 / 8
+    v13 = b**2 * pi**8 * (1 / 18 - 1 / 50)
+    v = v1 + v2 + v13
+    s1 = np.array([v1, v2, 0.0]) / v
+    st = np.array([v1 + v13, v2, v13]) / v
+    return s1, st
+
+
+__all__ = [
+    "ADVISED_RUNS",
+    "SobolIndices",
+    "analyze",
+    "analyze_store",
+    "ishigami",
+    "ishigami_indices",
+    "sobol_indices",
+]

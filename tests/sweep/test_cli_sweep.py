@@ -1,0 +1,109 @@
+"""The command's errors: every bad --param, path or value, one line each, exit 2, no work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("xarray")
+
+from click.testing import CliRunner
+
+from diffusion.cli.sweep import sensitivity, sweep
+from tests.sweep.common import BASELINE, SHORT
+
+
+def run(tmp_path, *args: str):
+    store = tmp_path / "sweep.zarr"
+    base = [str(BASELINE), f"--set={SHORT[0]}", "--runs", "2", "--out", str(store)]
+    result = CliRunner().invoke(sweep, [*base, "--workers", "0", *args])
+    return result, store
+
+
+def error_lines(result) -> list[str]:
+    assert "Traceback" not in result.output
+    return [line for line in result.output.splitlines() if line.strip()]
+
+
+def test_bad_specs_exit_2_with_one_line_each(tmp_path):
+    result, store = run(tmp_path, "--param", "model.params.x", "--param", "a.b=1:z:3")
+    assert result.exit_code == 2
+    lines = error_lines(result)
+    assert len(lines) == 2, lines
+    assert all(line.startswith("--param: ") for line in lines)
+    assert not store.exists()
+
+
+def test_bad_paths_and_values_exit_2_before_any_work(tmp_path):
+    result, store = run(
+        tmp_path,
+        "--param=model.params.nope=0:1:3",
+        "--param=model.params.p_adopt_per_week=0.5:1.5:3",
+        "--param=events[9].support=[0.1, 0.2]",
+    )
+    assert result.exit_code == 2
+    lines = error_lines(result)
+    assert len(lines) == 3, lines  # each problem once, however many points have it
+    assert any("model.params.nope" in x and "no such parameter" in x for x in lines)
+    assert any("p_adopt_per_week" in x and "1.5" in x for x in lines)
+    assert any("events[9]" in x for x in lines)
+    assert all(line.startswith("--param: ") for line in lines)
+    assert not store.exists()
+
+
+def test_design_errors_exit_2(tmp_path):
+    param = "--param=model.params.leader_effect=0:1"
+    result, _ = run(tmp_path, param, "--design", "sobol", "--points", "6")
+    assert result.exit_code == 2 and "power of 2" in result.output
+    result, _ = run(tmp_path, param)
+    assert result.exit_code == 2 and "a:b:n" in result.output
+    result, _ = run(tmp_path, param + ":3", "--sensitivity")
+    assert result.exit_code == 2 and "--design sobol" in result.output
+    result, _ = run(tmp_path, param + ":3", "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2 and "not both" in result.output
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr("diffusion.sweep.execute.CONNECT_TIMEOUT", "1s")
+    store = tmp_path / "s.zarr"
+    args = [str(BASELINE), f"--set={SHORT[0]}", "--runs", "1", "--out", str(store)]
+    args += ["--param=model.params.leader_effect=0:1:2", "--scheduler", "tcp://127.0.0.1:9"]
+    result = CliRunner().invoke(sweep, args)
+    assert result.exit_code == 2 and "cannot reach tcp://127.0.0.1:9" in result.output
+
+
+def test_a_sobol_sweep_gives_indices_with_the_dummy(tmp_path):
+    pytest.importorskip("SALib")
+    result, store = run(
+        tmp_path,
+        "--param=model.params.p_adopt_per_week=0.005:0.05",
+        "--design=sobol",
+        "--points=4",
+        "--sensitivity",
+        "--measure=trained,adopter",
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 runs per point; >= 10 are advised" in result.output
+    rows = (store / "sensitivity.csv").read_text().splitlines()
+    assert rows[0].startswith("parameter,S1,S1_conf,ST,ST_conf")
+    assert [r.split(",")[0] for r in rows[1:]] == ["model.params.p_adopt_per_week", "dummy"]
+    again = CliRunner().invoke(
+        sensitivity, [str(store), "--measure=trained", "--at=2015-10-01", "--group=all"]
+    )
+    assert again.exit_code == 0, again.output
+    bad = CliRunner().invoke(sensitivity, [str(store), "--group", "department:Z"])
+    assert bad.exit_code == 2 and "no group 'department:Z'" in bad.output
+
+
+def test_the_sweep_modules_import_nothing_heavy():
+    code = (
+        "import sys, diffusion.cli.sweep, diffusion.sweep.plan, diffusion.sweep.store, "
+        "diffusion.sweep.sensitivity; "
+        "heavy = {'dask', 'distributed', 'xarray', 'zarr', 'SALib', 'pandas'}; "
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}), "
+        "'scipy.stats' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] False"
