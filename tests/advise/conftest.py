@@ -36,13 +36,25 @@ department = 0.1
 """
 
 #: two years; a first cohort by nomination in week 2; faster adoption than Etten-Leur's
-#: defaults so a short calendar shows differences between choices
+#: defaults so a short calendar shows differences between choices. The nomination and
+#: receptivity parameters are pinned (to the provisional values the documented greedy vs
+#: exhaustive results were measured with), so a recalibration of the package's defaults does
+#: not move these test cases.
 SCENARIO: dict[str, Any] = {
     "name": "small-advise",
     "runs": 40,
     "seed": 11,
     "organisation": {"spec": "org.toml", "seed": 0},
-    "model": {"params": {"p_adopt_per_week": 0.08, "p_aware_per_week": 0.1}},
+    "model": {
+        "params": {
+            "p_adopt_per_week": 0.08,
+            "p_aware_per_week": 0.1,
+            "nomination_word_of_mouth": 3.0,
+            "nomination_presentation": 1.0,
+            "nomination_leader_effect": 0.8,
+            "receptivity_hard": 0.35,
+        }
+    },
     "calendar": {"start": dt.date(2020, 1, 6), "end": dt.date(2021, 12, 31)},
     "cohorts": [{"name": "first", "date": dt.date(2020, 1, 20), "seats": 3}],
 }

@@ -222,6 +222,8 @@ def test_every_parameter_has_unit_range_mechanism_and_is_documented():
     for row in rows:
         assert row["unit"] and row["mechanism"] and row["doc"]
         assert f"`{row['name']}`" in text, f"{row['name']} is missing from {DOCS.name}"
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"| `{row['name']}` |"))
+        assert line.split("|")[3].strip() == str(row["default"]), f"{row['name']}: stale default"
     assert set(NEUTRAL) <= {r["name"] for r in rows}
     IdeasParams(**NEUTRAL)  # every neutral value is valid
 
