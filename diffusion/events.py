@@ -177,18 +177,24 @@ class Cohort(Event):
             raise ValueError(f"cohort {self.name!r}: seats must be >= 0, got {self.seats}")
 
     def choose(self, batch: Batch) -> np.ndarray:
-        """The chosen people, bool ``(runs, nodes)``."""
-        n_runs, n_nodes = batch.state.code.shape
-        chosen = np.zeros((n_runs, n_nodes), dtype=bool)
+        """The chosen people, bool ``(runs, nodes)``.
+
+        A person in ``include`` who is already in the cohort state in a run (took the
+        course earlier there) is not enrolled again in that run; the seat goes to the
+        nominations instead.
+        """
+        code = batch.state.code
+        n_runs, n_nodes = code.shape
         included = _positions(self.include)[: self.seats]
-        chosen[:, included] = True
+        chosen = np.zeros((n_runs, n_nodes), dtype=bool)
+        chosen[:, included] = code[:, included] != batch.model.code(batch.model.cohort_state)
         weights = batch.model.nomination_weights(batch.org, batch.prep, batch.state)
         weights = np.array(weights, dtype=np.float64, copy=True)
         if self.candidates is not None:
             weights *= np.asarray(self.candidates, dtype=bool)[None, :]
         weights[:, included] = 0
-        left = self.seats - len(included)
-        if left > 0:
+        left = self.seats - chosen.sum(axis=1)
+        if left.max(initial=0) > 0:
             uniform = batch.rand.uniform(f"cohort:{self.name}", batch.t, n_nodes)
             chosen |= weighted_sample_without_replacement(uniform, weights, left)
         return chosen

@@ -180,3 +180,15 @@ def test_milestones_record_first_entry_per_person():
     assert (res.first_step["off_again"] == 0).all()
     with pytest.raises(ValueError, match="no state 'nope'"):
         simulate(Flip(), org, n_runs=1, n_steps=1, seed=1, milestones={"x": ("nope",)})
+
+
+def test_an_included_person_already_enrolled_frees_the_seat():
+    org = tiny_org()
+    # person 0 is "on" (the cohort state) before the cohort in every run
+    events = [SetState(0, nodes=(0,), state="on"), Cohort(1, name="c", seats=2, include=(0, 1))]
+    res = simulate(Flip(FlipParams(0.0)), org, n_runs=200, n_steps=2, seed=4, events=events)
+    adopted = res.adopted_step >= 0
+    # person 0 keeps the step of their first enrolment; person 1 is enrolled; the seat person 0
+    # would have taken goes to one nominated person, so 3 are on in every run
+    assert (res.adopted_step[:, 0] == 0).all() and (res.adopted_step[:, 1] == 1).all()
+    assert (adopted.sum(axis=1) == 3).all()

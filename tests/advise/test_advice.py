@@ -7,7 +7,6 @@ import csv
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -112,11 +111,11 @@ def test_bad_input_is_one_line_and_exit_2(small_files, tmp_path, extra, says):
 
 
 def test_differences_are_paired_run_by_run(advised):
-    """A strategy choosing the advised people shows the advice's gain to the last digit:
-    the reporting runs share their random numbers (here the buddy strategy chooses them)."""
-    rows = {r["choice"]: r for r in _csv(advised / "strategies.csv")}
-    same = [k for k, r in rows.items() if r["people"] == rows["advice"]["people"] and k != "advice"]
-    assert same == ["buddies"]
-    for column in ("gain", "low", "high", "objective"):
-        assert rows["buddies"][column] == rows["advice"][column]
-    assert np.isfinite(float(rows["advice"]["gain"]))
+    """Every choice is compared with the same nomination runs: objective minus gain (the
+    nomination's mean on the reporting runs) is one number for every row, to rounding."""
+    rows = _csv(advised / "strategies.csv")
+    base = [float(r["objective"]) - float(r["gain"]) for r in rows]
+    assert len(rows) >= 6
+    assert max(base) - min(base) <= 1.5e-4  # the CSV rounds both numbers to 4 decimals
+    for r in rows:
+        assert float(r["low"]) <= float(r["gain"]) <= float(r["high"])

@@ -11,11 +11,11 @@ objective (at 2021-06-30)   seats n    runs  choices CELF          plain greedy 
 =========================== ===== ==== ===== ======= ============= ============= ===========
 adopters                    3     8    60    56      optimum       optimum       17 / 22
 isolated (minimised)        2     8    60    28      optimum       optimum       13 / 16
-working (trained+adopters)  3     10   60    120     rank 2, 97.5% rank 2, 97.5% 19 / 28
+working (trained+adopters)  3     10   60    120     rank 2, 95.0% rank 2, 95.0% 19 / 28
 =========================== ===== ==== ===== ======= ============= ============= ===========
 
 The third case is a documented miss: the ideas model's complex contagion is not
-submodular, so the greedy has no guarantee; "97.5%" is (greedy - worst) / (best - worst)
+submodular, so the greedy has no guarantee; "95.0%" is (greedy - worst) / (best - worst)
 over the 120 feasible choices. (With 60 runs and 10 candidates the adopters objective
 misses too, rank 3 of 120, 95%; with 100 runs it reaches the optimum.)
 """
@@ -39,7 +39,7 @@ CASES = [
     # objective, seats, candidates, runs, rank of CELF and plain greedy, share of range
     ("adopters", 3, 8, 60, 1, 1.0),
     ("isolated", 2, 8, 60, 1, 1.0),
-    ("working", 3, 10, 60, 2, 0.975),
+    ("working", 3, 10, 60, 2, 0.950),
 ]
 
 
