@@ -11,6 +11,7 @@ explained in its comments and in ``scenarios/README.md``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from diffusion.study import Study
 
@@ -19,7 +20,10 @@ BASELINE = "etten-leur-baseline"
 
 
 def etten_leur_baseline(
-    until: dt.date | None = None, years: float | None = None, seed: int = 0
+    until: dt.date | None = None,
+    years: float | None = None,
+    seed: int = 0,
+    groupings: Sequence[str] | None = None,
 ) -> Study:
     """The Etten-Leur baseline as a :class:`~diffusion.study.Study`.
 
@@ -32,6 +36,9 @@ def etten_leur_baseline(
         Or the number of years from the start (2015-01-05).
     seed : int
         Seed of the organisation graph (the simulation's own seed is given to ``simulate``).
+    groupings : sequence of str, optional
+        Groupings to count people by (default: the scenario's, department, team, role and
+        side); add ``"kind"`` to tell staff from board members and partners.
 
     Raises
     ------
@@ -48,4 +55,5 @@ def etten_leur_baseline(
         overrides.append(f"calendar.end={until.isoformat()}")
     if years is not None:
         overrides.append(f"calendar.years={float(years)}")
-    return build_study(load_scenario(packaged(BASELINE), overrides).scenario)
+    scenario = load_scenario(packaged(BASELINE), overrides).scenario
+    return build_study(scenario, groupings=groupings)

@@ -34,6 +34,7 @@ def plot_spread(
     calendar: Calendar | None = None,
     quantiles: tuple[float, float] = (0.05, 0.95),
     share: bool = False,
+    label: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Spread curves: the mean over runs with a quantile band, one curve per group.
@@ -52,6 +53,9 @@ def plot_spread(
         The band's quantiles over runs (default: a 90% band).
     share : bool
         Plot the share of the group (0-1) instead of the number of people.
+    label : str, optional
+        Legend label of the curve when there is one (no ``grouping``); default "all". Use it
+        to overlay several results on one Axes.
     ax : matplotlib Axes, optional
 
     Returns
@@ -61,8 +65,8 @@ def plot_spread(
     ax = _axes(ax)
     x = calendar.dates_of(results.steps) if calendar is not None else results.steps
     if grouping is None:
-        curves = {"all": results.series(states)}
-        sizes = {"all": results.total[0, 0].sum()}
+        curves = {label or "all": results.series(states)}
+        sizes = {label or "all": results.total[0, 0].sum()}
     else:
         names = list(groups) if groups is not None else list(results.group_labels[grouping])
         all_sizes = results.group_sizes(grouping)
@@ -79,7 +83,7 @@ def plot_spread(
     ax.set_xlabel("date" if calendar is not None else "step")
     level = round(100 * (quantiles[1] - quantiles[0]))
     ax.set_title(f"{state_text}: mean and {level}% band over {results.n_runs} runs")
-    if len(curves) > 1:
+    if len(curves) > 1 or label is not None:
         ax.legend(title=grouping, fontsize="small")
     return ax
 
@@ -89,18 +93,35 @@ def plot_spread_panels(
     panels: dict[str, str | Sequence[str]],
     grouping: str | None = "department",
     *,
+    groups: Sequence[str] | None = None,
     calendar: Calendar | None = None,
     quantiles: tuple[float, float] = (0.05, 0.95),
+    share: bool = False,
 ):
     """One :func:`plot_spread` panel per entry of ``panels`` (title -> states), side by side.
 
+    ``groups`` limits the curves to those groups (default: every group with a label, so
+    nodes outside the departments, such as the board, are left out); ``share`` plots shares.
     Returns the matplotlib Figure.
     """
+    if grouping is not None and groups is None:
+        sizes = results.group_sizes(grouping)
+        labels = results.group_labels[grouping]
+        groups = [g for g, n in zip(labels, sizes, strict=True) if g and n > 0]
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.5), squeeze=False)
     for ax, (title, states) in zip(axes[0], panels.items(), strict=True):
-        plot_spread(results, states, grouping, calendar=calendar, quantiles=quantiles, ax=ax)
+        plot_spread(
+            results,
+            states,
+            grouping,
+            groups,
+            calendar=calendar,
+            quantiles=quantiles,
+            share=share,
+            ax=ax,
+        )
         ax.set_title(title)
     fig.autofmt_xdate()
     fig.tight_layout()
@@ -239,6 +260,7 @@ def plot_org_state(
     *,
     milestone: str = "adopted",
     layout_seed: int = 0,
+    calendar: Calendar | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """The organisation graph, each person coloured by the share of runs in which they had
@@ -255,6 +277,8 @@ def plot_org_state(
         A key of ``results.first_step``.
     layout_seed : int
         Seed of the spring layout, so the same organisation is drawn the same way.
+    calendar : Calendar, optional
+        Labels the figure with the step's date instead of its number.
     """
     import networkx as nx
     import numpy as np
@@ -275,9 +299,10 @@ def plot_org_state(
     points = ax.scatter(
         xy[:, 0], xy[:, 1], c=share[staff], cmap="viridis", vmin=0, vmax=1, s=14, zorder=2
     )
-    ax.figure.colorbar(points, ax=ax, label=f"share of runs {milestone} by step {step}")
+    when = f"step {step}" if calendar is None else calendar.date_of(step).isoformat()
+    ax.figure.colorbar(points, ax=ax, label=f"share of runs {milestone} by {when}")
     ax.set_axis_off()
-    ax.set_title(f"{org.name or 'organisation'}: {milestone} by step {step}")
+    ax.set_title(f"{org.name or 'organisation'}: {milestone} by {when}")
     return ax
 
 

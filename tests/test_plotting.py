@@ -85,3 +85,15 @@ def test_plot_org_state_colours_people_by_share_adopted(results):
     expected = ((results.adopted_step >= 0) & (results.adopted_step <= 10)).mean(axis=0)
     np.testing.assert_allclose(points.get_array(), expected)
     assert len(ax.collections[0].get_segments()) == 12  # the ring's ties
+
+
+def test_labels_groups_and_dates(results):
+    ax = plot_spread(results, "on", label="base")
+    plot_spread(results, "off", label="other", ax=ax)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["base", "other"]
+    fig = plot_spread_panels(results, {"on": "on"}, "department", groups=["B"], share=True)
+    (line,) = fig.axes[0].get_lines()
+    assert line.get_label() == "B" and line.get_ydata().max() <= 1.0
+    cal = Calendar(dt.date(2020, 1, 6), dt.date(2020, 5, 25))
+    ax = plot_org_state(tiny_org(), results, step=2, calendar=cal)
+    assert ax.get_title().endswith("by 2020-01-20")
