@@ -277,7 +277,8 @@ def simulate(
     events : sequence of Event
         Scheduled changes; steps beyond ``n_steps`` are ignored.
     batch_size : int, optional
-        Runs simulated together (default: about 500,000 person-cells per batch).
+        Runs simulated together (default: about 500,000 person-cells per batch, in a
+        multiple of ``threads`` batches of equal size).
     run_offset : int
         Global index of the first run (to split one simulation over machines).
     groupings : sequence of str
@@ -303,11 +304,16 @@ def simulate(
     unknown = [g for g in groupings if g not in org.groups]
     if unknown:
         raise ValueError(f"unknown grouping {unknown[0]!r}; known: {', '.join(org.groups)}")
-    if batch_size is None:
-        batch_size = max(MIN_BATCH_RUNS, DEFAULT_BATCH_CELLS // max(org.n_nodes, 1))
-    batch_size = min(batch_size, n_runs)
     if threads is None:
         threads = min(2, os.cpu_count() or 1)
+    if batch_size is None:
+        # about DEFAULT_BATCH_CELLS a batch, in a number of batches that keeps every thread busy
+        target = max(MIN_BATCH_RUNS, DEFAULT_BATCH_CELLS // max(org.n_nodes, 1))
+        n_batches = -(-n_runs // target)
+        if threads > 1 and n_runs >= threads * MIN_BATCH_RUNS:
+            n_batches = -(-n_batches // threads) * threads
+        batch_size = -(-n_runs // n_batches)
+    batch_size = min(batch_size, n_runs)
     events_at: dict[int, list[Event]] = {}
     for event in events:
         if event.step <= n_steps:

@@ -60,7 +60,9 @@ support ``L`` of :func:`lapse_probability`.
 Speed: the draws of step 2 are compared with an upper bound of every state's outgoing
 probability first (thinning); only the few cells below it get their exact probability,
 computed on the gathered cells. A step costs a handful of whole-array passes (the draw, one
-comparison, one int8 comparison for the sync) plus work in proportion to the changes.
+comparison, one int8 comparison for the sync) plus work in proportion to the changes; a
+week with presentations adds a few more (the audiences are implicit, :class:`Audience`), and
+nothing is ever ``(nodes, nodes)``.
 """
 
 from __future__ import annotations
@@ -123,6 +125,8 @@ BUDDY_SUPPORT = np.array([1, 1, 1, 1, 0, 0, 0], dtype=np.float32)
 #: preferred: trained or adopter, then aware, then unaware); ``_NO_TIER``: never chosen
 _NO_TIER = 3
 _BUDDY_TIER = np.array([2, 1, 0, 0, _NO_TIER, _NO_TIER, _NO_TIER], dtype=np.int8)
+#: per state code: eligible for a cohort seat (unaware, aware, lapsed)
+_ELIGIBLE = np.isin(np.arange(len(STATES)), (UNAWARE, AWARE, LAPSED))
 
 
 # --------------------------------------------------------------------------------------------
@@ -275,8 +279,8 @@ class IdeasPrep:
         ``W.T`` in CSR form (row = the influencer), for pushing changed cells through.
     buddy : csr_array ``(nodes, nodes)`` float32
         Buddy ties times ``buddy_weight`` (row = receiver); may be empty.
-    audience_t : csr_array ``(nodes, nodes)`` float32
-        ``[j, i]``: attendance of ``i`` at the presentation of ``j``.
+    audience : Audience
+        Who attends whose presentation (implicit; :func:`_audience`).
     receptivity : float32 ``(nodes,)``
         Base receptivity in [0, 1] by side and role; 0 outside the staff.
     staff : float32 ``(nodes,)``
@@ -286,8 +290,8 @@ class IdeasPrep:
     leaders : int64 ``(leaders,)``
         Positions of the staff who manage someone (team leaders, heads, the secretary).
     first_col, second_col : int64 ``(nodes,)``
-        Column in the leader table (:func:`_support_table`) of each person's manager and
-        manager's manager; ``len(leaders)`` (a neutral column) where there is none.
+        Index into ``leaders`` of each person's manager and manager's manager;
+        ``len(leaders)`` (neutral support) where there is none (:func:`_leader_support`).
     min_workload, max_workload : float
         Extremes of the staff's workload (for the thinning bound).
     active_weight, resistant_weight, support_level : float32 ``(states,)``
@@ -299,7 +303,7 @@ class IdeasPrep:
     influence: sp.csr_array
     influence_t: sp.csr_array
     buddy: sp.csr_array
-    audience_t: sp.csr_array
+    audience: Audience
     receptivity: np.ndarray
     staff: np.ndarray
     workload: np.ndarray
@@ -322,36 +326,131 @@ def _labels_of(org: CompiledOrg, grouping: str) -> np.ndarray:
     return np.asarray(org.group_labels[grouping], dtype=object)[org.groups[grouping]]
 
 
-def _membership(labels: np.ndarray) -> sp.csr_array:
-    """Indicator ``(nodes, groups)`` of the non-empty labels."""
+@dataclass(frozen=True, eq=False)
+class Audience:
+    """Who attends whose presentation, held implicitly (never as a ``(nodes, nodes)`` matrix).
+
+    The attendance of ``i`` at the talk of ``j`` (:func:`_audience`) depends only on whether
+    ``i`` is in the MT or the board and on whether ``i`` and ``j`` share a team, a
+    department, or both. So the talks of a step are tallied per group and run, the
+    attendance is worked out once per *class* of people with the same top flag, team and
+    department, and each person reads their class's value (:func:`_attendance`).
+
+    Attributes
+    ----------
+    groups : int64 ``(3, nodes)``
+        Code of each person's team, department, and (team, department) pair; -1 where the
+        label is empty (the pair: where either is).
+    n_groups : tuple of int
+        Number of codes of each of the three rows.
+    top : bool ``(nodes,)``
+        Attends every talk fully: heads and the secretary (staff), and the board.
+    class_of : int64 ``(nodes,)``
+        Each person's class.
+    class_groups : int64 ``(3, classes)``
+        The three codes of each class, each -1 or a code (then in ``groups``' range).
+    class_top : bool ``(classes,)``
+        Whether the class is top (then its codes are -1).
+    share : float
+        Attendance of the rest of the department (``audience_department``).
+    """
+
+    groups: np.ndarray
+    n_groups: tuple[int, int, int]
+    top: np.ndarray
+    class_of: np.ndarray
+    class_groups: np.ndarray
+    class_top: np.ndarray
+    share: float
+
+
+def _group_codes(labels: np.ndarray) -> tuple[np.ndarray, int]:
+    """Code ``(nodes,)`` int64 of each non-empty label (-1 for ``""``) and the number of codes."""
     names, code = np.unique(labels.astype(str), return_inverse=True)
-    keep = names[code] != ""
-    rows = np.flatnonzero(keep)
-    return sp.csr_array(
-        (np.ones(rows.size, np.float32), (rows, code[keep])), shape=(labels.size, names.size)
+    keep = names != ""
+    renumber = np.where(keep, np.cumsum(keep) - 1, -1)
+    return renumber[code].astype(np.int64), int(keep.sum())
+
+
+def _audience(org: CompiledOrg, department_share: float) -> Audience:
+    """Attendance of ``i`` at ``j``'s presentation, implicit (:class:`Audience`).
+
+    Own team 1, MT (heads, secretary) 1, board 1, rest of the department
+    ``department_share``; only talks of staff count; nobody attends their own talk.
+    """
+    team = _labels_of(org, "team").astype(str)
+    dept = _labels_of(org, "department").astype(str)
+    both = np.where((team != "") & (dept != ""), np.char.add(np.char.add(team, "\n"), dept), "")
+    codes = [_group_codes(labels) for labels in (team, dept, both)]
+    groups = np.stack([c for c, _ in codes])
+    top = np.isin(_labels_of(org, "role"), ("head", "secretary")) & org.is_staff
+    top |= _labels_of(org, "kind") == "board"
+    top = np.asarray(top, dtype=bool)
+    keys = np.where(top[None, :], -1, groups)
+    rows, class_of = np.unique(np.vstack([top, keys]).T, axis=0, return_inverse=True)
+    return Audience(
+        groups=groups,
+        n_groups=(codes[0][1], codes[1][1], codes[2][1]),
+        top=top,
+        class_of=class_of.reshape(-1).astype(np.int64),
+        class_groups=rows[:, 1:].T.astype(np.int64),
+        class_top=rows[:, 0].astype(bool),
+        share=float(department_share),
     )
 
 
-def _audience(org: CompiledOrg, department_share: float) -> sp.csr_array:
-    """``A[i, j]``: attendance of ``i`` at ``j``'s presentation, ``(nodes, nodes)`` float32.
+def _attendance(
+    audience: Audience, staff: np.ndarray, n_runs: int, run: np.ndarray, node: np.ndarray
+) -> np.ndarray:
+    """Talks attended by every person in every run, float32 ``(runs, nodes)``.
 
-    Own team 1, MT (heads, secretary) 1, board 1, rest of the department
-    ``department_share``; only staff present; nobody attends their own talk.
+    ``sum_j A[i, j]`` over the talks ``j`` of the run, with ``A[i, j] = staff[j] (i != j)
+    max(share D[i, j], T[i, j], top[i])`` (``D``, ``T``: same department, same team): for
+    the MT and the board the number of staff talks, for the others ``T + share (D - TD)``
+    with ``T``, ``D`` and ``TD`` the staff talks in their team, their department and both,
+    their own talk left out. The terms are counts, so the float64 sums are exact and equal,
+    bit for bit, to summing the entries of the explicit matrix (then rounded to float32).
+    Cost ``O(runs x nodes)`` whatever the number of talks: a table ``(runs, classes)``, one
+    gather from it, and the presenters' own cells.
+
+    Parameters
+    ----------
+    audience : Audience
+    staff : float32 ``(nodes,)``
+        1 for staff (only their talks count).
+    n_runs : int
+        Runs of the batch.
+    run, node : int arrays ``(talks,)``
+        The presenters (one talk per cell at most).
+
+    Returns
+    -------
+    float32 array ``(runs, nodes)``
     """
-    staff = org.is_staff.astype(np.float32)
-    team = _membership(_labels_of(org, "team"))
-    dept = _membership(_labels_of(org, "department"))
-    same_team = (team @ team.T).astype(bool)
-    same_dept = (dept @ dept.T).astype(bool)
-    top = np.isin(_labels_of(org, "role"), ("head", "secretary")) & org.is_staff
-    top |= _labels_of(org, "kind") == "board"
-    a = same_dept.astype(np.float32) * np.float32(department_share)
-    a = a.maximum(same_team.astype(np.float32))
-    a = a.maximum(sp.csr_array(np.outer(top, staff).astype(np.float32)))
-    a = sp.csr_array(a @ sp.diags_array(staff), dtype=np.float32)
-    a.setdiag(0)
-    a.eliminate_zeros()
-    return a
+    keep = staff[node] > 0
+    run, node = run[keep], node[keep]
+    n_talks = np.bincount(run, minlength=n_runs)
+    tallies = []  # staff talks per run and group; the last column (code -1) stays 0
+    for codes, size in zip(audience.groups, audience.n_groups, strict=True):
+        g = codes[node]
+        tally = np.zeros((n_runs, size + 1), dtype=np.int64)
+        np.add.at(tally, (run[g >= 0], g[g >= 0]), 1)
+        tallies.append(tally)
+    share = np.float64(np.float32(audience.share))
+
+    def attended(rows: np.ndarray, top: np.ndarray, codes: np.ndarray, own: int) -> np.ndarray:
+        """Attendance in the runs ``rows`` of people with top flags ``top`` and group codes
+        ``codes`` ``(3, ...)`` (broadcast together), less ``own`` talk in each group."""
+        team, dept, both = (
+            tally[rows, c] - own * (c >= 0) for tally, c in zip(tallies, codes, strict=True)
+        )
+        return np.where(top, n_talks[rows] - own, team + share * (dept - both))
+
+    every_run = np.arange(n_runs)[:, None]
+    per_class = attended(every_run, audience.class_top, audience.class_groups, 0)
+    out = per_class.astype(np.float32)[:, audience.class_of]
+    out[run, node] = attended(run, audience.top[node], audience.groups[:, node], 1)
+    return out
 
 
 def _influence(org: CompiledOrg, p: IdeasParams) -> sp.csr_array:
@@ -460,7 +559,7 @@ class IdeasModel(Model):
             influence=influence,
             influence_t=sp.csr_array(influence.T, dtype=np.float32),
             buddy=buddy,
-            audience_t=sp.csr_array(_audience(org, p.audience_department).T, dtype=np.float32),
+            audience=_audience(org, p.audience_department),
             receptivity=(receptivity * staff).astype(np.float32),
             staff=staff.astype(np.float32),
             workload=workload,
@@ -557,12 +656,12 @@ class IdeasModel(Model):
         """
         p, x = self.params, state.extra
         code = state.code
-        n_runs, n = code.shape
-        eligible = np.isin(code, (UNAWARE, AWARE, LAPSED)) & org.is_staff[None, :]
+        n = code.shape[1]
+        eligible = _ELIGIBLE[code] & org.is_staff[None, :]
         trained = (code == TRAINED).astype(np.float32)
         exposure_trained = (prep.influence @ trained.T).T
-        runs, nodes = np.arange(n_runs)[:, None], np.arange(n)[None, :]
-        support = _leader_support(prep, _support_table(prep, state), runs, nodes)
+        nodes = np.arange(n)
+        support = _leader_support(prep, state, nodes)
         weights = (
             _receptivity(prep, x["receptivity_factor"], nodes)
             * _multiplier(p.nomination_leader_effect, support)
@@ -750,7 +849,7 @@ class IdeasModel(Model):
                     prep, x["receptivity_factor"].reshape(-1)[cells[adopting]], i
                 ),
                 workload=prep.workload[i],
-                leader_support=_leader_support(prep, _support_table(prep, state), r, i),
+                leader_support=_leader_support(prep, state, i, r),
                 top_support=x["top"][r],
                 pressure=x["pressure"][r],
                 resistant_exposure=resist_exp[adopting],
@@ -799,16 +898,13 @@ class IdeasModel(Model):
         code = state.code
         n_runs, n = code.shape
         run, node = np.divmod(talks, n)
-        item, col, weight = _spread(prep.audience_t, node)
-        # talks are rare: a dense tally is cheaper than sorting the audience entries
-        tally = np.bincount(run[item] * n + col, weight, minlength=n_runs * n)
-        cells = np.flatnonzero(tally)
-        attendance = tally[cells].astype(np.float32)
-        x["seen"].reshape(-1)[cells] += attendance
-        unaware = code.reshape(-1)[cells] == UNAWARE
-        u = rand.uniform("presentation", t, n).reshape(-1)[cells]
-        aware = unaware & (u < np.float32(p.p_aware_presentation) * np.minimum(attendance, 1.0))
-        code.reshape(-1)[cells[aware]] = AWARE
+        attendance = _attendance(prep.audience, prep.staff, n_runs, run, node)
+        x["seen"] += attendance
+        u = rand.uniform("presentation", t, n)
+        aware = (code == UNAWARE) & (
+            u < np.float32(p.p_aware_presentation) * np.minimum(attendance, 1.0)
+        )
+        code[aware] = AWARE
         return np.bincount(run, minlength=n_runs).astype(np.float32)
 
     # -- actions -----------------------------------------------------------------------------
@@ -929,24 +1025,44 @@ def _receptivity(prep: IdeasPrep, factor: np.ndarray, node: np.ndarray) -> np.nd
     return np.minimum(prep.receptivity[node] * factor, np.float32(1))
 
 
-def _support_table(prep: IdeasPrep, state: State) -> np.ndarray:
-    """Support level of every leader in every run, ``(runs, leaders + 1)`` float32; the last
-    column is the neutral level of a missing leader."""
-    code, floor = state.code, state.extra["support_floor"]
-    table = np.full((code.shape[0], prep.leaders.size + 1), _NO_LEADER, dtype=np.float32)
-    table[:, :-1] = np.maximum(prep.support_level[code[:, prep.leaders]], floor[:, prep.leaders])
-    return table
-
-
 def _leader_support(
-    prep: IdeasPrep, table: np.ndarray, run: np.ndarray, node: np.ndarray
+    prep: IdeasPrep, state: State, node: np.ndarray, run: np.ndarray | None = None
 ) -> np.ndarray:
-    """Support ``S`` in [0, 1] of the first- and second-line managers of the cells
-    ``(run, node)`` (broadcastable index arrays; mechanism 3)."""
+    """Support ``S`` in [0, 1] of the first- and second-line managers (mechanism 3).
+
+    A leader's level is that of their state (``support_level``), at least their
+    ``support_floor``; a missing leader counts as neutral (:data:`_NO_LEADER`).
+
+    Parameters
+    ----------
+    prep : IdeasPrep
+    state : State
+    node : int array ``(cells,)``
+        The people asked about.
+    run : int array ``(cells,)``, optional
+        Their runs; default every run (then the result is ``(runs, cells)``, and each
+        leader's level is worked out once per run).
+
+    Returns
+    -------
+    float32 array ``(cells,)``, or ``(runs, cells)`` without ``run``
+    """
+    code, floor = state.code, state.extra["support_floor"]
+    leader = np.append(prep.leaders, -1)  # by column; the last one: no leader
+
+    def level(rows: np.ndarray | slice, col: np.ndarray) -> np.ndarray:
+        at = np.maximum(leader[col], 0)
+        own = np.maximum(prep.support_level[code[rows, at]], floor[rows, at])
+        return np.where(col < prep.leaders.size, own, np.float32(_NO_LEADER))
+
+    first, second = prep.first_col[node], prep.second_col[node]
+    if run is None:
+        table = level(slice(None), np.arange(leader.size))  # (runs, leaders + 1)
+        first, second = table[:, first], table[:, second]
+    else:
+        first, second = level(run, first), level(run, second)
     share = np.float32(prep.head_share)
-    return (1 - share) * table[run, prep.first_col[node]] + share * table[
-        run, prep.second_col[node]
-    ]
+    return (1 - share) * first + share * second
 
 
 def _buddy_support(

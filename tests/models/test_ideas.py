@@ -451,6 +451,63 @@ def test_presentations_make_the_audience_aware_and_raise_top_support(org):
     assert np.all(state.extra["present_at"] == -1)
 
 
+def explicit_attendance(org: CompiledOrg, share: float, talks: np.ndarray, n_runs: int):
+    """Oracle: the talks attended, from the explicit ``(nodes, nodes)`` attendance matrix the
+    model used to build (own team 1, MT and board 1, rest of the department ``share``; only
+    staff talks; not one's own), summed talk by talk in float64 and rounded to float32."""
+    n = org.n_nodes
+
+    def labels(grouping: str) -> np.ndarray:
+        if grouping not in org.groups:
+            return np.full(n, "", dtype=object)
+        return np.asarray(org.group_labels[grouping], dtype=object)[org.groups[grouping]]
+
+    staff = org.is_staff.astype(np.float32)
+    team, dept = labels("team"), labels("department")
+    same_team = (team[:, None] == team[None, :]) & (team[:, None] != "")
+    same_dept = (dept[:, None] == dept[None, :]) & (dept[:, None] != "")
+    top = np.isin(labels("role"), ("head", "secretary")) & org.is_staff
+    top |= labels("kind") == "board"
+    a = np.maximum(same_dept.astype(np.float32) * np.float32(share), same_team.astype(np.float32))
+    a = np.maximum(a, np.outer(top, staff).astype(np.float32)) * staff[None, :]
+    np.fill_diagonal(a, 0)
+    tally = np.zeros((n_runs, n))
+    for r, j in zip(*np.divmod(talks, n), strict=True):
+        tally[r] += a[:, j]
+    return tally.astype(np.float32)
+
+
+def test_implicit_audience_equals_the_explicit_matrix(org):
+    from diffusion.compile import compile_graph
+    from diffusion.org.etten_leur import etten_leur
+
+    # the test organisation with two board members, a non-staff node and one without a team
+    kind = np.zeros(org.n_nodes, int)
+    kind[[3, 20]] = 1
+    staff = kind == 0
+    staff[11] = False
+    groups = dict(org.groups, kind=kind)
+    groups["team"] = groups["team"].copy()
+    groups["team"][team(org, "B1")[2]] = 0  # label ""
+    mixed = dataclasses.replace(
+        org,
+        groups=groups,
+        group_labels=dict(org.group_labels, kind=("staff", "board")),
+        is_staff=staff,
+    )
+    picks = np.random.default_rng(3)
+    for case in (mixed, compile_graph(etten_leur(0))):
+        n_runs, n = 6, case.n_nodes
+        talks = np.flatnonzero(picks.random(n_runs * n) < 0.2)
+        talks = np.concatenate([talks[talks < (n_runs - 1) * n], [(n_runs - 1) * n + 3]])
+        for share in (0.0, 0.3, 0.5, 1.0):
+            audience = ideas._audience(case, share)
+            got = ideas._attendance(
+                audience, case.is_staff.astype(np.float32), n_runs, *np.divmod(talks, n)
+            )
+            np.testing.assert_array_equal(got, explicit_attendance(case, share, talks, n_runs))
+
+
 def test_buddies_lower_lapse_and_isolated_trained_counts_eenlingen(org):
     loners = [team(org, t)[0] for t in ("A1", "A2", "B1", "B2")]
     events = seeded(org, trained=loners)
