@@ -126,7 +126,7 @@ def predictive_check(
     *,
     draws: int = 100,
     runs: int = 10,
-    first_index: int = 0,
+    first_index: int | None = None,
     seed: int = 0,
     client: Any = None,
     level: float = LEVEL,
@@ -141,9 +141,10 @@ def predictive_check(
         The observed statistics (their team counts are the table's ``observed``).
     draws, runs : int
         Parameter vectors drawn from the posterior, and runs simulated at each.
-    first_index : int
-        Global index of the first vector (keep it past the calibration's own vectors so that
-        the runs are fresh).
+    first_index : int, optional
+        Global index of the first vector; default: just past the calibration's own vectors
+        (``post.info["simulations"]``; far past them when that is unknown, as with pyabc's
+        hashed offsets), so that the runs are fresh.
     seed : int
         Seed of the draws from the posterior.
     client : distributed.Client, optional
@@ -160,6 +161,8 @@ def predictive_check(
     from diffusion.calibrate.simulator import simulate_many
 
     thetas = post.draw(np.random.default_rng([seed, 1]), draws)
+    if first_index is None:
+        first_index = int(post.info.get("simulations", 1 << 30))
     stats = simulate_many(sim, thetas, runs, first_index=first_index, client=client)
     stats = stats.reshape(-1, stats.shape[-1])
     lo_q, hi_q = (1 - level) / 2, (1 + level) / 2
