@@ -35,6 +35,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "org100k": ("benchmarks.bench_org100k", "bench_org100k"),
     "rng": ("benchmarks.bench_rng", "bench_rng"),
     "advise": ("benchmarks.bench_advise", "bench_advise"),
+    "sweep": ("benchmarks.bench_sweep", "bench_sweep"),
 }
 
 README = Path(__file__).resolve().parent / "README.md"

@@ -19,7 +19,9 @@ COMMANDS: dict[str, str] = {
     "compare": "diffusion.cli.compare:compare",
     "org": "diffusion.cli.org:org",
     "run": "diffusion.cli.run:run",
+    "sensitivity": "diffusion.cli.sensitivity:sensitivity",
     "sweep": "diffusion.cli.sweep:sweep",
+    "sweep-plot": "diffusion.cli.sweep_plot:sweep_plot",
     "validate": "diffusion.cli.validate:validate",
 }
 
@@ -28,7 +30,9 @@ HELP: dict[str, str] = {
     "calibrate": "Fit model parameters to Table 1 (ABC: rejection or pyabc ABC-SMC).",
     "org": "Summarise, draw or export an organisation graph.",
     "run": "Simulate a scenario (default: the Etten-Leur baseline).",
+    "sensitivity": "Sobol or Morris indices of parameters, with a dummy as the noise floor.",
     "sweep": "Sweep parameters of a scenario, locally or on a Dask cluster.",
+    "sweep-plot": "Plot a sweep: response curve (1 parameter) or heatmap (2-D grid).",
     "compare": "Compare what-if scenarios with a base, run with the same seeds.",
     "validate": "Check scenario files without simulating them.",
 }

@@ -12,16 +12,20 @@ of run indices the point simulates:
   ``--points`` = ``N`` base samples (a power of 2), with a *dummy* input added to the ``k``
   parameters: ``N * (k + 3)`` points (rows ``A, AB_1 .. AB_{k+1}, B`` per base sample, as
   :func:`SALib.analyze.sobol.analyze` reads them without second-order indices).
+* ``morris``: ``--points`` = ``r`` Morris trajectories (elementary effects) on a grid of
+  :data:`MORRIS_LEVELS` levels in the unit cube, with the same dummy input: ``r * (k + 2)``
+  points, each trajectory moving one input at a time by ``levels / (2 (levels - 1))``.
 
 Common random numbers
 ---------------------
 Every point is simulated with the sweep's one root seed. In ``grid`` and ``lhs`` designs
 every point uses runs ``0 .. R-1``, so points differ by their parameters, not by their noise.
-In a ``sobol`` design the dummy input chooses the block of runs (``run_block``): the dummy
-changes nothing in the model but the random numbers, so its Sobol indices measure the Monte
-Carlo noise of the output, the floor below which a parameter's index means nothing. Rows that
-share their dummy value share their runs (``A`` with every ``AB_i`` of a real parameter),
-which keeps the differences the estimator takes free of noise where the model allows it.
+In ``sobol`` and ``morris`` designs the dummy input chooses the block of runs
+(``run_block``): the dummy changes nothing in the model but the random numbers, so its
+indices measure the Monte Carlo noise of the output, the floor below which a parameter's
+index means nothing. Rows that share their dummy value share their runs (``A`` with every
+``AB_i`` of a real parameter; the points of a trajectory until the dummy moves), which keeps
+the differences the estimators take free of noise where the model allows it.
 
 The designs' own randomness (the LHS permutation, the Sobol scrambling) is drawn from the
 root seed too, so a sweep is reproduced by its command.
@@ -38,8 +42,10 @@ import numpy as np
 
 from diffusion.sweep.spec import ParamSpec, _error
 
-DesignKind = Literal["grid", "lhs", "sobol"]
-DESIGNS: tuple[DesignKind, ...] = ("grid", "lhs", "sobol")
+DesignKind = Literal["grid", "lhs", "sobol", "morris"]
+DESIGNS: tuple[DesignKind, ...] = ("grid", "lhs", "sobol", "morris")
+#: grid levels of a Morris design (the step is levels / (2 (levels - 1)) = 2/3 of the range)
+MORRIS_LEVELS = 4
 #: name of the dummy input of a Sobol design
 DUMMY = "dummy"
 #: spawn key of the design's random stream under the root seed (the simulation uses others)
@@ -52,7 +58,7 @@ class Design:
 
     Attributes
     ----------
-    kind : {"grid", "lhs", "sobol"}
+    kind : {"grid", "lhs", "sobol", "morris"}
     specs : tuple of ParamSpec
         The swept parameters, ``k`` of them.
     values : tuple of tuple
@@ -60,9 +66,10 @@ class Design:
     run_block : int64 array ``(points,)``
         Point ``p`` simulates runs ``run_block[p] * R + (0 .. R-1)`` for ``R`` runs a point.
     unit : float array ``(points, k + 1)`` or None
-        Sobol designs: the points in the unit cube, the dummy last (for the analysis).
+        Sobol and Morris designs: the points in the unit cube, the dummy last (for the
+        analysis).
     n_base : int or None
-        Sobol designs: the number of base samples ``N``.
+        Sobol designs: the number of base samples ``N``; Morris designs: of trajectories.
     """
 
     kind: DesignKind
@@ -92,11 +99,11 @@ def make_design(
 
     Parameters
     ----------
-    kind : {"grid", "lhs", "sobol"}
+    kind : {"grid", "lhs", "sobol", "morris"}
     specs : sequence of ParamSpec
     n_points : int, optional
         ``lhs``: the number of points; ``sobol``: the number of base samples ``N`` (a power
-        of 2). Not used by ``grid``.
+        of 2); ``morris``: the number of trajectories. Not used by ``grid``.
     seed : int
         Root seed; the design's random stream is derived from it.
 
@@ -117,6 +124,8 @@ def make_design(
         raise _error(lists[0], f"the {kind} design samples ranges; give a:b, not a list")
     if kind == "lhs":
         return lhs(specs, n_points, seed)
+    if kind == "morris":
+        return morris(specs, n_points, seed)
     return sobol(specs, n_points, seed)
 
 
@@ -202,6 +211,52 @@ def sobol(specs: Sequence[ParamSpec], n_base: int, seed: int) -> Design:
     columns = [s.from_unit(unit[:, i]) for i, s in enumerate(specs)]
     values = tuple(tuple(c[p].item() for c in columns) for p in range(len(unit)))
     return Design("sobol", tuple(specs), values, dummy_blocks(unit[:, k]), unit=unit, n_base=n_base)
+
+
+def morris_unit(n_traj: int, d: int, seed: int, levels: int = MORRIS_LEVELS) -> np.ndarray:
+    """Morris trajectories in ``[0, 1]^d`` on a grid of ``levels`` levels.
+
+    Each trajectory starts at a random grid point and moves every input once, in a random
+    order, by ``delta = levels / (2 (levels - 1))`` up or down (staying on the grid), as
+    :func:`SALib.analyze.morris.analyze` reads them.
+
+    Returns
+    -------
+    float array ``(n_traj * (d + 1), d)``
+        The ``d + 1`` points of each trajectory, one after another.
+
+    Raises
+    ------
+    ScenarioError
+        For fewer than 2 trajectories (no confidence interval without 2).
+    """
+    if n_traj < 2:
+        raise _error(str(n_traj), "the morris design needs at least 2 trajectories", "--points")
+    rng = _rng(seed)
+    delta = levels / (2 * (levels - 1))
+    low = np.arange(levels // 2) / (levels - 1)  # grid values from which + delta stays <= 1
+    out = np.empty((n_traj, d + 1, d))
+    for t in range(n_traj):
+        up = rng.random(d) < 0.5
+        x = rng.choice(low, size=d) + np.where(up, 0.0, delta)
+        out[t, 0] = x
+        for j, i in enumerate(rng.permutation(d)):
+            x = x.copy()
+            x[i] += delta if up[i] else -delta
+            out[t, j + 1] = x
+    out = np.round(out * (levels - 1)) / (levels - 1)  # exactly on the grid: equal dummies
+    return out.reshape(n_traj * (d + 1), d)
+
+
+def morris(specs: Sequence[ParamSpec], n_traj: int, seed: int) -> Design:
+    """A Morris design of ``n_traj`` trajectories over the specs' ranges, plus a dummy."""
+    k = len(specs)
+    unit = morris_unit(n_traj, k + 1, seed)
+    columns = [s.from_unit(unit[:, i]) for i, s in enumerate(specs)]
+    values = tuple(tuple(c[p].item() for c in columns) for p in range(len(unit)))
+    return Design(
+        "morris", tuple(specs), values, dummy_blocks(unit[:, k]), unit=unit, n_base=n_traj
+    )
 
 
 def dummy_blocks(dummy: np.ndarray) -> np.ndarray:

@@ -35,10 +35,14 @@ import numpy as np
 
 from diffusion.results import Results
 from diffusion.scenario.schema import Scenario
+from diffusion.sweep.store import Reduction
 
 Advance = Callable[[int], None]
 #: how long to try to reach a scheduler given by its address
 CONNECT_TIMEOUT = "10s"
+#: times a point whose task raised is tried again (a point whose worker died is rescheduled
+#: by the scheduler itself, up to its ``distributed.scheduler.allowed-failures``)
+RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,10 @@ class PointTask:
         Global index of the point's first run.
     record_every : int
         Weeks between recorded counts.
-    groupings : tuple of str
-        Groupings counted (besides everyone).
+    reduction : Reduction
+        What the worker keeps of the runs (:func:`~diffusion.sweep.store.reduce_point`).
     store : str
         Path of the store the worker writes into.
-    dtype : str
-        Integer type of the stored counts.
     """
 
     index: int
@@ -73,16 +75,15 @@ class PointTask:
     seed: int
     run_offset: int
     record_every: int
-    groupings: tuple[str, ...]
+    reduction: Reduction
     store: str
-    dtype: str = "uint16"
 
 
 def simulate_point(task: PointTask, n_runs: int | None = None) -> Results:
     """Simulate a point's runs (or its first ``n_runs``) through its :class:`Study`."""
     from diffusion.scenario.build import build_study
 
-    study = build_study(task.scenario, groupings=task.groupings)
+    study = build_study(task.scenario, groupings=task.reduction.simulated_groupings)
     return study.simulate(
         task.n_runs if n_runs is None else n_runs,
         task.seed,
@@ -93,19 +94,22 @@ def simulate_point(task: PointTask, n_runs: int | None = None) -> Results:
 
 
 def run_point(task: PointTask) -> tuple[int, float]:
-    """Simulate a point, write its counts into the store, mark it done.
+    """Simulate a point, reduce its runs, write them into the store, mark it done.
+
+    A pure function of the task: run again (a retry, a worker lost after writing), it
+    writes the same values.
 
     Returns
     -------
     (int, float)
-        The point's index and the seconds it took.
+        The point's index and the wall seconds it took (also stored, with its CPU seconds).
     """
-    from diffusion.sweep.store import point_counts, write_point
+    from diffusion.sweep.store import reduce_point, write_point
 
-    start = time.perf_counter()
-    results = simulate_point(task)
-    counts = point_counts(results, task.groupings, task.dtype)
-    write_point(task.store, task.index, counts, time.perf_counter() - start)
+    start, cpu = time.perf_counter(), time.thread_time()
+    data = reduce_point(simulate_point(task), task.reduction)
+    seconds = time.perf_counter() - start
+    write_point(task.store, task.index, data, seconds, time.thread_time() - cpu)
     return task.index, time.perf_counter() - start
 
 
@@ -120,17 +124,21 @@ def run_local(tasks: Sequence[PointTask], advance: Advance | None = None) -> Non
 def run_dask(tasks: Sequence[PointTask], client: Any, advance: Advance | None = None) -> None:
     """Run the tasks on the Dask cluster of ``client``; return when all are written.
 
+    A point is lost neither when its worker dies (the scheduler gives the task to another
+    worker) nor when its task raises once (it is tried :data:`RETRIES` more times); a point
+    computed twice writes the same values (:func:`run_point`).
+
     Raises
     ------
     Exception
-        The first failure of a task (the other tasks are cancelled; the points written so far
-        stay in the store, for ``--resume``).
+        A task's failure after its retries (the other tasks are cancelled; the points
+        written so far stay in the store, for ``--resume``).
     """
     from distributed import as_completed
 
     token = uuid.uuid4().hex[:8]
     keys = [f"sweep-point-{t.index}-{token}" for t in tasks]
-    futures = client.map(run_point, list(tasks), pure=False, key=keys)
+    futures = client.map(run_point, list(tasks), key=keys, retries=RETRIES)
     try:
         for future in as_completed(futures):
             future.result()

@@ -20,7 +20,15 @@ from diffusion.scenario.problems import Problem, ScenarioError
 from diffusion.sweep.design import Design, make_design
 from diffusion.sweep.execute import PointTask, run_offsets
 from diffusion.sweep.spec import PARAM_FILE, parse_params, toml_value, typed_like
-from diffusion.sweep.store import Layout, count_dtype, group_names
+from diffusion.sweep.store import (
+    WORKING,
+    Layout,
+    Reduction,
+    count_dtype,
+    group_names,
+    outcome_names,
+    simulated_groupings,
+)
 
 #: scenario keys a sweep sets itself for every point
 NOT_SWEPT = {"seed": "--seed", "runs": "--runs"}
@@ -42,7 +50,7 @@ class SweepPlan:
     overrides : tuple of str
         Each point's swept values as ``--set`` text (``"a.b=0.1 c.d=2"``).
     layout : Layout
-        The shape of every point's counts.
+        The shape of every point's arrays, and what the workers keep of the runs.
     attrs : dict
         The store's provenance attributes.
     """
@@ -71,6 +79,7 @@ def plan_sweep(
     seed: int | None = None,
     record_every: int | None = None,
     groupings: Sequence[str] = ("department",),
+    keep_runs: bool = False,
     store: str = "",
     command: str = "",
 ) -> SweepPlan:
@@ -95,6 +104,8 @@ def plan_sweep(
         Weeks between recorded counts (default: the scenario's ``outputs.record_every``).
     groupings : sequence of str
         Groupings whose groups are stored besides everyone.
+    keep_runs : bool
+        Store every run's counts too, not only the bands and the per-run key outcomes.
     store, command : str
         Recorded in the provenance.
 
@@ -104,7 +115,7 @@ def plan_sweep(
         Every problem with the specs, the scenario and each point, one line each.
     """
     from diffusion import __version__
-    from diffusion.compare import measures_for
+    from diffusion.compare import Settings, measures_for
     from diffusion.scenario.build import build_study, calendar_of, report_dates
 
     problems: list[Problem] = []
@@ -138,28 +149,43 @@ def plan_sweep(
 
     offsets = run_offsets(the_design.run_block, runs)
     groupings = tuple(groupings)
-    study = build_study(loaded[0].scenario, groupings=groupings)
+    outputs = base.scenario.outputs
+    study = build_study(loaded[0].scenario, groupings=simulated_groupings(groupings))
+    model = study.model
+    measures = dict(measures_for(model.state_names, model.adopted_states))
+    if tuple(model.adopted_states) not in measures.values():
+        measures[WORKING] = tuple(model.adopted_states)
+    dates = sorted({*report_dates(base.scenario, calendar), calendar.date_of(calendar.n_steps)})
+    low, high = outputs.quantiles
+    reduction = Reduction(
+        groupings=groupings,
+        measures=measures,
+        quantiles=(low, 0.5, high),
+        settings=Settings(
+            measures=measures,
+            adopted=tuple(model.adopted_states),
+            dates=tuple(dates),
+            pass_share=outputs.pass_share,
+            reach_shares=tuple(outputs.reach_shares),
+        ),
+        calendar=calendar,
+        keep_runs=keep_runs,
+        dtype=count_dtype(study.org.n_nodes),
+    )
     probe = study.simulate(1, seed, record_every=record_every)
+    count_outcomes, value_outcomes = outcome_names(probe, reduction)
     layout = Layout(
         steps=probe.steps,
         dates=calendar.dates_of(probe.steps),
         groups=group_names(probe, groupings),
         states=probe.state_names,
         n_runs=runs,
-        dtype=count_dtype(int(probe.total[0, 0].sum())),
+        count_outcomes=count_outcomes,
+        value_outcomes=value_outcomes,
+        reduction=reduction,
     )
     tasks = tuple(
-        PointTask(
-            p,
-            one.scenario,
-            runs,
-            seed,
-            int(offsets[p]),
-            record_every,
-            groupings,
-            store,
-            layout.dtype,
-        )
+        PointTask(p, one.scenario, runs, seed, int(offsets[p]), record_every, reduction, store)
         for p, one in enumerate(loaded)
     )
     attrs = {
@@ -175,14 +201,12 @@ def plan_sweep(
         "seed": seed,
         "record_every": record_every,
         "groupings": list(groupings),
+        "keep_runs": keep_runs,
         "calendar_start": calendar.start.isoformat(),
         "calendar_end": calendar.end.isoformat(),
-        "quantiles": list(base.scenario.outputs.quantiles),
-        "measures": {
-            k: list(v)
-            for k, v in measures_for(probe.state_names, study.model.adopted_states).items()
-        },
-        "report_dates": [d.isoformat() for d in report_dates(base.scenario, calendar)],
+        "quantiles": [low, high],
+        "measures": {k: list(v) for k, v in measures.items()},
+        "report_dates": [d.isoformat() for d in dates],
         "seeding": (
             f"every point uses root seed {seed}; point p holds runs run_offset[p] + 0..{runs - 1}"
             " (grid, lhs: run_offset 0 for all, common random numbers; sobol: the dummy input"

@@ -1,16 +1,26 @@
-"""Sobol sensitivity indices (SALib) with a dummy input as the noise floor.
+"""Sensitivity indices (SALib) with a dummy input as the noise floor.
 
-First-order indices ``S1`` (the share of the output's variance due to one parameter alone)
-and total indices ``ST`` (its share with all its interactions) are estimated from the output
-at the points of a Saltelli design (:func:`diffusion.sweep.design.sobol`), with bootstrap
-confidence intervals.
+Two methods, each from the output at the points of its design:
+
+``sobol``
+    First-order indices ``S1`` (the share of the output's variance due to one parameter
+    alone) and total indices ``ST`` (its share with all its interactions), from a Saltelli
+    design (:func:`diffusion.sweep.design.sobol`): ``N (k + 3)`` points.
+``morris``
+    Elementary effects (:func:`diffusion.sweep.design.morris`): ``mu*``, the mean absolute
+    change of the output when one input moves by 2/3 of its range, divided by that 2/3 (so
+    in output units per whole range; for ``log:a:b``, per whole range on the log scale), and
+    ``sigma``, their spread (non-linearity or interactions): ``r (k + 2)`` points. A cheap
+    screening: it ranks the inputs, it does not apportion the variance.
+
+Both come with bootstrap confidence intervals.
 
 Why a dummy
 -----------
 A simulated output is a mean over a finite number of runs, so it carries Monte Carlo noise,
 and noise inflates the indices. The design carries a dummy input that changes nothing but
 the random numbers (it picks the block of runs), so its indices estimate what noise alone
-gives: a parameter whose ``ST`` does not clearly exceed the dummy's is indistinguishable from
+gives: a parameter whose index does not clearly exceed the dummy's is indistinguishable from
 noise. With fewer than :data:`ADVISED_RUNS` runs per point the floor is high
 (``docs/dependencies.md``: dummy ``ST`` 0.029 at 1 run a point, 0.003 at 10).
 """
@@ -19,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -81,6 +90,76 @@ class SobolIndices:
             for i, name in enumerate(self.names)
         ]
 
+    def bars(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """What a bar chart shows: label -> (indices, confidence half-widths), ``(k + 1,)``."""
+        return {"first order S1": (self.s1, self.s1_conf), "total ST": (self.st, self.st_conf)}
+
+    #: what the noise floor is, for legends
+    floor_label = "dummy ST + interval"
+
+
+@dataclass(frozen=True)
+class MorrisIndices:
+    """Morris elementary-effect measures of one output, each array ``(k + 1,)``: the
+    parameters, then the dummy.
+
+    Attributes
+    ----------
+    names : tuple of str
+        Parameter paths, then ``"dummy"``.
+    mu_star, mu_star_conf : float arrays
+        Mean absolute elementary effect (output units per whole range of the input) and the
+        half-width of its bootstrap confidence interval.
+    mu, sigma : float arrays
+        Mean and standard deviation of the elementary effects.
+    n_base : int
+        Trajectories of the design.
+    conf_level : float
+        Level of the confidence intervals.
+    """
+
+    names: tuple[str, ...]
+    mu_star: np.ndarray
+    mu_star_conf: np.ndarray
+    mu: np.ndarray
+    sigma: np.ndarray
+    n_base: int
+    conf_level: float
+
+    @property
+    def noise_floor(self) -> float:
+        """The dummy's ``mu*`` plus its confidence half-width."""
+        return float(self.mu_star[-1] + self.mu_star_conf[-1])
+
+    @property
+    def above_noise(self) -> np.ndarray:
+        """Bool ``(k + 1,)``: the ``mu*`` interval lies above the noise floor."""
+        return (self.mu_star - self.mu_star_conf) > self.noise_floor
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per input: name, measures, interval, and whether it stands above noise."""
+        return [
+            {
+                "parameter": name,
+                "mu_star": float(self.mu_star[i]),
+                "mu_star_conf": float(self.mu_star_conf[i]),
+                "mu": float(self.mu[i]),
+                "sigma": float(self.sigma[i]),
+                "above_noise": bool(self.above_noise[i]) if name != DUMMY else "",
+            }
+            for i, name in enumerate(self.names)
+        ]
+
+    def bars(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """What a bar chart shows: label -> (values, confidence half-widths), ``(k + 1,)``."""
+        return {"mu*": (self.mu_star, self.mu_star_conf)}
+
+    #: what the noise floor is, for legends
+    floor_label = "dummy mu* + interval"
+
+
+Indices = SobolIndices | MorrisIndices
+
 
 def analyze(
     design: Design,
@@ -89,13 +168,14 @@ def analyze(
     seed: int = 0,
     num_resamples: int = 1000,
     conf_level: float = 0.95,
-) -> SobolIndices:
-    """Sobol indices of the output ``y`` ``(points,)`` at the points of a Sobol design.
+) -> Indices:
+    """Sensitivity indices of the output ``y`` ``(points,)`` at the points of a design.
 
     Parameters
     ----------
     design : Design
-        A ``sobol`` design (``N * (k + 3)`` points).
+        A ``sobol`` design (``N (k + 3)`` points: Sobol indices) or a ``morris`` design
+        (``r (k + 2)`` points: elementary effects).
     y : float array ``(points,)``
         The output at each point, e.g. the mean number of adopters at the end.
     seed : int
@@ -108,47 +188,49 @@ def analyze(
     Raises
     ------
     InputError
-        If the design is not a Sobol design, ``y`` does not match it, or ``y`` is constant.
+        If the design is neither, ``y`` does not match it, or ``y`` is constant.
     """
-    if design.kind != "sobol" or design.n_base is None:
-        raise InputError("", "--design", f"Sobol indices need a sobol design, not {design.kind}")
+    if design.kind not in ("sobol", "morris") or design.unit is None:
+        raise InputError(
+            "", "--design", f"indices need a sobol or morris design, not {design.kind}"
+        )
     names = (*design.paths, DUMMY)
-    return _analyze(names, np.asarray(y, dtype=np.float64), seed, num_resamples, conf_level)
-
-
-def analyze_store(
-    ds: Any, y: np.ndarray, *, num_resamples: int = 1000, conf_level: float = 0.95
-) -> SobolIndices:
-    """Sobol indices of the output ``y`` ``(points,)`` at the points of a sweep store.
-
-    The store must hold a ``sobol`` design; the bootstrap is seeded with the sweep's seed.
-
-    Raises
-    ------
-    InputError
-        If the store's design is not ``sobol``, or ``y`` does not fit it.
-    """
-    design = ds.attrs.get("design")
-    if design != "sobol":
-        raise InputError("", "--design", f"Sobol indices need a sobol design, not {design}")
-    names = (*ds.attrs["paths"], DUMMY)
-    seed = int(ds.attrs.get("seed", 0))
-    return _analyze(names, np.asarray(y, dtype=np.float64), seed, num_resamples, conf_level)
-
-
-def _analyze(
-    names: Sequence[str], y: np.ndarray, seed: int, num_resamples: int, conf_level: float
-) -> SobolIndices:
-    from SALib.analyze import sobol as salib_sobol
-
-    d = len(names)
-    if y.ndim != 1 or y.size % (d + 2):
-        raise InputError("", "", f"{y.size} outputs do not fit a design of {d} inputs")
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim != 1 or y.size != design.n_points:
+        raise InputError(
+            "", "", f"{y.size} outputs do not fit a design of {design.n_points} points"
+        )
     if not np.all(np.isfinite(y)):
         raise InputError("", "", "the output is not finite at every point")
     if np.ptp(y) == 0:
         raise InputError("", "", "the output is the same at every point: nothing to apportion")
+    d = len(names)
     problem = {"num_vars": d, "names": list(names), "bounds": [[0.0, 1.0]] * d}
+    if design.kind == "morris":
+        from SALib.analyze import morris as salib_morris
+
+        from diffusion.sweep.design import MORRIS_LEVELS
+
+        res = salib_morris.analyze(
+            problem,
+            np.asarray(design.unit, dtype=np.float64),
+            y,
+            num_resamples=num_resamples,
+            conf_level=conf_level,
+            num_levels=MORRIS_LEVELS,
+            seed=seed,
+        )
+        return MorrisIndices(
+            names=names,
+            mu_star=np.asarray(res["mu_star"], dtype=np.float64),
+            mu_star_conf=np.asarray(res["mu_star_conf"], dtype=np.float64),
+            mu=np.asarray(res["mu"], dtype=np.float64),
+            sigma=np.asarray(res["sigma"], dtype=np.float64),
+            n_base=y.size // (d + 1),
+            conf_level=conf_level,
+        )
+    from SALib.analyze import sobol as salib_sobol
+
     res = salib_sobol.analyze(
         problem,
         y,
@@ -158,7 +240,7 @@ def _analyze(
         seed=seed,
     )
     return SobolIndices(
-        names=tuple(names),
+        names=names,
         s1=np.asarray(res["S1"], dtype=np.float64),
         s1_conf=np.asarray(res["S1_conf"], dtype=np.float64),
         st=np.asarray(res["ST"], dtype=np.float64),
@@ -168,7 +250,8 @@ def _analyze(
     )
 
 
-def sobol_indices(
+def design_indices(
+    method: str,
     evaluate: Callable[[np.ndarray, np.ndarray], np.ndarray],
     specs: Sequence[ParamSpec],
     n_base: int,
@@ -176,11 +259,12 @@ def sobol_indices(
     seed: int = 0,
     num_resamples: int = 1000,
     conf_level: float = 0.95,
-) -> SobolIndices:
-    """Sobol indices of a function, evaluated at the points of a Sobol design with a dummy.
+) -> Indices:
+    """Indices of a function, evaluated at the points of a design with a dummy input.
 
     Parameters
     ----------
+    method : {"sobol", "morris"}
     evaluate : callable ``(x, run_block) -> y``
         ``x`` ``(points, k)`` holds the parameter values (in the specs' units), ``run_block``
         ``(points,)`` the block of random numbers the dummy picks (a deterministic function
@@ -188,21 +272,25 @@ def sobol_indices(
     specs : sequence of ParamSpec
         The ``k`` inputs with their ranges.
     n_base : int
-        Base samples ``N`` (a power of 2); ``N * (k + 3)`` evaluations.
+        ``sobol``: base samples ``N`` (a power of 2; ``N (k + 3)`` evaluations);
+        ``morris``: trajectories ``r`` (``r (k + 2)`` evaluations).
     seed : int
-        Seed of the design's scrambling and of the bootstrap.
+        Seed of the design and of the bootstrap.
 
     Examples
     --------
     >>> from diffusion.sweep.spec import parse_param
     >>> specs = [parse_param(f"x{i}=0:1") for i in (1, 2)]
-    >>> si = sobol_indices(lambda x, _: x[:, 0] + 0.1 * x[:, 1], specs, 256, num_resamples=10)
+    >>> f = lambda x, _: x[:, 0] + 0.1 * x[:, 1]
+    >>> si = design_indices("sobol", f, specs, 256, num_resamples=10)
     >>> bool(si.st[0] > 0.9 and si.st[1] < 0.05 and abs(si.st[2]) < 1e-12)
     True
+    >>> design_indices("morris", f, specs, 4, num_resamples=10).mu_star.round(6).tolist()
+    [1.0, 0.1, 0.0]
     """
-    from diffusion.sweep.design import sobol
+    from diffusion.sweep.design import make_design
 
-    design = sobol(specs, n_base, seed)
+    design = make_design(method, specs, n_base, seed)
     x = np.array(design.values, dtype=np.float64).reshape(design.n_points, len(specs))
     y = np.asarray(evaluate(x, design.run_block), dtype=np.float64)
     return analyze(design, y, seed=seed, num_resamples=num_resamples, conf_level=conf_level)
@@ -231,12 +319,20 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.nda
     return s1, st
 
 
+def linear(x: np.ndarray, coefficients: Sequence[float]) -> np.ndarray:
+    """``sum_i c_i x_i`` of ``x`` ``(points, k)``, ``(points,)``: its Morris ``mu*`` for an
+    input on ``[a, b]`` is exactly ``|c_i| (b - a)``, with ``sigma = 0``."""
+    return np.asarray(x, dtype=np.float64) @ np.asarray(coefficients, dtype=np.float64)
+
+
 __all__ = [
     "ADVISED_RUNS",
+    "Indices",
+    "MorrisIndices",
     "SobolIndices",
     "analyze",
-    "analyze_store",
+    "design_indices",
     "ishigami",
     "ishigami_indices",
-    "sobol_indices",
+    "linear",
 ]

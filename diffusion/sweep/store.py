@@ -1,39 +1,61 @@
 """The sweep store: xarray + zarr, one region per point, written by the workers.
 
+A worker reduces a point's runs before it writes anything (:func:`reduce_point`), so the
+store holds, by default, what the analyses need and not every run's series.
+
 Layout
 ------
-One zarr group (format 2 on disk, which zarr 2 and zarr 3 both read) holding:
+One zarr group (format 2 on disk, which zarr 2 and zarr 3 both read) holding, per point:
 
-``counts`` ``(point, run, step, group, state)``, unsigned integers
-    People in each state in each group at each recorded step, for every run of every point.
-    ``step`` is the recorded step (weeks from the calendar's start; every ``record_every``
-    weeks and the last); ``group`` is ``"all"`` then ``"GROUPING:LABEL"`` for each group of
-    each recorded grouping (``"department:O"``); ``state`` the model's state names. One chunk
-    per point, so workers write their points side by side without touching each other's.
+``mean`` ``(point, measure, step, group)`` float32
+    Mean over the point's runs of the people in each measure's states (``trained``,
+    ``adopters``, and ``working``: the model's adopted states) in each group at each recorded
+    step. ``group`` is ``"all"`` (everyone) then ``"GROUPING:LABEL"`` for each group of each
+    stored grouping (``"department:O"``); ``step`` the recorded steps (weeks from the start).
+``band`` ``(point, measure, step, group, quantile)`` float32
+    Quantiles over runs of the same (``quantile``: the scenario's ``outputs.quantiles`` with
+    the median between them, e.g. ``0.05, 0.5, 0.95``).
+``outcome_counts`` ``(point, run, count_outcome)`` unsigned integers
+    Each run's key outcomes in people, as :func:`diffusion.compare.outcome_values` names them:
+    ``"<measure> <department|all> <date>"`` at each report date and the last record (``all``
+    is all staff there).
+``outcome_values`` ``(point, run, value_outcome)`` float64
+    Each run's other key outcomes: ``"years to 10% of staff working from the intent"`` (a run
+    that never gets there counts as the end: censored), ``"P(reach 10% of staff) <end>"`` and
+    ``"P(<department> >= 25% working from the intent) <date>"`` (0 or 1 per run).
+``counts`` ``(point, run, step, group, state)`` unsigned integers, only with ``--keep-runs``
+    People in each state in each group at each recorded step, for every run.
 ``completed`` ``(point,)`` bool
-    Set, last, when a point's counts are written: a point is done exactly when this is
-    true, so ``--resume`` redoes any point whose writing was cut short.
-``computed_at`` ``(point,)`` float64
-    Unix time at which the point was finished (NaN before), and ``seconds`` ``(point,)``
-    float64, the time its simulation and writing took on its worker.
+    Set, last, when everything else of the point is written: a point is done exactly when
+    this is true, so ``--resume`` redoes any point whose writing was cut short, and readers
+    skip points that are not done.
+``computed_at``, ``seconds``, ``cpu_seconds`` ``(point,)`` float64
+    Unix time at which the point was finished (NaN before); wall and CPU seconds its
+    simulation, reduction and writing took on its worker.
+
+Every array has one chunk per point, so workers write their points side by side without
+touching each other's, and an interrupted sweep leaves a store whose finished points can be
+read (:func:`open_store`, :func:`completed`).
 
 Coordinates on ``point``: each swept parameter under its path (``model.params.x``),
 ``run_offset`` (point ``p`` holds runs ``run_offset[p] + 0 .. R-1`` of the root seed) and
 ``overrides`` (the ``--set`` text that reproduces the point). On ``step``: ``date``.
 
-Attributes (provenance): ``scenario`` (the resolved base scenario as JSON, after ``--set``),
-``scenario_file``, ``sets``, ``params``, ``design``, ``points``, ``runs``, ``seed``,
-``record_every``, ``groupings``, ``calendar_start``/``calendar_end``, ``quantiles``,
-``measures`` (name -> states), ``report_dates``, ``version``, ``command``, ``created``, ``seeding``.
+Attributes (provenance): ``scenario`` (the resolved base scenario after ``--set``),
+``scenario_file``, ``sets``, ``params``, ``paths``, ``design``, ``points``, ``runs``,
+``seed``, ``record_every``, ``groupings``, ``keep_runs``, ``calendar_start``/``calendar_end``,
+``quantiles`` (low, high), ``measures`` (name -> states), ``report_dates``, ``version``,
+``command``, ``created``, ``seeding``.
 
-Size: ``points x runs x steps x groups x states`` counts of 2 bytes (4 past 65,535 people);
-the Etten-Leur baseline (835 weekly records, department + all = 6 groups, 7 states) takes
-about 7 MB a point for 200 runs before compression, about 0.5 MB after.
+Size: the Etten-Leur baseline (835 weekly records, all + 5 departments, 3 measures, 3
+quantiles) takes about 0.24 MB a point before compression, whatever the runs; ``--keep-runs``
+adds ``runs x records x groups x states`` counts of 2 bytes (7 MB a point for 200 runs).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Mapping, Sequence
@@ -43,12 +65,14 @@ from typing import Any
 
 import numpy as np
 
+from diffusion.calendar import Calendar
+from diffusion.compare import GROUPINGS, Settings, outcome_values
 from diffusion.errors import InputError
-from diffusion.results import Results
+from diffusion.results import Results, band
 
 #: marker attribute of a sweep store (and the version of its layout)
 STORE_MARK = "diffusion_sweep"
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 #: attributes that must match for ``--resume`` to continue a store
 FINGERPRINT = (
     "scenario",
@@ -59,13 +83,65 @@ FINGERPRINT = (
     "seed",
     "record_every",
     "groupings",
+    "keep_runs",
 )
 ALL = "all"
+#: the measure of the model's adopted states, stored besides the model's own measures
+WORKING = "working"
+#: dimensions of the arrays a point writes (without ``point``)
+DIMS: dict[str, tuple[str, ...]] = {
+    "mean": ("measure", "step", "group"),
+    "band": ("measure", "step", "group", "quantile"),
+    "outcome_counts": ("run", "count_outcome"),
+    "outcome_values": ("run", "value_outcome"),
+    "counts": ("run", "step", "group", "state"),
+}
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """What a worker keeps of a point's runs (sent with every task).
+
+    Attributes
+    ----------
+    groupings : tuple of str
+        Groupings whose groups are stored besides everyone.
+    measures : mapping of str to tuple of str
+        Measure name -> the states it counts.
+    quantiles : tuple of float
+        Quantiles of the bands, increasing (e.g. ``(0.05, 0.5, 0.95)``).
+    settings : diffusion.compare.Settings
+        The per-run key outcomes (dates, pass share, shares to reach).
+    calendar : Calendar
+        The sweep's calendar (every point has the same length).
+    keep_runs : bool
+        Store every run's counts too.
+    dtype : str
+        Integer type of stored people counts.
+    """
+
+    groupings: tuple[str, ...]
+    measures: Mapping[str, tuple[str, ...]]
+    quantiles: tuple[float, ...]
+    settings: Settings
+    calendar: Calendar
+    keep_runs: bool = False
+    dtype: str = "uint16"
+
+    @property
+    def simulated_groupings(self) -> tuple[str, ...]:
+        """The groupings a point is simulated with (:func:`simulated_groupings`)."""
+        return simulated_groupings(self.groupings)
+
+
+def simulated_groupings(groupings: Sequence[str]) -> tuple[str, ...]:
+    """The stored ``groupings`` and those the key outcomes need, each once."""
+    return tuple(dict.fromkeys((*groupings, *GROUPINGS)))
 
 
 @dataclass(frozen=True)
 class Layout:
-    """The shape of every point's counts, known before any point is simulated.
+    """The shape of every point's arrays, known before any point is simulated.
 
     Attributes
     ----------
@@ -74,13 +150,14 @@ class Layout:
     dates : datetime64[D] array ``(records,)``
         Their dates.
     groups : tuple of str
-        ``"all"``, then ``"GROUPING:LABEL"`` for every group of every recorded grouping.
+        ``"all"``, then ``"GROUPING:LABEL"`` for every group of every stored grouping.
     states : tuple of str
         The model's state names.
     n_runs : int
         Runs per point.
-    dtype : str
-        Integer type of the counts.
+    count_outcomes, value_outcomes : tuple of str
+        Names of the per-run key outcomes in people, and the others.
+    reduction : Reduction
     """
 
     steps: np.ndarray
@@ -88,12 +165,35 @@ class Layout:
     groups: tuple[str, ...]
     states: tuple[str, ...]
     n_runs: int
-    dtype: str
+    count_outcomes: tuple[str, ...]
+    value_outcomes: tuple[str, ...]
+    reduction: Reduction
+
+    def shape(self, name: str) -> tuple[int, ...]:
+        """The shape of one point's array ``name`` (a key of :data:`DIMS`)."""
+        sizes = {
+            "measure": len(self.reduction.measures),
+            "step": len(self.steps),
+            "group": len(self.groups),
+            "quantile": len(self.reduction.quantiles),
+            "run": self.n_runs,
+            "state": len(self.states),
+            "count_outcome": len(self.count_outcomes),
+            "value_outcome": len(self.value_outcomes),
+        }
+        return tuple(sizes[d] for d in DIMS[name])
 
     @property
-    def point_shape(self) -> tuple[int, int, int, int]:
-        """``(runs, steps, groups, states)``."""
-        return (self.n_runs, len(self.steps), len(self.groups), len(self.states))
+    def arrays(self) -> tuple[str, ...]:
+        """The arrays every point writes."""
+        names = ("mean", "band", "outcome_counts", "outcome_values")
+        return (*names, "counts") if self.reduction.keep_runs else names
+
+    def dtype(self, name: str) -> str:
+        """The stored type of array ``name``."""
+        if name in ("counts", "outcome_counts"):
+            return self.reduction.dtype
+        return "float64" if name == "outcome_values" else "float32"
 
 
 def group_names(results: Results, groupings: Sequence[str]) -> tuple[str, ...]:
@@ -111,6 +211,43 @@ def point_counts(results: Results, groupings: Sequence[str], dtype: str) -> np.n
     parts = [results.total[:, :, None, :]]
     parts += [results.counts[g] for g in groupings]
     return np.concatenate([np.asarray(p, dtype=dtype) for p in parts], axis=2)
+
+
+def reduce_point(results: Results, reduction: Reduction) -> dict[str, np.ndarray]:
+    """What the store keeps of a point's runs, each array shaped as :data:`DIMS` says.
+
+    Bands are :func:`diffusion.results.band` over runs; the per-run key outcomes are
+    :func:`diffusion.compare.outcome_values`, split into people counts (integers) and the
+    others (years, 0/1 probabilities).
+    """
+    means, bands = [], []
+    for states in reduction.measures.values():
+        per_group = [results.series(states)[:, :, None]]
+        per_group += [results.by_group(states, g) for g in reduction.groupings]
+        b = band(np.concatenate(per_group, axis=2), reduction.quantiles)  # (records, groups)
+        means.append(b.mean)
+        bands.append(np.stack([b.quantiles[q] for q in reduction.quantiles], axis=-1))
+    outcomes = outcome_values(results, reduction.calendar, reduction.settings)
+    people = [v for family, v in outcomes.values() if family in reduction.measures]
+    others = [v for family, v in outcomes.values() if family not in reduction.measures]
+    out = {
+        "mean": np.asarray(means, dtype=np.float32),
+        "band": np.asarray(bands, dtype=np.float32),
+        "outcome_counts": np.asarray(people, dtype=reduction.dtype).T.reshape(results.n_runs, -1),
+        "outcome_values": np.asarray(others, dtype=np.float64).T.reshape(results.n_runs, -1),
+    }
+    if reduction.keep_runs:
+        out["counts"] = point_counts(results, reduction.groupings, reduction.dtype)
+    return out
+
+
+def outcome_names(
+    results: Results, reduction: Reduction
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names of the per-run key outcomes in people, and of the others."""
+    outcomes = outcome_values(results, reduction.calendar, reduction.settings)
+    people = tuple(k for k, (f, _) in outcomes.items() if f in reduction.measures)
+    return people, tuple(k for k in outcomes if k not in people)
 
 
 def _zarr_kwargs() -> dict[str, Any]:
@@ -153,7 +290,7 @@ def create_store(
     Parameters
     ----------
     path : str or path
-        The store (a folder); it must not exist.
+        The store (a folder); it must not exist. It appears whole: made beside, then moved.
     layout : Layout
     params : mapping of path to sequence
         Each swept parameter's value at each point, ``(points,)``.
@@ -168,16 +305,17 @@ def create_store(
     import xarray as xr
 
     n_points = len(run_offset)
-    shape = (n_points, *layout.point_shape)
-    data = {
-        "counts": (
-            ("point", "run", "step", "group", "state"),
-            da.zeros(shape, dtype=layout.dtype, chunks=(1, *layout.point_shape)),
-        ),
-        "completed": (("point",), da.zeros(n_points, dtype=bool, chunks=1)),
-        "computed_at": (("point",), da.full(n_points, np.nan, chunks=1)),
-        "seconds": (("point",), da.full(n_points, np.nan, chunks=1)),
-    }
+    data: dict[str, Any] = {}
+    for name in layout.arrays:
+        shape = layout.shape(name)
+        dtype = layout.dtype(name)
+        fill = 0 if np.dtype(dtype).kind == "u" else np.nan
+        lazy = da.full((n_points, *shape), fill, dtype=dtype, chunks=(1, *shape))
+        data[name] = (("point", *DIMS[name]), lazy)
+    data["completed"] = (("point",), da.zeros(n_points, dtype=bool, chunks=1))
+    for name in ("computed_at", "seconds", "cpu_seconds"):
+        data[name] = (("point",), da.full(n_points, np.nan, chunks=1))
+    reduction = layout.reduction
     coords: dict[str, Any] = {
         "point": np.arange(n_points),
         "run": np.arange(layout.n_runs),
@@ -185,14 +323,28 @@ def create_store(
         "date": ("step", np.asarray(layout.dates, dtype="datetime64[ns]")),
         "group": list(layout.groups),
         "state": list(layout.states),
+        "measure": list(reduction.measures),
+        "quantile": np.asarray(reduction.quantiles, dtype=np.float64),
+        "count_outcome": list(layout.count_outcomes),
+        "value_outcome": list(layout.value_outcomes),
         "run_offset": ("point", np.asarray(run_offset, dtype=np.int64)),
         "overrides": ("point", np.asarray(list(overrides), dtype=str)),
     }
     for name, values in params.items():
         coords[name] = ("point", _coord(values))
     ds = xr.Dataset(data, coords=coords, attrs={STORE_MARK: STORE_FORMAT, **attrs})
-    ds.counts.attrs["description"] = "people per state per group per recorded step per run"
-    ds.to_zarr(str(path), mode="w-", compute=False, **_zarr_kwargs())
+    ds["mean"].attrs["description"] = "mean over runs of people in a measure's states"
+    ds["band"].attrs["description"] = "quantiles over runs of people in a measure's states"
+    if "counts" in ds:
+        ds["counts"].attrs["description"] = "people per state per group per step per run"
+    # made beside and moved into place: a reader never sees half a store's metadata
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{time.time_ns()}")
+    try:
+        ds.to_zarr(str(tmp), mode="w-", compute=False, **_zarr_kwargs())
+        tmp.rename(path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def remove_store(path: str | Path) -> None:
@@ -202,40 +354,50 @@ def remove_store(path: str | Path) -> None:
     shutil.rmtree(path)
 
 
-def write_point(path: str | Path, point: int, counts: np.ndarray, seconds: float) -> None:
-    """Write point ``point``'s counts ``(runs, steps, groups, states)``, then mark it done.
+def write_point(
+    path: str | Path,
+    point: int,
+    data: Mapping[str, np.ndarray],
+    seconds: float,
+    cpu_seconds: float = float("nan"),
+) -> None:
+    """Write point ``point``'s arrays (:func:`reduce_point`), then mark it done.
 
     Safe to call from many processes at once for different points (one chunk per point),
-    and to repeat (a recomputed point writes the same values).
+    and to repeat: a point computed again (a retried task, a worker that died after writing)
+    writes the same values, and ``completed`` is written last, so a reader never takes a
+    half-written point for a finished one.
     """
-    import xarray as xr
+    import zarr
 
-    region = {"point": slice(point, point + 1)}
-    dims = ("point", "run", "step", "group", "state")
-    xr.Dataset({"counts": (dims, counts[None])}).to_zarr(str(path), region=region)
-    done = xr.Dataset(
-        {
-            "completed": (("point",), np.array([True])),
-            "computed_at": (("point",), np.array([time.time()])),
-            "seconds": (("point",), np.array([float(seconds)])),
-        }
-    )
-    done.to_zarr(str(path), region=region)
+    group = zarr.open_group(str(path), mode="r+", **_zarr_kwargs())
+    for name, array in data.items():
+        group[name][point] = np.asarray(array)
+    group["computed_at"][point] = time.time()
+    group["seconds"][point] = float(seconds)
+    group["cpu_seconds"][point] = float(cpu_seconds)
+    group["completed"][point] = True
 
 
 def open_store(path: str | Path) -> Any:
     """Open a sweep store lazily as an :class:`xarray.Dataset`.
 
+    The arrays are read when indexed, without dask: in a process that holds a Dask client,
+    dask-backed arrays would be read by the cluster's (busy) workers.
+
     Raises
     ------
     InputError
-        If ``path`` is not a sweep store.
+        If ``path`` is not a sweep store, or one of an older layout.
     """
     import xarray as xr
 
     if not is_store(path):
         raise InputError(str(path), "", "not a sweep store (no sweep made it)")
-    return xr.open_zarr(str(path))
+    ds = xr.open_zarr(str(path), chunks=None)
+    if ds.attrs.get(STORE_MARK) != STORE_FORMAT:
+        raise InputError(str(path), "", "a sweep store of an older layout; run the sweep again")
+    return ds
 
 
 def completed(path: str | Path) -> np.ndarray:
@@ -254,122 +416,125 @@ def _canon(value: Any) -> str:
 
 
 # ------------------------------------------------------------------------------ reading back
-def point_results(ds: Any, point: int) -> Results:
-    """Point ``point`` of an open store as :class:`~diffusion.results.Results`.
-
-    Counts per grouping and over everyone are as the simulation recorded them; first steps
-    per person are not stored, so ``first_step["adopted"]`` is empty ``(runs, 0)``.
-    """
-    counts = np.asarray(ds["counts"].isel(point=point).values)
-    names = [str(g) for g in ds["group"].values]
-    by_grouping: dict[str, list[int]] = {}
-    labels: dict[str, list[str]] = {}
-    for i, name in enumerate(names):
-        if name == ALL:
-            continue
-        grouping, _, label = name.partition(":")
-        by_grouping.setdefault(grouping, []).append(i)
-        labels.setdefault(grouping, []).append(label)
-    n_runs = counts.shape[0]
-    offset = int(ds["run_offset"].values[point])
-    attrs = ds.attrs
-    return Results(
-        state_names=tuple(str(s) for s in ds["state"].values),
-        steps=np.asarray(ds["step"].values, dtype=np.int64),
-        counts={g: counts[:, :, idx] for g, idx in by_grouping.items()},
-        total=counts[:, :, names.index(ALL)],
-        first_step={"adopted": np.zeros((n_runs, 0), dtype=np.int32)},
-        run_ids=np.arange(n_runs, dtype=np.int64) + offset,
-        node_ids=(),
-        group_labels={g: tuple(v) for g, v in labels.items()},
-        provenance={
-            "seed": int(attrs.get("seed", -1)),
-            "n_runs": n_runs,
-            "run_offset": offset,
-            "overrides": str(ds["overrides"].values[point]),
-            "version": attrs.get("version"),
-        },
-    )
-
-
 def param_paths(ds: Any) -> list[str]:
     """The swept parameters' paths, in ``--param`` order."""
     return list(ds.attrs.get("paths", []))
 
 
-def summary_rows(
-    ds: Any, measures: Mapping[str, str | Sequence[str]], quantiles: tuple[float, float]
-) -> list[dict[str, object]]:
-    """One row per point: the parameters, then each measure's mean and band at each date.
-
-    The dates are the store's ``report_dates`` and the end (``end``: the last recorded
-    step); bands are over runs, with the ``quantiles`` given (e.g. ``(0.05, 0.95)``: 90%).
-    """
-    import datetime as dt
-
-    from diffusion.calendar import Calendar
-    from diffusion.report import band_table
-
-    attrs = ds.attrs
-    cal = Calendar(
-        dt.date.fromisoformat(attrs["calendar_start"]), dt.date.fromisoformat(attrs["calendar_end"])
-    )
-    last = cal.date_of(int(ds["step"].values[-1]))
-    dates = [d for d in map(dt.date.fromisoformat, attrs.get("report_dates", [])) if d < last]
-    labels = [*(d.isoformat() for d in dates), "end"]
-    q = [f"q{round(100 * x):02d}" for x in quantiles]
-    paths = param_paths(ds)
-    rows = []
-    for p in range(ds.sizes["point"]):
-        results = point_results(ds, p)
-        row: dict[str, object] = {"point": p}
-        row |= {path: ds[path].values[p].item() for path in paths}
-        table = band_table(
-            results, cal, measures, [*dates, last], grouping=None, quantiles=quantiles
-        )
-        for label, entry in zip(labels, table, strict=True):
-            for measure in measures:
-                mean, low, high = entry[measure]  # type: ignore[misc]
-                row[f"{measure}_{label}_mean"] = round(float(mean), 3)
-                row[f"{measure}_{label}_{q[0]}"] = float(low)
-                row[f"{measure}_{label}_{q[1]}"] = float(high)
-        rows.append(row)
-    return rows
-
-
-def output_values(
-    ds: Any, states: str | Sequence[str], date: str = "end", group: str = ALL
-) -> np.ndarray:
-    """Mean over runs of the people in ``states`` in ``group`` at ``date``, ``(points,)``.
-
-    ``date`` is ``"end"`` (the last record) or ``YYYY-MM-DD`` (the last record at or before
-    it); ``group`` is ``"all"`` or ``"GROUPING:LABEL"``.
+def run_outcomes(ds: Any, name: str) -> np.ndarray:
+    """Each run's value of the key outcome ``name``, float ``(points, runs)``.
 
     Raises
     ------
     InputError
-        For an unknown state, group or date.
+        For an outcome the store does not hold.
+    """
+    for var, dim in (("outcome_counts", "count_outcome"), ("outcome_values", "value_outcome")):
+        names = [str(n) for n in ds[dim].values]
+        if name in names:
+            return np.asarray(ds[var].isel({dim: names.index(name)}).values, dtype=np.float64)
+    raise InputError("", "--measure", f"no outcome {name!r} in the store; see summary.csv")
+
+
+def outcome_list(ds: Any) -> list[str]:
+    """Every key outcome's name: people counts first, then the others."""
+    return [str(n) for n in (*ds["count_outcome"].values, *ds["value_outcome"].values)]
+
+
+def summary_rows(ds: Any) -> list[dict[str, object]]:
+    """One row per finished point: the parameters, then each key outcome's mean and band.
+
+    The band is over the point's runs, between the store's ``quantiles`` (e.g. ``q05`` and
+    ``q95``). Points not finished (an interrupted sweep) have no row.
+    """
+    quantiles = tuple(float(q) for q in ds.attrs["quantiles"])
+    labels = [f"q{round(100 * q):02d}" for q in quantiles]
+    names = outcome_list(ds)
+    per_run = np.concatenate(
+        [
+            np.asarray(ds["outcome_counts"].values, dtype=np.float64),
+            np.asarray(ds["outcome_values"].values, dtype=np.float64),
+        ],
+        axis=2,
+    )  # (points, runs, outcomes)
+    done = np.asarray(ds["completed"].values, dtype=bool)
+    paths = param_paths(ds)
+    rows = []
+    for p in np.flatnonzero(done):
+        row: dict[str, object] = {"point": int(p)}
+        row |= {path: ds[path].values[p].item() for path in paths}
+        b = band(per_run[p], quantiles)
+        for j, name in enumerate(names):
+            row[f"{name} mean"] = round(float(b.mean[j]), 4)
+            for label, q in zip(labels, quantiles, strict=True):
+                row[f"{name} {label}"] = round(float(b.quantiles[q][j]), 4)
+        rows.append(row)
+    return rows
+
+
+def record_at(ds: Any, date: str) -> int:
+    """Index of the record at ``date``: ``"end"`` (the last) or the last at or before
+    ``YYYY-MM-DD``.
+
+    Raises
+    ------
+    InputError
+        For a date that is not one, or before the first record.
     """
     import datetime as dt
 
-    state_names = [str(s) for s in ds["state"].values]
-    wanted = [states] if isinstance(states, str) else list(states)
-    unknown = [s for s in wanted if s not in state_names]
-    if unknown:
-        raise InputError("", "--measure", f"unknown state {unknown[0]!r}; states: {state_names}")
+    if date == "end":
+        return ds.sizes["step"] - 1
+    try:
+        day = np.datetime64(dt.date.fromisoformat(date), "ns")
+    except ValueError:
+        raise InputError("", "--at", f"{date!r} is not a date; write YYYY-MM-DD or end") from None
+    dates = ds["date"].values
+    record = int(np.searchsorted(dates, day, side="right")) - 1
+    if record < 0:
+        raise InputError("", "--at", f"{date} is before the first record ({dates[0]})")
+    return record
+
+
+def measure_band(
+    ds: Any, measure: str, date: str = "end", group: str = ALL
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and band (lowest and highest stored quantile) over runs of a measure in a group
+    at a date, each float ``(points,)``; NaN at points not done.
+
+    Raises
+    ------
+    InputError
+        For an unknown measure, group or date.
+    """
+    measures = [str(m) for m in ds["measure"].values]
+    if measure not in measures:
+        raise InputError("", "--measure", f"unknown measure {measure!r}; measures: {measures}")
     groups = [str(g) for g in ds["group"].values]
     if group not in groups:
         raise InputError("", "--group", f"no group {group!r} in the store; groups: {groups}")
-    record = -1
-    if date != "end":
-        try:
-            day = np.datetime64(dt.date.fromisoformat(date), "ns")
-        except ValueError:
-            raise InputError("", "--at", f"{date!r} is not a date; write YYYY-MM-DD") from None
-        dates = ds["date"].values
-        record = int(np.searchsorted(dates, day, side="right")) - 1
-        if record < 0:
-            raise InputError("", "--at", f"{date} is before the first record ({dates[0]})")
-    sel = ds["counts"].isel(step=record).sel(group=group, state=wanted)
-    per_run = np.asarray(sel.values, dtype=np.int64).sum(axis=-1)  # (point, run)
-    return per_run.mean(axis=1)
+    where = {"measure": measures.index(measure), "step": record_at(ds, date)}
+    where["group"] = groups.index(group)
+    done = np.asarray(ds["completed"].values, dtype=bool)
+    mean = np.asarray(ds["mean"].isel(where).values, dtype=np.float64)
+    qs = np.asarray(ds["band"].isel(where).values, dtype=np.float64)  # (points, quantiles)
+    mean[~done] = np.nan
+    qs[~done] = np.nan
+    return mean, qs[:, 0], qs[:, -1]
+
+
+def output_values(ds: Any, name: str, date: str = "end", group: str = ALL) -> np.ndarray:
+    """An output per point ``(points,)``: a measure's mean over runs in ``group`` at ``date``,
+    or the mean over runs of the key outcome ``name`` (a column of ``summary.csv`` without
+    its `` mean``). NaN at points not done.
+
+    Raises
+    ------
+    InputError
+        For a name that is neither, or an unknown group or date.
+    """
+    if name in [str(m) for m in ds["measure"].values]:
+        return measure_band(ds, name, date, group)[0]
+    values = run_outcomes(ds, name).mean(axis=1)
+    values[~np.asarray(ds["completed"].values, dtype=bool)] = np.nan
+    return values

@@ -11,7 +11,8 @@ pytest.importorskip("xarray")
 
 from click.testing import CliRunner
 
-from diffusion.cli.sweep import sensitivity, sweep
+from diffusion.cli.sensitivity import sensitivity
+from diffusion.cli.sweep import sweep
 from tests.sweep.common import BASELINE, SHORT
 
 
@@ -59,8 +60,6 @@ def test_design_errors_exit_2(tmp_path):
     assert result.exit_code == 2 and "power of 2" in result.output
     result, _ = run(tmp_path, param)
     assert result.exit_code == 2 and "a:b:n" in result.output
-    result, _ = run(tmp_path, param + ":3", "--sensitivity")
-    assert result.exit_code == 2 and "--design sobol" in result.output
     result, _ = run(tmp_path, param + ":3", "--scheduler", "tcp://127.0.0.1:1")
     assert result.exit_code == 2 and "not both" in result.output
 
@@ -74,34 +73,43 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "cannot reach tcp://127.0.0.1:9" in result.output
 
 
-def test_a_sobol_sweep_gives_indices_with_the_dummy(tmp_path):
+def test_sensitivity_gives_indices_with_the_dummy_and_a_plot(tmp_path):
     pytest.importorskip("SALib")
-    result, store = run(
-        tmp_path,
-        "--param=model.params.p_adopt_per_week=0.005:0.05",
-        "--design=sobol",
-        "--points=4",
-        "--sensitivity",
-        "--measure=trained,adopter",
-    )
+    out = tmp_path / "sens"
+    args = [str(BASELINE), f"--set={SHORT[0]}", "--runs", "2", "--workers", "0"]
+    args += ["--param=model.params.p_adopt_per_week=0.005:0.05", "--points=4", "--out", str(out)]
+    result = CliRunner().invoke(sensitivity, [*args, "--measure=working"])
     assert result.exit_code == 0, result.output
     assert "2 runs per point; >= 10 are advised" in result.output
-    rows = (store / "sensitivity.csv").read_text().splitlines()
+    assert "noise floor (dummy ST + interval)" in result.output
+    rows = (out / "sensitivity.csv").read_text().splitlines()
     assert rows[0].startswith("parameter,S1,S1_conf,ST,ST_conf")
     assert [r.split(",")[0] for r in rows[1:]] == ["model.params.p_adopt_per_week", "dummy"]
+    assert (out / "sensitivity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the same points again, another output: nothing recomputed
     again = CliRunner().invoke(
-        sensitivity, [str(store), "--measure=trained", "--at=2015-10-01", "--group=all"]
+        sensitivity, [*args, "--resume", "--measure=trained", "--at=2015-10-01", "--group=all"]
     )
     assert again.exit_code == 0, again.output
-    bad = CliRunner().invoke(sensitivity, [str(store), "--group", "department:Z"])
-    assert bad.exit_code == 2 and "no group 'department:Z'" in bad.output
+    assert "0 to compute" in again.output
+    # an output or group the store will not hold: one line, before any work
+    for bad, message in (
+        ("--group=department:Z", "--group: no group 'department:Z'"),
+        ("--measure=nope", "--measure: no output 'nope'"),
+    ):
+        result = CliRunner().invoke(sensitivity, [*args, "--overwrite", bad])
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert "sweep:" not in result.output
+    morris = CliRunner().invoke(sensitivity, [*args, "--method=morris", "--points=1"])
+    assert morris.exit_code == 2 and "at least 2 trajectories" in morris.output
 
 
 def test_the_sweep_modules_import_nothing_heavy():
     code = (
-        "import sys, diffusion.cli.sweep, diffusion.sweep.plan, diffusion.sweep.store, "
-        "diffusion.sweep.sensitivity; "
-        "heavy = {'dask', 'distributed', 'xarray', 'zarr', 'SALib', 'pandas'}; "
+        "import sys, diffusion.cli.sweep, diffusion.cli.sensitivity, diffusion.cli.sweep_plot, "
+        "diffusion.sweep.plan, diffusion.sweep.store, diffusion.sweep.sensitivity, "
+        "diffusion.sweep.plots; "
+        "heavy = {'dask', 'distributed', 'xarray', 'zarr', 'SALib', 'pandas', 'matplotlib'}; "
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}), "
         "'scipy.stats' in sys.modules)"
     )

@@ -1,0 +1,62 @@
+"""``diffusion sweep-plot``: a sweep's response curve (one parameter) or heatmap (a grid of
+two), from its store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from diffusion.cli.common import clean_errors
+
+
+def save_figure(ax: Any, path: Path, dpi: int = 110) -> None:
+    """Write the figure of ``ax`` to ``path`` as PNG, atomically, and close it."""
+    import matplotlib.pyplot as plt
+
+    from diffusion.io import atomic_write
+
+    fig = ax.figure
+    try:
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(path, "wb") as fh:
+            fig.savefig(fh, format="png", dpi=dpi)
+    finally:
+        plt.close(fig)
+
+
+@click.command("sweep-plot")
+@click.argument("store", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--measure",
+    default="adopters",
+    show_default=True,
+    help="A measure (adopters, trained, working) or a key outcome of summary.csv "
+    "(its column without ' mean').",
+)
+@click.option("--group", default="all", show_default=True, help="all, or GROUPING:LABEL.")
+@click.option("--at", default="end", show_default=True, help="Date of a measure, YYYY-MM-DD.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The figure, FILE.png.",
+)
+def sweep_plot(store: Path, measure: str, group: str, at: str, out: Path) -> None:
+    """Plot a sweep STORE: the output's mean and band over one swept parameter, or a
+    heatmap of its mean over a grid of two. Points not done yet are left out."""
+    from diffusion.cli.sweep import require
+
+    require("xarray", "zarr", extra="sweep")
+    with clean_errors():
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from diffusion.sweep.plots import plot_sweep
+        from diffusion.sweep.store import open_store
+
+        ax = plot_sweep(open_store(store), measure, group, at)
+        save_figure(ax, out)
+    click.echo(f"wrote {out}")
