@@ -40,8 +40,28 @@ from diffusion.sweep.spec import ParamSpec
 ADVISED_RUNS = 10
 
 
+class _NoiseFloor:
+    """The dummy input as the noise floor of an index (the last entry of ``headline``)."""
+
+    @property
+    def headline(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def noise_floor(self) -> float:
+        """The dummy's headline index plus its confidence half-width."""
+        value, conf = self.headline
+        return float(value[-1] + conf[-1])
+
+    @property
+    def above_noise(self) -> np.ndarray:
+        """Bool ``(k + 1,)``: the headline index's interval lies above the noise floor."""
+        value, conf = self.headline
+        return (value - conf) > self.noise_floor
+
+
 @dataclass(frozen=True)
-class SobolIndices:
+class SobolIndices(_NoiseFloor):
     """Sobol indices of one output, each array ``(k + 1,)``: the parameters, then the dummy.
 
     Attributes
@@ -67,14 +87,9 @@ class SobolIndices:
     conf_level: float
 
     @property
-    def noise_floor(self) -> float:
-        """The dummy's total index plus its confidence half-width."""
-        return float(self.st[-1] + self.st_conf[-1])
-
-    @property
-    def above_noise(self) -> np.ndarray:
-        """Bool ``(k + 1,)``: the total index's interval lies above the noise floor."""
-        return (self.st - self.st_conf) > self.noise_floor
+    def headline(self) -> tuple[np.ndarray, np.ndarray]:
+        """The total index and its confidence half-width, ``(k + 1,)`` each."""
+        return self.st, self.st_conf
 
     def rows(self) -> list[dict[str, object]]:
         """One row per input: name, indices, intervals, and whether it stands above noise."""
@@ -99,7 +114,7 @@ class SobolIndices:
 
 
 @dataclass(frozen=True)
-class MorrisIndices:
+class MorrisIndices(_NoiseFloor):
     """Morris elementary-effect measures of one output, each array ``(k + 1,)``: the
     parameters, then the dummy.
 
@@ -127,14 +142,9 @@ class MorrisIndices:
     conf_level: float
 
     @property
-    def noise_floor(self) -> float:
-        """The dummy's ``mu*`` plus its confidence half-width."""
-        return float(self.mu_star[-1] + self.mu_star_conf[-1])
-
-    @property
-    def above_noise(self) -> np.ndarray:
-        """Bool ``(k + 1,)``: the ``mu*`` interval lies above the noise floor."""
-        return (self.mu_star - self.mu_star_conf) > self.noise_floor
+    def headline(self) -> tuple[np.ndarray, np.ndarray]:
+        """``mu*`` and its confidence half-width, ``(k + 1,)`` each."""
+        return self.mu_star, self.mu_star_conf
 
     def rows(self) -> list[dict[str, object]]:
         """One row per input: name, measures, interval, and whether it stands above noise."""
