@@ -100,29 +100,37 @@ class Outcome:
 def outcome_values(
     results: Results, calendar: Calendar, settings: Settings
 ) -> dict[str, tuple[str, np.ndarray]]:
-    """Every outcome's value per run: ``name -> (family, values (runs,))``, in report order."""
+    """Every outcome's value per run: ``name -> (family, values (runs,))``, in report order.
+
+    Only the records at the report dates are summed over states, so the cost does not grow
+    with the length of the calendar (a sweep reduces every point with this).
+    """
     out: dict[str, tuple[str, np.ndarray]] = {}
     departments = _departments(results)
-    staff = results.series(settings.adopted, "kind", "staff")
-    n_staff = int(results.group_sizes("kind")[results.group_labels["kind"].index("staff")])
+    dept_col = [results.group_labels["department"].index(d) for d in departments]
+    staff_col = results.group_labels["kind"].index("staff")
+    records = [results.record_of_step(calendar.step_of(date)) for date in settings.dates]
+
+    def at_dates(states: Sequence[str] | str, grouping: str) -> np.ndarray:
+        """People in ``states`` per group at the report dates, ``(runs, dates, groups)``."""
+        picked = results.counts[grouping][:, records][..., results.state_index(states)]
+        return picked.sum(axis=-1, dtype=np.int64)
+
     for measure, states in settings.measures.items():
-        for date in settings.dates:
-            record = results.record_of_step(calendar.step_of(date))
-            for dept in departments:
-                values = results.series(states, "department", dept)[:, record]
-                out[f"{measure} {dept} {date}"] = (measure, values)
-            values = results.series(states, "kind", "staff")[:, record]
-            out[f"{measure} all {date}"] = (measure, values)
-    sizes = dict(
-        zip(results.group_labels["department"], results.group_sizes("department"), strict=True)
-    )
+        by_dept, by_kind = at_dates(states, "department"), at_dates(states, "kind")
+        for d, date in enumerate(settings.dates):
+            for dept, col in zip(departments, dept_col, strict=True):
+                out[f"{measure} {dept} {date}"] = (measure, by_dept[:, d, col])
+            out[f"{measure} all {date}"] = (measure, by_kind[:, d, staff_col])
+    sizes = results.group_sizes("department")
     share = f"{round(100 * settings.pass_share)}%"
-    for date in settings.dates:
-        record = results.record_of_step(calendar.step_of(date))
-        for dept in departments:
-            working = results.series(settings.adopted, "department", dept)[:, record]
-            passed = (working >= settings.pass_share * sizes[dept]).astype(np.float64)
+    working = at_dates(settings.adopted, "department")
+    for d, date in enumerate(settings.dates):
+        for dept, col in zip(departments, dept_col, strict=True):
+            passed = (working[:, d, col] >= settings.pass_share * sizes[col]).astype(np.float64)
             out[f"P({dept} >= {share} working from the intent) {date}"] = ("probability", passed)
+    staff = results.series(settings.adopted, "kind", "staff")
+    n_staff = int(results.group_sizes("kind")[staff_col])
     for target in settings.reach_shares:
         pct = f"{round(100 * target)}%"
         steps = time_to_reach(staff, target * n_staff, results.steps)
