@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import fail, output_folder, progress
+from diffusion.cli.common import dask_options, fail, output_folder, progress
 from diffusion.cli.run import load, scenario_errors, write_manifest
 
 if TYPE_CHECKING:
@@ -98,18 +98,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
     show_default=True,
     help="Greedy with lazy re-evaluation, or the plain greedy.",
 )
-@click.option(
-    "--scheduler",
-    default=None,
-    metavar="ADDRESS",
-    help="Evaluate on a running Dask cluster (tcp://host:8786).",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Evaluate on a local Dask cluster of this many processes.",
-)
+@dask_options(default_workers=0)
 @click.option(
     "--format",
     "fmt",
@@ -194,7 +183,7 @@ def advise(
 
 @contextlib.contextmanager
 def _mapper(scheduler: str | None, workers: int | None) -> Iterator[Any]:
-    if scheduler is None and (workers is None or workers == 1):
+    if scheduler is None and not workers:  # None or 0: in this process
         yield None
         return
     from diffusion.advise.evaluate import dask_map

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import fail, output_folder, progress
+from diffusion.cli.common import dask_options, fail, output_folder, progress
 from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
 
 if TYPE_CHECKING:
@@ -96,18 +96,7 @@ nearest to the data kept, each vector weighted by its share of kept runs (seeded
     required=True,
     help="Folder for the posterior, the tables, the plot and manifest.json.",
 )
-@click.option(
-    "--scheduler",
-    default=None,
-    metavar="ADDRESS",
-    help="A running Dask scheduler, tcp://host:port.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=0),
-    default=None,
-    help="Local Dask worker processes [default: 2]; 0: in this process, without Dask.",
-)
+@dask_options(default_workers=2)
 def calibrate(
     scenario: Path | None,
     priors: tuple[str, ...],

@@ -11,11 +11,38 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 #: seconds between heartbeat lines when the output is not a terminal
 HEARTBEAT_SECONDS = 30.0
+
+
+def dask_options(default_workers: int) -> Callable[[F], F]:
+    """The ``--scheduler ADDRESS`` and ``--workers N`` options of the commands that can run on
+    Dask. Both default to None; the command resolves ``--workers`` to ``default_workers``
+    (0: in this process, without Dask), and refuses the two together.
+    """
+
+    def decorate(command: F) -> F:
+        command = click.option(
+            "--workers",
+            type=click.IntRange(min=0),
+            default=None,
+            help=f"Local Dask worker processes [default: {default_workers}]; "
+            "0: in this process, without Dask.",
+        )(command)
+        return click.option(
+            "--scheduler",
+            default=None,
+            metavar="ADDRESS",
+            help="A running Dask scheduler, tcp://host:port, instead of local workers.",
+        )(command)
+
+    return decorate
 
 
 def fail(message: str) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import fail, progress
+from diffusion.cli.common import dask_options, fail, progress
 from diffusion.cli.run import scenario_errors, set_option
 
 if TYPE_CHECKING:
@@ -74,18 +74,7 @@ def sweep_options(f: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="Root seed of every point [default: the scenario's seed].",
         ),
-        click.option(
-            "--scheduler",
-            default=None,
-            metavar="ADDRESS",
-            help="A running Dask scheduler, tcp://host:port.",
-        ),
-        click.option(
-            "--workers",
-            type=click.IntRange(min=0),
-            default=None,
-            help="Local worker processes [default: 2]; 0: in this process, without Dask.",
-        ),
+        dask_options(default_workers=2),
         click.option("--resume", is_flag=True, help="Complete the store: skip finished points."),
         click.option("--overwrite", is_flag=True, help="Replace the store."),
         click.option(
