@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import dask_options, fail, output_folder, progress
+from diffusion.cli.common import dask_options, date_option, fail, output_folder, progress
 from diffusion.cli.run import load, scenario_errors, write_manifest
 
 if TYPE_CHECKING:
@@ -35,18 +35,11 @@ GUARANTEE = (
 )
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
-
-
 @click.command("advise")
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--at", "at", required=True, callback=_date, help="Date of the cohort, YYYY-MM-DD.")
+@click.option(
+    "--at", "at", required=True, callback=date_option, help="Date of the cohort, YYYY-MM-DD."
+)
 @click.option("--seats", type=click.IntRange(min=1, max=50), required=True, help="Seats to fill.")
 @click.option(
     "--quota",

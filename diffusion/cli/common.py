@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import sys
@@ -43,6 +44,16 @@ def dask_options(default_workers: int) -> Callable[[F], F]:
         )(command)
 
     return decorate
+
+
+def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    """A click callback: a YYYY-MM-DD option as a date (None stays None), or a usage error."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
 def fail(message: str) -> None:

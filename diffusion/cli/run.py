@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import clean_errors, fail, output_folder, progress
+from diffusion.cli.common import clean_errors, date_option, fail, output_folder, progress
 
 if TYPE_CHECKING:
     from diffusion.calendar import Calendar
@@ -104,15 +104,6 @@ def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
     return []
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
-
-
 # ------------------------------------------------------------------------------ command
 @click.command("run")
 @click.argument(
@@ -137,7 +128,9 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
     default=None,
     help="Years to simulate from the start (default: the scenario's calendar).",
 )
-@click.option("--until", callback=_date, default=None, help="Last date to simulate, YYYY-MM-DD.")
+@click.option(
+    "--until", callback=date_option, default=None, help="Last date to simulate, YYYY-MM-DD."
+)
 @set_option
 @click.option(
     "--out",
