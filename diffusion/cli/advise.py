@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import dask_options, date_option, fail, output_folder, progress
+from diffusion.cli.common import (
+    check_out,
+    dask_options,
+    date_option,
+    fail,
+    output_folder,
+    overwrite_option,
+    progress,
+)
 from diffusion.cli.run import load, scenario_errors, write_manifest
 
 if TYPE_CHECKING:
@@ -103,12 +111,13 @@ GUARANTEE = (
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by diffusion.outputs: one line, exit 2
     default=Path("out/advise"),
     show_default=True,
     help="Folder for advice.csv, strategies.csv, gains.png, advised.toml, "
     "nominated.toml, trace.csv and manifest.json.",
 )
+@overwrite_option
 def advise(
     scenario: Path,
     at: dt.date,
@@ -125,6 +134,7 @@ def advise(
     workers: int | None,
     fmt: str,
     out_dir: Path,
+    overwrite: bool,
 ) -> None:
     """Recommend SEATS people for the cohort at --at in SCENARIO.
 
@@ -139,6 +149,7 @@ def advise(
     """
     if scheduler is not None and workers is not None:
         fail("give --scheduler or --workers, not both")
+    check_out(out_dir, overwrite)
     from diffusion.advise.advice import Request
     from diffusion.advise.advice import advise as run_advice
     from diffusion.advise.constraints import parse_quota
@@ -165,7 +176,7 @@ def advise(
         with _mapper(scheduler, workers) as mapper, progress(estimate, "advising") as advance:
             advice = run_advice(sc, request, mapper=mapper, progress=advance)
     _print(advice, fmt)
-    with output_folder(out_dir) as tmp:
+    with output_folder(out_dir, overwrite) as tmp:
         _write(advice, loaded, scenario, tmp, out_dir, scheduler, workers)
     click.echo(
         f"wrote {out_dir}/: advice.csv strategies.csv trace.csv gains.png advised.toml "

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import dask_options, fail, output_folder, progress
+from diffusion.cli.common import (
+    check_out,
+    dask_options,
+    fail,
+    output_folder,
+    overwrite_option,
+    progress,
+)
 from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
 
 if TYPE_CHECKING:
@@ -92,10 +99,11 @@ nearest to the data kept, each vector weighted by its share of kept runs (seeded
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by diffusion.outputs: one line, exit 2
     required=True,
     help="Folder for the posterior, the tables, the plot and manifest.json.",
 )
+@overwrite_option
 @dask_options(default_workers=2)
 def calibrate(
     scenario: Path | None,
@@ -111,6 +119,7 @@ def calibrate(
     out_dir: Path,
     scheduler: str | None,
     workers: int | None,
+    overwrite: bool,
 ) -> None:
     """Fit the --params of SCENARIO (default: the built-in Etten-Leur baseline) to Table 1:
     participants per team and department by autumn 2018, their concentration, the team
@@ -123,6 +132,7 @@ def calibrate(
     """
     if scheduler is not None and workers is not None:
         fail("give --scheduler or --workers, not both")
+    check_out(out_dir, overwrite)
     if method == "abc-smc":
         if runs_per_simulation not in (None, 1):
             fail(
@@ -150,6 +160,7 @@ def calibrate(
             out_dir,
             scheduler,
             n_workers,
+            overwrite,
         )
 
 
@@ -184,6 +195,7 @@ def _calibrate(
     out_dir: Path,
     scheduler: str | None,
     workers: int,
+    overwrite: bool = False,
 ) -> None:
     from diffusion.calibrate.observed import observed_from_facts
     from diffusion.calibrate.posterior import (
@@ -270,7 +282,7 @@ def _calibrate(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    with output_folder(out_dir) as tmp:
+    with output_folder(out_dir, overwrite) as tmp:
         write_csv(post.rows(), tmp / "posterior.csv")
         write_csv(table, tmp / "posterior_summary.csv")
         write_csv(rows, tmp / "predictive_check.csv")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -119,28 +116,28 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
     yield beat
 
 
-@contextlib.contextmanager
-def output_folder(path: Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``path``; on success it replaces ``path`` at once.
+def overwrite_option(command: F) -> F:
+    """The ``--overwrite`` flag of the commands that write an output folder."""
+    return click.option(
+        "--overwrite",
+        is_flag=True,
+        help="Replace --out even if diffusion did not write it (never the current folder "
+        "or one above it).",
+    )(command)
 
-    If anything fails, ``path`` is left as it was and the temporary folder is removed, so a
-    reader never sees half an output folder.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; give it a new folder's usual mode
-    try:
+
+@contextlib.contextmanager
+def output_folder(path: Path, overwrite: bool = False) -> Iterator[Path]:
+    """:func:`diffusion.outputs.output_folder` with its refusals as one line and exit 2."""
+    from diffusion.outputs import output_folder as library_output_folder
+
+    with clean_errors(), library_output_folder(path, overwrite=overwrite) as tmp:
         yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if path.exists():
-        old = path.with_name(f".{path.name}.old-{time.time_ns()}")
-        path.rename(old)
-        tmp.rename(path)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(path)
+
+
+def check_out(path: Path, overwrite: bool = False) -> None:
+    """Check ``--out`` before any work (:func:`diffusion.outputs.check_output_folder`)."""
+    from diffusion.outputs import check_output_folder
+
+    with clean_errors():
+        check_output_folder(path, overwrite=overwrite)

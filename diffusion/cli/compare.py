@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from diffusion.cli.common import fail, output_folder, progress
+from diffusion.cli.common import check_out, fail, output_folder, overwrite_option, progress
 from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
 
 if TYPE_CHECKING:
@@ -79,11 +79,12 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by diffusion.outputs: one line, exit 2
     default=Path("out/compare"),
     show_default=True,
     help="Folder for comparison.csv, comparison.png and manifest.json.",
 )
+@overwrite_option
 def compare(
     base: Path,
     what_ifs: tuple[Path, ...],
@@ -94,6 +95,7 @@ def compare(
     overrides: tuple[str, ...],
     fmt: str,
     out_dir: Path,
+    overwrite: bool,
 ) -> None:
     """Compare each WHAT_IF scenario with BASE, every one run with the same seeds.
 
@@ -105,6 +107,7 @@ def compare(
     are bounds; "P(reach ...)" says how often it is reached). --set applies to every
     scenario. Writes comparison.csv, comparison.png and manifest.json into --out.
     """
+    check_out(out_dir, overwrite)
     with scenario_errors():
         loaded = _load_all([base, *what_ifs], overrides)
         names = _unique([item.scenario.name for item in loaded])
@@ -113,7 +116,7 @@ def compare(
         seed = first.seed if seed is None else seed
         rows, settings = _compare(loaded, names, n_runs, seed, dates, share)
     _print(rows, fmt, names[0], n_runs, settings)
-    with output_folder(out_dir) as tmp:
+    with output_folder(out_dir, overwrite) as tmp:
         from diffusion.report import write_csv
 
         write_csv([row.row() for row in rows], tmp / "comparison.csv")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -17,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import clean_errors, date_option, fail, output_folder, progress
+from diffusion.cli.common import (
+    check_out,
+    clean_errors,
+    date_option,
+    fail,
+    output_folder,
+    overwrite_option,
+    progress,
+)
 
 if TYPE_CHECKING:
     from diffusion.calendar import Calendar
@@ -68,29 +75,10 @@ def write_manifest(
     seed: int,
     **extra: Any,
 ) -> None:
-    """Write ``manifest.json``: the resolved scenarios (after extends and --set), their
-    files and overrides, seed, runs, package version, command line and date."""
-    from diffusion import __version__
-    from diffusion.io import atomic_write
+    """Write ``manifest.json`` (:func:`diffusion.outputs.write_manifest`); call it last."""
+    from diffusion.outputs import write_manifest as library_write_manifest
 
-    manifest = {
-        "command": " ".join(["diffusion", *sys.argv[1:]]),
-        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "version": __version__,
-        "runs": runs,
-        "seed": seed,
-        "scenarios": {
-            name: {
-                "files": list(loaded.files),
-                "overrides": list(loaded.overrides),
-                "resolved": loaded.resolved(),
-            }
-            for name, loaded in scenarios.items()
-        },
-        **extra,
-    }
-    with atomic_write(folder / "manifest.json") as fh:
-        json.dump(manifest, fh, indent=2, default=str)
+    library_write_manifest(folder, scenarios, runs, seed, **extra)
 
 
 def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
@@ -135,7 +123,7 @@ def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
 @click.option(
     "--out",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # checked by diffusion.outputs: one line, exit 2
     default=None,
     help="Folder for the CSVs, the plot, the results and manifest.json "
     "(default: out/baseline, or out/<scenario name>).",
@@ -146,6 +134,7 @@ def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
     default=None,
     help="Runs simulated together (default: chosen from the organisation's size).",
 )
+@overwrite_option
 def run(
     scenario: Path | None,
     n_runs: int | None,
@@ -155,6 +144,7 @@ def run(
     overrides: tuple[str, ...],
     out_dir: Path | None,
     batch_size: int | None,
+    overwrite: bool,
 ) -> None:
     """Simulate SCENARIO (a scenario file; default: the built-in Etten-Leur baseline, the
     observed cohorts of 2015-2018, the changes at the top in 2018, then a regular cohort
@@ -169,7 +159,8 @@ def run(
         loaded = load(scenario, [*extra, *overrides])
         if out_dir is None:
             out_dir = Path("out") / ("baseline" if scenario is None else loaded.scenario.name)
-        _run(loaded, n_runs, seed, out_dir, batch_size)
+        check_out(out_dir, overwrite)
+        _run(loaded, n_runs, seed, out_dir, batch_size, overwrite)
 
 
 def _run(
@@ -178,6 +169,7 @@ def _run(
     seed: int | None,
     out_dir: Path,
     batch_size: int | None,
+    overwrite: bool = False,
 ) -> None:
     from diffusion.compare import measures_for
     from diffusion.report import band_table, series_rows, write_csv
@@ -203,7 +195,7 @@ def _run(
     )
     _print_table(rows, measures, results.n_runs, study.name, quantiles)
 
-    with output_folder(out_dir) as tmp:
+    with output_folder(out_dir, overwrite) as tmp:
         write_csv(
             series_rows(results, cal, measures, quantiles=(quantiles[0], 0.5, quantiles[1])),
             tmp / "series.csv",

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from diffusion.outputs import name_problem
+
 #: the model a scenario gets when it names none
 DEFAULT_MODEL = "ideas"
 #: groupings the engine can count people by (see :data:`diffusion.compile.GROUPINGS`)
@@ -370,6 +372,15 @@ class Scenario(_Table):
     cadence: Cadence | None = None
     events: Tuple(EventSpec) = ()
     outputs: Outputs = Outputs()
+
+    @model_validator(mode="after")
+    def _safe_name(self) -> Scenario:
+        # the name becomes the default output folder out/<name>: one safe path component
+        if self.name:
+            problem = name_problem(self.name)
+            if problem is not None:
+                raise PathError("name", problem, self.name)
+        return self
 
     def all_cohorts(self, last: dt.date) -> list[tuple[str, Cohort]]:
         """Every cohort with its place: ``cohorts`` entries, ``cohort`` events, then the
