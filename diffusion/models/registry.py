@@ -13,7 +13,7 @@ from diffusion.models.bass import Bass
 from diffusion.models.cascade import IndependentCascade
 from diffusion.models.epidemic import SI, SIR, SIS
 from diffusion.models.ideas import IdeasModel
-from diffusion.models.threshold import FractionalThreshold, LinearThreshold
+from diffusion.models.threshold import AbsoluteThreshold, FractionalThreshold, LinearThreshold
 
 #: model name -> model class; each class has a ``params`` field whose type is its parameters
 MODELS: dict[str, type[Model]] = {
@@ -23,6 +23,7 @@ MODELS: dict[str, type[Model]] = {
         SIR,
         SIS,
         FractionalThreshold,
+        AbsoluteThreshold,
         LinearThreshold,
         IndependentCascade,
         Bass,

@@ -12,11 +12,21 @@ def test_make_model_by_name():
     model = make_model("sir", beta=0.3, gamma=0.1)
     assert isinstance(model, SIR)
     assert (model.params.beta, model.params.gamma) == (0.3, 0.1)
-    assert set(MODELS) >= {"si", "sir", "sis", "threshold", "linear_threshold", "bass"}
+    assert set(MODELS) >= {
+        "si",
+        "sir",
+        "sis",
+        "threshold",
+        "absolute_threshold",
+        "linear_threshold",
+        "bass",
+    }
 
 
 def test_errors_name_the_valid_choices_on_one_line():
-    with pytest.raises(ValueError, match="unknown model 'sirs'; valid: bass, ") as err:
+    with pytest.raises(
+        ValueError, match="unknown model 'sirs'; valid: absolute_threshold, bass, "
+    ) as err:
         make_model("sirs")
     assert "\n" not in str(err.value)
     with pytest.raises(ValueError, match="no parameter 'rate'; valid: beta, initial_infected"):
