@@ -130,7 +130,7 @@ def compile_graph(G: nx.Graph, name: str = "") -> CompiledOrg:
         :mod:`diffusion.org.graph`), or a plain graph. Missing node attributes default to
         kind ``"staff"``, labels ``""`` and workload :data:`DEFAULT_WORKLOAD`; a tie without
         ``kind`` is a ``"team"`` tie of weight 1.0, a tie with a ``kind`` but no ``weight``
-        takes :data:`~diffusion.org.kinds.DEFAULT_TIE_WEIGHTS`. A directed graph is read as
+        takes :data:`~diffusion.vocabulary.DEFAULT_TIE_WEIGHTS`. A directed graph is read as
         undirected; a multigraph's parallel ties of one kind add up; self-loops are dropped.
     name : str
         Name recorded in the result; ``G.graph["name"]`` when empty.
@@ -139,8 +139,8 @@ def compile_graph(G: nx.Graph, name: str = "") -> CompiledOrg:
     -------
     CompiledOrg
         Node order sorted by (kind, department, team, role, cluster, id), where kinds follow
-        :data:`~diffusion.org.kinds.NODE_KINDS` (staff, board, external), roles follow
-        :data:`~diffusion.org.kinds.ROLES` (``""`` first, unknown roles last), and the other
+        :data:`~diffusion.vocabulary.NODE_KINDS` (staff, board, external), roles follow
+        :data:`~diffusion.vocabulary.ROLES` (``""`` first, unknown roles last), and the other
         labels and the ids sort naturally (``"T2" < "T10"``). ``group_labels`` use these same
         orders, so codes grow along the node order. Cluster labels are qualified by team
         (``"T14/c3"``), since a cluster name is local to its team. Group codes are int16
@@ -161,7 +161,7 @@ def compile_graph(G: nx.Graph, name: str = "") -> CompiledOrg:
     (('0', '1', '2'), [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
     """
     from diffusion.org.graph import natural_key
-    from diffusion.org.kinds import DEFAULT_TIE_WEIGHTS, GRAPH_TIE_KINDS, NODE_KINDS, ROLES
+    from diffusion.vocabulary import DEFAULT_TIE_WEIGHTS, GRAPH_TIE_KINDS, NODE_KINDS, ROLES
 
     if G.is_directed():
         G = G.to_undirected(as_view=True)

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from diffusion.compile import DEFAULT_WORKLOAD, GROUPINGS, compile_graph
 from diffusion.org.etten_leur import etten_leur
 from diffusion.org.graph import managers
-from diffusion.org.kinds import COMPILED_TIE_KINDS, DEFAULT_TIE_WEIGHTS, ROLES
+from diffusion.vocabulary import COMPILED_TIE_KINDS, DEFAULT_TIE_WEIGHTS, ROLES
 
 
 @pytest.fixture(scope="module")

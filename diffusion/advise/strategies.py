@@ -44,13 +44,12 @@ from diffusion.models.ideas import (
     IdeasParams,
     IdeasPrep,
 )
+from diffusion.vocabulary import TEAM_LEADING_ROLES
 
 #: a person is a candidate if they took the course (trained or dropped out) in at most
 #: this share of the base runs at the cohort's date: the consultant sends people who have
 #: not been; sending someone again restarts their course in the model
 MAX_SHARE_TRAINED = 0.5
-#: roles that lead a unit ("team leaders first")
-LEADING_ROLES: tuple[str, ...] = ("team_leader", "head")
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,7 +156,7 @@ def order_degree(sit: Situation, seed: int) -> np.ndarray:
 
 def order_leaders(sit: Situation, seed: int) -> np.ndarray:
     """Team leaders and heads first, each group by degree."""
-    leads = np.isin(sit.label("role")[sit.candidates], LEADING_ROLES)
+    leads = np.isin(sit.label("role")[sit.candidates], TEAM_LEADING_ROLES)
     return np.concatenate(
         [sit.by_degree(sit.candidates[leads]), sit.by_degree(sit.candidates[~leads])]
     )

@@ -34,6 +34,7 @@ from diffusion.compile import CompiledOrg
 from diffusion.errors import InputError
 from diffusion.events import Cohort
 from diffusion.study import Study
+from diffusion.vocabulary import TEAM_LEADING_ROLES
 
 #: the states of everyone who took the course (Table 1 counts participants, not adopters)
 TOOK_COURSE: tuple[str, ...] = ("trained", "dropped_out")
@@ -41,8 +42,6 @@ TOOK_COURSE: tuple[str, ...] = ("trained", "dropped_out")
 MILESTONE = "took_course"
 #: Table 1 counts the participants of the cohorts up to LC19 (summer-autumn 2018)
 CUTOFF = dt.date(2018, 10, 1)
-#: roles that lead a team (a head may lead a team too, e.g. T2 in the built-in organisation)
-LEADER_ROLES: tuple[str, ...] = ("team_leader", "head")
 
 _LEADER_KEY = re.compile(r"^(?P<team>\w+?)_team_leader_cohort$")
 _FIRST_KEY = re.compile(r"^(?P<team>\w+?)_first_participant_cohort$")
@@ -238,7 +237,7 @@ class Layout:
         index = {t: i for i, t in enumerate(teams)}
         team_of = np.array([index.get(t, -1) for t in team_label], dtype=np.int64)
         role = _labels(org, "role")
-        leaders = np.flatnonzero(np.isin(role, LEADER_ROLES) & (team_of >= 0))
+        leaders = np.flatnonzero(np.isin(role, TEAM_LEADING_ROLES) & (team_of >= 0))
         steps = _cohort_steps(study, facts)
         cal = study.calendar
         cutoff_step = cal.step_of(cutoff) if cal.start <= cutoff <= cal.end else cal.n_steps

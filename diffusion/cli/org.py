@@ -12,7 +12,7 @@ from diffusion.cli.common import clean_errors
 if TYPE_CHECKING:
     import networkx as nx
 
-    from diffusion.org.summary import OrgSummary
+    from diffusion.summary import OrgSummary
 
 EXPORT_SUFFIXES = (".graphml", ".csv")
 
@@ -78,9 +78,10 @@ def org(
         if export_path is not None:
             _check_export(export_path)
         G = _load(spec_path, roster_path, ties_path, graph_path, seed)
-        from diffusion.org.summary import summarise
+        from diffusion.compile import compile_graph
+        from diffusion.summary import summarise
 
-        _print(summarise(G))
+        _print(summarise(compile_graph(G)))
         if draw_path is not None:
             _draw(G, draw_path)
             click.echo(f"drawn to {draw_path}")

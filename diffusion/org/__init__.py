@@ -1,5 +1,6 @@
 """Organisation graphs: specs and the generator, the built-in Etten-Leur organisation, roster
-and graph-file import and export, and summaries.
+and graph-file import and export (summaries of a compiled organisation:
+:mod:`diffusion.summary`).
 
 The graph's attributes and the one-tie-per-pair rule are described in
 :mod:`diffusion.org.graph`; the compile step (:func:`diffusion.compile.compile_graph`) turns a
@@ -11,11 +12,9 @@ from diffusion.org.generate import generate
 from diffusion.org.graphio import read_graph, write_graphml
 from diffusion.org.roster import RosterError, read_roster, write_roster
 from diffusion.org.spec import OrgSpec, SpecError, load_spec, spec_from_dict
-from diffusion.org.summary import OrgSummary, summarise
 
 __all__ = [
     "OrgSpec",
-    "OrgSummary",
     "RosterError",
     "SpecError",
     "etten_leur",
@@ -26,7 +25,6 @@ __all__ = [
     "read_graph",
     "read_roster",
     "spec_from_dict",
-    "summarise",
     "write_graphml",
     "write_roster",
 ]

@@ -28,8 +28,8 @@ import networkx as nx
 import numpy as np
 
 from diffusion.org.graph import add_tie
-from diffusion.org.kinds import DEFAULT_TIE_WEIGHTS
 from diffusion.org.spec import OrgSpec, SpecError
+from diffusion.vocabulary import DEFAULT_TIE_WEIGHTS
 
 SECRETARY = "secretary"
 #: Most ties drawn in one block when sampling random ties (bounds memory).

@@ -4,13 +4,13 @@ A graph is an undirected :class:`networkx.Graph` whose node ids are strings.
 
 Node attributes
     ``kind`` (staff, board, external), ``department``, ``team``, ``cluster`` (the name of a
-    cluster inside its team, e.g. ``"c3"``), ``role`` (see :data:`diffusion.org.kinds.ROLES`),
+    cluster inside its team, e.g. ``"c3"``), ``role`` (see :data:`diffusion.vocabulary.ROLES`),
     ``side`` (soft, hard, none), ``workload`` (float in [0, 1]) and, for named people only,
     ``name``. A missing department, team or cluster is ``""``. A department head who is also
     the team leader of a team carries that team in ``team``; other heads have ``team == ""``.
 
 Tie (edge) attributes
-    ``kind`` (one of :data:`~diffusion.org.kinds.GRAPH_TIE_KINDS`) and ``weight``
+    ``kind`` (one of :data:`~diffusion.vocabulary.GRAPH_TIE_KINDS`) and ``weight``
     (dimensionless influence, relative to a cluster tie). A ``line`` tie joins a manager and a
     report and carries ``weight_down`` (manager on report), ``weight_up`` (report on manager)
     and ``manager`` (the manager's id) instead of ``weight``. The manager chain is stored only
@@ -34,7 +34,7 @@ from collections.abc import Hashable, Iterable
 import networkx as nx
 
 from diffusion.errors import InputError
-from diffusion.org.kinds import GRAPH_TIE_KINDS, NODE_KINDS, ROLES, SIDES
+from diffusion.vocabulary import GRAPH_TIE_KINDS, NODE_KINDS, ROLES, SIDES, TEAM_LEADING_ROLES
 
 #: Kinds in order of precedence when two rules tie the same pair (first wins).
 TIE_PRECEDENCE: tuple[str, ...] = (
@@ -75,7 +75,7 @@ def add_tie(
     u, v : hashable
         The two people; for a ``line`` tie one of them is ``manager``.
     kind : str
-        Tie kind, one of :data:`~diffusion.org.kinds.GRAPH_TIE_KINDS`.
+        Tie kind, one of :data:`~diffusion.vocabulary.GRAPH_TIE_KINDS`.
     weight : float, optional
         Weight of an undirected tie (dimensionless).
     weight_down, weight_up, manager
@@ -140,7 +140,7 @@ def team_leaders(G: nx.Graph) -> dict[str, list[Hashable]]:
     """Map each team to the people who lead it (team leaders, and heads acting as one)."""
     out: dict[str, list[Hashable]] = {}
     for n, d in G.nodes(data=True):
-        if d.get("team") and d.get("role") in ("team_leader", "head"):
+        if d.get("team") and d.get("role") in TEAM_LEADING_ROLES:
             out.setdefault(d["team"], []).append(n)
     return out
 

@@ -41,7 +41,7 @@ import networkx as nx
 from diffusion.errors import InputError
 from diffusion.io import atomic_write
 from diffusion.org.graph import add_clique, add_tie, managers
-from diffusion.org.kinds import DEFAULT_TIE_WEIGHTS, GRAPH_TIE_KINDS, NODE_KINDS, ROLES, SIDES
+from diffusion.vocabulary import DEFAULT_TIE_WEIGHTS, GRAPH_TIE_KINDS, NODE_KINDS, ROLES, SIDES
 
 ROSTER_COLUMNS: tuple[str, ...] = ("id", "department", "team", "role", "manager_id")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("cluster", "side", "name", "workload", "kind")
@@ -73,7 +73,7 @@ def read_roster(
         file is given.
     weights : mapping, optional
         Weights per compiled tie kind for ties that do not give one; defaults to
-        :data:`~diffusion.org.kinds.DEFAULT_TIE_WEIGHTS`.
+        :data:`~diffusion.vocabulary.DEFAULT_TIE_WEIGHTS`.
 
     Returns
     -------

@@ -37,7 +37,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from diffusion.errors import InputError
-from diffusion.org.kinds import COMPILED_TIE_KINDS
+from diffusion.vocabulary import COMPILED_TIE_KINDS
 
 
 class SpecError(InputError):
@@ -180,7 +180,7 @@ class OrgSpec(_Model):
     """A whole organisation: a secretary on top, departments of teams, board and partners.
 
     ``top_side`` is the side given to the secretary (who belongs to no department).
-    ``tie_weights`` overrides :data:`~diffusion.org.kinds.DEFAULT_TIE_WEIGHTS` per compiled
+    ``tie_weights`` overrides :data:`~diffusion.vocabulary.DEFAULT_TIE_WEIGHTS` per compiled
     tie kind. ``seed`` is used when :func:`~diffusion.org.generate` gets none.
     """
 

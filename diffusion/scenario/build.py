@@ -10,9 +10,19 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import networkx as nx
+
 from diffusion.calendar import Calendar
-from diffusion.compile import CompiledOrg
+from diffusion.compile import CompiledOrg, compile_graph
 from diffusion.models.base import Model
+from diffusion.models.ideas import IdeasModel
+from diffusion.models.registry import MODELS, default_params
+from diffusion.org.etten_leur import etten_leur
+from diffusion.org.generate import generate
+from diffusion.org.graphio import read_graph
+from diffusion.org.roster import read_roster
+from diffusion.org.spec import load_spec
+from diffusion.scenario.events import engine_events
 from diffusion.scenario.schema import (
     DEFAULT_MODEL,
     CalendarSection,
@@ -48,27 +58,14 @@ def load_org(section: Organisation) -> CompiledOrg:
     ValueError
         When the graph cannot be compiled.
     """
-    import networkx as nx
-
-    from diffusion.compile import compile_graph
-
     graph: nx.Graph
     if section.spec is not None:
-        from diffusion.org.generate import generate
-        from diffusion.org.spec import load_spec
-
         graph = generate(load_spec(section.spec), seed=section.seed)
     elif section.roster is not None:
-        from diffusion.org.roster import read_roster
-
         graph = read_roster(section.roster, section.ties)
     elif section.graph is not None:
-        from diffusion.org.graphio import read_graph
-
         graph = read_graph(section.graph)
     else:
-        from diffusion.org.etten_leur import etten_leur
-
         graph = etten_leur(seed=section.seed)
     return compile_graph(graph)
 
@@ -76,16 +73,11 @@ def load_org(section: Organisation) -> CompiledOrg:
 # ------------------------------------------------------------------------------ model
 def model_classes() -> dict[str, type[Model]]:
     """Models a scenario may name: the ideas model and the standard ones."""
-    from diffusion.models.ideas import IdeasModel
-    from diffusion.models.registry import MODELS
-
     return {IdeasModel.name: IdeasModel, **MODELS}
 
 
 def param_fields(cls: type[Model]) -> dict[str, dataclasses.Field]:
     """The fields of a model class's parameter dataclass, by name."""
-    from diffusion.models.registry import default_params
-
     return {f.name: f for f in dataclasses.fields(default_params(cls))}
 
 
@@ -97,8 +89,6 @@ def make_params(cls: type[Model], params: Mapping[str, Any]) -> Any:
     ValueError, TypeError
         From the dataclass, for a value it refuses.
     """
-    from diffusion.models.registry import default_params
-
     return dataclasses.replace(default_params(cls), **{k: _frozen(v) for k, v in params.items()})
 
 
@@ -144,8 +134,6 @@ def build_study(scenario: Scenario, *, groupings: Sequence[str] | None = None) -
     groupings : sequence of str, optional
         Groupings to count people by; default: the scenario's ``outputs.groupings``.
     """
-    from diffusion.scenario.events import engine_events
-
     org = load_org(scenario.organisation)
     calendar = calendar_of(scenario.calendar)
     return Study(

@@ -20,6 +20,9 @@ from diffusion.calendar import Calendar
 from diffusion.compile import CompiledOrg
 from diffusion.errors import InputError
 from diffusion.scenario import schema as s
+from diffusion.scenario.build import calendar_of, load_org, make_params, model_classes, param_fields
+from diffusion.scenario.events import REQUIRED_ACTION
+from diffusion.scenario.overrides import SET_FILE
 from diffusion.scenario.problems import Origins, Problem, dotted, file_of, suggest
 
 #: fields of events and cohorts that name something in the organisation -> its grouping
@@ -47,8 +50,6 @@ def check_parts(data: dict[str, Any], origins: Origins, file: str) -> list[Probl
     calendar_part = _valid(s.CalendarSection, data.get("calendar"))
     calendar = None
     if calendar_part is not None:
-        from diffusion.scenario.build import calendar_of
-
         calendar = calendar_of(calendar_part)
         if _shortened(origins):
             # the end was set on the command line: later events are left out, not refused
@@ -89,8 +90,6 @@ def check_parts(data: dict[str, Any], origins: Origins, file: str) -> list[Probl
 
 def _shortened(origins: Origins) -> bool:
     """Whether the calendar's end (or length) was set by ``--set`` (or --until, --years)."""
-    from diffusion.scenario.overrides import SET_FILE
-
     return any(origins.get(("calendar", key)) == SET_FILE for key in ("end", "years"))
 
 
@@ -154,8 +153,6 @@ def _check_model(section: s.ModelSection | None, report: Report) -> Any:
     """Check the model name and parameters; returns the model class, or None."""
     if section is None:
         return None
-    from diffusion.scenario.build import make_params, model_classes, param_fields
-
     classes = model_classes()
     cls = classes.get(section.name)
     if cls is None:
@@ -221,8 +218,6 @@ def _type_name(field: dataclasses.Field) -> str:
 
 
 def _check_action(cls: Any, parts: tuple[str | int, ...], item: Any, report: Report) -> None:
-    from diffusion.scenario.events import REQUIRED_ACTION
-
     action = REQUIRED_ACTION.get(getattr(item, "kind", ""))
     if action is not None and action not in cls.actions:
         report(
@@ -237,8 +232,6 @@ def _check_org(section: s.Organisation | None, report: Report) -> CompiledOrg | 
     """Build the organisation; report a missing or broken source; returns it or None."""
     if section is None:
         return None
-    from diffusion.scenario.build import load_org
-
     source = section.source
     for key in ("spec", "roster", "ties", "graph"):
         path = getattr(section, key)

@@ -33,6 +33,7 @@ from diffusion.calendar import Calendar
 from diffusion.compile import CompiledOrg
 from diffusion.events import AddTies, Batch, Cohort, Event, ModelAction, RemoveTies
 from diffusion.scenario import schema as s
+from diffusion.vocabulary import DEFAULT_TIE_WEIGHTS, TEAM_LEADING_ROLES
 
 #: the model action each event kind needs (checked against the scenario's model)
 REQUIRED_ACTION: dict[str, str] = {
@@ -43,8 +44,6 @@ REQUIRED_ACTION: dict[str, str] = {
     "landscape_shock": "landscape_shock",
     "top_down_push": "top_down_push",
 }
-#: roles that lead a team (a head leads the team it is placed in)
-TEAM_LEADING_ROLES: tuple[str, ...] = ("team_leader", "head")
 
 
 # ------------------------------------------------------------------------------ event classes
@@ -185,8 +184,6 @@ def _codes(org: CompiledOrg, grouping: str, labels: tuple[str, ...]) -> list[int
 def _project(
     spec: s.NetworkProject, step: int, org: CompiledOrg, rng: np.random.Generator
 ) -> AddTies:
-    from diffusion.org.kinds import DEFAULT_TIE_WEIGHTS
-
     members: set[int] = set()
     for team in spec.teams:
         pool = team_members(org, team, spec.people == "team_leaders" and not spec.per_team)
@@ -206,8 +203,6 @@ def _project(
 
 
 def _merge(spec: s.Reorganisation, step: int, org: CompiledOrg, rng: np.random.Generator) -> Event:
-    from diffusion.org.kinds import DEFAULT_TIE_WEIGHTS
-
     teams = [team_members(org, team) for team in spec.merge]
     pairs = [
         (int(a), int(b))

@@ -1,16 +1,7 @@
 """Read a scenario file: ``extends``, relative paths, ``--set`` overrides, validation.
 
 ``extends = "base.toml"`` (relative to the file that names it) makes the file a child of
-another scenario, merged deeply:
-
-* tables merge key by key, the child's value winning;
-* arrays and plain values replace the parent's: an ``events`` or ``cohorts`` array in the
-  child replaces the parent's whole array, while ``events_add`` and ``cohorts_add`` append
-  to it;
-* a table's alternatives replace each other: a child naming an organisation source
-  (``builtin``, ``spec``, ``roster``, ``graph``) drops the parent's source (and ``ties``); a
-  child giving the calendar's ``end`` or ``years`` drops the parent's ``end`` and ``years``;
-  a child naming another model drops the parent's ``model.params``.
+another scenario, merged deeply by the rules of :mod:`diffusion.scenario.merge`.
 
 File paths inside a file (``organisation.spec``, ``roster``, ``ties``, ``graph``) are
 resolved relative to that file. Every problem of a pass is reported at once, each against
@@ -19,10 +10,9 @@ the file that set the offending value.
 
 from __future__ import annotations
 
-import copy
 import os
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -30,18 +20,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from diffusion.scenario.check import check_parts
+from diffusion.scenario.merge import APPEND_KEYS, Key, append, merge
 from diffusion.scenario.overrides import apply_overrides
 from diffusion.scenario.problems import Problem, ScenarioError, from_validation
-from diffusion.scenario.schema import ALTERNATIVES, DEFAULT_MODEL, Scenario
+from diffusion.scenario.schema import Scenario
 
 #: keys whose string values are file paths, resolved relative to the file naming them
 PATH_KEYS: tuple[tuple[str, str], ...] = tuple(
     ("organisation", k) for k in ("spec", "roster", "ties", "graph")
 )
-#: child keys that append to the parent's array instead of replacing it
-APPEND_KEYS: dict[str, str] = {"events_add": "events", "cohorts_add": "cohorts"}
-
-Key = tuple[str | int, ...]
 
 
 @dataclass
@@ -133,8 +121,6 @@ def validate(raw: RawScenario, *, check: bool = True) -> Scenario:
     ScenarioError
         Every problem found.
     """
-    from diffusion.scenario.check import check_parts
-
     problems: list[Problem] = []
     scenario = None
     try:
@@ -173,8 +159,8 @@ def _read(display: str, chain: tuple[Path, ...]) -> RawScenario:
     adds = {k: data.pop(k) for k in list(data) if k in APPEND_KEYS}
     parent = _parent(data.pop("extends", None), display, (*chain, real))
     merged, origins = (parent.data, parent.origins) if parent else ({}, {})
-    _merge(merged, data, origins, display, ())
-    problems = _append(merged, adds, origins, display)
+    merge(merged, data, origins, display, ())
+    problems = append(merged, adds, origins, display)
     if problems:
         raise ScenarioError(problems)
     files = (display, *(parent.files if parent else ()))
@@ -202,60 +188,3 @@ def _resolve_paths(data: dict[str, Any], display: str) -> None:
         section = data.get(table)
         if isinstance(section, dict) and isinstance(section.get(key), str) and section[key]:
             section[key] = os.path.normpath(os.path.join(folder, section[key]))
-
-
-def _forget(origins: dict[Key, str], prefix: Key) -> None:
-    for key in [k for k in origins if k[: len(prefix)] == prefix]:
-        del origins[key]
-
-
-def _merge(
-    base: dict[str, Any], child: dict[str, Any], origins: dict[Key, str], file: str, prefix: Key
-) -> None:
-    """Merge ``child`` into ``base`` in place (tables merge, the rest replaces)."""
-    for key, value in child.items():
-        path = (*prefix, key)
-        old = base.get(key)
-        if isinstance(value, dict) and isinstance(old, dict):
-            if not prefix:
-                drop_alternatives(key, old, value, origins)
-            _merge(old, value, origins, file, path)
-            continue
-        base[key] = copy.deepcopy(value)
-        _forget(origins, path)
-        origins[path] = file
-
-
-def drop_alternatives(
-    table: str, old: dict[str, Any], new: dict[str, Any], origins: dict[Key, str]
-) -> None:
-    """Drop the parent's keys that a child's key replaces (see the module docstring)."""
-    dropped: Iterable[str] = ()
-    if table in ALTERNATIVES:
-        triggers, alternatives = ALTERNATIVES[table]
-        if triggers & set(new):
-            dropped = alternatives
-    elif table == "model" and "name" in new and new["name"] != old.get("name", DEFAULT_MODEL):
-        dropped = ("params",)
-    for key in dropped:
-        old.pop(key, None)
-        _forget(origins, (table, key))
-
-
-def _append(
-    data: dict[str, Any], adds: dict[str, Any], origins: dict[Key, str], file: str
-) -> list[Problem]:
-    problems = []
-    for add_key, value in adds.items():
-        target = APPEND_KEYS[add_key]
-        if not isinstance(value, list):
-            problems.append(Problem(file, add_key, f"write [[{add_key}]] tables", value))
-            continue
-        base = data.setdefault(target, [])
-        if not isinstance(base, list):
-            problems.append(Problem(file, target, f"{add_key} needs {target} to be an array", base))
-            continue
-        for item in value:
-            origins[(target, len(base))] = file
-            base.append(copy.deepcopy(item))
-    return problems

@@ -14,7 +14,8 @@ import tomllib
 from collections.abc import Iterable
 from typing import Any
 
-from diffusion.scenario.problems import Problem
+from diffusion.scenario.merge import drop_alternatives
+from diffusion.scenario.problems import Problem, dotted
 
 #: the "file" that problems in overrides are reported against
 SET_FILE = "--set"
@@ -82,8 +83,6 @@ def apply_overrides(
             continue
         path, value = parsed
         if len(path) == 2 and isinstance(data.get(path[0]), dict):
-            from diffusion.scenario.load import drop_alternatives
-
             drop_alternatives(str(path[0]), data[path[0]], {path[1]: value}, origins)
         problem = _set(data, path, value)
         if problem is not None:
@@ -96,8 +95,6 @@ def apply_overrides(
 
 
 def _set(data: dict[str, Any], path: tuple[str | int, ...], value: Any) -> Problem | None:
-    from diffusion.scenario.problems import dotted
-
     node: Any = data
     for depth, part in enumerate(path[:-1]):
         nxt = path[depth + 1]

@@ -34,8 +34,8 @@ from diffusion.models.ideas import (
     lapse_probability,
 )
 from diffusion.models.ideas_params import NEUTRAL, parameter_table
-from diffusion.org.kinds import STAFF_ROLES
 from diffusion.rng import RunRandom
+from diffusion.vocabulary import STAFF_ROLES
 
 #: paired differences must exceed this many standard errors (see the module docstring)
 K = 4.0

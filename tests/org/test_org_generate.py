@@ -9,8 +9,8 @@ import pytest
 
 from diffusion.org.generate import generate
 from diffusion.org.graph import TIE_PRECEDENCE, manager_chain, managers, team_leaders
-from diffusion.org.kinds import DEFAULT_TIE_WEIGHTS, GRAPH_TIE_KINDS
 from diffusion.org.spec import spec_from_dict
+from diffusion.vocabulary import DEFAULT_TIE_WEIGHTS, GRAPH_TIE_KINDS
 
 
 def test_tie_precedence_covers_every_kind_once():

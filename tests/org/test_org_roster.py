@@ -6,8 +6,8 @@ import pytest
 
 from diffusion.errors import InputError
 from diffusion.org.graph import managers
-from diffusion.org.kinds import DEFAULT_TIE_WEIGHTS
 from diffusion.org.roster import RosterError, read_roster, write_roster
+from diffusion.vocabulary import DEFAULT_TIE_WEIGHTS
 
 ROSTER = """id,department,team,role,manager_id,cluster,name
 sec,,,secretary,,,

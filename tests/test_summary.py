@@ -1,4 +1,4 @@
-"""Organisation summaries."""
+"""Summaries of a compiled organisation."""
 
 from __future__ import annotations
 
@@ -7,11 +7,19 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from diffusion.org.summary import local_clustering, summarise
+from diffusion.compile import compile_graph
+from diffusion.org.etten_leur import etten_leur
+from diffusion.summary import local_clustering, summarise
+
+
+@pytest.fixture(scope="module")
+def el_graph() -> nx.Graph:
+    """The built-in Etten-Leur graph, seed 0 (do not modify it in a test)."""
+    return etten_leur(0)
 
 
 def test_summary_of_etten_leur(el_graph):
-    s = summarise(el_graph)
+    s = summarise(compile_graph(el_graph))
     assert s.name == "Etten-Leur" and s.n_staff == 305 and s.n_people == el_graph.number_of_nodes()
     assert s.departments == ("B", "C", "O", "S")
     assert s.people_by["team"]["T14"] == 28 and s.people_by["role"]["head"] == 4
@@ -34,11 +42,11 @@ def test_department_distances_exact_on_a_path():
     for n, dept in zip("abcd", "XXYY", strict=True):
         G.add_node(n, department=dept)
     nx.add_path(G, "abcd")
-    s = summarise(G)
+    s = summarise(compile_graph(G))
     # X->X: a-b 1; X->Y: a-c 2, a-d 3, b-c 1, b-d 2 -> 2
     np.testing.assert_allclose(s.path_lengths, [[1.0, 2.0], [2.0, 1.0]])
     G.remove_edge("b", "c")
-    assert np.isnan(summarise(G).path_lengths[0, 1])
+    assert np.isnan(summarise(compile_graph(G)).path_lengths[0, 1])
 
 
 def test_local_clustering_matches_networkx():

@@ -1,16 +1,28 @@
-"""Figures that describe an organisation graph: head counts, ties, degree, clustering, and
-distances between departments."""
+"""Figures that describe a compiled organisation: head counts, ties, degree, clustering, and
+distances between departments.
+
+It works on a :class:`~diffusion.compile.CompiledOrg`, so it sits above the compile step and
+:mod:`diffusion.org` does not import upward.
+
+Examples
+--------
+>>> >>> from diffusion.compile import compile_graph
+>>> G = nx.path_graph(["a", "b", "c"])
+>>> nx.set_node_attributes(G, "X", "department")
+>>> s = summarise(compile_graph(G))
+>>> s.n_people, s.mean_degree, s.path_lengths.tolist()
+(3, 1.3333333333333333, [[1.3333333333333333]])
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import shortest_path
 
-from diffusion.compile import CompiledOrg, compile_graph
+from diffusion.compile import CompiledOrg
 
 
 @dataclass(frozen=True)
@@ -51,9 +63,19 @@ class OrgSummary:
     path_lengths: np.ndarray
 
 
-def summarise(G: nx.Graph, *, max_sources: int = 200, seed: int = 0) -> OrgSummary:
-    """Summarise ``G`` (see :class:`OrgSummary`); ``seed`` picks the sampled sources."""
-    org = compile_graph(G)
+def summarise(org: CompiledOrg, *, max_sources: int = 200, seed: int = 0) -> OrgSummary:
+    """Summarise a compiled organisation (see :class:`OrgSummary`).
+
+    Parameters
+    ----------
+    org : CompiledOrg
+        The organisation (:func:`diffusion.compile.compile_graph` of a graph).
+    max_sources : int
+        At most this many people per department are the sources of the path lengths.
+    seed : int
+        Seed of the draw of those sources (recorded in nothing else: the same seed gives
+        the same summary).
+    """
     adjacency = _adjacency(org)
     people_by = {}
     for grouping in ("department", "team", "role"):

@@ -1,7 +1,15 @@
-"""The vocabulary of an organisation graph: node kinds, roles, sides and tie kinds.
+"""The vocabulary of the package: node kinds, roles, sides, tie kinds and groupings.
 
-These names are shared by the graph builders (:mod:`diffusion.org`), the compile step
-(:mod:`diffusion.compile`) and the models, which look tie kinds up by name.
+One place for the names that the graph builders (:mod:`diffusion.org`), the compile step
+(:mod:`diffusion.compile`), the events, the models (which look tie kinds up by name), the
+scenario schema, the calibration and the advisor share. It imports nothing.
+
+Examples
+--------
+>>> "line_down" in COMPILED_TIE_KINDS and "line" not in COMPILED_TIE_KINDS
+True
+>>> TIE_KINDS[-1], TEAM_LEADING_ROLES
+('buddy', ('team_leader', 'head'))
 """
 
 from __future__ import annotations
@@ -42,6 +50,18 @@ GRAPH_TIE_KINDS: tuple[str, ...] = (
 COMPILED_TIE_KINDS: tuple[str, ...] = tuple(
     k for kind in GRAPH_TIE_KINDS for k in ((kind,) if kind != "line" else ("line_down", "line_up"))
 )
+
+#: Tie kinds that only events add while a simulation runs: ``buddy`` ties (mechanism 6 of the
+#: ideas model, :mod:`diffusion.models.ideas`) pair an isolated trained person with a colleague.
+EVENT_TIE_KINDS: tuple[str, ...] = ("buddy",)
+
+#: Every tie kind an organisation may hold while it is simulated (what ``AddTies`` and
+#: ``RemoveTies`` accept).
+TIE_KINDS: tuple[str, ...] = COMPILED_TIE_KINDS + EVENT_TIE_KINDS
+
+#: Roles that lead a team: a team leader, and a head placed in a team leads it too (e.g. T2
+#: in the built-in organisation). "Team leaders first" picks these.
+TEAM_LEADING_ROLES: tuple[str, ...] = ("team_leader", "head")
 
 #: Default influence weight of one tie of each compiled kind (dimensionless, relative to a
 #: tie inside a cluster). Provisional until calibration; a spec may override any of them.
