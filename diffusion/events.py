@@ -7,10 +7,26 @@ names such as ``new_secretary`` or ``buddies``.
 
 Events at step ``t`` are applied in the order given, before the state at ``t`` is recorded
 and before the model moves from ``t`` to ``t + 1``.
+
+Events validate their own arguments when constructed (tie kinds, state and action names,
+node positions), and :meth:`Event.check` validates them against a model and an organisation
+(positions in range, the model's states and actions, the labels of a node selection);
+:class:`~diffusion.study.Study` calls it when built, so a wrong event fails before the first
+step rather than in the middle of a simulation.
+
+Examples
+--------
+>>> AddTies(3, kind="friendship", sources=(0,), targets=(1,))
+Traceback (most recent call last):
+...
+ValueError: AddTies: unknown tie kind 'friendship'; valid: cluster, team, line_down, ...
+>>> ModelAction(150, "top_change", {"secretary_support": 0.3}).describe()["args"]
+{'secretary_support': 0.3}
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +37,7 @@ import scipy.sparse as sp
 from diffusion.compile import CompiledOrg
 from diffusion.models.base import Model, State
 from diffusion.rng import RunRandom, weighted_sample_without_replacement
+from diffusion.vocabulary import TIE_KINDS
 
 
 @dataclass
@@ -46,16 +63,20 @@ class Event:
     step: int
 
     def __post_init__(self) -> None:
+        if isinstance(self.step, bool) or not isinstance(self.step, int | np.integer):
+            raise TypeError(f"{type(self).__name__}: step must be an integer, got {self.step!r}")
         if self.step < 0:
             raise ValueError(f"event step must be >= 0, got {self.step}")
 
     def apply(self, batch: Batch) -> None:
+        """Change ``batch`` in place at the event's step."""
         raise NotImplementedError
 
-    @property
-    def can_revive(self) -> bool:
-        """Whether the event may restart a run that has finished (so runs are kept)."""
-        return True
+    def check(self, model: Model, org: CompiledOrg) -> None:
+        """Raise ValueError if the event cannot apply to ``model`` on ``org``.
+
+        The base checks nothing; events that name nodes, states or actions check them.
+        """
 
     def describe(self) -> dict[str, Any]:
         """A JSON-friendly description for provenance."""
@@ -86,6 +107,32 @@ def _positions(nodes: Sequence[int] | np.ndarray) -> np.ndarray:
     return np.asarray(nodes, dtype=np.int64).reshape(-1)
 
 
+def node_positions(event: str, name: str, nodes: object) -> tuple[int, ...]:
+    """``nodes`` as a tuple of non-negative ints, or a ValueError naming ``event.name``."""
+    arr = np.asarray(nodes if nodes is not None else ())
+    if arr.size == 0:
+        return ()
+    if arr.dtype == bool or arr.dtype.kind not in "iu":
+        raise ValueError(f"{event}: {name} must be node positions (integers), got {nodes!r}")
+    if arr.min() < 0:
+        raise ValueError(f"{event}: {name} must be >= 0, got {int(arr.min())}")
+    return tuple(int(i) for i in arr.reshape(-1))
+
+
+def check_in_range(event: str, name: str, nodes: tuple[int, ...], org: CompiledOrg) -> None:
+    """Raise ValueError if a position of ``nodes`` is not a node of ``org``."""
+    if nodes and max(nodes) >= org.n_nodes:
+        raise ValueError(
+            f"{event}: {name} has position {max(nodes)}, but the organisation has "
+            f"{org.n_nodes} nodes"
+        )
+
+
+def _tie_kind(event: str, kind: str) -> None:
+    if kind not in TIE_KINDS:
+        raise ValueError(f"{event}: unknown tie kind {kind!r}; valid: {', '.join(TIE_KINDS)}")
+
+
 @dataclass(frozen=True)
 class AddTies(Event):
     """Add ties of ``kind`` from ``sources[i]`` to ``targets[i]`` (node positions).
@@ -100,10 +147,26 @@ class AddTies(Event):
     weight: float = 1.0
     symmetric: bool = True
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _tie_kind("AddTies", self.kind)
+        object.__setattr__(self, "sources", node_positions("AddTies", "sources", self.sources))
+        object.__setattr__(self, "targets", node_positions("AddTies", "targets", self.targets))
+        if len(self.sources) != len(self.targets):
+            raise ValueError(
+                f"AddTies: sources and targets must have the same length, got "
+                f"{len(self.sources)} and {len(self.targets)}"
+            )
+        if not (math.isfinite(self.weight) and self.weight > 0):
+            raise ValueError(f"AddTies: weight must be a positive number, got {self.weight!r}")
+
+    def check(self, model: Model, org: CompiledOrg) -> None:
+        """Raise ValueError if a tie's end is not a node of ``org``."""
+        check_in_range("AddTies", "sources", self.sources, org)
+        check_in_range("AddTies", "targets", self.targets, org)
+
     def apply(self, batch: Batch) -> None:
         src, dst = _positions(self.sources), _positions(self.targets)
-        if src.shape != dst.shape:
-            raise ValueError("AddTies: sources and targets must have the same length")
         if self.symmetric:
             src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
         n = batch.org.n_nodes
@@ -127,6 +190,16 @@ class RemoveTies(Event):
     kind: str = "board"
     nodes: tuple[int, ...] | None = None
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _tie_kind("RemoveTies", self.kind)
+        if self.nodes is not None:
+            object.__setattr__(self, "nodes", node_positions("RemoveTies", "nodes", self.nodes))
+
+    def check(self, model: Model, org: CompiledOrg) -> None:
+        """Raise ValueError if a position of ``nodes`` is not a node of ``org``."""
+        check_in_range("RemoveTies", "nodes", self.nodes or (), org)
+
     def apply(self, batch: Batch) -> None:
         weights = dict(batch.org.weights)
         if self.kind not in weights:
@@ -149,6 +222,17 @@ class SetState(Event):
 
     nodes: tuple[int, ...] = ()
     state: str = ""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "nodes", node_positions("SetState", "nodes", self.nodes))
+        if not self.state:
+            raise ValueError("SetState: give the state to put the people in")
+
+    def check(self, model: Model, org: CompiledOrg) -> None:
+        """Raise ValueError for a state the model lacks or a position outside ``org``."""
+        model.code(self.state)
+        check_in_range("SetState", "nodes", self.nodes, org)
 
     def apply(self, batch: Batch) -> None:
         mask = np.zeros(batch.state.code.shape, dtype=bool)
@@ -175,6 +259,23 @@ class Cohort(Event):
         super().__post_init__()
         if self.seats < 0:
             raise ValueError(f"cohort {self.name!r}: seats must be >= 0, got {self.seats}")
+        where = f"cohort {self.name!r}"
+        object.__setattr__(self, "include", node_positions(where, "include", self.include))
+        if self.candidates is not None:
+            mask = np.asarray(self.candidates)
+            if mask.dtype != bool or mask.ndim != 1:
+                raise ValueError(f"{where}: candidates must be a bool (nodes,) mask")
+
+    def check(self, model: Model, org: CompiledOrg) -> None:
+        """Raise ValueError if the model has no cohorts or a node is not of ``org``."""
+        if not model.cohort_state:
+            raise ValueError(f"model {model.name!r} has no cohorts (cohort {self.name!r})")
+        check_in_range(f"cohort {self.name!r}", "include", self.include, org)
+        if self.candidates is not None and len(self.candidates) != org.n_nodes:
+            raise ValueError(
+                f"cohort {self.name!r}: candidates has {len(self.candidates)} entries, but the "
+                f"organisation has {org.n_nodes} nodes"
+            )
 
     def choose(self, batch: Batch) -> np.ndarray:
         """The chosen people, bool ``(runs, nodes)``.
@@ -208,10 +309,38 @@ class Cohort(Event):
 
 @dataclass(frozen=True)
 class ModelAction(Event):
-    """A model-specific event, e.g. ``ModelAction(150, "top_change", {"support": 0.3})``."""
+    """A model-specific event: the model's ``action`` with keyword arguments ``args``.
+
+    The actions of a model and their arguments are listed in its :meth:`~Model.act`
+    docstring; :meth:`check` refuses an unknown action, an unknown or missing argument, and a
+    node selection (``nodes``, ``department``, ``team``, ``side``, ``role``) the organisation
+    does not have.
+
+    Examples
+    --------
+    >>> from diffusion.models.ideas import IdeasModel
+    >>> from diffusion.graphs import complete
+    >>> event = ModelAction(150, "top_change", {"secretary_support": 0.3})
+    >>> event.check(IdeasModel(), complete(3))
+    >>> ModelAction(150, "top_change", {"support": 0.3}).check(IdeasModel(), complete(3))
+    Traceback (most recent call last):
+    ...
+    ValueError: model 'ideas', action 'top_change': unexpected argument 'support'; valid: ...
+    """
 
     action: str = ""
     args: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not isinstance(self.action, str) or not self.action:
+            raise ValueError(f"ModelAction: give the action's name, got {self.action!r}")
+        if not isinstance(self.args, Mapping) or not all(isinstance(k, str) for k in self.args):
+            raise TypeError(f"ModelAction {self.action!r}: args must map names to values")
+
+    def check(self, model: Model, org: CompiledOrg) -> None:
+        """Raise ValueError if ``model`` cannot take this action with these arguments."""
+        model.check_action(org, self.action, self.args)
 
     def apply(self, batch: Batch) -> None:
         batch.model.act(

@@ -14,8 +14,8 @@ Examples
 >>> org.n_nodes, org.combined.nnz
 (6, 12)
 >>> er = erdos_renyi(1000, 8.0, seed=1)
->>> bool(abs(er.combined.nnz / 1000 - 8.0) < 1.0)
-True
+>>> bool(abs(er.combined.nnz / 1000 - 8.0) < 1.0), er.name
+(True, 'erdos_renyi(1000, 8.0, seed=1)')
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def from_edges(
     )
 
 
-def erdos_renyi(n: int, mean_degree: float, seed: int | None = None) -> CompiledOrg:
+def erdos_renyi(n: int, mean_degree: float, *, seed: int) -> CompiledOrg:
     """G(n, p) random graph with ``p = mean_degree / (n - 1)``.
 
     The number of edges is drawn from ``Binomial(n (n - 1) / 2, p)``; then uniform unordered
@@ -123,11 +123,13 @@ def erdos_renyi(n: int, mean_degree: float, seed: int | None = None) -> Compiled
         Number of nodes.
     mean_degree : float
         Expected number of ties per node, in ``[0, n - 1]``.
-    seed : int, optional
-        Seed of ``numpy.random.default_rng``.
+    seed : int
+        Seed of ``numpy.random.default_rng``; recorded in the population's name
+        (``"erdos_renyi(1000, 8.0, seed=1)"``), so the graph can be drawn again.
     """
     if n < 0 or not 0 <= mean_degree <= max(n - 1, 0):
         raise ValueError(f"need n >= 0 and 0 <= mean_degree <= n - 1, got {n}, {mean_degree}")
+    name = f"erdos_renyi({n}, {mean_degree}, seed={seed})"
     rng = np.random.default_rng(seed)
     n_pairs = n * (n - 1) // 2
     p = mean_degree / (n - 1) if n > 1 else 0.0
@@ -136,7 +138,7 @@ def erdos_renyi(n: int, mean_degree: float, seed: int | None = None) -> Compiled
         # dense: rejection would stall, so take a uniform subset of all pairs
         i, j = np.triu_indices(n, 1)
         pick = rng.permutation(n_pairs)[:n_edges]
-        return from_edges(n, i[pick], j[pick], name=f"erdos_renyi({n}, {mean_degree})")
+        return from_edges(n, i[pick], j[pick], name=name)
     keys = np.empty(0, dtype=np.int64)
     while keys.size < n_edges:
         want = n_edges - keys.size
@@ -148,7 +150,7 @@ def erdos_renyi(n: int, mean_degree: float, seed: int | None = None) -> Compiled
         keys = np.concatenate([keys, lo * n + hi])
         keys = keys[_unique_first(keys)]
     keys = keys[:n_edges]
-    return from_edges(n, keys // n, keys % n, name=f"erdos_renyi({n}, {mean_degree})")
+    return from_edges(n, keys // n, keys % n, name=name)
 
 
 def ring_lattice(n: int, k: int) -> CompiledOrg:
@@ -174,7 +176,7 @@ def _ring_edges(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     return src, dst
 
 
-def watts_strogatz(n: int, k: int, p: float, seed: int | None = None) -> CompiledOrg:
+def watts_strogatz(n: int, k: int, p: float, *, seed: int) -> CompiledOrg:
     """Small-world graph (Watts and Strogatz 1998): a ring lattice with rewired ties.
 
     Each lattice tie ``(i, i + d)`` keeps ``i`` and, with probability ``p``, moves its far
@@ -188,8 +190,13 @@ def watts_strogatz(n: int, k: int, p: float, seed: int | None = None) -> Compile
         Number of nodes and lattice degree (even, ``k < n``).
     p : float
         Rewiring probability per tie, in [0, 1].
-    seed : int, optional
-        Seed of ``numpy.random.default_rng``.
+    seed : int
+        Seed of ``numpy.random.default_rng``; recorded in the population's name.
+
+    Examples
+    --------
+    >>> watts_strogatz(10, 4, 0.1, seed=2).name
+    'watts_strogatz(10, 4, 0.1, seed=2)'
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be in [0, 1], got {p}")
@@ -214,7 +221,7 @@ def watts_strogatz(n: int, k: int, p: float, seed: int | None = None) -> Compile
         new_dst[moving[valid]] = cand[valid]
         kept = np.sort(np.concatenate([kept, keys[valid]]))
         moving = moving[~valid]
-    return from_edges(n, src, new_dst, name=f"watts_strogatz({n}, {k}, {p})")
+    return from_edges(n, src, new_dst, name=f"watts_strogatz({n}, {k}, {p}, seed={seed})")
 
 
 def complete(n: int) -> CompiledOrg:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from diffusion.calendar import Calendar
+from diffusion.calendar import DAYS_PER_STEP, Calendar
 from diffusion.compile import CompiledOrg
 from diffusion.engine import ProgressFn, simulate
 from diffusion.events import Event
@@ -18,7 +18,11 @@ from diffusion.results import Results
 
 @dataclass(frozen=True)
 class Study:
-    """Everything a simulation needs besides the number of runs and the seed."""
+    """Everything a simulation needs besides the number of runs and the seed.
+
+    Building one checks every event against the model and the organisation
+    (:meth:`diffusion.events.Event.check`), so a wrong event fails here, not mid-run.
+    """
 
     name: str
     org: CompiledOrg
@@ -28,8 +32,13 @@ class Study:
     groupings: tuple[str, ...] = ("department", "team", "role", "side")
     notes: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        for event in self.events:
+            event.check(self.model, self.org)
+
     @property
     def n_steps(self) -> int:
+        """Number of weekly steps of the calendar."""
         return self.calendar.n_steps
 
     def simulate(
@@ -45,12 +54,14 @@ class Study:
         milestones: Mapping[str, Sequence[str]] | None = None,
         threads: int | None = None,
     ) -> Results:
-        """Simulate ``n_runs`` runs; ``events`` are added to the study's own.
+        """Simulate ``n_runs`` runs; ``events`` are added to the study's own (and checked).
 
         ``milestones`` (name -> states) asks for each person's first step in those states, and
         ``threads`` caps the engine's threads (1 inside a worker process that already has its
         own core), as in :func:`diffusion.engine.simulate`.
         """
+        for event in events:
+            event.check(self.model, self.org)
         results = simulate(
             self.model,
             self.org,
@@ -70,6 +81,6 @@ class Study:
             study=self.name,
             start_date=self.calendar.start.isoformat(),
             end_date=self.calendar.end.isoformat(),
-            days_per_step=7,
+            days_per_step=DAYS_PER_STEP,
         )
         return results

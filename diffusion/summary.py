@@ -6,7 +6,8 @@ It works on a :class:`~diffusion.compile.CompiledOrg`, so it sits above the comp
 
 Examples
 --------
->>> >>> from diffusion.compile import compile_graph
+>>> import networkx as nx
+>>> from diffusion.compile import compile_graph
 >>> G = nx.path_graph(["a", "b", "c"])
 >>> nx.set_node_attributes(G, "X", "department")
 >>> s = summarise(compile_graph(G))

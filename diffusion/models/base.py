@@ -21,6 +21,8 @@ State codes are small integers indexing ``model.state_names``; ``state.code`` ha
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
@@ -73,7 +75,10 @@ class Model:
         State that people enrolled in a cohort enter (empty: the model has no cohorts).
     actions : tuple of str
         The action names :meth:`act` accepts (``ModelAction`` events); empty: none. Scenario
-        code checks an event's required action against this list.
+        code checks an event's required action against this list. A subclass implements
+        action ``x`` as the method ``_x(org, state, t, rand, **args)``, whose signature
+        :meth:`check_action` checks an event's arguments against; a method that takes
+        ``**where`` accepts a node selection (:data:`SELECTORS`, :func:`check_selection`).
     """
 
     name: ClassVar[str] = "model"
@@ -132,6 +137,34 @@ class Model:
         subclass accepts the names in :attr:`actions` (the base accepts none)."""
         raise ValueError(f"model {self.name!r} has no action {action!r}")
 
+    def check_action(self, org: CompiledOrg, action: str, args: Mapping[str, Any]) -> None:
+        """Raise ValueError unless :meth:`act` can take ``action`` with ``args`` on ``org``.
+
+        Checks the name against :attr:`actions`, the arguments against the signature of the
+        method ``_<action>`` (unknown or missing ones) and a node selection against ``org``.
+        Values inside their range are the action's own business when it applies.
+        """
+        if action not in self.actions:
+            valid = ", ".join(self.actions) or "none"
+            raise ValueError(f"model {self.name!r} has no action {action!r}; valid: {valid}")
+        handler = getattr(self, f"_{action}", None)
+        if handler is None:
+            return
+        where = f"model {self.name!r}, action {action!r}"
+        parameters = list(inspect.signature(handler).parameters.values())[4:]
+        named = {p.name for p in parameters if p.kind is not p.VAR_KEYWORD}
+        takes_selection = any(p.kind is p.VAR_KEYWORD for p in parameters)
+        for p in parameters:
+            if p.kind is not p.VAR_KEYWORD and p.default is p.empty and p.name not in args:
+                raise ValueError(f"{where}: missing argument {p.name!r}")
+        extra = {k: v for k, v in args.items() if k not in named}
+        for key in extra:
+            if not takes_selection or key not in SELECTORS:
+                valid = ", ".join([*sorted(named), *(SELECTORS if takes_selection else ())])
+                raise ValueError(f"{where}: unexpected argument {key!r}; valid: {valid}")
+        if extra:
+            check_selection(org, extra, where)
+
     @classmethod
     def code(cls, name: str) -> int:
         """The integer code of state ``name``."""
@@ -145,3 +178,65 @@ class Model:
     def with_params(self, **changes: Any) -> Model:
         """A copy with some parameters changed (validated by the parameter dataclass)."""
         return replace(self, params=replace(self.params, **changes))
+
+
+#: the keys of a node selection: positions, ids or a mask, and group labels (all must hold)
+SELECTORS: tuple[str, ...] = ("nodes", "department", "team", "side", "role")
+
+
+def check_selection(org: CompiledOrg, selection: Mapping[str, Any], where: str = "") -> None:
+    """Raise ValueError unless ``selection`` names nodes and labels of ``org``.
+
+    Parameters
+    ----------
+    org : CompiledOrg
+    selection : mapping
+        ``nodes`` (positions, node ids or a bool ``(nodes,)`` mask) and ``department``,
+        ``team``, ``side``, ``role`` (a label or a list of labels).
+    where : str
+        What the selection belongs to, to start the message with.
+
+    Examples
+    --------
+    >>> from diffusion.graphs import complete
+    >>> check_selection(complete(3), {"nodes": [0, 2]})
+    >>> check_selection(complete(3), {"nodes": [3]}, "taster")
+    Traceback (most recent call last):
+    ...
+    ValueError: taster: nodes has position 3, but the organisation has 3 nodes
+    """
+    prefix = f"{where}: " if where else ""
+    for key, value in selection.items():
+        if key not in SELECTORS:
+            raise ValueError(f"{prefix}unknown selector {key!r}; valid: {', '.join(SELECTORS)}")
+        if key == "nodes":
+            _check_nodes(org, value, prefix)
+            continue
+        labels = (value,) if isinstance(value, str) else tuple(value)
+        known = org.group_labels.get(key, ())
+        bad = [label for label in labels if label not in known]
+        if bad:
+            raise ValueError(
+                f"{prefix}unknown {key} {bad[0]!r}; known: {', '.join(map(str, known))}"
+            )
+
+
+def _check_nodes(org: CompiledOrg, nodes: Any, prefix: str) -> None:
+    arr = np.asarray(nodes)
+    if arr.dtype == bool:
+        if arr.shape != (org.n_nodes,):
+            raise ValueError(
+                f"{prefix}a node mask must have shape ({org.n_nodes},), got {arr.shape}"
+            )
+    elif arr.dtype.kind in "USO":
+        missing = [v for v in arr.reshape(-1) if v not in org.index]
+        if missing:
+            raise ValueError(f"{prefix}unknown node id {str(missing[0])!r}")
+    elif arr.dtype.kind in "iu":
+        if arr.size and (arr.min() < 0 or arr.max() >= org.n_nodes):
+            bad = int(arr.max()) if arr.max() >= org.n_nodes else int(arr.min())
+            raise ValueError(
+                f"{prefix}nodes has position {bad}, but the organisation has {org.n_nodes} nodes"
+            )
+    elif arr.size:
+        raise ValueError(f"{prefix}nodes must be positions, node ids or a bool mask")

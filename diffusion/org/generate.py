@@ -50,7 +50,7 @@ def generate(spec: OrgSpec, seed: int | None = None) -> nx.Graph:
     -------
     networkx.Graph
         People as nodes (string ids), typed ties as edges; ``G.graph["name"]`` is the
-        spec's name.
+        spec's name and ``G.graph["seed"]`` the seed it was drawn with.
 
     Examples
     --------
@@ -66,7 +66,7 @@ def generate(spec: OrgSpec, seed: int | None = None) -> nx.Graph:
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)
     )
     weights = DEFAULT_TIE_WEIGHTS | dict(spec.tie_weights)
-    G = nx.Graph(name=spec.name)
+    G = nx.Graph(name=spec.name, seed=seed)
     _add_staff(G, spec, rng_sizes, rng_roles, weights)
     _add_staff_ties(G, spec, rng_ties, weights)
     _add_board(G, spec, rng_board, weights)

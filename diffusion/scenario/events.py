@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from diffusion.calendar import Calendar
 from diffusion.compile import CompiledOrg
 from diffusion.events import AddTies, Batch, Cohort, Event, ModelAction, RemoveTies
+from diffusion.models.base import Model
 from diffusion.scenario import schema as s
 from diffusion.vocabulary import DEFAULT_TIE_WEIGHTS, TEAM_LEADING_ROLES
 
@@ -58,9 +59,11 @@ class Buddies(Event):
 
     within: str = "team"
 
+    def check(self, model: Model, org: CompiledOrg) -> None:
+        """Raise ValueError if the model has no ``buddies`` action taking ``within``."""
+        model.check_action(org, "buddies", {"within": self.within})
+
     def apply(self, batch: Batch) -> None:
-        if "buddies" not in batch.model.actions:
-            raise ValueError(f"model {batch.model.name!r} has no 'buddies' action")
         batch.model.act(
             batch.org, batch.prep, batch.state, batch.t, batch.rand, "buddies", within=self.within
         )

@@ -36,15 +36,18 @@ ARGS = [
     "--seed=11",
     "--keep-runs",
 ]
-#: every wait is bounded
-START_S, SWEEP_S = 30.0, 45.0
 
 
-def _wait(condition: Any, timeout: float, what: str, step: float = 0.02) -> None:
-    deadline = time.monotonic() + timeout
+def _wait(condition: Any, what: str, *watched: subprocess.Popen, step: float = 0.02) -> None:
+    """Wait until ``condition()`` holds, or fail as soon as a watched process has ended.
+
+    No wall-clock deadline: a loaded machine is slow, not wrong; a wait ends when what it
+    waits for happens or when the process that should make it happen is gone.
+    """
     while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"waited {timeout:.0f} s for {what}")
+        ended = [p.args[1] for p in watched if p.poll() is not None]
+        if ended:
+            raise RuntimeError(f"{' and '.join(ended)} ended while waiting for {what}")
         time.sleep(step)
 
 
@@ -88,8 +91,8 @@ def cluster(tmp_path) -> Iterator[dict[str, Any]]:
             stdout=logs["scheduler"],
             stderr=subprocess.STDOUT,
         )
-        _wait(file.exists, START_S, "the scheduler file")
-        _wait(lambda: "address" in file.read_text(), START_S, "the scheduler address")
+        _wait(file.exists, "the scheduler file", procs["scheduler"])
+        _wait(lambda: "address" in file.read_text(), "the scheduler address", procs["scheduler"])
         address = json.loads(file.read_text())["address"]
         for name in ("w0", "w1"):
             procs[name] = subprocess.Popen(
@@ -112,8 +115,8 @@ def cluster(tmp_path) -> Iterator[dict[str, Any]]:
                 stdout=logs[name],
                 stderr=subprocess.STDOUT,
             )
-        client = Client(address, timeout="20s")
-        client.wait_for_workers(2, timeout=START_S)
+        client = Client(address)
+        _wait(lambda: len(client.scheduler_info()["workers"]) == 2, "two workers", *procs.values())
         yield {"address": address, "client": client, "procs": procs, "env": env}
     finally:
         if client is not None:
@@ -124,6 +127,7 @@ def cluster(tmp_path) -> Iterator[dict[str, Any]]:
             log.close()
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_sweep_loses_no_point(cluster, tmp_path):
     serial = tmp_path / "serial.zarr"
     done = subprocess.run(
@@ -132,7 +136,6 @@ def test_a_worker_killed_mid_sweep_loses_no_point(cluster, tmp_path):
         env=cluster["env"],
         capture_output=True,
         text=True,
-        timeout=SWEEP_S,
     )
     assert done.returncode == 0, done.stderr
 
@@ -167,7 +170,7 @@ def test_a_worker_killed_mid_sweep_loses_no_point(cluster, tmp_path):
             busy = {w: keys for w, keys in client.processing().items() if keys}
             return bool(busy)
 
-        _wait(first_point_done_and_workers_busy, SWEEP_S, "the first point")
+        _wait(first_point_done_and_workers_busy, "the first point", cluster["procs"]["scheduler"])
         assert sweep.poll() is None, "the sweep ended before a worker could be killed"
         n_done = int(st.completed(store).sum())
         names = {w: info["name"] for w, info in client.scheduler_info()["workers"].items()}
@@ -177,13 +180,14 @@ def test_a_worker_killed_mid_sweep_loses_no_point(cluster, tmp_path):
             f"\nkilled {names[victim]} ({victim}) with SIGKILL while it held "
             f"{sorted(busy[victim])}; {n_done} of 12 points were done"
         )
-        out, _ = sweep.communicate(timeout=SWEEP_S)
+        out, _ = sweep.communicate()
     finally:
         _stop(sweep)
     print(out.strip().splitlines()[-1])
     assert sweep.returncode == 0, out
-    assert cluster["procs"][names[victim]].wait(5) == -signal.SIGKILL
-    _wait(lambda: len(client.scheduler_info()["workers"]) == 1, 10, "the scheduler to drop it")
+    assert cluster["procs"][names[victim]].wait() == -signal.SIGKILL
+    one_left = lambda: len(client.scheduler_info()["workers"]) == 1  # noqa: E731
+    _wait(one_left, "the scheduler to drop it", cluster["procs"]["scheduler"])
     assert st.completed(store).all()
     a, b = stored(store), stored(serial)
     assert a.keys() == b.keys() and "counts" in a

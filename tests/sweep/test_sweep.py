@@ -252,6 +252,7 @@ def test_points_are_written_side_by_side_by_many_workers(tmp_path, client):
     assert finals.shape == (8,) and np.all(finals > 0)
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_mid_way_leaves_a_readable_store_that_resume_completes(tmp_path):
     """SIGKILL (no chance to clean up) the command after its first point: the store opens,
     holds exactly the points marked done, and --resume completes it to the full sweep."""
@@ -268,12 +269,11 @@ def test_a_sweep_killed_mid_way_leaves_a_readable_store_that_resume_completes(tm
     command = [str(Path(sys.executable).parent / "diffusion"), "sweep", *args]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
         while not (st.is_store(store) and st.completed(store).any()):
-            assert proc.poll() is None and time.monotonic() < deadline, "no point was done"
+            assert proc.poll() is None, "the sweep ended before a point was seen done"
             time.sleep(0.01)
         proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
+        proc.wait()
     finally:
         if proc.poll() is None:
             proc.kill()
