@@ -18,14 +18,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "diffusion"
 
 #: layers from the bottom up: (name, module prefixes)
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundation", ("errors", "io", "rng", "calendar", "vocabulary", "strict", "data")),
+    ("foundation", ("errors", "io", "outputs", "rng", "calendar", "vocabulary", "strict", "data")),
     ("organisation graph", ("org",)),
     ("compiled arrays", ("compile", "graphs", "summary")),
     ("models and events", ("models", "events")),
     ("engine and results", ("engine", "results")),
     ("study", ("study", "compare")),
     ("scenario", ("scenario", "baseline")),
-    ("workflows", ("sweep", "calibrate", "advise", "plotting", "report", "outputs", "executors")),
+    ("workflows", ("sweep", "calibrate", "advise", "plotting", "report", "executors")),
     ("library API", ("api",)),
     ("command line", ("cli",)),
 )
