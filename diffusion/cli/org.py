@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from diffusion.cli.common import clean_errors
+from diffusion.cli.common import clean_errors, fail
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -60,6 +60,13 @@ EXPORT_SUFFIXES = (".graphml", ".csv")
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the graph: .graphml, or .csv (a roster; ties in FILE-ties.csv).",
 )
+@click.option(
+    "--template",
+    "template_path",
+    type=click.Path(path_type=Path),
+    help="Write a filled-in example roster CSV (40 people) to this new file and stop; "
+    "the format is in docs/roster.md.",
+)
 def org(
     spec_path: Path | None,
     roster_path: Path | None,
@@ -68,12 +75,16 @@ def org(
     seed: int | None,
     draw_path: Path | None,
     export_path: Path | None,
+    template_path: Path | None,
 ) -> None:
     """Summarise an organisation: the built-in Etten-Leur unless --spec, --roster or --graph.
 
     Prints people per department, team and role, ties per kind, mean degree, clustering and
     the mean shortest path between departments.
     """
+    if template_path is not None:
+        _template(template_path)
+        return
     with clean_errors():
         if export_path is not None:
             _check_export(export_path)
@@ -88,6 +99,22 @@ def org(
         if export_path is not None:
             for written in _export(G, export_path):
                 click.echo(f"written {written}")
+
+
+def _template(path: Path) -> None:
+    from diffusion.org.template import template_rows, write_template
+
+    try:
+        write_template(path)
+    except FileExistsError:
+        fail(f"{path}: exists; give a new file name (an existing file is never replaced)")
+    except OSError as exc:
+        fail(f"{path}: cannot write it: {exc.strerror}")
+    n = len(template_rows())
+    click.echo(
+        f"wrote {path}: an example roster of {n} people; replace the rows with your "
+        f"organisation's (docs/roster.md) and check it with: diffusion org --roster {path}"
+    )
 
 
 def _load(

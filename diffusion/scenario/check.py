@@ -51,6 +51,7 @@ def check_parts(data: dict[str, Any], origins: Origins, file: str) -> list[Probl
     calendar = None
     if calendar_part is not None:
         calendar = calendar_of(calendar_part)
+        last_date = calendar.end
         if _shortened(origins):
             # the end was set on the command line: later events are left out, not refused
             calendar = Calendar(calendar.start, dt.date.max)
@@ -81,6 +82,13 @@ def check_parts(data: dict[str, Any], origins: Origins, file: str) -> list[Probl
         _check_date(calendar, ("cadence",), cadence.start, report, "start")
         if cadence.end is not None:
             _check_date(calendar, ("cadence",), cadence.end, report, "end")
+        # dates past a calendar shortened on the command line are left out, not refused
+        planned = set(cadence.all_dates(max([last_date, *cadence.skip])))
+        for k, date in enumerate(cadence.skip):
+            if date not in planned:
+                near = min(planned, key=lambda d: abs((d - date).days), default=None)
+                hint = f"; the nearest cadence date is {near}" if near else ""
+                report(("cadence", "skip", k), f"no cadence cohort on this date{hint}", date)
     outputs = _valid(s.Outputs, data.get("outputs", {}))
     if outputs is not None and calendar is not None:
         for k, date in enumerate(outputs.dates):

@@ -72,6 +72,20 @@ class LoadedScenario:
         return self.scenario.model_dump(mode="json", exclude_none=True)
 
 
+#: ``extends = "builtin:NAME"`` names a scenario shipped with the package
+BUILTIN_PREFIX = "builtin:"
+
+
+def builtin_scenarios() -> list[str]:
+    """The names of the scenarios shipped with the package, for ``extends = "builtin:NAME"``."""
+    from importlib import resources
+
+    folder = resources.files("diffusion.data").joinpath("scenarios")
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
+
+
 def packaged(name: str) -> Path:
     """The path of a scenario shipped with the package (``diffusion/data/scenarios``)."""
     from importlib import resources
@@ -172,7 +186,16 @@ def _parent(extends: Any, display: str, chain: tuple[Path, ...]) -> RawScenario 
         return None
     if not isinstance(extends, str) or not extends:
         raise ScenarioError([Problem(display, "extends", "give a file name (a string)", extends)])
-    parent = os.path.normpath(os.path.join(os.path.dirname(display), extends))
+    if extends.startswith(BUILTIN_PREFIX):
+        name = extends.removeprefix(BUILTIN_PREFIX)
+        shipped = builtin_scenarios()
+        if name not in shipped:
+            valid = ", ".join(BUILTIN_PREFIX + n for n in shipped)
+            message = f"no built-in scenario {name!r}; valid: {valid}"
+            raise ScenarioError([Problem(display, "extends", message, extends)])
+        parent = str(packaged(name))
+    else:
+        parent = os.path.normpath(os.path.join(os.path.dirname(display), extends))
     real = Path(parent).resolve()
     if real in chain:
         loop = " -> ".join([*(p.name for p in chain[chain.index(real) :]), real.name])

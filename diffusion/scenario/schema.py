@@ -309,7 +309,8 @@ class Cadence(_Table):
     """A regular cohort cadence: ``per_year`` cohorts of ``seats`` from ``start`` to ``end``
     (default: the calendar's end), filled by nomination. Each is named ``prefix`` + its
     date (its random numbers follow the name), so a what-if that skips the first cohorts
-    (``skip_first``) keeps the draws of the others."""
+    (``skip_first``) or the cohorts on given dates (``skip``, e.g. to replace one by a
+    cohort of its own) keeps the draws of the others."""
 
     start: dt.date
     end: dt.date | None = None
@@ -317,17 +318,23 @@ class Cadence(_Table):
     seats: Count = 3
     prefix: Name = "C"
     skip_first: Count = 0
+    skip: Tuple(dt.date) = ()
 
-    def dates(self, last: dt.date) -> list[dt.date]:
-        """The cohort dates up to ``end`` (or ``last``), evenly spaced in the year, less the
-        first ``skip_first`` (a what-if that holds its own cohort there)."""
+    def all_dates(self, last: dt.date) -> list[dt.date]:
+        """Every cadence date up to ``end`` (or ``last``), evenly spaced in the year."""
         end = self.end if self.end is not None else last
         gap = 365.25 / self.per_year
         out, k = [], 0
         while (date := self.start + dt.timedelta(days=round(k * gap))) <= end:
             out.append(date)
             k += 1
-        return out[self.skip_first :]
+        return out
+
+    def dates(self, last: dt.date) -> list[dt.date]:
+        """The cohort dates up to ``end`` (or ``last``), less the first ``skip_first`` and
+        those in ``skip`` (a what-if that holds its own cohort there)."""
+        skipped = set(self.skip)
+        return [d for d in self.all_dates(last)[self.skip_first :] if d not in skipped]
 
 
 class Outputs(_Table):
