@@ -1,12 +1,60 @@
 """Errors in what a user gives the program: files, options, values.
 
 An :class:`InputError` reads as one line, ``file: place: message``, so the command line can
-print it as is; the message says what is wrong and how to fix it.
+print it as is; the message says what is wrong and how to fix it. :func:`one_line` is the one
+formatter of such lines: it joins the parts, strips terminal control characters (a file name
+or a value may hold them) and cuts what would run to kilobytes.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from os import PathLike
+
+#: longest line an error prints, in characters (longer ones are cut with "...")
+MAX_LINE = 400
+
+
+def clean(text: str, limit: int | None = None) -> str:
+    """``text`` on one line without control characters, cut to ``limit`` characters.
+
+    Line breaks and tabs become spaces; other control characters (escape sequences that a
+    terminal would act on, NUL, bidi controls) are dropped.
+
+    Examples
+    --------
+    >>> clean("a\\nb\\x1b[31mred\\x07")
+    'a b[31mred'
+    >>> clean("x" * 10, limit=6)
+    'xxx...'
+    """
+    out = "".join(
+        " " if ch in "\n\r\t" else ch for ch in text if ch in "\n\r\t" or not _control(ch)
+    )
+    if limit is not None and len(out) > limit:
+        out = out[: max(limit - 3, 0)] + "..."
+    return out
+
+
+def _control(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != " "
+
+
+def excerpt(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters: a short, escaped echo of a bad value.
+
+    Examples
+    --------
+    >>> excerpt("x" * 100, limit=10)
+    "'xxxxxx..."
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def one_line(*parts: str) -> str:
+    """The non-empty ``parts`` joined by ``": "`` as one clean line (see :func:`clean`)."""
+    return clean(": ".join(p for p in parts if p), MAX_LINE)
 
 
 class InputError(ValueError):
@@ -27,5 +75,4 @@ class InputError(ValueError):
         self.file, self.place, self.message = str(file), place, message
 
     def __str__(self) -> str:
-        parts = (self.file, self.place, self.message)
-        return ": ".join(p for p in parts if p).replace("\n", " ")
+        return one_line(self.file, self.place, self.message)

@@ -116,6 +116,42 @@ def _manifest_files(folder: Path) -> set[str] | None:
     return {*files, MANIFEST}
 
 
+#: characters diffusion adds to an output folder's name for its temporary and old copies
+#: (``.NAME.old-<19 digits>``)
+NAME_MARGIN = 25
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why ``folder`` (resolved) cannot be written, or None: a name too long for the
+    filesystem, a file where a folder of the path should be, or a folder that cannot be
+    written in (tried by making and removing an empty folder there)."""
+    try:
+        name_max = os.pathconf(folder.anchor or ".", "PC_NAME_MAX")
+        path_max = os.pathconf(folder.anchor or ".", "PC_PATH_MAX")
+    except (OSError, ValueError):
+        name_max, path_max = 255, 4096
+    longest = max((len(part) for part in folder.parts), default=0)
+    if len(folder.name) + NAME_MARGIN > name_max or longest > name_max:
+        return f"a folder name in it is too long (at most {name_max - NAME_MARGIN} characters)"
+    if len(str(folder)) + NAME_MARGIN > path_max:
+        return f"the path is too long (at most {path_max - NAME_MARGIN} characters)"
+    existing = folder
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        if existing == folder:
+            return "exists and is not a folder"
+        return f"lies under a file ({existing}), not a folder"
+    if existing != folder:
+        try:
+            os.rmdir(tempfile.mkdtemp(prefix=".diffusion-check-", dir=existing))
+        except OSError as exc:
+            return f"cannot write in {existing}: {exc.strerror}"
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        return "cannot write in it: permission denied"
+    return None
+
+
 def check_output_folder(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Check, before any work, that ``path`` can become an output folder; return it.
 
@@ -151,6 +187,9 @@ def check_output_folder(path: str | os.PathLike[str], *, overwrite: bool = False
     reason = _never_replaced(resolved)
     if reason is not None:
         raise OutputError(raw, "", f"{reason}; give a new folder for the outputs, e.g. out/run1")
+    reason = _unwritable(resolved)
+    if reason is not None:
+        raise OutputError(raw, "", f"{reason}; give another --out")
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise OutputError(raw, "", "exists and is not a folder; give another --out")
     if folder.is_dir() and not overwrite:

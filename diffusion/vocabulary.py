@@ -78,3 +78,7 @@ DEFAULT_TIE_WEIGHTS: dict[str, float] = {
     "board": 0.5,
     "external": 0.2,
 }
+
+#: largest tie weight a file may give: weights are relative to a cluster tie (1.0), and sums
+#: of many weights are taken in float32 (largest 3.4e38), so a million keeps every sum finite
+MAX_TIE_WEIGHT = 1e6

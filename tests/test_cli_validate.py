@@ -30,7 +30,7 @@ def test_bad_and_good_files_together(tmp_path):
         in result.output
     )
     assert (
-        f"{bad}: events[3].team: no team of that name; did you mean 'T9'? (got 'T99')"
+        f"{bad}: events_add[0].team: no team of that name; did you mean 'T9'? (got 'T99')"
         in result.output
     )
     assert "Traceback" not in result.output

@@ -7,6 +7,8 @@ Each command lives in its own module and is imported only when it is invoked, so
 from __future__ import annotations
 
 import importlib
+import sys
+from typing import Any
 
 import click
 
@@ -43,7 +45,30 @@ HELP: dict[str, str] = {
 
 
 class LazyGroup(click.Group):
-    """A click group whose subcommands are imported on first use."""
+    """A click group whose subcommands are imported on first use.
+
+    Run as a program (click's standalone mode), it prints every error as one line
+    ``error: ...`` on stderr (click's usage errors too, exit status 2), and stops cleanly on
+    Ctrl-C and SIGTERM (see :mod:`diffusion.cli.interrupts`).
+    """
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        from diffusion.cli.interrupts import sigterm_as_interrupt, stop_message
+        from diffusion.errors import clean
+
+        try:
+            with sigterm_as_interrupt():
+                code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            click.echo(f"error: {clean(exc.format_message())}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.Abort, KeyboardInterrupt) as exc:
+            message, status = stop_message(exc)
+            click.echo(f"error: {message}", err=True)
+            sys.exit(status)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from diffusion.cli.common import (
+    NumberRange,
     check_out,
     dask_options,
     fail,
@@ -71,7 +72,7 @@ nearest to the data kept, each vector weighted by its share of kept runs (seeded
 )
 @click.option(
     "--accept",
-    type=click.FloatRange(min=0, max=1, min_open=True),
+    type=NumberRange(min=0, max=1, min_open=True),
     default=0.02,
     show_default=True,
     help="rejection: share of all simulated runs kept.",

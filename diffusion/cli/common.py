@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import sys
 import threading
 import time
@@ -37,10 +38,35 @@ def dask_options(default_workers: int) -> Callable[[F], F]:
             "--scheduler",
             default=None,
             metavar="ADDRESS",
+            callback=check_scheduler,
             help="A running Dask scheduler, tcp://host:port, instead of local workers.",
         )(command)
 
     return decorate
+
+
+class NumberRange(click.FloatRange):
+    """click's ``FloatRange`` that also refuses nan (which no bound can: it compares false)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
+
+
+def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A click callback: a ``--scheduler`` address as Dask writes them, or a usage error,
+    before anything is created (see :func:`diffusion.sweep.execute.scheduler_address`)."""
+    if value is None:
+        return None
+    from diffusion.errors import InputError
+    from diffusion.sweep.execute import scheduler_address
+
+    try:
+        return scheduler_address(value)
+    except InputError as exc:
+        raise click.BadParameter(exc.message) from None
 
 
 def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
@@ -69,7 +95,9 @@ def clean_errors() -> Iterator[None]:
     except InputError as exc:
         fail(str(exc))
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        fail(f"{exc.filename}: {exc.strerror}")
+        from diffusion.errors import one_line
+
+        fail(one_line(str(exc.filename or ""), exc.strerror or str(exc)))
 
 
 @contextlib.contextmanager

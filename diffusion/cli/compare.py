@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from diffusion.cli.common import check_out, fail, output_folder, overwrite_option, progress
+from diffusion.cli.common import (
+    NumberRange,
+    check_out,
+    fail,
+    output_folder,
+    overwrite_option,
+    progress,
+)
 from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
 
 if TYPE_CHECKING:
@@ -62,7 +69,7 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
 )
 @click.option(
     "--share",
-    type=click.FloatRange(min=0.0, max=1.0, min_open=True),
+    type=NumberRange(min=0.0, max=1.0, min_open=True),
     default=None,
     help="Share of a department whose passing is asked the probability of "
     "(default: the base's outputs.pass_share, 0.25).",

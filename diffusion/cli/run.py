@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from diffusion.cli.common import (
+    NumberRange,
     check_out,
     clean_errors,
     date_option,
@@ -112,7 +113,7 @@ def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
 )
 @click.option(
     "--years",
-    type=click.FloatRange(min=0.02, max=50),
+    type=NumberRange(min=0.02, max=50),
     default=None,
     help="Years to simulate from the start (default: the scenario's calendar).",
 )

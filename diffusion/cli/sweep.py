@@ -258,7 +258,9 @@ def run_sweep(
             elif todo:
                 with dask_client(scheduler, workers) as client:
                     run_dask(todo, client, advance)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from diffusion.cli.interrupts import stop_message
+
         finished = int(st.completed(store).sum())
         _summarise(store, quiet=True)
         click.echo(
@@ -266,7 +268,7 @@ def run_sweep(
             "summary.csv); rerun with --resume",
             err=True,
         )
-        sys.exit(130)
+        sys.exit(stop_message(exc)[1])
     _summarise(store)
     return plan
 

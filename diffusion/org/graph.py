@@ -33,8 +33,15 @@ from collections.abc import Hashable, Iterable
 
 import networkx as nx
 
-from diffusion.errors import InputError
-from diffusion.vocabulary import GRAPH_TIE_KINDS, NODE_KINDS, ROLES, SIDES, TEAM_LEADING_ROLES
+from diffusion.errors import InputError, excerpt
+from diffusion.vocabulary import (
+    GRAPH_TIE_KINDS,
+    MAX_TIE_WEIGHT,
+    NODE_KINDS,
+    ROLES,
+    SIDES,
+    TEAM_LEADING_ROLES,
+)
 
 #: Kinds in order of precedence when two rules tie the same pair (first wins).
 TIE_PRECEDENCE: tuple[str, ...] = (
@@ -164,29 +171,65 @@ def validate_graph(G: nx.Graph, file: str = "") -> None:
                 raise InputError(
                     file,
                     f"node {n}",
-                    f"unknown {attr} {d[attr]!r}; use one of {', '.join(v for v in values if v)}",
+                    f"unknown {attr} {excerpt(d[attr])}; "
+                    f"use one of {', '.join(v for v in values if v)}",
                 )
         if "workload" in d and not _is_unit(d["workload"]):
             raise InputError(
-                file, f"node {n}", f"workload must be a number in [0, 1] (got {d['workload']!r})"
+                file,
+                f"node {n}",
+                f"workload must be a number in [0, 1] (got {excerpt(d['workload'])})",
             )
     for u, v, d in G.edges(data=True):
         place = f"tie {u}-{v}"
         kind = d.get("kind", "team")
         if kind not in GRAPH_TIE_KINDS:
             raise InputError(
-                file, place, f"unknown tie kind {kind!r}; use one of {', '.join(GRAPH_TIE_KINDS)}"
+                file,
+                place,
+                f"unknown tie kind {excerpt(kind)}; use one of {', '.join(GRAPH_TIE_KINDS)}",
             )
         for attr in ("weight", "weight_down", "weight_up"):
-            if attr in d and not _is_number(d[attr]):
-                raise InputError(file, place, f"{attr} must be a number (got {d[attr]!r})")
+            problem = weight_problem(d[attr]) if attr in d else None
+            if problem is not None:
+                raise InputError(file, place, f"{attr} {problem}")
         if kind == "line" and str(d.get("manager")) not in (str(u), str(v)):
             raise InputError(
                 file,
                 place,
                 f"a line tie needs attribute manager = the id of one of its ends "
-                f"(got {d.get('manager')!r})",
+                f"(got {excerpt(d.get('manager'))})",
             )
+    for u, _ in nx.selfloop_edges(G):
+        raise InputError(file, f"tie {u}-{u}", "a tie from a person to themselves; remove it")
+    boss_of: dict[Hashable, Hashable] = {}
+    for u, v, d in G.edges(data=True):
+        if d.get("kind") == "line":
+            boss = u if str(d["manager"]) == str(u) else v
+            report = v if boss == u else u
+            if report in boss_of:
+                raise InputError(
+                    file,
+                    f"node {report}",
+                    f"two managers ({boss_of[report]} and {boss}): a person has at most one "
+                    "line tie to a manager; make the other tie another kind",
+                )
+            boss_of[report] = boss
+
+
+def weight_problem(value: object) -> str | None:
+    """Why ``value`` cannot be a tie weight (``"must be ..."``), or None when it can.
+
+    A weight is a number from 0 to :data:`~diffusion.vocabulary.MAX_TIE_WEIGHT`.
+
+    Examples
+    --------
+    >>> weight_problem(0.5) is None, weight_problem(-1.0)
+    (True, 'must be a number from 0 to 1e+06 (got -1.0)')
+    """
+    if _is_number(value) and 0.0 <= value <= MAX_TIE_WEIGHT:  # type: ignore[operator]
+        return None
+    return f"must be a number from 0 to {MAX_TIE_WEIGHT:g} (got {excerpt(value)})"
 
 
 def _is_number(x: object) -> bool:

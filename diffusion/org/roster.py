@@ -38,9 +38,9 @@ from pathlib import Path
 
 import networkx as nx
 
-from diffusion.errors import InputError
+from diffusion.errors import InputError, excerpt
 from diffusion.io import atomic_write
-from diffusion.org.graph import add_clique, add_tie, managers
+from diffusion.org.graph import add_clique, add_tie, managers, weight_problem
 from diffusion.vocabulary import DEFAULT_TIE_WEIGHTS, GRAPH_TIE_KINDS, NODE_KINDS, ROLES, SIDES
 
 ROSTER_COLUMNS: tuple[str, ...] = ("id", "department", "team", "role", "manager_id")
@@ -97,6 +97,12 @@ def read_roster(
         G.nodes[node]["_line"] = line
         if boss:
             boss_of[node] = (boss, line)
+    if G.number_of_nodes() == 0:
+        raise RosterError(
+            roster_csv,
+            "line 2",
+            "no people: the roster has a header but no rows; add a row per person",
+        )
     _check_managers(roster_csv, G, boss_of)
     for node, (boss, _) in boss_of.items():
         add_tie(
@@ -123,27 +129,45 @@ def _rows(path: Path, required: tuple[str, ...], need: str):
         fh = path.open(newline="", encoding="utf-8-sig")
     except FileNotFoundError:
         raise RosterError(path, "", "no such file") from None
+    except OSError as exc:
+        raise RosterError(path, "", f"cannot read it: {exc.strerror}") from None
     with fh:
         reader = csv.DictReader(fh)
-        header = reader.fieldnames
-        if not header:
-            raise RosterError(
-                path, "line 1", f"empty file; {need} a header line: {', '.join(required)}"
-            )
-        header = [h.strip() for h in header]
-        reader.fieldnames = header
-        for col in required:
-            if col not in header:
-                raise RosterError(
-                    path,
-                    "line 1",
-                    f"missing column {col!r}; {need} columns {', '.join(required)}",
-                )
         try:
+            header = reader.fieldnames
+            if not header:
+                raise RosterError(
+                    path, "line 1", f"empty file; {need} a header line: {', '.join(required)}"
+                )
+            header = [h.strip() for h in header]
+            reader.fieldnames = header
+            for col in required:
+                if col not in header:
+                    raise RosterError(
+                        path,
+                        "line 1",
+                        f"missing column {excerpt(col)}; {need} columns {', '.join(required)}",
+                    )
             for row in reader:
                 yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
-        except (csv.Error, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            line, text = _first_undecodable(path)
+            raise RosterError(
+                path, f"line {line}", f"not UTF-8 text ({text}); save the file as CSV UTF-8"
+            ) from None
+        except csv.Error as exc:
             raise RosterError(path, f"line {reader.line_num}", f"not a valid CSV: {exc}") from None
+
+
+def _first_undecodable(path: Path) -> tuple[int, str]:
+    """The number of the first line of ``path`` that is not UTF-8, and an excerpt of it."""
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, excerpt(raw[max(exc.start - 8, 0) : exc.start + 4])
+    return 1, "?"
 
 
 def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[str, dict, str]:
@@ -155,7 +179,7 @@ def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[st
         raise RosterError(
             path,
             place,
-            f"duplicate id {node!r} (first on line {G.nodes[node]['_line']}); "
+            f"duplicate id {excerpt(node)} (first on line {G.nodes[node]['_line']}); "
             "give every person a unique id",
         )
     kind = row.get("kind") or "staff"
@@ -168,7 +192,7 @@ def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[st
     ):
         if value not in allowed:
             raise RosterError(
-                path, place, f"unknown {what} {value!r}; use one of {', '.join(allowed)}"
+                path, place, f"unknown {what} {excerpt(value)}; use one of {', '.join(allowed)}"
             )
     attrs = {
         "kind": kind,
@@ -186,7 +210,7 @@ def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[st
             raise RosterError(
                 path,
                 place,
-                f"workload {row['workload']!r} is not a number in [0, 1]; "
+                f"workload {excerpt(row['workload'])} is not a number in [0, 1]; "
                 "write e.g. 0.5 or leave it empty",
             )
         attrs["workload"] = value
@@ -199,7 +223,7 @@ def _check_managers(path: Path, G: nx.Graph, boss_of: dict[str, tuple[str, int]]
             raise RosterError(
                 path,
                 f"line {line}",
-                f"unknown manager_id {boss!r} (no person has that id); "
+                f"unknown manager_id {excerpt(boss)} (no person has that id); "
                 "use the id of a person in the roster, or leave it empty",
             )
     done: set[str] = set()
@@ -246,32 +270,38 @@ def _read_ties(path: Path, G: nx.Graph, w: Mapping[str, float]) -> None:
         for end, node in (("source", u), ("target", v)):
             if node not in G:
                 raise RosterError(
-                    path, place, f"unknown {end} {node!r}; ties must join people of the roster"
+                    path,
+                    place,
+                    f"unknown {end} {excerpt(node)}; ties must join people of the roster",
                 )
         if u == v:
-            raise RosterError(path, place, f"a tie from {u!r} to itself; remove the row")
+            raise RosterError(path, place, f"a tie from {excerpt(u)} to itself; remove the row")
         if kind not in GRAPH_TIE_KINDS:
             raise RosterError(
-                path, place, f"unknown tie kind {kind!r}; use one of {', '.join(GRAPH_TIE_KINDS)}"
+                path,
+                place,
+                f"unknown tie kind {excerpt(kind)}; use one of {', '.join(GRAPH_TIE_KINDS)}",
             )
         given: dict[str, float] = {}
         for col in TIES_WEIGHTS:
             if row.get(col):
                 value = _number(row[col])
-                if value is None:
+                problem = weight_problem(value if value is not None else row[col])
+                if problem is not None:
                     raise RosterError(
                         path,
                         place,
-                        f"{col} {row[col]!r} is not a number; "
-                        "write a number such as 0.5, or leave it empty for the default",
+                        f"{col} {problem}; write a number such as 0.5, "
+                        "or leave it empty for the default",
                     )
-                given[col] = value
+                given[col] = float(row[col])
         pair = frozenset((u, v))
         if pair in first_line:
             raise RosterError(
                 path,
                 place,
-                f"a second tie between {u!r} and {v!r} (first on line {first_line[pair]}); "
+                f"a second tie between {excerpt(u)} and {excerpt(v)} "
+                f"(first on line {first_line[pair]}); "
                 "a pair has one tie: keep one row",
             )
         first_line[pair] = line
@@ -281,8 +311,8 @@ def _read_ties(path: Path, G: nx.Graph, w: Mapping[str, float]) -> None:
                 raise RosterError(
                     path,
                     place,
-                    f"{u!r} and {v!r} are not manager and report; line ties come from "
-                    "manager_id in the roster: fix manager_id or the kind",
+                    f"{excerpt(u)} and {excerpt(v)} are not manager and report; "
+                    "line ties come from manager_id in the roster: fix manager_id or the kind",
                 )
             d["weight_down"] = given.get("weight_down", given.get("weight", d["weight_down"]))
             d["weight_up"] = given.get("weight_up", given.get("weight", d["weight_up"]))

@@ -36,8 +36,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from diffusion.errors import InputError
-from diffusion.vocabulary import COMPILED_TIE_KINDS
+from diffusion.errors import InputError, excerpt
+from diffusion.vocabulary import COMPILED_TIE_KINDS, MAX_TIE_WEIGHT
 
 
 class SpecError(InputError):
@@ -71,7 +71,8 @@ Count = Annotated[int, Field(ge=0)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    # nan and inf are valid TOML floats but no field's value: refused everywhere
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TeamDefaults(_Model):
@@ -190,7 +191,9 @@ class OrgSpec(_Model):
     team_defaults: TeamDefaults = TeamDefaults()
     departments: Annotated[tuple[DepartmentSpec, ...], BeforeValidator(_tuple), Field(min_length=1)]
     tie_probabilities: TieProbabilities = TieProbabilities()
-    tie_weights: dict[str, Annotated[float, Field(ge=0.0)]] = Field(default_factory=dict)
+    tie_weights: dict[str, Annotated[float, Field(ge=0.0, le=MAX_TIE_WEIGHT)]] = Field(
+        default_factory=dict
+    )
     people: Annotated[tuple[PersonSpec, ...], BeforeValidator(_tuple)] = ()
     board: BoardSpec = BoardSpec()
     external: ExternalSpec = ExternalSpec()
@@ -346,9 +349,4 @@ def _spec_error(exc: ValidationError, source: str) -> SpecError:
     more = f" [and {len(errors) - 1} more]" if len(errors) > 1 else ""
     if err["type"] == "missing":
         return SpecError(source, path, f"missing value{more}")
-    return SpecError(source, path, f"{message} (got {_short(value)}){more}")
-
-
-def _short(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return SpecError(source, path, f"{message} (got {excerpt(value)}){more}")

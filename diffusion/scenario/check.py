@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -67,6 +68,9 @@ def check_parts(data: dict[str, Any], origins: Origins, file: str) -> list[Probl
         if model_cls is not None:
             _check_action(model_cls, parts, item, report)
         if isinstance(item, s.Cohort):
+            if org is not None and item.n_seats > org.n_nodes:
+                message = f"more seats than people in the organisation ({org.n_nodes})"
+                report((*parts, "seats"), message, item.n_seats)
             if item.name in names:
                 report(
                     (*parts, "name"),
@@ -78,6 +82,9 @@ def check_parts(data: dict[str, Any], origins: Origins, file: str) -> list[Probl
                 report(parts, f"model {model_cls.name!r} has no cohorts", item.name)
 
     cadence = _valid(s.Cadence, data.get("cadence"))
+    if cadence is not None and org is not None and cadence.seats > org.n_nodes:
+        message = f"more seats than people in the organisation ({org.n_nodes})"
+        report(("cadence", "seats"), message, cadence.seats)
     if cadence is not None and calendar is not None:
         _check_date(calendar, ("cadence",), cadence.start, report, "start")
         if cadence.end is not None:
@@ -179,6 +186,8 @@ def _check_model(section: s.ModelSection | None, report: Report) -> Any:
             report(where, message, key, False)
         elif not _type_ok(fields[key], value):
             report(where, f"should be {_type_name(fields[key])}", value)
+        elif not _finite(value):
+            report(where, "must be a finite number (not nan or inf)", value)
         else:
             good[key] = value
     # each value alone first, for one line per bad value; then all together (a dataclass
@@ -196,6 +205,15 @@ def _check_model(section: s.ModelSection | None, report: Report) -> Any:
         except (TypeError, ValueError) as exc:
             report(("model", "params"), str(exc), None, False)
     return cls
+
+
+def _finite(value: Any) -> bool:
+    """Whether a TOML value holds no nan or inf (in arrays too)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
 
 
 def _names_in(annotation: Any) -> set[str]:

@@ -10,10 +10,10 @@ the file that set the offending value.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from diffusion.scenario.check import check_parts
 from diffusion.scenario.merge import APPEND_KEYS, Key, append, merge
 from diffusion.scenario.overrides import apply_overrides
-from diffusion.scenario.problems import Problem, ScenarioError, from_validation
+from diffusion.scenario.problems import Problem, ScenarioError, dotted, from_validation
 from diffusion.scenario.schema import Scenario
 
 #: keys whose string values are file paths, resolved relative to the file naming them
@@ -32,7 +32,7 @@ PATH_KEYS: tuple[tuple[str, str], ...] = tuple(
 )
 
 
-@dataclass
+@dataclasses.dataclass
 class RawScenario:
     """A scenario's data after ``extends``, before validation.
 
@@ -44,18 +44,37 @@ class RawScenario:
         ``path parts -> file`` that set each value (the longest matching prefix applies).
     files : tuple of str
         The files read, the named one first and its ancestors after it.
+    aliases : dict
+        ``path parts in data -> (file, path parts in that file)`` for the items that
+        ``events_add`` and ``cohorts_add`` appended: ``events[3]`` is ``events_add[0]`` of
+        the file that added it, and problems are reported there.
     """
 
     data: dict[str, Any]
     origins: dict[Key, str]
     files: tuple[str, ...]
+    aliases: dict[Key, tuple[str, Key]] = dataclasses.field(default_factory=dict)
+
+    def relocate(self, problems: Sequence[Problem]) -> list[Problem]:
+        """``problems`` with paths into appended items written as in their file
+        (``events_add[0].date``, not the merged ``events[3].date``)."""
+        out = []
+        for problem in problems:
+            for merged, (file, place) in self.aliases.items():
+                prefix = dotted(merged)
+                rest = problem.path[len(prefix) :]
+                if problem.file == file and problem.path.startswith(prefix) and rest[:1] in "[.":
+                    problem = dataclasses.replace(problem, path=dotted(place) + rest)
+                    break
+            out.append(problem)
+        return out
 
     @property
     def file(self) -> str:
         return self.files[0]
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class LoadedScenario:
     """A validated scenario with the files it came from."""
 
@@ -144,46 +163,70 @@ def validate(raw: RawScenario, *, check: bool = True) -> Scenario:
     if check:
         problems += check_parts(raw.data, raw.origins, raw.file)
     if problems or scenario is None:
-        raise ScenarioError(problems)
+        raise ScenarioError(raw.relocate(problems))
     return scenario
 
 
 # ------------------------------------------------------------------------------ reading
 def read_raw(path: str | PathLike[str]) -> RawScenario:
-    """Read ``path`` and its ``extends`` ancestors into one merged :class:`RawScenario`."""
-    raw = _read(str(path), ())
-    if not raw.data.get("name"):
-        raw.data["name"] = Path(path).stem
-    return raw
+    """Read ``path`` and its ``extends`` ancestors into one merged :class:`RawScenario`.
+
+    The chain is followed in a loop (no recursion), so its length is limited only by the
+    files on disk; a file met twice is a cycle.
+    """
+    chain = _chain(str(path))
+    merged: dict[str, Any] = {}
+    origins: dict[Key, str] = {}
+    aliases: dict[Key, tuple[str, Key]] = {}
+    problems: list[Problem] = []
+    for display, data, adds in reversed(chain):
+        merge(merged, data, origins, display, ())
+        for key in data:  # a child's array replaces the parent's, appended items too
+            for alias in [a for a in aliases if a[0] == key]:
+                del aliases[alias]
+        problems += append(merged, adds, origins, display, aliases)
+    if problems:
+        raise ScenarioError(problems)
+    if not merged.get("name"):
+        merged["name"] = Path(path).stem
+    return RawScenario(merged, origins, tuple(c[0] for c in chain), aliases)
 
 
-def _read(display: str, chain: tuple[Path, ...]) -> RawScenario:
-    real = Path(display).resolve()
+def _chain(display: str) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """``(file, data, appended arrays)`` of ``display`` and each ancestor, child first."""
+    chain: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    seen: list[Path] = []
+    while True:
+        seen.append(Path(display).resolve())
+        data = _read(display)
+        _resolve_paths(data, display)
+        adds = {k: data.pop(k) for k in list(data) if k in APPEND_KEYS}
+        extends = data.pop("extends", None)
+        chain.append((display, data, adds))
+        if extends is None:
+            return chain
+        display = _parent(extends, display, seen)
+
+
+def _read(display: str) -> dict[str, Any]:
     try:
         text = Path(display).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError([Problem(display, "", "no such file", show_value=False)]) from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(display, "", f"cannot read it: {exc}", None, False)]) from None
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        raise ScenarioError([Problem(display, "", message, show_value=False)]) from None
+    except OSError as exc:
+        message = f"cannot read it: {exc.strerror}"
+        raise ScenarioError([Problem(display, "", message, show_value=False)]) from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([Problem(display, "", f"not valid TOML: {exc}", None, False)]) from None
-    _resolve_paths(data, display)
-    adds = {k: data.pop(k) for k in list(data) if k in APPEND_KEYS}
-    parent = _parent(data.pop("extends", None), display, (*chain, real))
-    merged, origins = (parent.data, parent.origins) if parent else ({}, {})
-    merge(merged, data, origins, display, ())
-    problems = append(merged, adds, origins, display)
-    if problems:
-        raise ScenarioError(problems)
-    files = (display, *(parent.files if parent else ()))
-    return RawScenario(merged, origins, files)
 
 
-def _parent(extends: Any, display: str, chain: tuple[Path, ...]) -> RawScenario | None:
-    if extends is None:
-        return None
+def _parent(extends: Any, display: str, seen: list[Path]) -> str:
+    """The file ``extends`` names (relative to ``display``), checked for cycles."""
     if not isinstance(extends, str) or not extends:
         raise ScenarioError([Problem(display, "extends", "give a file name (a string)", extends)])
     if extends.startswith(BUILTIN_PREFIX):
@@ -197,12 +240,15 @@ def _parent(extends: Any, display: str, chain: tuple[Path, ...]) -> RawScenario 
     else:
         parent = os.path.normpath(os.path.join(os.path.dirname(display), extends))
     real = Path(parent).resolve()
-    if real in chain:
-        loop = " -> ".join([*(p.name for p in chain[chain.index(real) :]), real.name])
+    if real in seen:
+        names = [p.name for p in seen[seen.index(real) :]]
+        if len(names) > 6:
+            names = [*names[:3], f"... {len(names) - 5} files ...", *names[-2:]]
+        loop = " -> ".join([*names, real.name])
         raise ScenarioError([Problem(display, "extends", f"cyclic extends: {loop}", extends)])
     if not Path(parent).is_file():
         raise ScenarioError([Problem(display, "extends", f"no such file: {parent}", extends)])
-    return _read(parent, chain)
+    return parent
 
 
 def _resolve_paths(data: dict[str, Any], display: str) -> None:

@@ -91,12 +91,18 @@ def drop_alternatives(
 
 
 def append(
-    data: dict[str, Any], adds: dict[str, Any], origins: dict[Key, str], file: str
+    data: dict[str, Any],
+    adds: dict[str, Any],
+    origins: dict[Key, str],
+    file: str,
+    aliases: dict[Key, tuple[str, Key]] | None = None,
 ) -> list[Problem]:
     """Append the arrays of ``adds`` (``events_add``, ``cohorts_add``) to their targets.
 
     Returns the problems (an ``*_add`` that is not an array of tables, or a target that is
-    not an array); the other additions are made.
+    not an array); the other additions are made. ``aliases``, when given, gets for each
+    appended item its place in ``data`` -> ``(file, its place in the file)``, e.g.
+    ``("events", 3) -> ("child.toml", ("events_add", 0))``.
     """
     problems = []
     for add_key, value in adds.items():
@@ -108,7 +114,9 @@ def append(
         if not isinstance(base, list):
             problems.append(Problem(file, target, f"{add_key} needs {target} to be an array", base))
             continue
-        for item in value:
+        for k, item in enumerate(value):
             origins[(target, len(base))] = file
+            if aliases is not None:
+                aliases[(target, len(base))] = (file, (add_key, k))
             base.append(copy.deepcopy(item))
     return problems

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from diffusion.errors import InputError
+from diffusion.errors import InputError, excerpt, one_line
 
 #: where a value came from: ``(path parts) -> file``; the longest matching prefix wins
 Origins = Mapping[tuple[str | int, ...], str]
@@ -35,8 +35,7 @@ class Problem:
 
     def __str__(self) -> str:
         got = f" (got {short(self.value)})" if self.show_value else ""
-        parts = (self.file, self.path, f"{self.message}{got}")
-        return ": ".join(p for p in parts if p).replace("\n", " ")
+        return one_line(self.file, self.path, f"{self.message}{got}")
 
 
 class ScenarioError(InputError):
@@ -61,12 +60,8 @@ class ScenarioError(InputError):
 def short(value: object, limit: int = 60) -> str:
     """``repr`` of ``value`` cut to ``limit`` characters; dates as TOML writes them."""
     if isinstance(value, dt.date):
-        text = value.isoformat()
-    elif isinstance(value, tuple):
-        text = repr(list(value))
-    else:
-        text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+        return value.isoformat()
+    return excerpt(list(value) if isinstance(value, tuple) else value, limit)
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:

@@ -22,6 +22,9 @@ from diffusion.outputs import name_problem
 DEFAULT_MODEL = "ideas"
 #: groupings the engine can count people by (see :data:`diffusion.compile.GROUPINGS`)
 Grouping = Literal["department", "team", "role", "side", "cluster", "kind"]
+#: longest calendar, in years: the study followed four years; 50 keeps every date (and the
+#: weekly records) far from the ends of the date range
+MAX_YEARS = 50.0
 #: groupings a cohort's quotas may use
 QuotaGrouping = Literal["team", "department", "role", "side"]
 
@@ -49,7 +52,8 @@ Level = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    # nan and inf are valid TOML floats but no field's value: refused everywhere
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # ------------------------------------------------------------------------------ sections
@@ -107,7 +111,7 @@ class CalendarSection(_Table):
 
     start: dt.date
     end: dt.date | None = None
-    years: Annotated[float, Field(gt=0.0, le=50.0)] | None = None
+    years: Annotated[float, Field(gt=0.0, le=MAX_YEARS)] | None = None
 
     @model_validator(mode="after")
     def _one_end(self) -> CalendarSection:
@@ -116,6 +120,12 @@ class CalendarSection(_Table):
         if self.end is not None and self.end <= self.start:
             raise PathError(
                 "end", f"the calendar must end after it starts ({self.start})", self.end
+            )
+        if self.end is not None and (self.end - self.start).days > MAX_YEARS * 365.25:
+            raise PathError(
+                "end",
+                f"a calendar spans at most {MAX_YEARS:.0f} years from its start ({self.start})",
+                self.end,
             )
         return self
 

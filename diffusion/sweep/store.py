@@ -58,6 +58,7 @@ import json
 import os
 import shutil
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,7 @@ import numpy as np
 
 from diffusion.calendar import Calendar
 from diffusion.compare import GROUPINGS, Settings, outcome_values
-from diffusion.errors import InputError
+from diffusion.errors import InputError, clean
 from diffusion.results import Results, band
 
 #: marker attribute of a sweep store (and the version of its layout)
@@ -394,9 +395,19 @@ def open_store(path: str | Path) -> Any:
 
     if not is_store(path):
         raise InputError(str(path), "", "not a sweep store (no sweep made it)")
-    ds = xr.open_zarr(str(path), chunks=None)
+    try:
+        with warnings.catch_warnings():  # a store not made here lacks consolidated metadata
+            warnings.simplefilter("ignore", RuntimeWarning)
+            ds = xr.open_zarr(str(path), chunks=None)
+    except Exception as exc:  # zarr and xarray raise many kinds on a folder they cannot read
+        raise InputError(
+            str(path), "", f"not a sweep store: cannot read it ({clean(str(exc), 80)})"
+        ) from None
     if ds.attrs.get(STORE_MARK) != STORE_FORMAT:
         raise InputError(str(path), "", "a sweep store of an older layout; run the sweep again")
+    missing = [name for name in ("completed", "run_offset") if name not in ds.variables]
+    if missing:
+        raise InputError(str(path), "", f"not a sweep store: it has no {', '.join(missing)} array")
     return ds
 
 

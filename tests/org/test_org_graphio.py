@@ -41,7 +41,7 @@ def test_read_graph_errors(tmp_path):
         read_graph(tmp_path / "absent.graphml")
     broken = tmp_path / "broken.graphml"
     broken.write_text("<graphml><graph")
-    with pytest.raises(InputError, match="cannot read it as graphml"):
+    with pytest.raises(InputError, match="not valid XML"):
         read_graph(broken)
     G = nx.Graph()
     G.add_edge("a", "b", kind="friendship")

@@ -130,7 +130,7 @@ BAD_TIES = [
     (
         "source,target,kind,weight\ne1,e2,team,heavy\n",
         "line 2",
-        "weight 'heavy' is not a number; write a number such as 0.5",
+        "weight must be a number from 0 to 1e+06 (got 'heavy'); write a number such as 0.5",
     ),
     ("source,target,kind\ne1,zz,team\n", "line 2", "unknown target 'zz'; ties must join people"),
     ("source,target,kind\ne1,e1,team\n", "line 2", "a tie from 'e1' to itself"),

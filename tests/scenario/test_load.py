@@ -67,7 +67,7 @@ def test_an_error_is_reported_against_the_file_that_set_the_value(small, write, 
     assert sorted(lines) == [
         f"{tmp_path}/base.toml: cohorts[1].seats: Input should be greater than or equal to 0 "
         "(got -1)",
-        f"{tmp_path}/child.toml: events[2].kind: unknown event kind; did you mean 'buddies'? "
+        f"{tmp_path}/child.toml: events_add[0].kind: unknown event kind; did you mean 'buddies'? "
         "(got 'buddy')",
     ]
 
