@@ -20,10 +20,9 @@ import contextlib
 import datetime as dt
 import json
 import os
+import secrets
 import shutil
 import sys
-import tempfile
-import time
 import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -143,10 +142,14 @@ def _unwritable(folder: Path) -> str | None:
             return "exists and is not a folder"
         return f"lies under a file ({existing}), not a folder"
     if existing != folder:
+        probe = existing / f".diffusion-check-{secrets.token_hex(8)}"
         try:
-            os.rmdir(tempfile.mkdtemp(prefix=".diffusion-check-", dir=existing))
+            os.mkdir(probe)
         except OSError as exc:
             return f"cannot write in {existing}: {exc.strerror}"
+        finally:
+            with contextlib.suppress(OSError):
+                os.rmdir(probe)
     elif not os.access(folder, os.W_OK | os.X_OK):
         return "cannot write in it: permission denied"
     return None
@@ -236,27 +239,34 @@ def output_folder(path: str | os.PathLike[str], *, overwrite: bool = False) -> I
         The temporary folder to write into.
     """
     folder = check_output_folder(path, overwrite=overwrite)
+    # Every name is chosen before the step that makes it, inside the ``try``: an interrupt
+    # (Ctrl-C, SIGTERM) landing anywhere leaves no temporary folder and the target whole.
+    tmp = folder.with_name(f".{folder.name}.{secrets.token_hex(8)}")
+    old = folder.with_name(f".{folder.name}.old-{secrets.token_hex(8)}")
+    moved = False
     try:
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    except OSError as exc:
-        raise OutputError(os.fspath(path), "", f"cannot create it: {exc.strerror}") from None
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; give it a new folder's usual mode
-    try:
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            os.mkdir(tmp)  # mode 0o777 less the umask: a new folder's usual mode
+        except OSError as exc:
+            raise OutputError(os.fspath(path), "", f"cannot create it: {exc.strerror}") from None
         yield tmp
         check_output_folder(folder, overwrite=overwrite)
+        if folder.exists():
+            folder.rename(old)
+            moved = True
+        tmp.rename(folder)
     except BaseException:
+        if moved and not folder.exists():
+            old.rename(folder)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if folder.exists():
-        old = folder.with_name(f".{folder.name}.old-{time.time_ns()}")
-        folder.rename(old)
-        tmp.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(folder)
+    if moved:
+        try:
+            shutil.rmtree(old)
+        except BaseException:
+            shutil.rmtree(old, ignore_errors=True)
+            raise
 
 
 # ------------------------------------------------------------------------------ manifest
