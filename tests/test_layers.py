@@ -25,7 +25,19 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("engine and results", ("engine", "results")),
     ("study", ("study", "compare")),
     ("scenario", ("scenario", "baseline")),
-    ("workflows", ("sweep", "calibrate", "advise", "plotting", "report", "executors", "catalogue", "robustness")),
+    (
+        "workflows",
+        (
+            "sweep",
+            "calibrate",
+            "advise",
+            "plotting",
+            "report",
+            "executors",
+            "catalogue",
+            "robustness",
+        ),
+    ),
     ("library API", ("api",)),
     ("command line", ("cli",)),
 )
