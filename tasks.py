@@ -6,7 +6,9 @@ Usage (needs only python3 >= 3.11 on the machine)::
     python3 tasks.py run [ARGS...]   # simulate the built-in Etten-Leur baseline
     python3 tasks.py test            # ruff check + ruff format --check + the whole test suite
 
-The environment lives in ``.venv`` beside this file and is rebuilt only when
+The environment lives in ``.venv`` beside this file. ``run`` installs only what running
+needs (the package and its dependencies); ``test`` adds the test tools and the optional
+extras (pytest, ruff, Dask, pyabc, ...). Each is installed again only when
 ``pyproject.toml`` changes. Nothing is installed into the system Python.
 """
 
@@ -30,24 +32,39 @@ def _sh(*args: str | Path) -> None:
     subprocess.run([str(a) for a in args], check=True, cwd=ROOT)
 
 
-def ensure_venv() -> None:
-    """Create ``.venv`` and install the package with its test extra, once per pyproject."""
+def _installed() -> tuple[str, set[str]]:
+    """The pyproject hash and the extras of the last install ("" and none if never)."""
+    if not STAMP.exists():
+        return "", set()
+    digest, _, extras = STAMP.read_text().partition(" ")
+    return digest, set(filter(None, extras.split(",")))
+
+
+def ensure_venv(extras: tuple[str, ...] = ()) -> None:
+    """Create ``.venv`` and install the package with ``extras``, once per pyproject.
+
+    A venv with more extras installed from the same pyproject is kept as it is.
+    """
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted:
+    digest, have = _installed()
+    if digest == wanted and set(extras) <= have:
         return
     if not (BIN / "python").exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     py = BIN / "python"
+    keep = have if digest == wanted else set()
+    chosen = sorted(keep | set(extras))
+    target = f".[{','.join(chosen)}]" if chosen else "."
     _sh(py, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    _sh(py, "-m", "pip", "install", "--quiet", "-e", ".[test]")
-    STAMP.write_text(wanted)
+    _sh(py, "-m", "pip", "install", "--quiet", "-e", target)
+    STAMP.write_text(f"{wanted} {','.join(chosen)}")
 
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test"}:
         print(__doc__)
         return 2
-    ensure_venv()
+    ensure_venv(("test",) if argv[0] == "test" else ())
     env = dict(os.environ, MPLBACKEND="Agg")
     env.setdefault("MPLCONFIGDIR", str(VENV / "mplconfig"))
     if argv[0] == "run":

@@ -1,20 +1,57 @@
-"""Plots of results. Every function takes ``ax=`` and returns the Axes; none calls ``show``.
+"""Plots of results for slides. Every function takes ``ax=`` and returns the Axes (or a
+Figure for several panels); none calls ``show`` or ``matplotlib.use``, and only
+:func:`save_figure` writes a file, to the path it is given.
 
 matplotlib is imported inside the functions, so importing this module is cheap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from diffusion.results import Results, band
+import numpy as np
+
+from diffusion.results import Results
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from diffusion.calendar import Calendar
     from diffusion.compile import CompiledOrg
+
+#: measures in words for labels: the states counted -> what the people counted do
+STATE_WORDS: dict[tuple[str, ...], str] = {
+    ("adopter", "trained"): "working from the intent",
+    ("trained",): "trained",
+    ("adopter",): "adopters",
+}
+#: one strong colour per group, in the order of the grouping's labels (colour-blind safe
+#: Okabe-Ito palette, then matplotlib's tab10 for more groups)
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+)
+#: opacity of the quantile bands: light, so overlapping bands keep their lines readable
+BAND_ALPHA = 0.13
+
+#: an event marker: when (a date with a calendar, else a step) and what happened
+Marker = tuple[dt.date | int, str]
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -23,6 +60,98 @@ def _axes(ax: Axes | None) -> Axes:
     import matplotlib.pyplot as plt
 
     return plt.figure(figsize=(8, 4.5)).add_subplot()
+
+
+def new_figure(width: float = 8.0, height: float = 4.5) -> Figure:
+    """A matplotlib Figure not managed by pyplot (no backend chosen, no window), for files."""
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
+def save_figure(fig: Figure, path: str | Path, *, dpi: int = 110) -> Path:
+    """Write ``fig`` to ``path`` atomically, in the format of the path's suffix."""
+    from diffusion.io import atomic_write
+
+    path = Path(path)
+    with atomic_write(path, "wb") as fh:
+        fig.savefig(fh, format=path.suffix.lstrip(".") or "png", dpi=dpi, bbox_inches="tight")
+    return path
+
+
+def state_words(states: str | Sequence[str]) -> str:
+    """The states counted, in words: ``("trained", "adopter")`` -> "working from the intent"."""
+    names = (states,) if isinstance(states, str) else tuple(states)
+    return STATE_WORDS.get(tuple(sorted(names)), " + ".join(names))
+
+
+def group_names(org: CompiledOrg, grouping: str = "department") -> dict[str, str]:
+    """Legend names of a grouping's labels, with each group's side from the organisation:
+    ``{"S": "S (soft)", "O": "O (hard)"}``; a group whose people are on both sides is
+    "mixed", and a label stays as it is where the organisation records no sides."""
+    codes = org.codes(grouping)
+    labels = org.group_labels[grouping]
+    if "side" not in org.groups or grouping == "side":
+        return {g: g for g in labels if g}
+    sides, side_labels = org.codes("side"), org.group_labels["side"]
+    out = {}
+    for code, label in enumerate(labels):
+        if not label:
+            continue
+        present = {side_labels[s] for s in np.unique(sides[codes == code]) if side_labels[s]}
+        side = present.pop() if len(present) == 1 else ("mixed" if present else "")
+        out[label] = f"{label} ({side})" if side else label
+    return out
+
+
+def group_colours(labels: Sequence[str]) -> dict[str, str]:
+    """One colour per label, fixed by the label's place in ``labels`` (so every plot of the
+    same grouping gives a department the same colour)."""
+    return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(labels)}
+
+
+def smooth_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> np.ndarray:
+    """Harrell-Davis quantiles over runs (axis 0) of ``values`` ``(runs, ...)``.
+
+    Each quantile is a Beta-weighted mean of all the order statistics instead of one or two
+    of them, so bands of small integer counts change smoothly over time instead of jumping
+    between integers (Harrell & Davis 1982, Biometrika 69:635). Returns
+    ``(len(quantiles), ...)``.
+    """
+    from scipy.special import betainc
+
+    x = np.sort(np.asarray(values, dtype=np.float64), axis=0)
+    n = x.shape[0]
+    edges = np.arange(n + 1) / n
+    out = []
+    for q in quantiles:
+        a, b = (n + 1) * q, (n + 1) * (1 - q)
+        weights = np.diff(betainc(a, b, edges))
+        out.append(np.tensordot(weights, x, axes=(0, 0)))
+    return np.asarray(out)
+
+
+def mark_events(ax: Axes, markers: Sequence[Marker], *, calendar: Calendar | None = None) -> None:
+    """Dotted vertical lines at the events, each labelled at the top of the Axes."""
+    from matplotlib.transforms import blended_transform_factory
+
+    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    for when, text in markers:
+        x = np.datetime64(when, "D") if isinstance(when, dt.date) else when
+        if isinstance(when, dt.date) and calendar is None:
+            continue
+        ax.axvline(x, color="0.35", linestyle=":", linewidth=1.1, zorder=1)
+        ax.text(
+            x,
+            0.98,
+            f" {text}",
+            transform=trans,
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize="x-small",
+            color="0.25",
+        )
 
 
 def plot_spread(
@@ -35,56 +164,98 @@ def plot_spread(
     quantiles: tuple[float, float] = (0.05, 0.95),
     share: bool = False,
     label: str | None = None,
+    names: Mapping[str, str] | None = None,
+    scenario: str | None = None,
+    markers: Sequence[Marker] = (),
+    color: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Spread curves: the mean over runs with a quantile band, one curve per group.
+    """Spread curves: the mean over runs (a strong line) with a light quantile band, one
+    curve per group, each group in its own colour.
 
     Parameters
     ----------
     results : Results
     states : str or sequence of str
-        States counted together (e.g. ``("trained", "adopter")``).
+        States counted together (e.g. ``("trained", "adopter")``: people working from the
+        intent).
     grouping, groups : str, sequence of str, optional
         One curve per group of ``grouping`` (all groups unless ``groups`` names some);
         without ``grouping`` one curve for everyone.
     calendar : Calendar, optional
         Puts dates on the x axis instead of steps.
     quantiles : (low, high)
-        The band's quantiles over runs (default: a 90% band).
+        The band's quantiles over runs (default: a 90% band), estimated smoothly
+        (:func:`smooth_quantiles`).
     share : bool
         Plot the share of the group (0-1) instead of the number of people.
     label : str, optional
         Legend label of the curve when there is one (no ``grouping``); default "all". Use it
         to overlay several results on one Axes.
+    names : mapping of str to str, optional
+        Legend names of the groups, e.g. from :func:`group_names` ("S (soft)").
+    scenario : str, optional
+        The scenario's name, for the title.
+    markers : sequence of (date or step, text)
+        Events to mark with a dotted line (dates need ``calendar``).
+    color : str, optional
+        One colour for every curve (default: one per group, :func:`group_colours`).
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib Axes
     """
+    from matplotlib.colors import to_rgba
+
     ax = _axes(ax)
     x = calendar.dates_of(results.steps) if calendar is not None else results.steps
     if grouping is None:
         curves = {label or "all": results.series(states)}
         sizes = {label or "all": results.total[0, 0].sum()}
+        colours = {label or "all": color}
     else:
-        names = list(groups) if groups is not None else list(results.group_labels[grouping])
+        all_labels = list(results.group_labels[grouping])
+        chosen = list(groups) if groups is not None else [g for g in all_labels if g]
         all_sizes = results.group_sizes(grouping)
-        labels = results.group_labels[grouping]
-        curves = {g: results.series(states, grouping, g) for g in names}
-        sizes = {g: all_sizes[labels.index(g)] for g in names}
+        curves = {g: results.series(states, grouping, g) for g in chosen}
+        sizes = {g: all_sizes[all_labels.index(g)] for g in chosen}
+        colours = group_colours([g for g in all_labels if g])
+        if color is not None:
+            colours = dict.fromkeys(chosen, color)
+    names = names or {}
     for name, series in curves.items():
         values = series / max(int(sizes[name]), 1) if share else series
-        b = band(values, (quantiles[0], 0.5, quantiles[1]))
-        (line,) = ax.plot(x, b.mean, label=name or "(none)")
-        ax.fill_between(x, b.low, b.high, color=line.get_color(), alpha=0.2, linewidth=0)
-    state_text = states if isinstance(states, str) else " + ".join(states)
-    ax.set_ylabel(f"share {state_text}" if share else f"people {state_text}")
-    ax.set_xlabel("date" if calendar is not None else "step")
+        low, high = smooth_quantiles(values, quantiles)
+        (line,) = ax.plot(
+            x,
+            values.mean(axis=0),
+            label=names.get(name, name or "(none)"),
+            color=colours.get(name),
+            linewidth=2.2,
+            zorder=3,
+        )
+        ax.fill_between(
+            x,
+            low,
+            high,
+            facecolor=to_rgba(line.get_color(), BAND_ALPHA),
+            edgecolor=to_rgba(line.get_color(), 0.55),  # thin edges keep overlaps apart
+            linewidth=0.6,
+        )
+    words = state_words(states)
+    ax.set_ylabel(f"share of people {words}" if share else f"people {words}")
+    ax.set_xlabel("date" if calendar is not None else "week")
     level = round(100 * (quantiles[1] - quantiles[0]))
-    ax.set_title(f"{state_text}: mean and {level}% band over {results.n_runs} runs")
+    head = f"{scenario}: " if scenario else ""
+    ax.set_title(f"{head}people {words}\nmean and {level}% band over {results.n_runs} runs")
+    if markers:
+        mark_events(ax, markers, calendar=calendar)
+    ax.set_ylim(bottom=0)
     if len(curves) > 1 or label is not None:
-        ax.legend(title=grouping, fontsize="small")
+        # outside the Axes, so it hides no curve and no event label
+        ax.legend(title=grouping, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.grid(alpha=0.25)
     return ax
 
 
@@ -97,21 +268,30 @@ def plot_spread_panels(
     calendar: Calendar | None = None,
     quantiles: tuple[float, float] = (0.05, 0.95),
     share: bool = False,
-):
-    """One :func:`plot_spread` panel per entry of ``panels`` (title -> states), side by side.
+    names: Mapping[str, str] | None = None,
+    scenario: str | None = None,
+    markers: Sequence[Marker] = (),
+    fig: Figure | None = None,
+) -> Figure:
+    """One :func:`plot_spread` panel per entry of ``panels`` (name -> states), side by side,
+    each titled with its states in words ("people working from the intent").
 
     ``groups`` limits the curves to those groups (default: every group with a label, so
-    nodes outside the departments, such as the board, are left out); ``share`` plots shares.
-    Returns the matplotlib Figure.
+    nodes outside the departments, such as the board, are left out); ``share`` plots shares;
+    ``names``, ``scenario`` and ``markers`` as in :func:`plot_spread`. Draws on ``fig``
+    (default: a new pyplot figure) and returns it.
     """
     if grouping is not None and groups is None:
         sizes = results.group_sizes(grouping)
         labels = results.group_labels[grouping]
         groups = [g for g, n in zip(labels, sizes, strict=True) if g and n > 0]
-    import matplotlib.pyplot as plt
+    if fig is None:
+        import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.5), squeeze=False)
-    for ax, (title, states) in zip(axes[0], panels.items(), strict=True):
+        fig = plt.figure()
+    fig.set_size_inches(6.5 * len(panels), 4.8)
+    axes = fig.subplots(1, len(panels), squeeze=False)
+    for ax, states in zip(axes[0], panels.values(), strict=True):
         plot_spread(
             results,
             states,
@@ -120,9 +300,14 @@ def plot_spread_panels(
             calendar=calendar,
             quantiles=quantiles,
             share=share,
+            names=names,
+            markers=markers,
             ax=ax,
         )
-        ax.set_title(title)
+        ax.set_title(f"people {state_words(states)}")
+    level = round(100 * (quantiles[1] - quantiles[0]))
+    head = f"{scenario}: " if scenario else ""
+    fig.suptitle(f"{head}mean and {level}% band over {results.n_runs} runs")
     fig.autofmt_xdate()
     fig.tight_layout()
     return fig
@@ -228,24 +413,54 @@ def plot_heatmap(
     xlabel: str = "",
     ylabel: str = "",
     label: str = "",
+    runs: int | None = None,
+    digits: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """A 2-D sweep's outcome as a heatmap; ``values`` is ``(len(y), len(x))``."""
-    import numpy as np
+    """A 2-D sweep's outcome as a heatmap; ``values`` is ``(len(y), len(x))``.
 
+    The ticks sit at the cell centres (the swept values), each cell prints its value
+    (``digits`` decimals; default: from the values' range), and ``runs`` says in the title
+    how many runs each cell's value rests on.
+    """
     ax = _axes(ax)
     grid = np.asarray(values, dtype=float)
-    mesh = ax.pcolormesh(_edges(x), _edges(y), grid, shading="flat")
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    mesh = ax.pcolormesh(_edges(xs), _edges(ys), grid, shading="flat", cmap="viridis")
     ax.figure.colorbar(mesh, ax=ax, label=label)
+    ax.set_xticks(xs, [_tick(v) for v in xs])
+    ax.set_yticks(ys, [_tick(v) for v in ys])
+    if digits is None:
+        span = np.nanmax(np.abs(grid)) if np.isfinite(grid).any() else 1.0
+        digits = 0 if span >= 100 else 1 if span >= 1 else 3
+    if grid.size <= 400:
+        low, high = mesh.get_clim()
+        for (i, j), v in np.ndenumerate(grid):
+            if not np.isfinite(v):
+                continue
+            bright = (v - low) / ((high - low) or 1.0) > 0.6
+            ax.text(
+                xs[j],
+                ys[i],
+                f"{v:.{digits}f}",
+                ha="center",
+                va="center",
+                fontsize="small" if grid.size <= 64 else "x-small",
+                color="black" if bright else "white",
+            )
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    if runs is not None:
+        ax.set_title(f"{label}: mean of {runs} runs per cell" if label else f"{runs} runs per cell")
     return ax
+
+
+def _tick(v: float) -> str:
+    return f"{v:g}"
 
 
 def _edges(centres: Sequence[float]):
     """Cell edges around sorted centres (midpoints; the ends mirror the nearest gap)."""
-    import numpy as np
-
     c = np.asarray(centres, dtype=float)
     if c.size == 1:
         return np.array([c[0] - 0.5, c[0] + 0.5])
@@ -261,10 +476,12 @@ def plot_org_state(
     milestone: str = "adopted",
     layout_seed: int = 0,
     calendar: Calendar | None = None,
+    grouping: str = "department",
     ax: Axes | None = None,
 ) -> Axes:
     """The organisation graph, each person coloured by the share of runs in which they had
-    reached ``milestone`` (default: adopted) by ``step``; staff only, ties drawn faintly.
+    reached ``milestone`` (default: adopted, i.e. working from the intent) by ``step``;
+    staff only, ties drawn faintly, each department named (with its side) at its centre.
 
     Parameters
     ----------
@@ -279,31 +496,150 @@ def plot_org_state(
         Seed of the spring layout, so the same organisation is drawn the same way.
     calendar : Calendar, optional
         Labels the figure with the step's date instead of its number.
+    grouping : str
+        The groups named on the picture (default: departments); "" names none.
     """
     import networkx as nx
-    import numpy as np
+    from matplotlib.collections import LineCollection
 
     ax = _axes(ax)
     first = results.first_step[milestone]
     share = ((first >= 0) & (first <= step)).mean(axis=0)
     staff = np.flatnonzero(org.is_staff)
-    graph = nx.from_scipy_sparse_array(org.combined[staff][:, staff])
+    ties = org.combined[staff][:, staff]
+    graph = nx.from_scipy_sparse_array(ties)
     pos = nx.spring_layout(graph, seed=layout_seed, k=1.5 / np.sqrt(max(len(staff), 1)))
     xy = np.array([pos[i] for i in range(len(staff))])
-    rows, cols = org.combined[staff][:, staff].nonzero()
+    rows, cols = ties.nonzero()
     upper = rows < cols
-    from matplotlib.collections import LineCollection
-
     segments = np.stack([xy[rows[upper]], xy[cols[upper]]], axis=1)
-    ax.add_collection(LineCollection(segments, colors="0.8", linewidths=0.3, zorder=1))
+    ax.add_collection(LineCollection(segments, colors="0.85", linewidths=0.3, zorder=1))
+    size = 30 if len(staff) <= 100 else 14
     points = ax.scatter(
-        xy[:, 0], xy[:, 1], c=share[staff], cmap="viridis", vmin=0, vmax=1, s=14, zorder=2
+        xy[:, 0],
+        xy[:, 1],
+        c=share[staff],
+        cmap="viridis",
+        vmin=0,
+        vmax=1,
+        s=size,
+        edgecolors="0.3",
+        linewidths=0.3,
+        zorder=2,
     )
-    when = f"step {step}" if calendar is None else calendar.date_of(step).isoformat()
-    ax.figure.colorbar(points, ax=ax, label=f"share of runs {milestone} by {when}")
+    if grouping and grouping in org.groups:
+        codes = org.codes(grouping)[staff]
+        for code, name in enumerate(org.group_labels[grouping]):
+            mine = codes == code
+            if not name or not mine.any():
+                continue
+            cx, cy = xy[mine].mean(axis=0)
+            ax.text(
+                cx,
+                cy,
+                group_names(org, grouping).get(name, name),
+                ha="center",
+                va="center",
+                fontsize="medium",
+                fontweight="bold",
+                zorder=4,
+                bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "pad": 0.3},
+            )
+    when = f"week {step}" if calendar is None else calendar.date_of(step).isoformat()
+    words = "working from the intent" if milestone == "adopted" else milestone
+    ax.figure.colorbar(points, ax=ax, label=f"share of runs in which the person is {words}")
     ax.set_axis_off()
-    ax.set_title(f"{org.name or 'organisation'}: {milestone} by {when}")
+    ax.set_title(
+        f"{org.name or 'organisation'}: who works from the intent by {when} ({results.n_runs} runs)"
+        if milestone == "adopted"
+        else f"{org.name or 'organisation'}: {milestone} by {when} ({results.n_runs} runs)"
+    )
     return ax
 
 
-__all__ += ["plot_differences", "plot_heatmap", "plot_org_state", "plot_response"]
+def plot_curves_vs(
+    base: Results,
+    other: Results,
+    states: str | Sequence[str],
+    *,
+    names: tuple[str, str] = ("baseline", "what-if"),
+    calendar: Calendar | None = None,
+    quantiles: tuple[float, float] = (0.05, 0.95),
+    markers: Sequence[Marker] = (),
+    ax: Axes | None = None,
+) -> Axes:
+    """A base's and a what-if's spread curves for all staff on one Axes (strong lines, light
+    bands), with the what-if's events marked."""
+    ax = _axes(ax)
+    for results, name, colour in zip((base, other), names, ("0.35", PALETTE[1]), strict=True):
+        plot_spread(
+            results,
+            states,
+            "kind",
+            ["staff"],
+            calendar=calendar,
+            quantiles=quantiles,
+            names={"staff": name},
+            color=colour,
+            ax=ax,
+        )
+    if markers:
+        mark_events(ax, markers, calendar=calendar)
+    level = round(100 * (quantiles[1] - quantiles[0]))
+    ax.set_title(
+        f"people {state_words(states)}: mean and {level}% band over {base.n_runs} runs each"
+    )
+    ax.legend(fontsize="small", loc="upper left", framealpha=0.9)
+    return ax
+
+
+def plot_difference_over_time(
+    x: Sequence,
+    difference: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    *,
+    label: str = "",
+    ylabel: str = "difference in people",
+    markers: Sequence[Marker] = (),
+    calendar: Calendar | None = None,
+    color: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """A paired difference over time: the mean difference (a line) and its interval (a light
+    band), a zero line, and the what-if's events marked.
+
+    Parameters
+    ----------
+    x : ``(records,)``
+        Dates (datetime64) or steps.
+    difference, low, high : ``(records,)``
+        Mean paired difference and its interval at each record.
+    """
+    ax = _axes(ax)
+    (line,) = ax.plot(x, difference, label=label or None, color=color, linewidth=2.2, zorder=3)
+    ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.axhline(0, color="0.4", linewidth=0.8)
+    if markers:
+        mark_events(ax, markers, calendar=calendar)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel("date" if calendar is not None else "week")
+    ax.grid(alpha=0.25)
+    return ax
+
+
+__all__ += [
+    "group_colours",
+    "group_names",
+    "mark_events",
+    "new_figure",
+    "plot_curves_vs",
+    "plot_difference_over_time",
+    "plot_differences",
+    "plot_heatmap",
+    "plot_org_state",
+    "plot_response",
+    "save_figure",
+    "smooth_quantiles",
+    "state_words",
+]

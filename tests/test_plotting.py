@@ -16,12 +16,17 @@ from diffusion.calendar import Calendar
 from diffusion.compare import Outcome
 from diffusion.engine import simulate
 from diffusion.plotting import (
+    group_names,
+    new_figure,
+    plot_difference_over_time,
     plot_differences,
     plot_heatmap,
     plot_org_state,
     plot_response,
     plot_spread,
     plot_spread_panels,
+    save_figure,
+    smooth_quantiles,
 )
 from tests.test_engine import Flip, tiny_org
 
@@ -95,5 +100,95 @@ def test_labels_groups_and_dates(results):
     (line,) = fig.axes[0].get_lines()
     assert line.get_label() == "B" and line.get_ydata().max() <= 1.0
     cal = Calendar(dt.date(2020, 1, 6), dt.date(2020, 5, 25))
-    ax = plot_org_state(tiny_org(), results, step=2, calendar=cal)
-    assert ax.get_title().endswith("by 2020-01-20")
+    ax = plot_org_state(tiny_org(), results, step=2, calendar=cal, milestone="adopted")
+    assert "by 2020-01-20" in ax.get_title() and "50 runs" in ax.get_title()
+
+
+def sided_org():
+    """The ring with sides: department A soft, B hard."""
+    org = tiny_org()
+    side = org.groups["department"].copy()
+    return type(org)(
+        node_ids=org.node_ids,
+        weights=org.weights,
+        groups={**org.groups, "side": side},
+        group_labels={**org.group_labels, "side": ("soft", "hard")},
+        workload=org.workload,
+        manager=org.manager,
+        is_staff=org.is_staff,
+        name=org.name,
+    )
+
+
+def test_departments_get_names_with_sides_and_distinct_colours(results):
+    names = group_names(sided_org())
+    assert names == {"A": "A (soft)", "B": "B (hard)"}
+    ax = plot_spread(
+        results,
+        "on",
+        "department",
+        names=names,
+        scenario="ring-test",
+        markers=[(5, "course")],
+    )
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["A (soft)", "B (hard)"]
+    curves = [line for line in ax.get_lines() if not line.get_label().startswith("_")]
+    assert len({line.get_color() for line in curves}) == 2
+    # strong lines, light bands: the band's face is far more transparent than its line
+    assert all(line.get_linewidth() >= 2 for line in curves)
+    assert all(band.get_facecolor()[0][3] < 0.2 for band in ax.collections)
+    assert ax.get_title().startswith("ring-test: people on") and "50 runs" in ax.get_title()
+    assert ax.get_ylabel() == "people on"
+    # the event marker: a vertical line at step 5 with its label
+    assert any(list(line.get_xdata()) == [5, 5] for line in ax.get_lines())
+    assert "course" in [t.get_text().strip() for t in ax.texts]
+
+
+def test_working_from_the_intent_is_said_in_words():
+    from diffusion.plotting import state_words
+
+    assert state_words(("trained", "adopter")) == "working from the intent"
+    assert state_words("trained") == "trained"
+
+
+def test_smooth_quantiles_are_between_order_statistics_and_smooth():
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 4, size=(40, 200))  # small counts: raw quantiles jump
+    low, high = smooth_quantiles(values, (0.05, 0.95))
+    assert np.all(low >= values.min(axis=0)) and np.all(high <= values.max(axis=0))
+    assert np.all(low <= high)
+    # Harrell-Davis is a weighted mean of order statistics: for a constant column it is it
+    np.testing.assert_allclose(smooth_quantiles(np.full((40, 3), 2.0), (0.1, 0.9)), 2.0)
+    # it takes more distinct values than the raw quantile's 4 integers (not blocky)
+    assert len(np.unique(np.round(high, 6))) > 4
+    # a large sample: near the exact quantiles of the uniform distribution on 0..1
+    big = rng.random((4000, 1))
+    np.testing.assert_allclose(smooth_quantiles(big, (0.05, 0.95))[:, 0], [0.05, 0.95], atol=0.02)
+
+
+def test_heatmap_labels_cell_centres_values_and_runs():
+    ax = plot_heatmap(
+        [1, 2, 4], [10, 20], [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]], label="share", runs=50
+    )
+    np.testing.assert_array_equal(ax.get_xticks(), [1, 2, 4])
+    np.testing.assert_array_equal(ax.get_yticks(), [10, 20])
+    texts = {(t.get_position(), t.get_text()) for t in ax.texts}
+    assert ((4.0, 10.0), "0.300") in texts and ((1.0, 20.0), "0.400") in texts
+    assert "50 runs per cell" in ax.get_title()
+
+
+def test_org_picture_names_departments(results):
+    ax = plot_org_state(sided_org(), results, step=10)
+    assert {"A (soft)", "B (hard)"} <= {t.get_text() for t in ax.texts}
+
+
+def test_difference_over_time_and_files_only_where_asked(tmp_path):
+    fig = new_figure()
+    ax = fig.add_subplot()
+    x = np.arange(10)
+    plot_difference_over_time(x, x * 0.5, x * 0.5 - 1, x * 0.5 + 1, markers=[(3, "x")], ax=ax)
+    np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), x * 0.5)
+    assert len(list(tmp_path.iterdir())) == 0  # nothing written without a path
+    path = save_figure(fig, tmp_path / "d.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -380,6 +380,8 @@ class Scenario(_Table):
 
     name: str = ""
     description: str = ""
+    #: the question a what-if asks, for reports (default: the file's "# Question:" comment)
+    question: str = ""
     runs: Annotated[int, Field(ge=1)] = 1000
     seed: Count = 2015
     organisation: Organisation = Organisation()

@@ -115,8 +115,9 @@ def plot_sweep(
         xs, ys = np.unique(x), np.unique(y)
         grid = np.full((ys.size, xs.size), np.nan)
         grid[np.searchsorted(ys, y), np.searchsorted(xs, x)] = mean
-        ax = plot_heatmap(xs, ys, grid, xlabel=paths[0], ylabel=paths[1], label=label, ax=ax)
-        ax.set_title(f"mean over {ds.sizes['run']} runs", fontsize="small")
+        ax = plot_heatmap(
+            xs, ys, grid, xlabel=paths[0], ylabel=paths[1], label=label, runs=ds.sizes["run"], ax=ax
+        )
         if _log_scale(ds, 0):
             ax.set_xscale("log")
         if _log_scale(ds, 1):

@@ -1,0 +1,105 @@
+"""``diffusion report``: one self-contained HTML report of what-ifs against a base."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from diffusion.cli.common import clean_errors, fail, output_folder, progress
+from diffusion.cli.run import scenario_errors, set_option
+
+
+def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> list[dt.date]:
+    try:
+        return [dt.date.fromisoformat(v) for v in value]
+    except ValueError as exc:
+        raise click.BadParameter(f"{exc}; write dates as YYYY-MM-DD") from None
+
+
+@click.command("report")
+@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "what_ifs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--runs",
+    "n_runs",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Monte Carlo runs of every scenario (default: the base's runs).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Root seed shared by every scenario (default: the base's).",
+)
+@click.option(
+    "--date",
+    "dates",
+    multiple=True,
+    callback=_dates,
+    help="Report date, YYYY-MM-DD (repeatable; the headline is at the last; default: the "
+    "base's report dates after the earliest what-if change, and the calendar's end).",
+)
+@set_option
+@click.option("--pdf", is_flag=True, help="Also print report.pdf with headless Chromium.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out/report"),
+    show_default=True,
+    help="Folder for report.html, comparison.csv and manifest.json.",
+)
+def report(
+    base: Path,
+    what_ifs: tuple[Path, ...],
+    n_runs: int | None,
+    seed: int | None,
+    dates: list[dt.date],
+    overrides: tuple[str, ...],
+    pdf: bool,
+    out_dir: Path,
+) -> None:
+    """Simulate BASE and each WHAT_IF with the same seeds and write one report.html for a
+    client: the question each what-if asks, a headline table in plain words, the curves and
+    the difference over time with the what-if's events marked, departments, the chance of
+    reaching a share of the staff, what the model assumes, and how the report was made.
+
+    The page has its images and styles inline: it opens from disk without network.
+    """
+    from diffusion.htmlreport import build, find_browser, print_pdf
+
+    if pdf and find_browser() is None:
+        fail("--pdf needs Chromium or Chrome installed (e.g. apt-get install chromium)")
+    with scenario_errors():
+        loaded = build.load_all([base, *what_ifs], overrides)
+    first = loaded[0].scenario
+    n_runs = first.runs if n_runs is None else n_runs
+    seed = first.seed if seed is None else seed
+    with clean_errors():
+        try:
+            steps = sum(build.calendar_steps(item.scenario) for item in loaded)
+            with progress(
+                n_runs * steps, f"simulating {len(loaded)} scenarios x {n_runs} runs"
+            ) as advance:
+                sims = build.simulate_all(loaded, n_runs, seed, progress=advance)
+            context = build.build_context(
+                sims, dates=dates, command=" ".join(["diffusion", *sys.argv[1:]])
+            )
+        except ValueError as exc:
+            fail(str(exc))
+    with output_folder(out_dir) as tmp:
+        written = build.write_files(context, tmp)
+        if pdf:
+            try:
+                written.append(print_pdf(tmp / "report.html", tmp / "report.pdf"))
+            except RuntimeError as exc:
+                fail(str(exc))
+    click.echo(f"wrote {out_dir}/: {' '.join(p.name for p in written)}")
+    click.echo(f"open {(out_dir / 'report.html').resolve().as_uri()}")

@@ -1,0 +1,324 @@
+"""Build one self-contained HTML report from a base scenario and its what-ifs.
+
+The flow: scenario files -> studies -> results (same seed and runs for every scenario) ->
+compared rows and pictures (:mod:`~diffusion.htmlreport.content`,
+:mod:`~diffusion.htmlreport.figures`) -> one page rendered by Jinja2 from the package's
+``templates/report.html.j2`` (styles and images inline, so the page needs no network).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from diffusion.htmlreport import content, figures
+from diffusion.htmlreport.whatif import Change, changes, default_dates, question_of
+
+if TYPE_CHECKING:
+    from diffusion.calendar import Calendar
+    from diffusion.results import Results
+    from diffusion.scenario.load import LoadedScenario
+    from diffusion.study import Study
+
+#: confidence level of the report's intervals
+LEVEL = 0.9
+#: groupings the report needs recorded
+GROUPINGS: tuple[str, ...] = ("department", "kind", "side")
+#: the headline's measures, in order
+HEADLINE: tuple[str, ...] = ("working", "working share", "trained")
+
+
+def load_all(files: Sequence[str | os.PathLike[str]], overrides: Sequence[str] = ()) -> list:
+    """Load every scenario file, reporting the problems of all the files at once.
+
+    Raises
+    ------
+    diffusion.scenario.problems.ScenarioError
+        With every problem of every file.
+    """
+    from diffusion.scenario.load import load_scenario
+    from diffusion.scenario.problems import ScenarioError
+
+    loaded, problems = [], []
+    for file in files:
+        try:
+            loaded.append(load_scenario(file, overrides))
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    return loaded
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """One scenario of the report, simulated."""
+
+    name: str
+    loaded: LoadedScenario
+    study: Study
+    results: Results
+
+
+def simulate_all(
+    loaded: Sequence[LoadedScenario],
+    runs: int,
+    seed: int,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> list[Simulated]:
+    """Simulate every scenario with the same ``runs`` and ``seed`` (common random numbers).
+
+    Raises
+    ------
+    ValueError
+        When a what-if's calendar differs from the base's.
+    """
+    from diffusion.scenario.build import build_study
+
+    names = unique_names([item.scenario.name for item in loaded])
+    studies = [build_study(item.scenario, groupings=GROUPINGS) for item in loaded]
+    for name, study in zip(names[1:], studies[1:], strict=True):
+        if study.calendar != studies[0].calendar:
+            raise ValueError(
+                f"{name}: its calendar differs from the base's; a report needs the same calendar"
+            )
+    return [
+        Simulated(name, item, study, study.simulate(runs, seed, progress=progress))
+        for name, item, study in zip(names, loaded, studies, strict=True)
+    ]
+
+
+def calendar_steps(scenario: Any) -> int:
+    """Steps a scenario's calendar simulates (for a progress total)."""
+    from diffusion.scenario.build import calendar_of
+
+    return calendar_of(scenario.calendar).n_steps
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Names made unique by a suffix (a scenario compared with itself)."""
+    out: list[str] = []
+    for name in names:
+        candidate, k = name, 2
+        while candidate in out:
+            candidate, k = f"{name}#{k}", k + 1
+        out.append(candidate)
+    return out
+
+
+def report_dates(sims: Sequence[Simulated]) -> tuple[list[dt.date], dict[str, list[Change]]]:
+    """The default report dates (the base's report dates after the earliest what-if change,
+    and the calendar's end) and each what-if's changes."""
+    from diffusion.scenario.build import report_dates as base_dates
+
+    base = sims[0]
+    cal = base.study.calendar
+    found = {
+        sim.name: changes(base.loaded.scenario, sim.loaded.scenario, cal.end) for sim in sims[1:]
+    }
+    dated = [c.date for items in found.values() for c in items if cal.start <= c.date <= cal.end]
+    dates = default_dates(base_dates(base.loaded.scenario, cal), min(dated, default=None), cal.end)
+    return dates, found
+
+
+def markers_of(items: Sequence[Change], calendar: Calendar, limit: int = 6) -> list[tuple]:
+    """Plot markers for a what-if's changes inside the calendar (the first ``limit``)."""
+    inside = [c for c in items if calendar.start <= c.date <= calendar.end]
+    return [(c.date, c.label) for c in inside[:limit]]
+
+
+def build_context(
+    sims: Sequence[Simulated],
+    *,
+    dates: Sequence[dt.date] = (),
+    reach_shares: Sequence[float] | None = None,
+    level: float = LEVEL,
+    command: str = "",
+) -> dict[str, Any]:
+    """Everything the template shows, as plain data (numbers already in words)."""
+    from diffusion import __version__
+    from diffusion.plotting import group_names
+
+    base = sims[0]
+    cal = base.study.calendar
+    chosen, found = report_dates(sims)
+    if dates:
+        chosen = sorted(dates)
+    outside = [d for d in chosen if not cal.start <= d <= cal.end]
+    if outside:
+        raise ValueError(f"date {outside[0]} is outside the calendar ({cal.start} to {cal.end})")
+    last = chosen[-1]
+    target = content.telling_share(base.results, base.results.record_of_step(cal.step_of(last)))
+    shares = tuple(sorted({*(reach_shares or base.loaded.scenario.outputs.reach_shares), target}))
+    names = group_names(base.study.org, "department")
+    base_label = "the baseline"
+    sections, headline, tidy = [], [], []
+    for k, sim in enumerate(sims[1:], start=1):
+        rows = content.compare_rows(
+            base.results, sim.results, cal, sim.name, chosen, reach_shares=shares, level=level
+        )
+        tidy += rows
+        markers = markers_of(found[sim.name], cal)
+        at_last = [r for r in rows if r.date == last]
+        head = [r for m in HEADLINE for r in at_last if r.measure == m and r.group == "all staff"]
+        head += [r for r in at_last if r.measure == f"P(reach {round(100 * target)}%)"]
+        headline += [_row_view(r, base_label) for r in head]
+        diff = content.over_time(base.results, sim.results, cal, level=level)
+        sections.append(
+            {
+                "id": f"whatif-{k}",
+                "name": sim.name,
+                "question": question_of(sim.loaded.scenario, sim.loaded.file),
+                "changes": [{"date": c.date.isoformat(), "text": c.text} for c in found[sim.name]],
+                "by_date": [
+                    _row_view(r, base_label)
+                    for r in rows
+                    if r.measure in ("working", "working share") and r.group == "all staff"
+                ],
+                "departments": [
+                    _row_view(r, base_label, group=names.get(r.group, r.group))
+                    for r in at_last
+                    if r.measure in ("working", "trained") and r.group != "all staff"
+                ],
+                "reach": _reach_matrix(rows, chosen),
+                "curves": figures.curves_figure(
+                    base.results, sim.results, cal, (base.name, sim.name), markers
+                ),
+                "difference": figures.difference_figure(
+                    diff, cal, sim.name, base.name, markers, level, sim.results.n_runs
+                ),
+                "difference_end": _row_view(
+                    next(r for r in at_last if r.measure == "working" and r.group == "all staff"),
+                    base_label,
+                ),
+                "spread": figures.departments_figure(sim.results, cal, sim.name, names, markers),
+            }
+        )
+    return {
+        "title": f"What if? {', '.join(s.name for s in sims[1:])} against {base.name}",
+        "base": {
+            "name": base.name,
+            "question": question_of(base.loaded.scenario, base.loaded.file),
+            "spread": figures.departments_figure(base.results, cal, base.name, names, []),
+        },
+        "headline_date": last.isoformat(),
+        "headline": headline,
+        "ranking": _ranking(sims, cal, last, level),
+        "sections": sections,
+        "level": round(100 * level),
+        "runs": base.results.n_runs,
+        "seed": base.results.seed,
+        "dates": [d.isoformat() for d in chosen],
+        "staff": content.n_staff(base.results),
+        "departments": [names.get(d, d) for d in content.departments(base.results)],
+        "manifest": {
+            "version": __version__,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "command": command,
+            "seed": base.results.seed,
+            "runs": base.results.n_runs,
+            "calendar": f"{cal.start} to {cal.end}, one step a week",
+            "scenarios": [
+                {
+                    "name": s.name,
+                    "role": "base" if i == 0 else "what-if",
+                    "files": list(s.loaded.files),
+                    "overrides": list(s.loaded.overrides),
+                }
+                for i, s in enumerate(sims)
+            ],
+        },
+        "tidy": [r.tidy() for r in tidy],
+    }
+
+
+def _row_view(row: content.Row, base_label: str, group: str | None = None) -> dict[str, Any]:
+    words = row.words or row.measure
+    joint = "by" if row.unit == "probability" else "on"
+    return {
+        "whatif": row.whatif,
+        "outcome": f"{words} {joint} {row.date.isoformat()}",
+        "words": words,
+        "group": group or row.group,
+        "date": row.date.isoformat(),
+        "base": row.value_text("base"),
+        "whatif_value": row.value_text("whatif"),
+        "sentence": row.sentence(base_label),
+        "is_clear": row.clear,
+        "direction": "up" if row.difference > 0 else "down",
+    }
+
+
+def _reach_matrix(rows: Sequence[content.Row], dates: Sequence[dt.date]) -> list[dict]:
+    """The reach probabilities as one row per share with one cell per date:
+    "base -> what-if" and the difference with its interval."""
+    out = []
+    for measure in dict.fromkeys(r.measure for r in rows if r.unit == "probability"):
+        mine = {r.date: r for r in rows if r.measure == measure}
+        cells = []
+        for date in dates:
+            r = mine[date]
+            low, high = (content.number_text(v, 2, "+") for v in (r.low, r.high))
+            cells.append(
+                {
+                    "probabilities": f"{r.value_text('base')} → {r.value_text('whatif')}",
+                    "difference": f"{content.number_text(r.difference, 2, '+')} [{low}, {high}]",
+                    "is_clear": r.clear,
+                    "direction": "up" if r.difference > 0 else "down",
+                }
+            )
+        out.append({"share": measure.removeprefix("P(reach ").rstrip(")"), "cells": cells})
+    return out
+
+
+def _ranking(sims: Sequence[Simulated], cal: Calendar, date: dt.date, level: float) -> list:
+    """Which what-if matters more: the paired difference between every two what-ifs in
+    people working from the intent at ``date`` (they share their seeds, so they pair)."""
+    from diffusion.results import paired_difference
+
+    rec = sims[0].results.record_of_step(cal.step_of(date))
+    values = {s.name: content.staff_series(s.results, content.WORKING)[:, rec] for s in sims[1:]}
+    out = []
+    names = list(values)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            d = paired_difference(values[b], values[a], level)  # a - b, run by run
+            row = content.Row(
+                a, "working", "all staff", date, d.base_mean, d.other_mean, d.mean, d.low, d.high
+            )
+            out.append({"first": a, "second": b, "sentence": row.sentence(b)})
+    return out
+
+
+def render(context: dict[str, Any]) -> str:
+    """The report page: the package's Jinja2 template filled with ``context``."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("diffusion.htmlreport", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("report.html.j2").render(**context)
+
+
+def write_files(context: dict[str, Any], folder: Path) -> list[Path]:
+    """Write report.html, comparison.csv (tidy) and manifest.json into ``folder``."""
+    from diffusion.io import atomic_write
+    from diffusion.report import write_csv
+
+    folder = Path(folder)
+    with atomic_write(folder / "report.html", "w", encoding="utf-8") as fh:
+        fh.write(render(context))
+    write_csv(context["tidy"], folder / "comparison.csv")
+    with atomic_write(folder / "manifest.json", "w") as fh:
+        json.dump(context["manifest"], fh, indent=2)
+    return [folder / "report.html", folder / "comparison.csv", folder / "manifest.json"]

@@ -1,0 +1,241 @@
+"""The numbers of a what-if report: headline rows, departments, reach probabilities and
+the paired difference over time, each a mean over runs of paired differences with a t
+interval (:func:`diffusion.results.paired_difference`).
+
+Every number compares run ``i`` of a what-if with run ``i`` of the base (same seed, same
+run indices), so the interval measures the what-if's effect, not the noise between runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from diffusion.calendar import Calendar
+from diffusion.results import Results, check_paired, paired_difference
+
+#: the states of people working from the intent (the ideas model's trained and adopters)
+WORKING: tuple[str, ...] = ("trained", "adopter")
+#: measures of the report: name -> (states, words)
+MEASURES: dict[str, tuple[tuple[str, ...], str]] = {
+    "working": (WORKING, "working from the intent"),
+    "trained": (("trained",), "trained (took the course)"),
+    "adopters": (("adopter",), "adopters without the course"),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One compared value: a measure of a group at a date in the base and a what-if.
+
+    ``unit`` is "people", "share" (0-1; differences in percentage points) or "probability".
+    """
+
+    whatif: str
+    measure: str
+    group: str
+    date: dt.date
+    base: float
+    whatif_value: float
+    difference: float
+    low: float
+    high: float
+    unit: str = "people"
+    words: str = ""
+
+    @property
+    def clear(self) -> bool:
+        """Whether the interval excludes 0 (the what-if's effect is clear at this level)."""
+        return bool(self.low > 0 or self.high < 0)
+
+    def tidy(self) -> dict[str, object]:
+        """The row for a tidy CSV: whatif, measure, group, date, base, whatif_value,
+        difference, low, high."""
+        return {
+            "whatif": self.whatif,
+            "measure": self.measure,
+            "group": self.group,
+            "date": self.date.isoformat(),
+            "base": self.base,
+            "whatif_value": self.whatif_value,
+            "difference": self.difference,
+            "low": self.low,
+            "high": self.high,
+        }
+
+    def sentence(self, base_name: str = "the baseline") -> str:
+        """The difference in plain words, e.g. "+7.5 people [+7.2, +7.8] more than the
+        baseline"."""
+        if self.unit == "people":
+            amount = f"{number_text(self.difference, 1, '+')} people"
+            interval = f"[{number_text(self.low, 1, '+')}, {number_text(self.high, 1, '+')}]"
+        elif self.unit == "share":
+            amount = f"{number_text(100 * self.difference, 1, '+')} percentage points"
+            interval = (
+                f"[{number_text(100 * self.low, 1, '+')}, {number_text(100 * self.high, 1, '+')}]"
+            )
+        else:
+            amount = f"{number_text(self.difference, 2, '+')}"
+            interval = f"[{number_text(self.low, 2, '+')}, {number_text(self.high, 2, '+')}]"
+        if not np.isfinite(self.difference):
+            return "no runs to compare"
+        if not self.clear:
+            return f"{amount} {interval}: no clear difference from {base_name}"
+        more = "more" if self.difference > 0 else "less" if self.unit != "people" else "fewer"
+        if self.unit == "probability":
+            more = "likelier" if self.difference > 0 else "less likely"
+            return f"{amount} {interval}: {more} than in {base_name}"
+        return f"{amount} {interval} {more} than {base_name}"
+
+    def value_text(self, which: str) -> str:
+        """The base's or the what-if's mean (``which``: "base" or "whatif") as text."""
+        value = self.base if which == "base" else self.whatif_value
+        if self.unit == "share":
+            return f"{number_text(100 * value, 1)}%"
+        if self.unit == "probability":
+            return number_text(value, 2)
+        return number_text(value, 1)
+
+
+def number_text(x: float, digits: int, sign: str = "") -> str:
+    """``x`` rounded to ``digits`` decimals (``sign="+"``: always signed); "n/a" if not finite."""
+    if not np.isfinite(x):
+        return "n/a"
+    return f"{round(float(x), digits) + 0.0:{sign}.{digits}f}"  # + 0.0: no "-0.0"
+
+
+@dataclass(frozen=True)
+class OverTime:
+    """A paired difference at every record: ``x`` dates, the mean difference and its
+    interval, each ``(records,)``."""
+
+    x: np.ndarray
+    difference: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def departments(results: Results) -> list[str]:
+    """The departments with people, in the organisation's order."""
+    sizes = results.group_sizes("department")
+    return [d for d, n in zip(results.group_labels["department"], sizes, strict=True) if d and n]
+
+
+def staff_series(results: Results, states: Sequence[str]) -> np.ndarray:
+    """People of the staff in ``states`` over time, ``(runs, records)``."""
+    return results.series(states, "kind", "staff")
+
+
+def n_staff(results: Results) -> int:
+    """Number of staff (board members and partners outside the organisation excluded)."""
+    labels = results.group_labels["kind"]
+    return int(results.group_sizes("kind")[labels.index("staff")])
+
+
+def telling_share(results: Results, record: int, step: float = 0.05) -> float:
+    """A share of the staff worth asking the probability of at ``record``: the base's mean
+    share working from the intent rounded up to a multiple of ``step`` (at least ``step``,
+    at most 1), so the base reaches it in about half of its runs or fewer rather than in
+    all of them."""
+    mean = float(staff_series(results, WORKING)[:, record].mean()) / max(n_staff(results), 1)
+    return float(min(1.0, max(step, np.ceil(round(mean / step, 9)) * step)))
+
+
+def compare_rows(
+    base: Results,
+    other: Results,
+    calendar: Calendar,
+    name: str,
+    dates: Sequence[dt.date],
+    *,
+    reach_shares: Sequence[float] = (0.1, 0.25, 0.5),
+    level: float = 0.9,
+) -> list[Row]:
+    """Every compared value of one what-if: each measure for all staff and each department
+    at each date (people), the share of staff working from the intent, and the probability
+    that a share of the staff has worked from the intent by each date.
+
+    Raises
+    ------
+    ValueError
+        When the results were not made with the same seed and runs.
+    """
+    check_paired(base, other)
+    rows: list[Row] = []
+    records = [base.record_of_step(calendar.step_of(d)) for d in dates]
+    staff = n_staff(base)
+
+    def add(measure, group, date, b, o, unit, words):
+        d = paired_difference(b, o, level)
+        rows.append(
+            Row(
+                name,
+                measure,
+                group,
+                date,
+                d.base_mean,
+                d.other_mean,
+                d.mean,
+                d.low,
+                d.high,
+                unit,
+                words,
+            )
+        )
+
+    for measure, (states, words) in MEASURES.items():
+        b_all, o_all = staff_series(base, states), staff_series(other, states)
+        for date, rec in zip(dates, records, strict=True):
+            add(measure, "all staff", date, b_all[:, rec], o_all[:, rec], "people", words)
+            if measure == "working":
+                add(
+                    "working share",
+                    "all staff",
+                    date,
+                    b_all[:, rec] / staff,
+                    o_all[:, rec] / staff,
+                    "share",
+                    "share of staff working from the intent",
+                )
+        for dept in departments(base):
+            b, o = base.series(states, "department", dept), other.series(states, "department", dept)
+            for date, rec in zip(dates, records, strict=True):
+                add(measure, dept, date, b[:, rec], o[:, rec], "people", words)
+    b_peak = np.maximum.accumulate(staff_series(base, WORKING), axis=1)
+    o_peak = np.maximum.accumulate(staff_series(other, WORKING), axis=1)
+    for target in reach_shares:
+        pct = f"{round(100 * target)}%"
+        for date, rec in zip(dates, records, strict=True):
+            add(
+                f"P(reach {pct})",
+                "all staff",
+                date,
+                (b_peak[:, rec] >= target * staff).astype(np.float64),
+                (o_peak[:, rec] >= target * staff).astype(np.float64),
+                "probability",
+                f"probability that {pct} of staff have worked from the intent",
+            )
+    return rows
+
+
+def over_time(
+    base: Results,
+    other: Results,
+    calendar: Calendar,
+    states: Sequence[str] = WORKING,
+    *,
+    level: float = 0.9,
+) -> OverTime:
+    """The paired difference ``other - base`` of the staff in ``states`` at every record."""
+    check_paired(base, other)
+    b, o = staff_series(base, states), staff_series(other, states)
+    diffs = [paired_difference(b[:, r], o[:, r], level) for r in range(b.shape[1])]
+    return OverTime(
+        x=calendar.dates_of(base.steps),
+        difference=np.array([d.mean for d in diffs]),
+        low=np.array([d.low for d in diffs]),
+        high=np.array([d.high for d in diffs]),
+    )

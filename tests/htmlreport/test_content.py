@@ -1,0 +1,120 @@
+"""The report's numbers and words: paired rows, questions, changes, dates, the page."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+
+import numpy as np
+import pytest
+
+from diffusion.htmlreport import build, content, whatif
+from diffusion.results import paired_difference
+from tests.htmlreport.conftest import RUNS, SCENARIOS
+
+
+def test_a_what_if_compared_with_itself_differs_by_exactly_zero(simulated):
+    base = simulated[0]
+    cal = base.study.calendar
+    rows = content.compare_rows(
+        base.results, base.results, cal, "same", [dt.date(2020, 1, 1), cal.end]
+    )
+    assert rows and all(r.difference == 0 and r.low == 0 and r.high == 0 for r in rows)
+    assert {r.measure for r in rows} >= {"working", "working share", "trained", "adopters"}
+    diff = content.over_time(base.results, base.results, cal)
+    assert np.all(diff.difference == 0)
+
+
+def test_working_is_trained_plus_adopters_and_its_difference_is_paired(simulated):
+    base, secretary = simulated[0], simulated[1]
+    cal = base.study.calendar
+    rows = content.compare_rows(base.results, secretary.results, cal, "s", [cal.end])
+    by = {(r.measure, r.group): r for r in rows}
+    working, trained, adopters = (by[(m, "all staff")] for m in ("working", "trained", "adopters"))
+    # means add up exactly: working counts the trained and the adopters
+    assert working.base == pytest.approx(trained.base + adopters.base, abs=1e-9)
+    assert working.whatif_value == pytest.approx(trained.whatif_value + adopters.whatif_value)
+    # the interval is the paired t interval of the run-by-run differences
+    b = base.results.series(content.WORKING, "kind", "staff")[:, -1]
+    o = secretary.results.series(content.WORKING, "kind", "staff")[:, -1]
+    d = paired_difference(b, o, 0.9)
+    assert (working.difference, working.low, working.high) == pytest.approx((d.mean, d.low, d.high))
+    share = by[("working share", "all staff")]
+    assert share.difference == pytest.approx(working.difference / content.n_staff(base.results))
+
+
+def test_sentences_say_direction_amount_and_interval():
+    row = content.Row("w", "working", "all staff", dt.date(2030, 12, 31), 10, 17.5, 7.5, 7.2, 7.8)
+    assert row.sentence() == "+7.5 people [+7.2, +7.8] more than the baseline"
+    fewer = content.Row("w", "working", "S", dt.date(2030, 12, 31), 10, 8, -2.0, -3.0, -1.0)
+    assert fewer.sentence() == "-2.0 people [-3.0, -1.0] fewer than the baseline"
+    unclear = content.Row("w", "working", "S", dt.date(2030, 12, 31), 10, 10.2, 0.2, -1.0, 1.4)
+    assert unclear.sentence().endswith("no clear difference from the baseline")
+    share = content.Row(
+        "w",
+        "working share",
+        "all staff",
+        dt.date(2030, 1, 1),
+        0.5,
+        0.53,
+        0.03,
+        0.02,
+        0.04,
+        "share",
+    )
+    assert share.sentence().startswith("+3.0 percentage points [+2.0, +4.0] more")
+
+
+def test_the_question_comes_from_the_field_then_the_leading_comment(tmp_path):
+    loaded = build.load_all([SCENARIOS / "new-secretary-supportive.toml"])[0]
+    asked = whatif.question_of(loaded.scenario, loaded.file)
+    assert asked.startswith("what if the secretary who arrives in July 2018 sponsors")
+    assert asked.endswith("(support 0.9 instead of a neutral 0.5)?")  # joined, no "Expected:"
+    own = tmp_path / "own.toml"
+    own.write_text(
+        f'# Question: not this one\nextends = "{SCENARIOS / "etten-leur-baseline.toml"}"\n'
+        'question = "What if nothing changes?"\n'
+    )
+    loaded = build.load_all([own])[0]
+    assert whatif.question_of(loaded.scenario, loaded.file) == "What if nothing changes?"
+
+
+def test_changes_name_what_differs_and_dates_follow_the_earliest(simulated):
+    base, secretary, cohort = simulated
+    end = base.study.calendar.end
+    found = whatif.changes(base.loaded.scenario, secretary.loaded.scenario, end)
+    assert [(c.date, c.text) for c in found] == [
+        (dt.date(2018, 7, 1), "new secretary: support 0.9 instead of 0.5")
+    ]
+    found = whatif.changes(base.loaded.scenario, cohort.loaded.scenario, end)
+    assert [c.date for c in found] == [dt.date(2019, 1, 15), dt.date(2019, 1, 15)]
+    assert "2 from O, 1 from B" in found[0].text and found[1].text.startswith("no cohort")
+    dates, _ = build.report_dates(simulated)
+    assert dates[-1] == end and all(d > dt.date(2018, 7, 1) for d in dates)
+
+
+def test_the_page_is_self_contained_with_one_headline_row_per_what_if_and_outcome(
+    context, report_folder
+):
+    html = (report_folder / "report.html").read_text(encoding="utf-8")
+    # no address the browser would fetch: images are data URIs, styles inline
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#)""", html)
+    assert "<link" not in html and "@import" not in html and "url(" not in html
+    headline = html.split('id="headline"')[1].split("</table>")[0]
+    assert headline.count("<tr class=") == 2 * len(build.HEADLINE) + 2  # + a probability each
+    assert f"simulated {RUNS} times" in html and "new secretary: support 0.9 instead of 0.5" in html
+    with open(report_folder / "comparison.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == [
+        "whatif",
+        "measure",
+        "group",
+        "date",
+        "base",
+        "whatif_value",
+        "difference",
+        "low",
+        "high",
+    ]
+    assert {r["whatif"] for r in rows} == {"new-secretary-supportive", "next-cohort-hard-side"}
