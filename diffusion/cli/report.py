@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from diffusion.cli.common import clean_errors, fail, output_folder, progress
+from diffusion.cli.common import (
+    check_out,
+    clean_errors,
+    fail,
+    output_folder,
+    overwrite_option,
+    progress,
+)
 from diffusion.cli.run import scenario_errors, set_option
 
 
@@ -56,6 +63,7 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
     show_default=True,
     help="Folder for report.html, comparison.csv and manifest.json.",
 )
+@overwrite_option
 def report(
     base: Path,
     what_ifs: tuple[Path, ...],
@@ -65,6 +73,7 @@ def report(
     overrides: tuple[str, ...],
     pdf: bool,
     out_dir: Path,
+    overwrite: bool,
 ) -> None:
     """Simulate BASE and each WHAT_IF with the same seeds and write one report.html for a
     client: the question each what-if asks, a headline table in plain words, the curves and
@@ -73,10 +82,11 @@ def report(
 
     The page has its images and styles inline: it opens from disk without network.
     """
-    from diffusion.htmlreport import build, find_browser, print_pdf
+    from diffusion.htmlreport import build, find_browser
 
     if pdf and find_browser() is None:
         fail("--pdf needs Chromium or Chrome installed (e.g. apt-get install chromium)")
+    check_out(out_dir, overwrite)
     with scenario_errors():
         loaded = build.load_all([base, *what_ifs], overrides)
     first = loaded[0].scenario
@@ -94,12 +104,10 @@ def report(
             )
         except ValueError as exc:
             fail(str(exc))
-    with output_folder(out_dir) as tmp:
-        written = build.write_files(context, tmp)
-        if pdf:
-            try:
-                written.append(print_pdf(tmp / "report.html", tmp / "report.pdf"))
-            except RuntimeError as exc:
-                fail(str(exc))
+    with output_folder(out_dir, overwrite) as tmp:
+        try:
+            written = build.write_files(context, tmp, sims, pdf=pdf)
+        except RuntimeError as exc:  # the browser could not print
+            fail(str(exc))
     click.echo(f"wrote {out_dir}/: {' '.join(p.name for p in written)}")
     click.echo(f"open {(out_dir / 'report.html').resolve().as_uri()}")

@@ -39,6 +39,7 @@ def report(
     overrides: Sequence[str] = (),
     level: float = LEVEL,
     pdf: bool = False,
+    overwrite: bool = False,
     command: str = "",
     progress: Callable[[int], None] | None = None,
 ) -> list[Path]:
@@ -50,7 +51,9 @@ def report(
     base, what_ifs : path
         Scenario files; every what-if needs the base's calendar.
     out : path
-        Folder for report.html, comparison.csv, manifest.json (and report.pdf).
+        Folder for report.html, comparison.csv, manifest.json (and report.pdf); replaced
+        at once when done, and only if diffusion wrote it or ``overwrite``
+        (:func:`diffusion.outputs.output_folder`).
     runs, seed : int, optional
         Monte Carlo runs of every scenario and their root seed (default: the base's).
     dates : sequence of date
@@ -62,6 +65,8 @@ def report(
         Confidence level of the intervals (0.9: 90%).
     pdf : bool
         Also print report.pdf with a headless browser (:func:`find_browser`).
+    overwrite : bool
+        Replace ``out`` even if diffusion did not write it.
     command : str
         The command line, for the manifest.
     progress : callable, optional
@@ -79,13 +84,18 @@ def report(
         When a scenario file has problems (all of them, from every file).
     ValueError
         When a date is outside the calendar or a calendar differs from the base's.
+    diffusion.outputs.OutputError
+        When ``out`` may not be replaced (checked before simulating).
     RuntimeError
         With ``pdf=True`` when no headless browser is installed (checked before simulating).
     """
+    from diffusion.outputs import check_output_folder, output_folder
+
     if pdf and find_browser() is None:
         raise RuntimeError(
             "--pdf needs Chromium or Chrome installed (e.g. apt-get install chromium)"
         )
+    check_output_folder(out, overwrite=overwrite)
     loaded = load_all([base, *what_ifs], overrides)
     first = loaded[0].scenario
     sims = simulate_all(
@@ -95,9 +105,6 @@ def report(
         progress=progress,
     )
     context = build_context(sims, dates=dates, level=level, command=command)
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = write_files(context, folder)
-    if pdf:
-        written.append(print_pdf(folder / "report.html", folder / "report.pdf"))
-    return written
+    with output_folder(out, overwrite=overwrite) as tmp:
+        names = [p.name for p in write_files(context, tmp, sims, pdf=pdf)]
+    return [Path(out) / name for name in names]

@@ -9,7 +9,6 @@ compared rows and pictures (:mod:`~diffusion.htmlreport.content`,
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -310,15 +309,41 @@ def render(context: dict[str, Any]) -> str:
     return env.get_template("report.html.j2").render(**context)
 
 
-def write_files(context: dict[str, Any], folder: Path) -> list[Path]:
-    """Write report.html, comparison.csv (tidy) and manifest.json into ``folder``."""
+def write_files(
+    context: dict[str, Any], folder: Path, sims: Sequence[Simulated], *, pdf: bool = False
+) -> list[Path]:
+    """Write report.html, comparison.csv (tidy), report.pdf with ``pdf``, and last the
+    manifest (:func:`diffusion.outputs.write_manifest`) into ``folder``.
+
+    Raises
+    ------
+    RuntimeError
+        With ``pdf`` when the browser cannot print the page.
+    """
     from diffusion.io import atomic_write
+    from diffusion.outputs import write_manifest
     from diffusion.report import write_csv
+
+    from .pdf import print_pdf
 
     folder = Path(folder)
     with atomic_write(folder / "report.html", "w", encoding="utf-8") as fh:
         fh.write(render(context))
-    write_csv(context["tidy"], folder / "comparison.csv")
-    with atomic_write(folder / "manifest.json", "w") as fh:
-        json.dump(context["manifest"], fh, indent=2)
-    return [folder / "report.html", folder / "comparison.csv", folder / "manifest.json"]
+    written = [folder / "report.html", write_csv(context["tidy"], folder / "comparison.csv")]
+    if pdf:
+        written.append(print_pdf(folder / "report.html", folder / "report.pdf"))
+    manifest = context["manifest"]
+    written.append(
+        write_manifest(
+            folder,
+            {s.name: s.loaded for s in sims},
+            manifest["runs"],
+            manifest["seed"],
+            command=manifest["command"] or None,
+            base=sims[0].name,
+            what_ifs=[s.name for s in sims[1:]],
+            dates=context["dates"],
+            level=context["level"] / 100,
+        )
+    )
+    return written

@@ -29,7 +29,7 @@ def context(simulated):
 
 
 @pytest.fixture(scope="session")
-def report_folder(context, tmp_path_factory):
+def report_folder(context, simulated, tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
-    build.write_files(context, folder)
+    build.write_files(context, folder, simulated)
     return folder
