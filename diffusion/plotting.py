@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 STATE_WORDS: dict[tuple[str, ...], str] = {
     ("adopter", "trained"): "working from the intent",
     ("trained",): "trained",
-    ("adopter",): "adopters",
+    ("adopter",): "adopting without the course",
 }
 #: one strong colour per group, in the order of the grouping's labels (colour-blind safe
 #: Okabe-Ito palette, then matplotlib's tab10 for more groups)
@@ -136,7 +136,11 @@ def mark_events(ax: Axes, markers: Sequence[Marker], *, calendar: Calendar | Non
     from matplotlib.transforms import blended_transform_factory
 
     trans = blended_transform_factory(ax.transData, ax.transAxes)
-    for when, text in markers:
+    merged: dict[dt.date | int, list[str]] = {}
+    for when, text in markers:  # events on one date share a line and a label
+        merged.setdefault(when, []).append(text)
+    for when, texts in merged.items():
+        text = ", ".join(dict.fromkeys(texts))
         x = np.datetime64(when, "D") if isinstance(when, dt.date) else when
         if isinstance(when, dt.date) and calendar is None:
             continue
@@ -545,7 +549,7 @@ def plot_org_state(
                 zorder=4,
                 bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85, "pad": 0.3},
             )
-    when = f"week {step}" if calendar is None else calendar.date_of(step).isoformat()
+    when = f"week {step}" if calendar is None else f"the week of {calendar.date_of(step)}"
     words = "working from the intent" if milestone == "adopted" else milestone
     ax.figure.colorbar(points, ax=ax, label=f"share of runs in which the person is {words}")
     ax.set_axis_off()

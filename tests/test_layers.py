@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "advise",
             "plotting",
             "report",
+            "htmlreport",
             "executors",
             "catalogue",
             "robustness",

@@ -101,7 +101,7 @@ def test_labels_groups_and_dates(results):
     assert line.get_label() == "B" and line.get_ydata().max() <= 1.0
     cal = Calendar(dt.date(2020, 1, 6), dt.date(2020, 5, 25))
     ax = plot_org_state(tiny_org(), results, step=2, calendar=cal, milestone="adopted")
-    assert "by 2020-01-20" in ax.get_title() and "50 runs" in ax.get_title()
+    assert "by the week of 2020-01-20" in ax.get_title() and "50 runs" in ax.get_title()
 
 
 def sided_org():

@@ -28,9 +28,9 @@ from diffusion.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from diffusion.calendar import Calendar
     from diffusion.results import Results
     from diffusion.scenario.load import LoadedScenario
+    from diffusion.study import Study
 
 
 # ------------------------------------------------------------------------------ shared
@@ -135,6 +135,15 @@ def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
     default=None,
     help="Runs simulated together (default: chosen from the organisation's size).",
 )
+@click.option(
+    "--org-picture",
+    "org_picture",
+    callback=date_option,
+    default=None,
+    metavar="DATE",
+    help="Also draw the organisation on DATE (YYYY-MM-DD), each person coloured by the "
+    "share of runs in which they work from the intent, departments named: org-DATE.png.",
+)
 @overwrite_option
 def run(
     scenario: Path | None,
@@ -145,6 +154,7 @@ def run(
     overrides: tuple[str, ...],
     out_dir: Path | None,
     batch_size: int | None,
+    org_picture: dt.date | None,
     overwrite: bool,
 ) -> None:
     """Simulate SCENARIO (a scenario file; default: the built-in Etten-Leur baseline, the
@@ -161,7 +171,7 @@ def run(
         if out_dir is None:
             out_dir = Path("out") / ("baseline" if scenario is None else loaded.scenario.name)
         check_out(out_dir, overwrite)
-        _run(loaded, n_runs, seed, out_dir, batch_size, overwrite)
+        _run(loaded, n_runs, seed, out_dir, batch_size, overwrite, org_picture)
 
 
 def _run(
@@ -171,6 +181,7 @@ def _run(
     out_dir: Path,
     batch_size: int | None,
     overwrite: bool = False,
+    org_picture: dt.date | None = None,
 ) -> None:
     from diffusion.compare import measures_for
     from diffusion.report import band_table, series_rows, write_csv
@@ -181,6 +192,8 @@ def _run(
     seed = sc.seed if seed is None else seed
     study = build_study(sc)
     cal = study.calendar
+    if org_picture is not None and not cal.start <= org_picture <= cal.end:
+        fail(f"--org-picture {org_picture} is outside the calendar ({cal.start} to {cal.end})")
     measures = measures_for(study.model.state_names, study.model.adopted_states)
     with progress(n_runs * cal.n_steps, f"simulating {n_runs} runs") as advance:
         results = study.simulate(
@@ -202,7 +215,10 @@ def _run(
             tmp / "series.csv",
         )
         write_csv(_flatten(rows, measures, quantiles), tmp / "summary.csv")
-        _plot(results, cal, measures, tmp / "spread.png")
+        _plot(results, study, measures, tmp / "spread.png", _markers(sc))
+        pictures = []
+        if org_picture is not None:
+            pictures.append(_org_picture(results, study, org_picture, tmp))
         results.save(tmp / "results.npz")
         write_manifest(
             tmp,
@@ -213,7 +229,8 @@ def _run(
             end=cal.end.isoformat(),
             provenance=results.provenance,
         )
-    click.echo(f"wrote {out_dir}/: series.csv summary.csv spread.png results.npz manifest.json")
+    names = ["series.csv", "summary.csv", "spread.png", *pictures, "results.npz", "manifest.json"]
+    click.echo(f"wrote {out_dir}/: {' '.join(names)}")
 
 
 def _q(q: float) -> str:
@@ -262,14 +279,47 @@ def _print_table(
     Console(width=100).print(table)
 
 
-def _plot(results: Results, cal: Calendar, measures: Mapping[str, Any], path: Path) -> None:
-    import matplotlib
+def _markers(sc: Any) -> list[tuple[dt.date, str]]:
+    """The scenario's events (not its cohorts) as plot markers: date and kind in words."""
+    return [(e.date, e.kind.replace("_", " ")) for e in sc.events if e.kind != "cohort"]
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    from diffusion.plotting import plot_spread_panels
+def _plot(
+    results: Results,
+    study: Study,
+    measures: Mapping[str, Any],
+    path: Path,
+    markers: Sequence[tuple[dt.date, str]],
+) -> None:
+    from diffusion.plotting import group_names, new_figure, plot_spread_panels, save_figure
 
-    fig = plot_spread_panels(results, dict(measures), calendar=cal)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    panels = dict(measures)
+    if all(s in results.state_names for s in ("trained", "adopter")):
+        panels["working"] = ("trained", "adopter")  # the measure the report leads with
+    fig = plot_spread_panels(
+        results,
+        panels,
+        calendar=study.calendar,
+        names=group_names(study.org),
+        scenario=study.name,
+        markers=markers,
+        fig=new_figure(),
+    )
+    save_figure(fig, path)
+
+
+def _org_picture(results: Results, study: Study, date: dt.date, folder: Path) -> str:
+    """Draw ``org-DATE.png``: who works from the intent by ``date``; returns its name."""
+    from diffusion.plotting import new_figure, plot_org_state, save_figure
+
+    fig = new_figure(9, 7)
+    plot_org_state(
+        study.org,
+        results,
+        study.calendar.step_of(date),
+        calendar=study.calendar,
+        ax=fig.add_subplot(),
+    )
+    name = f"org-{date.isoformat()}.png"
+    save_figure(fig, folder / name)
+    return name
