@@ -105,9 +105,22 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
     """Yield a thread-safe ``advance(n)``: a rich bar on a terminal, else a heartbeat line.
 
     The heartbeat prints ``label: N% (elapsed)`` to stderr at most every
-    :data:`HEARTBEAT_SECONDS`, so CI logs show life without animation spam.
+    :data:`HEARTBEAT_SECONDS`, so CI logs show life without animation spam. The count never
+    passes ``total`` (a retried piece of work is not counted twice into a share above
+    100%), and a last line says how far it got: ``label: done, 100% (elapsed)`` or
+    ``label: ended at N% (elapsed)``.
     """
     lock = threading.Lock()
+    done = 0
+    start = last = time.monotonic()
+
+    def counted(n: int) -> int:
+        """Add ``n`` to the count, capped at ``total``; return what was added."""
+        nonlocal done
+        step = max(0, min(n, total - done))
+        done += step
+        return step
+
     if sys.stderr.isatty():
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -123,25 +136,32 @@ def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
 
             def advance(n: int) -> None:
                 with lock:
-                    bar.advance(task, n)
+                    bar.advance(task, counted(n))
 
             yield advance
-        return
+    else:
 
-    done = 0
-    start = last = time.monotonic()
+        def beat(n: int) -> None:
+            nonlocal last
+            with lock:
+                counted(n)
+                now = time.monotonic()
+                if now - last >= HEARTBEAT_SECONDS:
+                    last = now
+                    click.echo(f"{label}: {_percent(done, total)} ({now - start:.0f} s)", err=True)
 
-    def beat(n: int) -> None:
-        nonlocal done, last
-        with lock:
-            done += n
-            now = time.monotonic()
-            if now - last >= HEARTBEAT_SECONDS:
-                last = now
-                pct = 100 * done / max(total, 1)
-                click.echo(f"{label}: {pct:.0f}% ({now - start:.0f} s)", err=True)
+        yield beat
+    elapsed = time.monotonic() - start
+    ended = "done, 100%" if done >= total else f"ended at {_percent(done, total)}"
+    click.echo(f"{label}: {ended} ({elapsed:.0f} s)", err=True)
 
-    yield beat
+
+def _percent(done: int, total: int) -> str:
+    """``done`` of ``total`` as a whole percentage, 100% only when all is done."""
+    if total <= 0:
+        return "100%"
+    pct = 100 * done / total
+    return "100%" if done >= total else f"{min(pct, 99.0):.0f}%"
 
 
 def overwrite_option(command: F) -> F:

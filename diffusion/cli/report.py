@@ -92,6 +92,12 @@ def report(
     first = loaded[0].scenario
     n_runs = first.runs if n_runs is None else n_runs
     seed = first.seed if seed is None else seed
+    from diffusion.scenario.build import calendar_of
+
+    cal = calendar_of(first.calendar)
+    outside = [d for d in dates if not cal.start <= d <= cal.end]
+    if outside:  # before simulating
+        fail(f"date {outside[0]} is outside the calendar ({cal.start} to {cal.end})")
     with clean_errors():
         try:
             steps = sum(build.calendar_steps(item.scenario) for item in loaded)

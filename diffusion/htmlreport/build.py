@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from diffusion.htmlreport import content, figures
 from diffusion.htmlreport.whatif import Change, changes, default_dates, question_of
 
@@ -277,21 +279,43 @@ def _reach_matrix(rows: Sequence[content.Row], dates: Sequence[dt.date]) -> list
 
 
 def _ranking(sims: Sequence[Simulated], cal: Calendar, date: dt.date, level: float) -> list:
-    """Which what-if matters more: the paired difference between every two what-ifs in
-    people working from the intent at ``date`` (they share their seeds, so they pair)."""
+    """Which what-if matters more: for every two what-ifs, the size of one's effect on the
+    people working from the intent at ``date`` minus the size of the other's.
+
+    A what-if's effect in run ``i`` is its value minus the base's; its size is the effect
+    signed by the direction of its mean (so a loss of 4 and a gain of 5 have sizes 4 and 5).
+    All scenarios share their random numbers, so the difference of sizes pairs run by run
+    and gets a t interval (:func:`~diffusion.results.paired_difference`).
+    """
     from diffusion.results import paired_difference
 
     rec = sims[0].results.record_of_step(cal.step_of(date))
-    values = {s.name: content.staff_series(s.results, content.WORKING)[:, rec] for s in sims[1:]}
+    base = content.staff_series(sims[0].results, content.WORKING)[:, rec].astype(float)
+    effects = {
+        s.name: content.staff_series(s.results, content.WORKING)[:, rec] - base for s in sims[1:]
+    }
+    sizes = {name: np.sign(e.mean()) * e for name, e in effects.items()}
     out = []
-    names = list(values)
+    names = list(effects)
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
-            d = paired_difference(values[b], values[a], level)  # a - b, run by run
-            row = content.Row(
-                a, "working", "all staff", date, d.base_mean, d.other_mean, d.mean, d.low, d.high
+            d = paired_difference(sizes[b], sizes[a], level)  # size of a - size of b
+            clear = bool(d.low > 0 or d.high < 0)
+            if clear and d.mean < 0:  # the larger effect first
+                first, second, mean, low, high = b, a, -d.mean, -d.high, -d.low
+            else:
+                first, second, mean, low, high = a, b, d.mean, d.low, d.high
+            num = content.number_text
+            out.append(
+                {
+                    "clear": clear,
+                    "first": first,
+                    "second": second,
+                    "detail": f"effects {num(effects[first].mean(), 1, '+')} and "
+                    f"{num(effects[second].mean(), 1, '+')} people; the first's size minus the "
+                    f"second's {num(mean, 1, '+')} [{num(low, 1, '+')}, {num(high, 1, '+')}]",
+                }
             )
-            out.append({"first": a, "second": b, "sentence": row.sentence(b)})
     return out
 
 

@@ -118,3 +118,22 @@ def test_the_page_is_self_contained_with_one_headline_row_per_what_if_and_outcom
         "high",
     ]
     assert {r["whatif"] for r in rows} == {"new-secretary-supportive", "next-cohort-hard-side"}
+
+
+def test_which_matters_more_compares_the_sizes_of_the_effects(simulated):
+    base, secretary, cohort = simulated
+    cal = base.study.calendar
+    (row,) = build._ranking(simulated, cal, cal.end, 0.9)
+    rec = base.results.record_of_step(cal.step_of(cal.end))
+    effect = {
+        s.name: (
+            s.results.series(content.WORKING, "kind", "staff")[:, rec]
+            - base.results.series(content.WORKING, "kind", "staff")[:, rec]
+        ).mean()
+        for s in (secretary, cohort)
+    }
+    # the mean difference of sizes is the difference of the absolute mean effects
+    gap = abs(effect[row["first"]]) - abs(effect[row["second"]])
+    assert f"minus the second's {gap:+.1f} [" in row["detail"]
+    if row["clear"]:
+        assert gap > 0
