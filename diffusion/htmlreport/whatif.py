@@ -135,10 +135,20 @@ def _cohort_words(cohort: Any) -> str:
 
 
 def default_dates(
-    candidates: list[dt.date], earliest_change: dt.date | None, end: dt.date
+    candidates: list[dt.date], earliest_change: dt.date | None, end: dt.date, least: int = 3
 ) -> list[dt.date]:
-    """Report dates after the earliest change (the base's report dates that fall after it,
-    and always the calendar's end), so no headline compares two identical pasts."""
+    """Report dates after the earliest change: the base's report dates that fall after it,
+    and always the calendar's end, so no headline compares two identical pasts. Where that
+    gives fewer than ``least`` dates, the year ends between the change and the end fill in
+    (the last ones, so the dates show how the effect develops)."""
     if earliest_change is None:
         return sorted({*candidates, end})
-    return sorted({*(d for d in candidates if d > earliest_change), end})
+    dates = {*(d for d in candidates if earliest_change < d <= end), end}
+    year_ends = [
+        dt.date(year, 12, 31)
+        for year in range(earliest_change.year, end.year)
+        if earliest_change < dt.date(year, 12, 31) < end
+    ]
+    while len(dates) < least and year_ends:
+        dates.add(year_ends.pop())
+    return sorted(dates)

@@ -24,8 +24,8 @@ def test_report_writes_the_page_csv_and_manifest_and_refuses_a_users_folder(tmp_
     ]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["runs"] == 3 and manifest["what_ifs"] == ["new-secretary-supportive"]
-    # the dates after the earliest change (July 2018) only, and the calendar's end
-    assert manifest["dates"] == ["2019-12-31"]
+    # after the earliest change (July 2018) only: a year end filling in, and the calendar's end
+    assert manifest["dates"] == ["2018-12-31", "2019-12-31"]
     # a second report replaces the folder diffusion wrote; a user's folder is left alone
     assert CliRunner().invoke(main, args).exit_code == 0
     mine = tmp_path / "mine"

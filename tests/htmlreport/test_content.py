@@ -137,3 +137,19 @@ def test_which_matters_more_compares_the_sizes_of_the_effects(simulated):
     assert f"minus the second's {gap:+.1f} [" in row["detail"]
     if row["clear"]:
         assert gap > 0
+
+
+def test_default_dates_fall_after_the_change_and_fill_in_year_ends():
+    base_dates = [dt.date(2016, 7, 1), dt.date(2025, 7, 1), dt.date(2030, 12, 31)]
+    end = dt.date(2030, 12, 31)
+    assert whatif.default_dates(base_dates, dt.date(2027, 1, 4), end) == [
+        dt.date(2028, 12, 31),
+        dt.date(2029, 12, 31),
+        end,
+    ]
+    assert whatif.default_dates(base_dates, dt.date(2018, 7, 1), end) == [
+        dt.date(2025, 7, 1),
+        dt.date(2029, 12, 31),
+        end,
+    ]
+    assert whatif.default_dates(base_dates, None, end) == base_dates
