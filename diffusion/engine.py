@@ -329,6 +329,17 @@ def simulate(
         for name in states:
             milestone_codes[m, model.code(name)] = True
     n_states = len(model.state_names)
+    from diffusion.budget import check_simulation
+
+    check_simulation(
+        runs=n_runs,
+        records=len(steps),
+        groups=groups.size,
+        states=n_states,
+        people=org.n_nodes,
+        batch=batch_size,
+        milestones=len(milestones),
+    )
     # the outputs, allocated once; every batch writes its own slice of runs
     # stored record-major, so that recording a step writes one contiguous block; the arrays
     # are handed out as (runs, records, ...) views

@@ -18,7 +18,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "diffusion"
 
 #: layers from the bottom up: (name, module prefixes)
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundation", ("errors", "io", "outputs", "rng", "calendar", "vocabulary", "strict", "data")),
+    (
+        "foundation",
+        ("errors", "io", "outputs", "budget", "rng", "calendar", "vocabulary", "strict", "data"),
+    ),
     ("organisation graph", ("org",)),
     ("compiled arrays", ("compile", "graphs", "summary")),
     ("models and events", ("models", "events")),

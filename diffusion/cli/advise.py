@@ -17,6 +17,7 @@ from diffusion.cli.common import (
     dask_options,
     date_option,
     fail,
+    memory_option,
     output_folder,
     overwrite_option,
     progress,
@@ -44,6 +45,7 @@ GUARANTEE = (
 
 
 @click.command("advise")
+@memory_option
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--at", "at", required=True, callback=date_option, help="Date of the cohort, YYYY-MM-DD."

@@ -14,6 +14,7 @@ from diffusion.cli.common import (
     check_out,
     dask_options,
     fail,
+    memory_option,
     output_folder,
     overwrite_option,
     progress,
@@ -38,6 +39,7 @@ nearest to the data kept, each vector weighted by its share of kept runs (seeded
 
 
 @click.command("calibrate", epilog=EPILOG)
+@memory_option
 @click.argument(
     "scenario", required=False, type=click.Path(dir_okay=False, path_type=Path), default=None
 )

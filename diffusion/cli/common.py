@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
+import os
 import sys
 import threading
 import time
@@ -31,7 +32,8 @@ def dask_options(default_workers: int) -> Callable[[F], F]:
             "--workers",
             type=click.IntRange(min=0),
             default=None,
-            help=f"Local Dask worker processes [default: {default_workers}]; "
+            callback=_cap_workers,
+            help=f"Local Dask worker processes, at most the cores [default: {default_workers}]; "
             "0: in this process, without Dask.",
         )(command)
         return click.option(
@@ -67,6 +69,53 @@ def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | Non
         return scheduler_address(value)
     except InputError as exc:
         raise click.BadParameter(exc.message) from None
+
+
+def memory_option(command: F) -> F:
+    """The ``--max-memory SIZE`` option: refuse work whose memory estimate exceeds SIZE
+    (:mod:`diffusion.budget`), for this command (and the local workers it starts)."""
+    return click.option(
+        "--max-memory",
+        metavar="SIZE",
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_max_memory,
+        help="Refuse work whose memory estimate exceeds SIZE, e.g. 4G "
+        "[default: 80% of the memory available].",
+    )(command)
+
+
+def _max_memory(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is None:
+        return
+    from diffusion.budget import ENV, parse_size
+
+    try:
+        size = parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    before = os.environ.get(ENV)
+    os.environ[ENV] = str(size)
+
+    def restore() -> None:
+        if before is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = before
+
+    ctx.call_on_close(restore)
+
+
+def _cap_workers(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    if value is None:
+        return None
+    from diffusion.budget import cap_workers
+
+    workers, note = cap_workers(value)
+    if note is not None:
+        click.echo(f"note: {note}", err=True)
+    return workers
 
 
 def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:

@@ -15,6 +15,7 @@ from diffusion.cli.common import (
     NumberRange,
     check_out,
     fail,
+    memory_option,
     output_folder,
     overwrite_option,
     progress,
@@ -42,6 +43,7 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
 
 
 @click.command("compare")
+@memory_option
 @click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument(
     "what_ifs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from diffusion.cli.common import clean_errors, fail
+from diffusion.cli.common import clean_errors, fail, memory_option
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -18,6 +18,7 @@ EXPORT_SUFFIXES = (".graphml", ".csv")
 
 
 @click.command("org")
+@memory_option
 @click.option(
     "--spec",
     "spec_path",

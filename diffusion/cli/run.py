@@ -22,6 +22,7 @@ from diffusion.cli.common import (
     clean_errors,
     date_option,
     fail,
+    memory_option,
     output_folder,
     overwrite_option,
     progress,
@@ -95,6 +96,7 @@ def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
 
 # ------------------------------------------------------------------------------ command
 @click.command("run")
+@memory_option
 @click.argument(
     "scenario", required=False, type=click.Path(dir_okay=False, path_type=Path), default=None
 )

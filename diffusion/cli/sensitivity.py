@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import fail
+from diffusion.cli.common import fail, memory_option
 from diffusion.cli.run import scenario_errors
 from diffusion.cli.sweep import require, run_sweep, sweep_options
 
@@ -33,6 +33,7 @@ diffusion sweep), so a finished DIR is analysed again for another --measure with
 
 
 @click.command("sensitivity", epilog=METHOD_HELP)
+@memory_option
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @sweep_options
 @click.option(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import dask_options, fail, progress
+from diffusion.cli.common import dask_options, fail, memory_option, progress
 from diffusion.cli.run import scenario_errors, set_option
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ def sweep_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.command("sweep", epilog=DESIGN_HELP)
+@memory_option
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @sweep_options
 @click.option(

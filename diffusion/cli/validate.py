@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
+from diffusion.cli.common import memory_option
 from diffusion.cli.run import set_option
 
 
 @click.command("validate")
+@memory_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @set_option
 def validate(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:

@@ -61,6 +61,9 @@ def generate(spec: OrgSpec, seed: int | None = None) -> nx.Graph:
     >>> {n: d["role"] for n, d in G.nodes(data=True) if d["role"] not in ("employee", "head")}
     {'secretary': 'secretary', 'T1-lead': 'team_leader', 'T1-01': 'policy_officer'}
     """
+    from diffusion.budget import check_organisation
+
+    check_organisation(*spec.expected_size())
     seed = spec.seed if seed is None else seed
     rng_sizes, rng_roles, rng_ties, rng_board, rng_work = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from diffusion.budget import check_organisation
 from diffusion.errors import InputError, excerpt
 from diffusion.io import atomic_write
 from diffusion.org.graph import add_clique, add_tie, managers, weight_problem
@@ -117,6 +118,7 @@ def read_roster(
     for node in G:
         del G.nodes[node]["_line"]
     if derive_ties if derive_ties is not None else ties_csv is None:
+        check_organisation(G.number_of_nodes(), _derived_ties(G), str(roster_csv))
         _derive(G, w)
     if ties_csv is not None:
         _read_ties(Path(ties_csv), G, w)
@@ -242,6 +244,19 @@ def _check_managers(path: Path, G: nx.Graph, boss_of: dict[str, tuple[str, int]]
             path_seen.append(node)
             node = boss_of[node][0]
         done.update(path_seen)
+
+
+def _derived_ties(G: nx.Graph) -> int:
+    """How many ties :func:`_derive` makes at most, before it makes them: every pair in a
+    team, of the management team and of the forum, and the line ties."""
+    sizes: dict[str, int] = {}
+    top = 0
+    for _, d in G.nodes(data=True):
+        if d["kind"] == "staff" and d["team"]:
+            sizes[d["team"]] = sizes.get(d["team"], 0) + 1
+        top += d["role"] in ("secretary", "head", "team_leader")
+    pairs = sum(n * (n - 1) // 2 for n in sizes.values())
+    return pairs + top * (top - 1) // 2 + G.number_of_nodes()
 
 
 def _derive(G: nx.Graph, w: Mapping[str, float]) -> None:

@@ -206,6 +206,42 @@ class OrgSpec(_Model):
         _check_references(self)
         return self
 
+    def expected_size(self) -> tuple[int, float]:
+        """``(people, expected ties)`` of the organisation, teams at their largest size:
+        the estimate :mod:`diffusion.budget` checks before anything is generated.
+
+        Ties: each pair in a cluster, in a team, in a department and across departments is
+        tied with its probability (:class:`TieProbabilities`); the line, management team,
+        forum, board and partner ties are counted in full.
+        """
+        p = self.tie_probabilities
+        people = 1 + self.board.aldermen + int(self.board.mayor) + self.external.partners
+        ties = float(self.external.partners * self.external.ties_each)
+        ties += sum(t.sample + len(t.people) for t in self.board.ties)
+        dept_people: list[int] = []
+        leaders = 0
+        for dept in self.departments:
+            in_dept = 1  # the head
+            pairs_in_teams = 0.0
+            for team in dept.teams:
+                size = self.team_size(team)[1]
+                members = size - 1  # the team leader is not in a cluster
+                per_cluster = members / self.team_clusters(team)
+                cluster_pairs = self.team_clusters(team) * per_cluster * (per_cluster - 1) / 2
+                team_pairs = size * (size - 1) / 2
+                ties += cluster_pairs * p.cluster + (team_pairs - cluster_pairs) * p.team
+                pairs_in_teams += team_pairs
+                in_dept += size - int(team.leader_is_head)
+                leaders += 1
+            ties += (in_dept * (in_dept - 1) / 2 - pairs_in_teams) * p.department
+            dept_people.append(in_dept)
+        staff = 1 + sum(dept_people)
+        ties += staff  # line ties: one per person below the secretary
+        ties += (staff**2 - sum(n * n for n in dept_people)) / 2 * p.cross_department
+        heads = len(self.departments) + 1
+        ties += heads * (heads - 1) / 2 * p.mt + leaders * (leaders - 1) / 2 * p.team_leaders_forum
+        return people + staff - 1, ties
+
     def team_size(self, team: TeamSpec) -> tuple[int, int]:
         """``(min, max)`` size of ``team``, defaults applied."""
         return team.size if team.size is not None else self.team_defaults.size
