@@ -65,3 +65,26 @@ def test_library_report(tmp_path):
     )
     assert [p.name for p in written] == ["report.html", "comparison.csv", "manifest.json"]
     assert all(p.is_file() and p.stat().st_size > 0 for p in written)
+
+
+def test_a_report_for_the_example_client_names_its_departments_and_sides(tmp_path):
+    examples = FILES[0].parents[1] / "examples"
+    out = tmp_path / "client"
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(examples / "client.toml"),
+            str(examples / "client-hard-side.toml"),
+            "--runs",
+            "3",
+            "--set",
+            "calendar.years=1",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Physical (hard)" in html and "Social (soft)" in html
+    assert "what if the spring 2027 cohort takes its 3 people from the hard side?" in html
