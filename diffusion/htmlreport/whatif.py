@@ -78,12 +78,17 @@ def changes(base: Scenario, what_if: Scenario, end: dt.date) -> list[Change]:
     out += [Change(e.date, f"no {_event_words(e)}", f"no {_kind(e)}") for e in dropped]
     base_cohorts = [_plain(c) for _, c in base.all_cohorts(end)]
     other_cohorts = [_plain(c) for _, c in what_if.all_cohorts(end)]
+    gone = [c for _, c in base.all_cohorts(end) if _plain(c) not in other_cohorts]
     for _, cohort in what_if.all_cohorts(end):
-        if _plain(cohort) not in base_cohorts:
-            out.append(Change(cohort.date, _cohort_words(cohort), f"cohort {cohort.name}"))
-    for _, cohort in base.all_cohorts(end):
-        if _plain(cohort) not in other_cohorts:
-            out.append(Change(cohort.date, f"no cohort {cohort.name}", f"no {cohort.name}"))
+        if _plain(cohort) in base_cohorts:
+            continue
+        twin = next((c for c in gone if (c.name, c.date) == (cohort.name, cohort.date)), None)
+        words = _cohort_words(cohort)
+        if twin is not None:  # the same cohort with other seats
+            gone.remove(twin)
+            words += f" instead of {_cohort_words(twin).split(': ', 1)[-1]}"
+        out.append(Change(cohort.date, words, f"cohort {cohort.name}"))
+    out += [Change(c.date, f"no cohort {c.name}", f"no {c.name}") for c in gone]
     base_params = dict(base.model.params)
     other_params = dict(what_if.model.params)
     changed = sorted(
@@ -131,7 +136,8 @@ def _cohort_words(cohort: Any) -> str:
         return f"cohort {cohort.name}: {who}"
     if cohort.ids:
         return f"cohort {cohort.name}: {', '.join(cohort.ids)}"
-    return f"cohort {cohort.name}"
+    seats = "" if cohort.seats is None else f"{cohort.seats} seats "
+    return f"cohort {cohort.name}: {seats}by nomination"
 
 
 def default_dates(

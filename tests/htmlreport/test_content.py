@@ -153,3 +153,16 @@ def test_default_dates_fall_after_the_change_and_fill_in_year_ends():
         end,
     ]
     assert whatif.default_dates(base_dates, None, end) == base_dates
+
+
+def test_a_cohort_with_other_seats_is_one_change(tmp_path):
+    client = SCENARIOS.parents[0] / "examples" / "client.toml"
+    hard = SCENARIOS.parents[0] / "examples" / "client-hard-side.toml"
+    base, other = (build.load_all([f])[0].scenario for f in (client, hard))
+    found = whatif.changes(base, other, dt.date(2031, 1, 4))
+    assert [(c.date, c.text) for c in found] == [
+        (
+            dt.date(2027, 3, 1),
+            "cohort spring-2027: 3 from hard instead of 3 seats by nomination",
+        )
+    ]
