@@ -9,6 +9,7 @@ or a value may hold them) and cuts what would run to kilobytes.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from os import PathLike
 
 #: longest line an error prints, in characters (longer ones are cut with "...")
@@ -73,6 +74,42 @@ class InputError(ValueError):
     def __init__(self, file: str | PathLike[str], place: str, message: str) -> None:
         super().__init__(str(file), place, message)
         self.file, self.place, self.message = str(file), place, message
+        self.others: tuple[InputError, ...] = ()
+
+    @property
+    def lines(self) -> list[str]:
+        """One line per problem: this one, then the others found with it."""
+        return [
+            one_line(self.file, self.place, self.message),
+            *(o for e in self.others for o in e.lines),
+        ]
 
     def __str__(self) -> str:
-        return one_line(self.file, self.place, self.message)
+        return "\n".join(self.lines)
+
+
+#: most problems of one input reported at once (the rest are counted)
+MAX_PROBLEMS = 30
+
+
+def together(problems: Sequence[InputError]) -> InputError:
+    """The first of ``problems`` carrying the others (see :attr:`InputError.lines`), so a
+    user fixes an input in one go; past :data:`MAX_PROBLEMS` the rest are counted."""
+    first, *rest = problems
+    if len(rest) >= MAX_PROBLEMS:
+        more = len(rest) - MAX_PROBLEMS + 1
+        rest = [*rest[: MAX_PROBLEMS - 1], InputError(first.file, "", f"and {more} more problems")]
+    first.others = tuple(rest)
+    return first
+
+
+class InputWarning(UserWarning):
+    """Something in an input that is allowed but probably not meant; the command line
+    prints it as one line ``warning: file: place: message``."""
+
+
+def warn(file: str | PathLike[str], place: str, message: str) -> None:
+    """Issue an :class:`InputWarning` reading ``file: place: message``."""
+    import warnings
+
+    warnings.warn(InputWarning(one_line(str(file), place, message)), stacklevel=3)

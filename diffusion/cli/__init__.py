@@ -6,8 +6,10 @@ Each command lives in its own module and is imported only when it is invoked, so
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -46,6 +48,28 @@ HELP: dict[str, str] = {
 }
 
 
+@contextlib.contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Print the project's input warnings as one line ``warning: ...`` on stderr."""
+    import warnings
+
+    from diffusion.errors import InputWarning, clean
+
+    original = warnings.showwarning
+
+    def show(message: Any, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, InputWarning):
+            click.echo(f"warning: {clean(str(message))}", err=True)
+        else:
+            original(message, category, *args, **kwargs)
+
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = original
+
+
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use.
 
@@ -61,7 +85,7 @@ class LazyGroup(click.Group):
         from diffusion.errors import clean
 
         try:
-            with sigterm_as_interrupt():
+            with sigterm_as_interrupt(), _warnings_as_lines():
                 code = super().main(*args, standalone_mode=False, **kwargs)
         except click.ClickException as exc:
             click.echo(f"error: {clean(exc.format_message())}", err=True)

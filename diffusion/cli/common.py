@@ -142,7 +142,9 @@ def clean_errors() -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        fail(str(exc))
+        for line in exc.lines:
+            click.echo(f"error: {line}", err=True)
+        sys.exit(2)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         from diffusion.errors import one_line
 

@@ -13,6 +13,7 @@ from diffusion.cli.common import (
     check_out,
     clean_errors,
     fail,
+    memory_option,
     output_folder,
     overwrite_option,
     progress,
@@ -28,6 +29,7 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
 
 
 @click.command("report")
+@memory_option
 @click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument(
     "what_ifs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)

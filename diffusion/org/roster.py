@@ -39,7 +39,7 @@ from pathlib import Path
 import networkx as nx
 
 from diffusion.budget import check_organisation
-from diffusion.errors import InputError, excerpt
+from diffusion.errors import InputError, excerpt, together, warn
 from diffusion.io import atomic_write
 from diffusion.org.graph import add_clique, add_tie, managers, weight_problem
 from diffusion.vocabulary import DEFAULT_TIE_WEIGHTS, GRAPH_TIE_KINDS, NODE_KINDS, ROLES, SIDES
@@ -92,19 +92,31 @@ def read_roster(
     w = DEFAULT_TIE_WEIGHTS | dict(weights or {})
     G = nx.Graph(name=roster_csv.stem)
     boss_of: dict[str, tuple[str, int]] = {}
-    for line, row in _rows(roster_csv, ROSTER_COLUMNS, "the roster needs"):
-        node, attrs, boss = _person(roster_csv, line, row, G)
-        G.add_node(node, **attrs)
-        G.nodes[node]["_line"] = line
-        if boss:
-            boss_of[node] = (boss, line)
-    if G.number_of_nodes() == 0:
+    problems: list[InputError] = []
+    columns: list[str] = []
+    try:
+        for line, row in _rows(roster_csv, ROSTER_COLUMNS, "the roster needs", columns):
+            try:
+                node, attrs, boss = _person(roster_csv, line, row, G)
+            except RosterError as exc:
+                problems.append(exc)
+                continue
+            G.add_node(node, **attrs)
+            G.nodes[node]["_line"] = line
+            if boss:
+                boss_of[node] = (boss, line)
+    except RosterError as exc:  # the file cannot be read on
+        problems.append(exc)
+    if not problems and G.number_of_nodes() == 0:
         raise RosterError(
             roster_csv,
             "line 2",
             "no people: the roster has a header but no rows; add a row per person",
         )
-    _check_managers(roster_csv, G, boss_of)
+    problems += _check_managers(roster_csv, G, boss_of)
+    if problems:
+        raise together(problems)
+    _warn(roster_csv, G, columns)
     for node, (boss, _) in boss_of.items():
         add_tie(
             G,
@@ -125,16 +137,30 @@ def read_roster(
     return G
 
 
-def _rows(path: Path, required: tuple[str, ...], need: str):
-    """Yield ``(line number, row)`` of a CSV file after checking its header."""
+def _rows(path: Path, required: tuple[str, ...], need: str, columns: list[str] | None = None):
+    """Yield ``(line number, row)`` of a CSV file after checking its header (whose columns
+    go into ``columns``). Commas, semicolons (as Excel writes CSV in many locales) and tabs
+    separate the columns, as the header line shows; UTF-8 with or without a byte order
+    mark is read, UTF-16 is refused with a message saying so."""
     try:
+        with path.open("rb") as raw:
+            head = raw.readline(1 << 16)
         fh = path.open(newline="", encoding="utf-8-sig")
     except FileNotFoundError:
         raise RosterError(path, "", "no such file") from None
     except OSError as exc:
         raise RosterError(path, "", f"cannot read it: {exc.strerror}") from None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        fh.close()
+        raise RosterError(
+            path,
+            "line 1",
+            "saved as UTF-16 (it starts with a UTF-16 byte order mark); save it as CSV UTF-8",
+        )
+    first = head.decode("utf-8", errors="replace")
+    delimiter = next((d for d in ",;\t" if d in first), ",")
     with fh:
-        reader = csv.DictReader(fh)
+        reader = csv.DictReader(fh, delimiter=delimiter)
         try:
             header = reader.fieldnames
             if not header:
@@ -143,13 +169,17 @@ def _rows(path: Path, required: tuple[str, ...], need: str):
                 )
             header = [h.strip() for h in header]
             reader.fieldnames = header
-            for col in required:
-                if col not in header:
-                    raise RosterError(
-                        path,
-                        "line 1",
-                        f"missing column {excerpt(col)}; {need} columns {', '.join(required)}",
-                    )
+            if columns is not None:
+                columns.extend(header)
+            missing = [col for col in required if col not in header]
+            if missing:
+                names = ", ".join(excerpt(col) for col in missing)
+                raise RosterError(
+                    path,
+                    "line 1",
+                    f"missing column{'s' * (len(missing) > 1)} {names}; "
+                    f"{need} columns {', '.join(required)}",
+                )
             for row in reader:
                 yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
         except UnicodeDecodeError:
@@ -219,14 +249,20 @@ def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[st
     return node, attrs, row["manager_id"]
 
 
-def _check_managers(path: Path, G: nx.Graph, boss_of: dict[str, tuple[str, int]]) -> None:
+def _check_managers(
+    path: Path, G: nx.Graph, boss_of: dict[str, tuple[str, int]]
+) -> list[RosterError]:
+    """Every unknown manager and every manager cycle."""
+    problems = []
     for boss, line in boss_of.values():
         if boss not in G:
-            raise RosterError(
-                path,
-                f"line {line}",
-                f"unknown manager_id {excerpt(boss)} (no person has that id); "
-                "use the id of a person in the roster, or leave it empty",
+            problems.append(
+                RosterError(
+                    path,
+                    f"line {line}",
+                    f"unknown manager_id {excerpt(boss)} (no person has that id); "
+                    "use the id of a person in the roster, or leave it empty",
+                )
             )
     done: set[str] = set()
     for start in boss_of:
@@ -235,15 +271,50 @@ def _check_managers(path: Path, G: nx.Graph, boss_of: dict[str, tuple[str, int]]
         while node in boss_of and node not in done:
             if node in path_seen:
                 cycle = [*path_seen[path_seen.index(node) :], node]
-                raise RosterError(
-                    path,
-                    f"line {boss_of[node][1]}",
-                    f"manager cycle {' -> '.join(cycle)}; every chain of manager_id must end "
-                    "at a person with an empty manager_id",
+                problems.append(
+                    RosterError(
+                        path,
+                        f"line {boss_of[node][1]}",
+                        f"manager cycle {' -> '.join(cycle)}; every chain of manager_id must "
+                        "end at a person with an empty manager_id",
+                    )
                 )
+                break
             path_seen.append(node)
             node = boss_of[node][0]
         done.update(path_seen)
+    return problems
+
+
+#: most warnings of one kind printed for a roster
+MAX_WARNINGS = 10
+
+
+def _warn(path: Path, G: nx.Graph, columns: list[str]) -> None:
+    """Warn about what is allowed but probably not meant: no side column (all staff soft),
+    departments and teams of one person (often a misspelt name)."""
+    if "side" not in columns:
+        warn(
+            path,
+            "line 1",
+            "no side column: all staff are treated as the soft side; add a side column "
+            "(soft or hard) to tell the hard side apart",
+        )
+    for grouping in ("department", "team"):
+        members: dict[str, list[int]] = {}
+        for _, d in G.nodes(data=True):
+            if d["kind"] == "staff" and d[grouping]:
+                members.setdefault(d[grouping], []).append(d["_line"])
+        alone = [(name, lines[0]) for name, lines in members.items() if len(lines) == 1]
+        for name, line in alone[:MAX_WARNINGS]:
+            warn(
+                path,
+                f"line {line}",
+                f"{grouping} {excerpt(name)} has one person; check the spelling of its name "
+                f"(a one-person {grouping} has no colleagues in it to learn from)",
+            )
+        if len(alone) > MAX_WARNINGS:
+            warn(path, "", f"and {len(alone) - MAX_WARNINGS} more one-person {grouping}s")
 
 
 def _derived_ties(G: nx.Graph) -> int:
@@ -279,60 +350,81 @@ def _derive(G: nx.Graph, w: Mapping[str, float]) -> None:
 
 def _read_ties(path: Path, G: nx.Graph, w: Mapping[str, float]) -> None:
     first_line: dict[frozenset, int] = {}
-    for line, row in _rows(path, TIES_COLUMNS, "the ties file needs"):
-        place = f"line {line}"
-        u, v, kind = row["source"], row["target"], row["kind"]
-        for end, node in (("source", u), ("target", v)):
-            if node not in G:
-                raise RosterError(
-                    path,
-                    place,
-                    f"unknown {end} {excerpt(node)}; ties must join people of the roster",
-                )
-        if u == v:
-            raise RosterError(path, place, f"a tie from {excerpt(u)} to itself; remove the row")
-        if kind not in GRAPH_TIE_KINDS:
+    problems: list[InputError] = []
+    try:
+        for line, row in _rows(path, TIES_COLUMNS, "the ties file needs"):
+            try:
+                _tie(path, line, row, G, w, first_line)
+            except RosterError as exc:
+                problems.append(exc)
+    except RosterError as exc:  # the file cannot be read on
+        problems.append(exc)
+    if problems:
+        raise together(problems)
+
+
+def _tie(
+    path: Path,
+    line: int,
+    row: dict[str, str],
+    G: nx.Graph,
+    w: Mapping[str, float],
+    first_line: dict[frozenset, int],
+) -> None:
+    """Add the tie of one row of a ties file."""
+    place = f"line {line}"
+    u, v, kind = row["source"], row["target"], row["kind"]
+    for end, node in (("source", u), ("target", v)):
+        if node not in G:
             raise RosterError(
                 path,
                 place,
-                f"unknown tie kind {excerpt(kind)}; use one of {', '.join(GRAPH_TIE_KINDS)}",
+                f"unknown {end} {excerpt(node)}; ties must join people of the roster",
             )
-        given: dict[str, float] = {}
-        for col in TIES_WEIGHTS:
-            if row.get(col):
-                value = _number(row[col])
-                problem = weight_problem(value if value is not None else row[col])
-                if problem is not None:
-                    raise RosterError(
-                        path,
-                        place,
-                        f"{col} {problem}; write a number such as 0.5, "
-                        "or leave it empty for the default",
-                    )
-                given[col] = float(row[col])
-        pair = frozenset((u, v))
-        if pair in first_line:
-            raise RosterError(
-                path,
-                place,
-                f"a second tie between {excerpt(u)} and {excerpt(v)} "
-                f"(first on line {first_line[pair]}); "
-                "a pair has one tie: keep one row",
-            )
-        first_line[pair] = line
-        if kind == "line":
-            d = G.edges[u, v] if G.has_edge(u, v) else {}
-            if d.get("kind") != "line":
+    if u == v:
+        raise RosterError(path, place, f"a tie from {excerpt(u)} to itself; remove the row")
+    if kind not in GRAPH_TIE_KINDS:
+        raise RosterError(
+            path,
+            place,
+            f"unknown tie kind {excerpt(kind)}; use one of {', '.join(GRAPH_TIE_KINDS)}",
+        )
+    given: dict[str, float] = {}
+    for col in TIES_WEIGHTS:
+        if row.get(col):
+            value = _number(row[col])
+            problem = weight_problem(value if value is not None else row[col])
+            if problem is not None:
                 raise RosterError(
                     path,
                     place,
-                    f"{excerpt(u)} and {excerpt(v)} are not manager and report; "
-                    "line ties come from manager_id in the roster: fix manager_id or the kind",
+                    f"{col} {problem}; write a number such as 0.5, "
+                    "or leave it empty for the default",
                 )
-            d["weight_down"] = given.get("weight_down", given.get("weight", d["weight_down"]))
-            d["weight_up"] = given.get("weight_up", given.get("weight", d["weight_up"]))
-        else:
-            add_tie(G, u, v, kind, given.get("weight", w[kind]))
+            given[col] = float(row[col])
+    pair = frozenset((u, v))
+    if pair in first_line:
+        raise RosterError(
+            path,
+            place,
+            f"a second tie between {excerpt(u)} and {excerpt(v)} "
+            f"(first on line {first_line[pair]}); "
+            "a pair has one tie: keep one row",
+        )
+    first_line[pair] = line
+    if kind == "line":
+        d = G.edges[u, v] if G.has_edge(u, v) else {}
+        if d.get("kind") != "line":
+            raise RosterError(
+                path,
+                place,
+                f"{excerpt(u)} and {excerpt(v)} are not manager and report; "
+                "line ties come from manager_id in the roster: fix manager_id or the kind",
+            )
+        d["weight_down"] = given.get("weight_down", given.get("weight", d["weight_down"]))
+        d["weight_up"] = given.get("weight_up", given.get("weight", d["weight_up"]))
+    else:
+        add_tie(G, u, v, kind, given.get("weight", w[kind]))
 
 
 def _number(text: str) -> float | None:

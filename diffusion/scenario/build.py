@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,10 +47,10 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------ organisation
-@functools.lru_cache(maxsize=8)
 def load_org(section: Organisation) -> CompiledOrg:
     """The compiled organisation of a scenario (cached per process: scenarios share their
-    organisation; a file edited during the process is not read again).
+    organisation; a file is read again when it changes, or when a relative path names
+    another file after a change of the current folder).
 
     Raises
     ------
@@ -58,6 +59,26 @@ def load_org(section: Organisation) -> CompiledOrg:
     ValueError
         When the graph cannot be compiled.
     """
+    return _load_org(section, _files_stamp(section))
+
+
+def _files_stamp(section: Organisation) -> tuple[tuple[str, int, int], ...]:
+    """``(absolute path, modification time, size)`` of each file the section names."""
+    stamp = []
+    for key in ("spec", "roster", "ties", "graph"):
+        path = getattr(section, key)
+        if path is not None:
+            try:
+                info = os.stat(path)
+            except OSError:
+                stamp.append((os.path.abspath(path), -1, -1))
+            else:
+                stamp.append((os.path.abspath(path), info.st_mtime_ns, info.st_size))
+    return tuple(stamp)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_org(section: Organisation, stamp: tuple[tuple[str, int, int], ...]) -> CompiledOrg:
     graph: nx.Graph
     if section.spec is not None:
         graph = generate(load_spec(section.spec), seed=section.seed)

@@ -36,6 +36,7 @@ NAME_FIELDS: dict[str, str] = {
     "split": "team",
     "ids": "id",
     "alderman": "id",
+    "side": "side",
 }
 
 Report = Callable[..., None]
@@ -266,7 +267,11 @@ def _check_org(section: s.Organisation | None, report: Report) -> CompiledOrg | 
             return None
     try:
         return load_org(section)
-    except (InputError, ValueError) as exc:
+    except InputError as exc:
+        for line in exc.lines:
+            report(("organisation", source), f"cannot build the organisation: {line}", None, False)
+        return None
+    except ValueError as exc:
         report(("organisation", source), f"cannot build the organisation: {exc}", None, False)
         return None
 
@@ -297,5 +302,14 @@ def _check_name(
             )
         return
     labels = [label for label in org.group_labels.get(grouping, ()) if label]
-    if name not in labels:
-        report(where, f"no {grouping} of that name" + suggest(name, labels), name)
+    if name in labels:
+        return
+    if grouping == "side":
+        sides = ", ".join(label for label in labels if label != "none")
+        message = (
+            f"no one in the organisation is on this side (sides there: {sides}; a roster "
+            "without a side column puts all staff on the soft side)"
+        )
+        report(where, message, name)
+        return
+    report(where, f"no {grouping} of that name" + suggest(name, labels), name)
