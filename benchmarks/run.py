@@ -36,6 +36,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "rng": ("benchmarks.bench_rng", "bench_rng"),
     "advise": ("benchmarks.bench_advise", "bench_advise"),
     "sweep": ("benchmarks.bench_sweep", "bench_sweep"),
+    "yardstick": ("benchmarks.bench_yardstick", "bench_yardstick"),
 }
 
 README = Path(__file__).resolve().parent / "README.md"

@@ -14,7 +14,17 @@ For a batch of runs, step ``t`` (a week for the ideas model) goes:
    synchronously (all transitions computed from the state at ``t``, then applied).
 
 Runs the model reports as finished (nothing can change any more) and that no later event can
-revive are dropped from the loop every few steps; their last counts carry forward.
+revive are dropped from the loop as soon as they are an eighth of the batch, or every few
+steps; their last counts are written into the later records at once.
+
+Cost per step
+-------------
+Besides the model's step, the engine's work is in proportion to the people who changed state:
+the model reports them (``Model.reports_moves``; the standard models do) or the engine finds
+them by comparing the state with a copy. The model's derived arrays (``prepare``) are made
+once per simulation and shared by its batches (and once per event that changes parameters or
+ties). Batches run on up to two threads as soon as each has at least ``MIN_SPLIT_CELLS``
+person-cells.
 
 Reproducibility
 ---------------
@@ -30,17 +40,20 @@ A batch holds its state, ``(runs, nodes)``, and its recorded counts,
 
 from __future__ import annotations
 
+import bisect
 import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, is_dataclass
+from typing import Any
 
 import numpy as np
 
 from diffusion import __version__
 from diffusion.compile import CompiledOrg
 from diffusion.events import Batch, Event
-from diffusion.models.base import Model
+from diffusion.models.base import Model, Moves
 from diffusion.results import Results
 from diffusion.rng import RunRandom
 
@@ -50,7 +63,10 @@ DEFAULT_BATCH_CELLS = 1 << 19
 #: fewest runs per batch by default: below it, a step's fixed costs (reading the sparse ties,
 #: Python overhead) are paid for too few runs
 MIN_BATCH_RUNS = 32
-#: how often (in steps) finished runs are looked for
+#: fewest person-cells per batch when a simulation is split to keep every thread busy
+MIN_SPLIT_CELLS = 1 << 16
+#: finished runs are dropped from the loop at least this often (in steps), and as soon as
+#: they are an eighth of the batch
 COMPACT_EVERY = 8
 
 ProgressFn = Callable[[int], None]
@@ -100,11 +116,13 @@ class _Groups:
 class _Tracker:
     """Follows the runs of a batch: counts per (run, group, state) and first steps.
 
-    Both are updated from the people whose state changed since the last look, found by one
-    comparison with the previous codes, so the cost per step is a pass over ``(runs, nodes)``
-    int8 plus work in proportion to the changes, not a recount. Records are written into
-    ``counts`` ``(runs, records, groups, states)``, ``total`` ``(runs, records, states)`` and
-    ``first`` ``(milestones, runs, nodes)``: the batch's slices of the simulation's output.
+    Both are updated from the people who changed state: the moves a model reports
+    (:attr:`~diffusion.models.base.Model.reports_moves`), else those found by comparing the
+    codes with a copy made at the last look; so the cost per step is in proportion to the
+    changes, not a recount. Records are written into ``counts`` ``(runs, records, groups,
+    states)`` and ``total`` ``(runs, records, states)``, first steps into ``first``
+    ``(milestones, runs, nodes)``: the batch's slices of the simulation's output. A run taken
+    out of the loop has its last counts written into every later record at once.
     """
 
     def __init__(
@@ -116,73 +134,127 @@ class _Tracker:
         counts: np.ndarray,
         total: np.ndarray,
         first: np.ndarray,
+        keep_copy: bool,
     ) -> None:
         n_runs, n_nodes = code.shape
         self.groups, self.n_states, self.milestone_codes = groups, n_states, milestone_codes
-        self.n_nodes = n_nodes
+        self.n_nodes, self.n_batch = n_nodes, n_runs
         self.rows = np.arange(n_runs)  # batch rows still in the loop
-        self.prev = code.copy()
-        flat = (
-            np.arange(n_runs, dtype=np.int64)[:, None, None] * groups.size
-            + groups.member[None, :, :]
-        ) * n_states + code[:, :, None]
-        self.running = np.bincount(flat.ravel(), minlength=n_runs * groups.size * n_states).reshape(
-            n_runs, groups.size, n_states
-        )
+        self.prev = code.copy() if keep_copy else None
+        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+        # counts in the output's integer type (when the whole population fits it), so that a
+        # record is a plain copy
+        dtype = counts.dtype if n_nodes <= np.iinfo(counts.dtype).max else np.int32
+        size = groups.size * n_states
+        running = np.zeros(n_runs * size, dtype=np.int64)
+        base = np.arange(n_runs, dtype=np.int64)[:, None] * size + code
+        for column in groups.member.T:
+            running += np.bincount((base + column * n_states).ravel(), minlength=running.size)
+        self.running = running.astype(dtype).reshape(n_runs, groups.size, n_states)
         self.counts, self.total, self.first = counts, total, first
-        self.first_live = np.where(milestone_codes[:, code], 0, -1).astype(first.dtype)
-        self.last = np.full(n_runs, -1, dtype=np.int64)
+        for m, codes in enumerate(milestone_codes):
+            first[m][codes[code]] = 0
 
-    def _count(self, run: np.ndarray, node: np.ndarray, code: np.ndarray, sign: int) -> None:
-        """Add ``sign`` to the running counts of (run, every group of node, code)."""
-        flat = (run[:, None] * self.groups.size + self.groups.member[node]) * self.n_states
-        flat += code[:, None]
+    def _groups_of(self, run: np.ndarray, node: np.ndarray) -> np.ndarray:
+        """Flat index ``(k * columns,)`` of (run, each group of node) in ``(rows, groups)``."""
+        member = self.groups.member
+        if member.shape[1] == 1:  # "all" only
+            return run
+        return (run[:, None] * self.groups.size + member[node]).ravel()
+
+    def _add(self, where: np.ndarray, code: np.ndarray | int, sign: int) -> None:
+        """Add ``sign`` to running counts at (run, group) ``where`` and state ``code``."""
+        size = self.running.shape[0] * self.groups.size
+        if isinstance(code, int | np.integer):
+            # one state: count per (run, group), then one slice of the running counts
+            add = np.bincount(where, minlength=size).reshape(self.running.shape[:2])
+            column = self.running[:, :, code]
+        else:
+            add = np.bincount(where * self.n_states + code, minlength=size * self.n_states)
+            add = add.reshape(self.running.shape)
+            column = self.running
         ufunc = np.add if sign > 0 else np.subtract
-        ufunc.at(self.running.reshape(-1), flat.ravel(), 1)
+        ufunc(column, add, out=column, casting="unsafe")
 
-    def observe(self, code: np.ndarray, t: int) -> None:
-        """Take in the codes ``(rows, nodes)`` at step ``t``."""
-        changed = np.flatnonzero(code.reshape(-1) != self.prev.reshape(-1))
+    def _first(self, run: np.ndarray, node: np.ndarray, enters: np.ndarray, t: int) -> None:
+        """Set first steps to ``t`` where ``enters[m]`` and none is set yet."""
+        rows = self.rows[run]
+        for m, hit in enumerate(enters):
+            if hit is False or not np.any(hit):
+                continue
+            r, n = (rows, node) if hit is True else (rows[hit], node[hit])
+            first = self.first[m]
+            new = first[r, n] < 0
+            first[r[new], n[new]] = t
+
+    def moves(self, moves: list[Moves], t: int, events_next: bool) -> None:
+        """Take in the moves of the step that led to step ``t``.
+
+        With ``events_next`` (events at ``t`` may still change those people before ``t`` is
+        observed), the first steps wait for :meth:`settle`.
+        """
+        for move in moves:
+            if move.cells.size == 0:
+                continue
+            run, node = np.divmod(move.cells, self.n_nodes)
+            where = self._groups_of(run, node)
+            self._add(where, move.old, -1)
+            self._add(where, move.new, 1)
+            enters = self.milestone_codes[:, move.new] & ~self.milestone_codes[:, move.old]
+            if not enters.any():
+                continue
+            if events_next:
+                self.pending.append((run, node))
+            else:
+                self._first(run, node, [bool(e) for e in enters], t)
+
+    def settle(self, code: np.ndarray, t: int) -> None:
+        """First steps at ``t`` of the people moved into a milestone by the last step who are
+        still in it after the events at ``t``."""
+        for run, node in self.pending:
+            self._first(run, node, list(self.milestone_codes[:, code[run, node]]), t)
+        self.pending = []
+
+    def compare(self, before: np.ndarray, code: np.ndarray, t: int) -> None:
+        """Take in the changes from codes ``before`` to ``code`` ``(rows, nodes)`` at ``t``."""
+        changed = np.flatnonzero(code.reshape(-1) != before.reshape(-1))
         if changed.size == 0:
             return
-        r, n = np.divmod(changed, self.n_nodes)
-        old, new = self.prev.reshape(-1)[changed], code.reshape(-1)[changed]
-        self._count(r, n, old, -1)
-        self._count(r, n, new, 1)
-        for m, codes in enumerate(self.milestone_codes):
-            hit = codes[new] & (self.first_live[m, r, n] < 0)
-            self.first_live[m, r[hit], n[hit]] = t
-        self.prev.reshape(-1)[changed] = new
+        run, node = np.divmod(changed, self.n_nodes)
+        old, new = before.reshape(-1)[changed], code.reshape(-1)[changed]
+        where = self._groups_of(run, node)
+        columns = self.groups.member.shape[1]
+        self._add(where, np.repeat(old.astype(np.int64), columns), -1)
+        self._add(where, np.repeat(new.astype(np.int64), columns), 1)
+        self._first(run, node, list(self.milestone_codes[:, new]), t)
+        if self.prev is not None:
+            self.prev.reshape(-1)[changed] = new
 
-    def record(self, record: int, rows: np.ndarray | None = None) -> None:
-        """Store the running counts of the batch rows ``rows`` (default: all in the loop)."""
-        if rows is None and len(self.rows) == len(self.last):
+    def observe(self, code: np.ndarray, t: int) -> None:
+        """Take in the codes ``(rows, nodes)`` at ``t`` by comparing them with the copy."""
+        self.compare(self.prev, code, t)
+
+    def record(self, record: int) -> None:
+        """Store the running counts of the runs in the loop as record ``record``."""
+        if len(self.rows) == self.n_batch:
             where: slice | np.ndarray = slice(None)  # every run is still in: no scatter
-            live: slice | np.ndarray = slice(None)
         else:
-            live = slice(None) if rows is None else rows
-            where = self.rows if rows is None else self.rows[rows]
-        self.counts[where, record] = self.running[live, :-1]
-        self.total[where, record] = self.running[live, -1]
-        self.last[where] = record
+            where = self.rows
+        self.counts[where, record] = self.running[:, :-1]
+        self.total[where, record] = self.running[:, -1]
 
-    def drop(self, finished: np.ndarray) -> None:
-        """Take the runs flagged in ``finished`` ``(rows,)`` out of the loop."""
-        self.first[:, self.rows[finished]] = self.first_live[:, finished]
+    def drop(self, finished: np.ndarray, record: int | None) -> None:
+        """Take the runs flagged in ``finished`` ``(rows,)`` out of the loop; their counts
+        are final, and fill records ``record`` on (None: no record is left)."""
+        if record is not None:
+            rows, final = self.rows[finished], self.running[finished]
+            self.counts[rows, record:] = final[:, None, :-1]
+            self.total[rows, record:] = final[:, None, -1]
         keep = ~finished
         self.rows = self.rows[keep]
-        self.prev = self.prev[keep]
         self.running = self.running[keep]
-        self.first_live = self.first_live[:, keep]
-
-    def finish(self) -> None:
-        """Store the first steps of the runs left and carry finished runs' counts forward."""
-        self.first[:, self.rows] = self.first_live
-        for record in range(1, self.counts.shape[1]):
-            behind = np.flatnonzero(self.last < record)
-            if behind.size:
-                self.counts[behind, record] = self.counts[behind, record - 1]
-                self.total[behind, record] = self.total[behind, record - 1]
+        if self.prev is not None:
+            self.prev = self.prev[keep]
 
 
 def _record_steps(n_steps: int, record_every: int) -> np.ndarray:
@@ -195,6 +267,7 @@ def _record_steps(n_steps: int, record_every: int) -> np.ndarray:
 def _simulate_batch(
     model: Model,
     org: CompiledOrg,
+    preps: _Preps,
     run_ids: np.ndarray,
     n_steps: int,
     seed: int,
@@ -207,32 +280,46 @@ def _simulate_batch(
 ) -> None:
     """Simulate the runs ``run_ids``, writing into ``out`` = (counts, total, first) slices."""
     rand = RunRandom(seed, run_ids)
-    prep = model.prepare(org)
+    prep = preps.first
     state = model.init(org, prep, rand)
-    batch = Batch(model=model, org=org, prep=prep, state=state, rand=rand)
-    tracker = _Tracker(state.code, groups, len(model.state_names), milestone_codes, *out)
+    batch = Batch(model=model, org=org, prep=prep, state=state, rand=rand, prepare=preps)
+    by_moves = model.reports_moves
+    tracker = _Tracker(
+        state.code, groups, len(model.state_names), milestone_codes, *out, not by_moves
+    )
     last_event = max(events_at, default=-1)
+    record_steps = sorted(record_at)
     reported = 0
 
     for t in range(n_steps + 1):
         batch.t = t
-        for event in events_at.get(t, ()):
-            event.apply(batch)
-        tracker.observe(batch.state.code, t)
+        events = events_at.get(t)
+        if events:
+            before = batch.state.code.copy() if by_moves else None
+            for event in events:
+                event.apply(batch)
+            if before is not None:
+                tracker.compare(before, batch.state.code, t)
+                tracker.settle(batch.state.code, t)
+        if not by_moves:
+            tracker.observe(batch.state.code, t)
         if t in record_at:
             tracker.record(record_at[t])
         if t == n_steps:
             break
-        batch.model.step(batch.org, batch.prep, batch.state, t, batch.rand)
-        if t % COMPACT_EVERY == COMPACT_EVERY - 1 and t >= last_event:
+        moves = batch.model.step(batch.org, batch.prep, batch.state, t, batch.rand)
+        if by_moves:
+            tracker.moves(moves, t + 1, t + 1 in events_at)
+        if t >= last_event and (t + 1) % batch.model.finished_check_every == 0:
             finished = batch.model.is_finished(batch.state)
-            if finished is not None and finished.any():
+            n_finished = 0 if finished is None else int(np.count_nonzero(finished))
+            # drop them when they are many (a copy of the state) or every few steps
+            if n_finished and (n_finished * 8 >= finished.size or (t + 1) % COMPACT_EVERY == 0):
                 # their state at t + 1 is final: count it, then let it carry forward
-                tracker.observe(batch.state.code, t + 1)
-                nxt = min((r for s, r in record_at.items() if s > t), default=None)
-                if nxt is not None:
-                    tracker.record(nxt, np.flatnonzero(finished))
-                tracker.drop(finished)
+                if not by_moves:
+                    tracker.observe(batch.state.code, t + 1)
+                nxt = bisect.bisect_right(record_steps, t)
+                tracker.drop(finished, nxt if nxt < len(record_steps) else None)
                 keep = np.flatnonzero(~finished)
                 batch.state = batch.state.take(keep)
                 batch.rand = batch.rand.subset(keep)
@@ -243,7 +330,28 @@ def _simulate_batch(
             reported += 16
     if progress is not None:
         progress((n_steps - reported) * len(run_ids))
-    tracker.finish()
+
+
+class _Preps:
+    """The model's derived arrays, made once per simulation and shared by its batches.
+
+    ``first`` is ``model.prepare(org)``; calling the object with a batch's (model, org) after
+    an event is its next refresh. The ``k``-th refresh of every batch is made for the same
+    model and organisation (events change parameters and ties alike in every batch), so it
+    is computed by the first batch that needs it and reused by the others.
+    """
+
+    def __init__(self, model: Model, org: CompiledOrg) -> None:
+        self.first = model.prepare(org)
+        self._made: dict[int, Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, model: Model, org: CompiledOrg, k: int) -> Any:
+        """The derived arrays of the ``k``-th refresh (from 0) of a batch."""
+        with self._lock:
+            if k not in self._made:
+                self._made[k] = model.prepare(org)
+            return self._made[k]
 
 
 def simulate(
@@ -310,7 +418,7 @@ def simulate(
         # about DEFAULT_BATCH_CELLS a batch, in a number of batches that keeps every thread busy
         target = max(MIN_BATCH_RUNS, DEFAULT_BATCH_CELLS // max(org.n_nodes, 1))
         n_batches = -(-n_runs // target)
-        if threads > 1 and n_runs >= threads * MIN_BATCH_RUNS:
+        if threads > 1 and n_runs >= threads and n_runs * org.n_nodes >= threads * MIN_SPLIT_CELLS:
             n_batches = -(-n_batches // threads) * threads
         batch_size = -(-n_runs // n_batches)
     batch_size = min(batch_size, n_runs)
@@ -350,6 +458,8 @@ def simulate(
     first_dtype = np.int16 if n_steps < np.iinfo(np.int16).max else np.int32
     first = np.full((len(milestones), n_runs, org.n_nodes), -1, dtype=first_dtype)
 
+    preps = _Preps(model, org)
+
     def one(start: int) -> None:
         rows = slice(start, min(start + batch_size, n_runs))
         run_ids = np.arange(rows.start, rows.stop, dtype=np.int64) + run_offset
@@ -357,6 +467,7 @@ def simulate(
         _simulate_batch(
             model,
             org,
+            preps,
             run_ids,
             n_steps,
             seed,

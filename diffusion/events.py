@@ -27,7 +27,7 @@ ValueError: AddTies: unknown tie kind 'friendship'; valid: cluster, team, line_d
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +42,11 @@ from diffusion.vocabulary import TIE_KINDS
 
 @dataclass
 class Batch:
-    """Everything an event may change for one batch of runs (the engine owns it)."""
+    """Everything an event may change for one batch of runs (the engine owns it).
+
+    ``prepare(model, org, k)``, when the engine gives it, makes the derived arrays of the
+    ``k``-th refresh, shared by the batches of a simulation (they all see the same events).
+    """
 
     model: Model
     org: CompiledOrg
@@ -50,10 +54,16 @@ class Batch:
     state: State
     rand: RunRandom
     t: int = 0
+    prepare: Callable[[Model, CompiledOrg, int], Any] | None = None
+    refreshes: int = 0
 
     def refresh(self) -> None:
         """Recompute the model's derived arrays after a change of parameters or ties."""
-        self.prep = self.model.prepare(self.org)
+        if self.prepare is None:
+            self.prep = self.model.prepare(self.org)
+        else:
+            self.prep = self.prepare(self.model, self.org, self.refreshes)
+        self.refreshes += 1
 
 
 @dataclass(frozen=True)

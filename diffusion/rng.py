@@ -36,7 +36,13 @@ _TO_UNIT = np.float32(2.0**-24)
 _GAMMA_INT = 0x9E3779B97F4A7C15
 _MASK64 = (1 << 64) - 1
 #: words hashed per block: keeps the working set of one block in cache
-_BLOCK_WORDS = 1 << 15
+_BLOCK_WORDS = 1 << 16
+#: a 24-bit draw ``v`` is the uniform ``v * 2**-24``
+_UNIT_BITS = 24
+_LOW24 = np.uint64((1 << _UNIT_BITS) - 1)
+#: below this share of a step's cells, :meth:`RunRandom.uniform_at` hashes cell by cell;
+#: above it, it hashes whole rows (a cell costs about two and a half words of whole rows)
+_SPARSE_SHARE = 0.35
 
 
 def _mix_inplace(z: np.ndarray) -> np.ndarray:
@@ -135,6 +141,50 @@ class RunRandom:
             np.multiply(ints, _TO_UNIT, out=out[rows], dtype=np.float32)
         return out[:, :n] if n % 2 else out
 
+    def uniform_at(self, purpose: str, step: int, n: int, cells: np.ndarray) -> np.ndarray:
+        """The draws of :meth:`uniform` at some cells only, as 24-bit integers.
+
+        Draw ``uniform(purpose, step, n).reshape(-1)[cells]`` equals the value returned here
+        times ``2**-24``, bit for bit, whatever cells are asked for; only those are hashed
+        (when they are few). Compare with :func:`unit_bound`: ``u < p`` is
+        ``v < unit_bound(p)``.
+
+        Parameters
+        ----------
+        purpose, step : str, int
+            The stream, as for :meth:`uniform`.
+        n : int
+            Columns of the full draw (usually nodes).
+        cells : int array ``(k,)``
+            Flat indices into ``(runs, n)``, any order.
+
+        Returns
+        -------
+        int64 array ``(k,)``
+            Integers in ``[0, 2**24)``.
+        """
+        cells = np.asarray(cells, dtype=np.int64)
+        if cells.size > _SPARSE_SHARE * self.n_runs * n:
+            words = self.raw64(purpose, step, (n + 1) // 2)
+            halves = words.view(np.uint32)[:, :n].reshape(-1)[cells]
+            return (halves >> np.uint32(32 - _UNIT_BITS)).astype(np.int64)
+        keys = self._step_keys(purpose, step)
+        row, col = np.divmod(cells, n)
+        # word (col // 2) of the row's stream; its low half is column 2j, its high half 2j + 1
+        key = keys[row]
+        # 8 for the low half (even column), 40 for the high half (odd column)
+        shift = np.bitwise_and(col, 1, out=row).view(np.uint64)
+        z = np.right_shift(col, 1, out=col).view(np.uint64)
+        z += np.uint64(1)
+        z *= _GAMMA
+        z += key
+        _mix_inplace(z)
+        shift <<= np.uint64(5)
+        shift += np.uint64(32 - _UNIT_BITS)
+        z >>= shift
+        z &= _LOW24
+        return z.view(np.int64)
+
     def _blocks(self, purpose: str, step: int, n_words: int):
         """Yield ``(row slice, uint64 block)`` pairs covering ``(runs, n_words)`` words."""
         keys = self._step_keys(purpose, step)
@@ -146,6 +196,17 @@ class RunRandom:
             block = buffer[: rows.stop - rows.start]
             np.add(keys[rows, None], counters[None, :], out=block)
             yield rows, _mix_inplace(block)
+
+
+def unit_bound(p: np.ndarray | float) -> np.ndarray:
+    """Integer bounds for 24-bit draws: ``v < unit_bound(p)`` exactly when ``v * 2**-24 < p``.
+
+    ``p`` is taken as float32 (as the models compare float32 uniforms with float32
+    probabilities); the result is int64, ``ceil(p * 2**24)``, which is exact because the
+    scaling by a power of two is.
+    """
+    scaled = np.asarray(p, dtype=np.float32).astype(np.float64) * float(1 << _UNIT_BITS)
+    return np.ceil(scaled).astype(np.int64)
 
 
 def weighted_sample_without_replacement(

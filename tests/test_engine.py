@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from diffusion.compile import CompiledOrg
 from diffusion.engine import simulate
 from diffusion.events import AddTies, Cohort, ModelAction, RemoveTies, SetParams, SetState
-from diffusion.models.base import Model, State
+from diffusion.models.base import Model, Moves, State
 
 
 def tiny_org(n: int = 12) -> CompiledOrg:
@@ -84,6 +84,62 @@ def test_run_i_is_independent_of_batching():
     # a single run replayed on its own, with run_offset, equals its row in the big batch
     alone = simulate(Flip(), org, n_runs=1, n_steps=30, seed=11, run_offset=417)
     np.testing.assert_array_equal(alone.adopted_step[0], one.adopted_step[417])
+
+
+@dataclass(frozen=True)
+class FlipMoves(Flip):
+    """Flip reporting its moves (the engine then follows the counts from them)."""
+
+    name = "flip_moves"
+    reports_moves = True
+    finished_check_every = 1
+
+    def step(self, org, prep, state, t, rand):
+        u = rand.uniform("flip", t, org.n_nodes)
+        cells = np.flatnonzero((u < self.params.p_flip) & (state.code == 0))
+        state.code.reshape(-1)[cells] = 1
+        return [Moves(cells, 0, 1)]
+
+
+def test_counts_from_reported_moves_equal_counts_from_comparing_states():
+    org = tiny_org()
+    events = [
+        SetState(4, nodes=(0, 5), state="on"),
+        ModelAction(9, "reset"),
+        SetState(9, nodes=(2,), state="on"),
+    ]
+    kwargs = dict(n_runs=300, n_steps=40, seed=8, events=events, milestones={"off": ("off",)})
+    compared = simulate(Flip(), org, **kwargs)
+    for batch_size in (None, 7):
+        moved = simulate(FlipMoves(), org, batch_size=batch_size, **kwargs)
+        np.testing.assert_array_equal(compared.total, moved.total)
+        np.testing.assert_array_equal(compared.counts["department"], moved.counts["department"])
+        for name in ("adopted", "off"):
+            np.testing.assert_array_equal(compared.first_step[name], moved.first_step[name])
+    # the reset at 9 really moved people back (so the comparison at events was exercised)
+    assert (compared.total[:, 9, 1] <= 3).all() and (compared.total[:, 8, 1] > 3).any()
+
+
+@dataclass(frozen=True)
+class CountingFlip(Flip):
+    """Flip counting its calls of prepare (in a list shared by its copies)."""
+
+    name = "counting_flip"
+    calls: list = field(default_factory=list, compare=False)
+
+    def prepare(self, org):
+        self.calls.append(org.name)
+        return super().prepare(org)
+
+
+def test_derived_arrays_are_made_once_per_simulation_and_event():
+    calls: list = []
+    model = CountingFlip(calls=calls)
+    events = [SetParams(3, {"p_flip": 0.2}), AddTies(6, kind="team", sources=(0,), targets=(5,))]
+    simulate(model, tiny_org(), n_runs=400, n_steps=10, seed=1, batch_size=50, events=events)
+    # eight batches share one prepare at the start and one per event that changes the model
+    # or the ties
+    assert len(calls) == 3
 
 
 def test_flip_times_are_geometric():

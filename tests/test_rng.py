@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from diffusion.rng import RunRandom, weighted_sample_without_replacement
+from diffusion.rng import RunRandom, unit_bound, weighted_sample_without_replacement
 
 
 def test_uniform_passes_chi_square_and_ks():
@@ -54,6 +54,24 @@ def test_draws_depend_only_on_coordinates():
     )
     # the first columns do not depend on how many columns are drawn
     np.testing.assert_array_equal(RunRandom(9, np.arange(50)).uniform("p", 7, 10), whole[:, :10])
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 300, 301])
+@pytest.mark.parametrize("share", [0.0005, 0.05, 0.3, 0.5, 1.0])
+def test_draws_at_some_cells_are_those_of_the_whole_step(n, share):
+    # cell by cell (few cells) or from whole rows (many), any order: bit for bit the same
+    rr = RunRandom(7, np.arange(5, 405))
+    whole = rr.uniform("x", 3, n).reshape(-1)
+    k = max(1, int(share * whole.size))
+    cells = np.random.default_rng(k).choice(whole.size, k, replace=False)
+    v = rr.uniform_at("x", 3, n, cells)
+    np.testing.assert_array_equal(v.astype(np.float32) * np.float32(2**-24), whole[cells])
+    # and the integer bound decides every comparison as the float draw does, also at the
+    # edges: p = 0, p = 1 and p equal to the draw itself
+    p = np.random.default_rng(1).random(k).astype(np.float32)
+    edges = np.array([0.0, 1.0, whole[cells[-1]]], dtype=np.float32)
+    p[-min(k, 3) :] = edges[-min(k, 3) :]
+    np.testing.assert_array_equal(v < unit_bound(p), whole[cells] < p)
 
 
 def test_negative_seed_is_refused():

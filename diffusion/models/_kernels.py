@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from diffusion.compile import CompiledOrg
-from diffusion.rng import RunRandom, weighted_sample_without_replacement
+from diffusion.rng import RunRandom, unit_bound, weighted_sample_without_replacement
 
 #: log(1 - p) is clipped here so that p = 1 gives no ``-inf * 0 = nan`` in products;
 #: exp(-80) is far below the 2**-24 resolution of the uniform draws
@@ -173,6 +173,17 @@ class Transmission:
     sums: NeighbourSum
     table: np.ndarray | None
 
+    @property
+    def bounds(self) -> np.ndarray | None:
+        """``unit_bound(table)``: the table as bounds for 24-bit integer draws (or None)."""
+        if self.table is None:
+            return None
+        cached = self.__dict__.get("_bounds")
+        if cached is None:
+            cached = unit_bound(self.table)
+            object.__setattr__(self, "_bounds", cached)
+        return cached
+
     @classmethod
     def from_edge_probabilities(cls, p: sp.csr_array) -> Transmission:
         """Build from per-tie probabilities ``p[i, j]`` (of ``j`` reaching ``i``) in [0, 1]."""
@@ -190,6 +201,37 @@ class Transmission:
         with np.errstate(divide="ignore"):
             log_survive.data = np.maximum(np.log1p(-p.data), _LOG_FLOOR)
         return cls(NeighbourSum.from_weights(log_survive), None)
+
+    def at_risk(self, x: np.ndarray, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The cells that may be reached, and their probability as a bound for draws.
+
+        Parameters
+        ----------
+        x : bool array ``(runs, nodes)``
+            The active people.
+        open_ : bool array ``(runs, nodes)``
+            Who can be reached (e.g. the susceptible).
+
+        Returns
+        -------
+        cells : int64 array ``(k,)``
+            Flat indices into ``(runs, nodes)`` of the open people with at least one active
+            neighbour (the others are reached with probability 0).
+        bound : int64 array ``(k,)``
+            ``unit_bound`` of their probability of being reached: a 24-bit draw ``v`` of
+            :meth:`diffusion.rng.RunRandom.uniform_at` reaches them when ``v < bound``,
+            exactly as ``u < self(x)`` with the float draw of the same cell.
+        """
+        total = self.sums(x)
+        at_risk = total > 0 if self.table is not None else total != 0
+        at_risk &= open_
+        cells = np.flatnonzero(at_risk)
+        reached = total.reshape(-1)[cells]
+        if self.table is not None:
+            return cells, self.bounds[reached]
+        np.expm1(reached, out=reached)
+        np.negative(reached, out=reached)
+        return cells, unit_bound(reached)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Probability ``(runs, nodes)`` float32 of being reached by the nodes with ``x`` set."""

@@ -9,7 +9,10 @@ calls, for a batch of runs:
 2. ``state = model.init(org, prep, rand)`` for the state at step 0.
 3. ``model.step(org, prep, state, t, rand)`` for t = 0, 1, ..., moving the state from step
    ``t`` to ``t + 1`` in place. Updates are synchronous: every transition of a step is
-   computed from the state at the start of the step, then all are applied.
+   computed from the state at the start of the step, then all are applied. A model whose
+   class sets ``reports_moves = True`` returns the step's changes as a list of
+   :class:`Moves`, so that the engine follows the counts from them; otherwise the step
+   returns None and the engine compares the state with a copy.
 
 Random numbers come only from ``rand`` (:class:`diffusion.rng.RunRandom`), one named purpose
 per kind of decision (``rand.uniform("recover", t, n_nodes)``), so that runs are reproducible
@@ -59,6 +62,23 @@ class State:
 
 
 @dataclass(frozen=True)
+class Moves:
+    """People who moved from one state to another in a step.
+
+    Attributes
+    ----------
+    cells : int64 array ``(k,)``
+        Flat indices into the batch's ``(runs, nodes)`` state, each at most once per step.
+    old, new : int
+        The state code before and after.
+    """
+
+    cells: np.ndarray
+    old: int
+    new: int
+
+
+@dataclass(frozen=True)
 class Model:
     """Base class of every model; subclasses set the class variables and the three methods.
 
@@ -79,6 +99,10 @@ class Model:
         action ``x`` as the method ``_x(org, state, t, rand, **args)``, whose signature
         :meth:`check_action` checks an event's arguments against; a method that takes
         ``**where`` accepts a node selection (:data:`SELECTORS`, :func:`check_selection`).
+    reports_moves : bool
+        :meth:`step` returns its changes as a list of :class:`Moves` (all of them).
+    finished_check_every : int
+        How often (in steps) the engine asks :meth:`is_finished`: 1 where it is cheap.
     """
 
     name: ClassVar[str] = "model"
@@ -86,6 +110,8 @@ class Model:
     adopted_states: ClassVar[tuple[str, ...]] = ()
     cohort_state: ClassVar[str] = ""
     actions: ClassVar[tuple[str, ...]] = ()
+    reports_moves: ClassVar[bool] = False
+    finished_check_every: ClassVar[int] = 8
 
     params: Any = None
 
@@ -97,8 +123,11 @@ class Model:
         """The state at step 0 for ``rand.n_runs`` runs."""
         raise NotImplementedError
 
-    def step(self, org: CompiledOrg, prep: Any, state: State, t: int, rand: RunRandom) -> None:
-        """Advance ``state`` from step ``t`` to ``t + 1`` in place."""
+    def step(
+        self, org: CompiledOrg, prep: Any, state: State, t: int, rand: RunRandom
+    ) -> list[Moves] | None:
+        """Advance ``state`` from step ``t`` to ``t + 1`` in place; the moves if
+        :attr:`reports_moves`."""
         raise NotImplementedError
 
     def set_state(self, state: State, mask: np.ndarray, name: str, t: int) -> None:

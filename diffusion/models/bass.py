@@ -25,14 +25,13 @@ import numpy as np
 from diffusion.compile import CompiledOrg
 from diffusion.models._kernels import (
     NeighbourSum,
-    add_mask,
     check_probability,
     check_seeds,
     influence_matrix,
     seed_mask,
 )
-from diffusion.models.base import Model, State
-from diffusion.rng import RunRandom
+from diffusion.models.base import Model, Moves, State
+from diffusion.rng import RunRandom, unit_bound
 
 _POTENTIAL, _ADOPTED = 0, 1
 
@@ -87,6 +86,7 @@ class Bass(Model):
     state_names: ClassVar[tuple[str, ...]] = ("potential", "adopted")
     adopted_states: ClassVar[tuple[str, ...]] = ("adopted",)
     cohort_state: ClassVar[str] = "adopted"
+    reports_moves: ClassVar[bool] = True
     params: BassParams = field(default_factory=BassParams)
 
     def prepare(self, org: CompiledOrg) -> NeighbourSum | None:
@@ -100,17 +100,20 @@ class Bass(Model):
 
     def step(
         self, org: CompiledOrg, prep: NeighbourSum | None, state: State, t: int, rand: RunRandom
-    ) -> None:
+    ) -> list[Moves]:
         code = state.code
+        n = code.shape[1]
+        cells = np.flatnonzero(code == _POTENTIAL)
         if prep is None:
-            share = code.mean(axis=1, dtype=np.float32, keepdims=True)
+            share = code.mean(axis=1, dtype=np.float32)[cells // n]
         else:
-            share = prep.share(code)
+            share = prep.share(code).reshape(-1)[cells]
         hazard = share * np.float32(self.params.q)
         hazard += np.float32(self.params.p)
-        new = rand.uniform("adopt", t, code.shape[1]) < hazard
-        new &= code == _POTENTIAL
-        add_mask(code, new)
+        # draws for the potential adopters only
+        new = cells[rand.uniform_at("adopt", t, n, cells) < unit_bound(hazard)]
+        code.reshape(-1)[new] = _ADOPTED
+        return [Moves(new, _POTENTIAL, _ADOPTED)]
 
     def is_finished(self, state: State) -> np.ndarray:
         """Runs where everyone has adopted, or nobody has and ``p`` is 0."""

@@ -26,13 +26,12 @@ import numpy as np
 from diffusion.compile import CompiledOrg
 from diffusion.models._kernels import (
     Transmission,
-    add_mask,
     check_probability,
     check_seeds,
     influence_matrix,
     seed_mask,
 )
-from diffusion.models.base import Model, State
+from diffusion.models.base import Model, Moves, State
 from diffusion.rng import RunRandom
 
 _INACTIVE, _ACTIVE, _SPENT = 0, 1, 2
@@ -78,6 +77,8 @@ class IndependentCascade(Model):
     state_names: ClassVar[tuple[str, ...]] = ("inactive", "active", "spent")
     adopted_states: ClassVar[tuple[str, ...]] = ("active", "spent")
     cohort_state: ClassVar[str] = "active"
+    reports_moves: ClassVar[bool] = True
+    finished_check_every: ClassVar[int] = 2
     params: IndependentCascadeParams = field(default_factory=IndependentCascadeParams)
 
     def prepare(self, org: CompiledOrg) -> Transmission:
@@ -97,13 +98,17 @@ class IndependentCascade(Model):
 
     def step(
         self, org: CompiledOrg, prep: Transmission, state: State, t: int, rand: RunRandom
-    ) -> None:
+    ) -> list[Moves]:
         code = state.code
+        flat = code.reshape(-1)
         trying = code == _ACTIVE
-        new = rand.uniform("activate", t, code.shape[1]) < prep(trying)
-        new &= code == _INACTIVE
-        add_mask(code, trying)
-        add_mask(code, new)
+        # only the inactive with a trying neighbour can become active: draws for them only
+        cells, bound = prep.at_risk(trying, code == _INACTIVE)
+        new = cells[rand.uniform_at("activate", t, code.shape[1], cells) < bound]
+        spent = np.flatnonzero(trying)
+        flat[spent] = _SPENT
+        flat[new] = _ACTIVE
+        return [Moves(spent, _ACTIVE, _SPENT), Moves(new, _INACTIVE, _ACTIVE)]
 
     def is_finished(self, state: State) -> np.ndarray:
         """Runs with nobody newly active (no chances left)."""

@@ -34,14 +34,13 @@ import numpy as np
 from diffusion.compile import CompiledOrg
 from diffusion.models._kernels import (
     Transmission,
-    add_mask,
     check_probability,
     check_seeds,
     influence_matrix,
     seed_mask,
 )
-from diffusion.models.base import Model, State
-from diffusion.rng import RunRandom
+from diffusion.models.base import Model, Moves, State
+from diffusion.rng import RunRandom, unit_bound
 
 _S, _I, _R = 0, 1, 2
 
@@ -127,6 +126,8 @@ class _Epidemic(Model):
     cohort_state: ClassVar[str] = "infected"
     #: state code an infected person moves to with probability gamma (None: never)
     recover_to: ClassVar[int | None] = None
+    reports_moves: ClassVar[bool] = True
+    finished_check_every: ClassVar[int] = 2
 
     def prepare(self, org: CompiledOrg) -> EpidemicPrep:
         return EpidemicPrep(transmission_for(org, self.params.beta, self.params.tie_kinds))
@@ -138,21 +139,29 @@ class _Epidemic(Model):
 
     def step(
         self, org: CompiledOrg, prep: EpidemicPrep, state: State, t: int, rand: RunRandom
-    ) -> None:
+    ) -> list[Moves]:
         code = state.code
+        n = code.shape[1]
+        flat = code.reshape(-1)
         infected = code == _I
-        p_infect = prep.transmission(infected)
-        u = rand.uniform("transition", t, code.shape[1])
-        newly = code == _S
-        newly &= u < p_infect
-        if self.recover_to is not None:
-            recover = u < self.params.gamma
-            recover &= infected
-            if self.recover_to == _R:
-                add_mask(code, recover)
-            else:
-                np.subtract(code, recover.view(np.int8), out=code)
-        add_mask(code, newly)
+        # only the susceptible with an infected neighbour and the infected can move: the
+        # draws of the other cells are never looked at
+        at_risk, bound = prep.transmission.at_risk(infected, code == _S)
+        sick = np.flatnonzero(infected) if self.can_recover else at_risk[:0]
+        v = rand.uniform_at("transition", t, n, np.concatenate([at_risk, sick]))
+        newly = at_risk[v[: at_risk.size] < bound]
+        moves = [Moves(newly, _S, _I)]
+        if sick.size:
+            recover = sick[v[at_risk.size :] < unit_bound(self.params.gamma)]
+            flat[recover] = self.recover_to
+            moves.append(Moves(recover, _I, self.recover_to))
+        flat[newly] = _I
+        return moves
+
+    @property
+    def can_recover(self) -> bool:
+        """Whether infected people leave the infected state."""
+        return self.recover_to is not None and self.params.gamma > 0
 
     def is_finished(self, state: State) -> np.ndarray:
         """Runs with nobody infected."""
