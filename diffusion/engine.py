@@ -23,8 +23,8 @@ Besides the model's step, the engine's work is in proportion to the people who c
 the model reports them (``Model.reports_moves``; the standard models do) or the engine finds
 them by comparing the state with a copy. The model's derived arrays (``prepare``) are made
 once per simulation and shared by its batches (and once per event that changes parameters or
-ties). Batches run on up to two threads as soon as each has at least ``MIN_SPLIT_CELLS``
-person-cells.
+ties). Batches run on up to two threads as soon as each has ``MIN_BATCH_RUNS`` runs or
+``MIN_SPLIT_CELLS`` person-cells.
 
 Reproducibility
 ---------------
@@ -418,7 +418,8 @@ def simulate(
         # about DEFAULT_BATCH_CELLS a batch, in a number of batches that keeps every thread busy
         target = max(MIN_BATCH_RUNS, DEFAULT_BATCH_CELLS // max(org.n_nodes, 1))
         n_batches = -(-n_runs // target)
-        if threads > 1 and n_runs >= threads and n_runs * org.n_nodes >= threads * MIN_SPLIT_CELLS:
+        big = n_runs >= threads and n_runs * org.n_nodes >= threads * MIN_SPLIT_CELLS
+        if threads > 1 and (n_runs >= threads * MIN_BATCH_RUNS or big):
             n_batches = -(-n_batches // threads) * threads
         batch_size = -(-n_runs // n_batches)
     batch_size = min(batch_size, n_runs)

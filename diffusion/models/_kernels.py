@@ -280,8 +280,3 @@ def seed_mask(
         u = rand.uniform("seed", 0, n)
         mask |= weighted_sample_without_replacement(u, pool.astype(np.float64), count)
     return mask
-
-
-def add_mask(code: np.ndarray, mask: np.ndarray) -> None:
-    """``code += mask`` in place for an int8 ``code`` and a bool ``mask`` (one state up)."""
-    np.add(code, mask.view(np.int8), out=code)

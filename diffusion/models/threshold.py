@@ -63,13 +63,12 @@ from scipy.special import ndtri
 from diffusion.compile import CompiledOrg
 from diffusion.models._kernels import (
     NeighbourSum,
-    add_mask,
     check_seeds,
     count_dtype,
     influence_matrix,
     seed_mask,
 )
-from diffusion.models.base import Model, State
+from diffusion.models.base import Model, Moves, State
 from diffusion.rng import RunRandom
 
 _INACTIVE, _ACTIVE = 0, 1
@@ -159,6 +158,8 @@ class _Threshold(Model):
     state_names: ClassVar[tuple[str, ...]] = ("inactive", "active")
     adopted_states: ClassVar[tuple[str, ...]] = ("active",)
     cohort_state: ClassVar[str] = "active"
+    reports_moves: ClassVar[bool] = True
+    finished_check_every: ClassVar[int] = 1
 
     def _sums(self, org: CompiledOrg) -> NeighbourSum:
         return NeighbourSum.from_weights(influence_matrix(org, self.params.tie_kinds))
@@ -200,7 +201,7 @@ class _Threshold(Model):
 
     def step(
         self, org: CompiledOrg, prep: ThresholdPrep, state: State, t: int, rand: RunRandom
-    ) -> None:
+    ) -> list[Moves]:
         code, extra = state.code, state.extra
         if prep.fixed_need is not None:
             need = prep.fixed_need
@@ -211,8 +212,12 @@ class _Threshold(Model):
             need = extra["need"]
         new = prep.sums(code) >= need
         new &= code == _INACTIVE
-        extra["changed"] = new.any(axis=1)
-        add_mask(code, new)
+        cells = np.flatnonzero(new)
+        changed = np.zeros(code.shape[0], dtype=bool)
+        changed[cells // code.shape[1]] = True
+        extra["changed"] = changed
+        code.reshape(-1)[cells] = _ACTIVE
+        return [Moves(cells, _INACTIVE, _ACTIVE)]
 
     def set_state(self, state: State, mask: np.ndarray, name: str, t: int) -> None:
         super().set_state(state, mask, name, t)
