@@ -53,7 +53,7 @@ import numpy as np
 from diffusion import __version__
 from diffusion.compile import CompiledOrg
 from diffusion.events import Batch, Event
-from diffusion.models.base import Model, Moves
+from diffusion.models.base import Model, Moves, State
 from diffusion.results import Results
 from diffusion.rng import RunRandom
 
@@ -110,7 +110,15 @@ class _Groups:
 
     def count_dtype(self) -> type:
         """The smallest integer type that holds any tracked group's count."""
-        return np.uint16 if self.largest < np.iinfo(np.uint16).max else np.int32
+        return _smallest_count(self.largest)
+
+
+def _smallest_count(largest: int) -> type:
+    """uint8, uint16 or int32: the smallest that holds counts up to ``largest``."""
+    for dtype in (np.uint8, np.uint16):
+        if largest <= np.iinfo(dtype).max:
+            return dtype
+    return np.int32
 
 
 class _Tracker:
@@ -135,6 +143,7 @@ class _Tracker:
         total: np.ndarray,
         first: np.ndarray,
         keep_copy: bool,
+        fresh: bool = True,
     ) -> None:
         n_runs, n_nodes = code.shape
         self.groups, self.n_states, self.milestone_codes = groups, n_states, milestone_codes
@@ -142,9 +151,9 @@ class _Tracker:
         self.rows = np.arange(n_runs)  # batch rows still in the loop
         self.prev = code.copy() if keep_copy else None
         self.pending: list[tuple[np.ndarray, np.ndarray]] = []
-        # counts in the output's integer type (when the whole population fits it), so that a
-        # record is a plain copy
-        dtype = counts.dtype if n_nodes <= np.iinfo(counts.dtype).max else np.int32
+        # counts in the smallest integer type that holds the whole population, so that a
+        # record is a plain copy (or a narrowing one for the groups)
+        dtype = _smallest_count(n_nodes)
         size = groups.size * n_states
         running = np.zeros(n_runs * size, dtype=np.int64)
         base = np.arange(n_runs, dtype=np.int64)[:, None] * size + code
@@ -153,7 +162,8 @@ class _Tracker:
         self.running = running.astype(dtype).reshape(n_runs, groups.size, n_states)
         self.counts, self.total, self.first = counts, total, first
         for m, codes in enumerate(milestone_codes):
-            first[m][codes[code]] = 0
+            if fresh:  # else ``first`` holds the first steps so far
+                first[m][codes[code]] = 0
 
     def _groups_of(self, run: np.ndarray, node: np.ndarray) -> np.ndarray:
         """Flat index ``(k * columns,)`` of (run, each group of node) in ``(rows, groups)``."""
@@ -164,16 +174,21 @@ class _Tracker:
 
     def _add(self, where: np.ndarray, code: np.ndarray | int, sign: int) -> None:
         """Add ``sign`` to running counts at (run, group) ``where`` and state ``code``."""
-        size = self.running.shape[0] * self.groups.size
-        if isinstance(code, int | np.integer):
+        ufunc = np.add if sign > 0 else np.subtract
+        one_state = isinstance(code, int | np.integer)
+        size = self.running.shape[0] * self.groups.size * (1 if one_state else self.n_states)
+        if 4 * where.size < size:  # few changes: add them one by one
+            flat = where * self.n_states + code
+            ufunc.at(self.running.reshape(-1), flat, 1)
+            return
+        if one_state:
             # one state: count per (run, group), then one slice of the running counts
             add = np.bincount(where, minlength=size).reshape(self.running.shape[:2])
             column = self.running[:, :, code]
         else:
-            add = np.bincount(where * self.n_states + code, minlength=size * self.n_states)
+            add = np.bincount(where * self.n_states + code, minlength=size)
             add = add.reshape(self.running.shape)
             column = self.running
-        ufunc = np.add if sign > 0 else np.subtract
         ufunc(column, add, out=column, casting="unsafe")
 
     def _first(self, run: np.ndarray, node: np.ndarray, enters: np.ndarray, t: int) -> None:
@@ -264,6 +279,55 @@ def _record_steps(n_steps: int, record_every: int) -> np.ndarray:
     return steps
 
 
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """Every run of a simulation at the start of step ``step``, before that step's events.
+
+    Made by :func:`snapshot`; :func:`simulate` with ``start=`` goes on from it, giving the
+    results the whole simulation would have given (the random numbers need no saving: they
+    are a function of seed, run and step). What-ifs that share their history up to a date
+    simulate it once.
+
+    Attributes
+    ----------
+    step : int
+        The step the runs are at (>= 1).
+    seed, run_offset, n_runs : int
+        As given to :func:`snapshot`.
+    model, org, prep : Model, CompiledOrg, object
+        The model and organisation as the events before ``step`` left them, and the model's
+        derived arrays for them (``refreshes``: how many events had remade them).
+    state : State
+        All runs' state ``(runs, ...)``.
+    observed : int8 array ``(runs, nodes)``
+        The codes at the last look (step ``step - 1``, after its events), from which the
+        counts and first steps go on.
+    counts, total, first : arrays
+        The records before ``step`` (record-major ``(records, runs, groups, states)`` and
+        ``(records, runs, states)``) and the first steps so far ``(milestones, runs, nodes)``.
+    record_every : int
+    groupings : tuple of str
+    milestones : dict of str to tuple of str
+    """
+
+    step: int
+    seed: int
+    run_offset: int
+    n_runs: int
+    model: Model
+    org: CompiledOrg
+    prep: Any
+    refreshes: int
+    state: State
+    observed: np.ndarray
+    counts: np.ndarray
+    total: np.ndarray
+    first: np.ndarray
+    record_every: int
+    groupings: tuple[str, ...]
+    milestones: dict[str, tuple[str, ...]]
+
+
 def _simulate_batch(
     model: Model,
     org: CompiledOrg,
@@ -277,28 +341,58 @@ def _simulate_batch(
     milestone_codes: np.ndarray,
     out: tuple[np.ndarray, np.ndarray, np.ndarray],
     progress: ProgressFn | None,
-) -> None:
-    """Simulate the runs ``run_ids``, writing into ``out`` = (counts, total, first) slices."""
-    rand = RunRandom(seed, run_ids)
-    prep = preps.first
-    state = model.init(org, prep, rand)
-    batch = Batch(model=model, org=org, prep=prep, state=state, rand=rand, prepare=preps)
-    by_moves = model.reports_moves
-    tracker = _Tracker(
-        state.code, groups, len(model.state_names), milestone_codes, *out, not by_moves
-    )
-    last_event = max(events_at, default=-1)
-    record_steps = sorted(record_at)
-    reported = 0
+    start: Snapshot | None = None,
+    rows: np.ndarray | None = None,
+    stop: int | None = None,
+) -> tuple[Batch, np.ndarray] | None:
+    """Simulate the runs ``run_ids``, writing into ``out`` = (counts, total, first) slices.
 
-    for t in range(n_steps + 1):
+    From the snapshot ``start`` (its rows ``rows``) if given; up to the state at step
+    ``stop`` (before its events) if given, then return the batch and the codes at the last
+    look, for a snapshot.
+    """
+    rand = RunRandom(seed, run_ids)
+    by_moves = model.reports_moves
+    n_states = len(model.state_names)
+    if start is None:
+        t0, observed = 0, None
+        prep = preps.first
+        state = model.init(org, prep, rand)
+        batch = Batch(model=model, org=org, prep=prep, state=state, rand=rand, prepare=preps)
+        tracker = _Tracker(state.code, groups, n_states, milestone_codes, *out, not by_moves)
+    else:
+        t0, observed = start.step, start.observed[rows]
+        batch = Batch(
+            model=start.model,
+            org=start.org,
+            prep=start.prep,
+            state=start.state.take(rows),
+            rand=rand,
+            prepare=preps,
+            refreshes=start.refreshes,
+        )
+        # counts and first steps go on from the last look; the first look compares with it
+        tracker = _Tracker(
+            observed, groups, n_states, milestone_codes, *out, not by_moves, fresh=False
+        )
+    last_event = max(events_at, default=-1)
+    if stop is not None:  # a snapshot keeps every run in the loop
+        last_event = max(last_event, stop)
+    record_steps = sorted(record_at)
+    reported = t0
+
+    for t in range(t0, n_steps + 1):
+        if t == stop:
+            return batch, observed
         batch.t = t
         events = events_at.get(t)
-        if events:
+        if events or (t == t0 and observed is not None and by_moves):
             before = batch.state.code.copy() if by_moves else None
-            for event in events:
+            for event in events or ():
                 event.apply(batch)
-            if before is not None:
+            if t == t0 and observed is not None:
+                before = observed
+            if by_moves:
                 tracker.compare(before, batch.state.code, t)
                 tracker.settle(batch.state.code, t)
         if not by_moves:
@@ -307,9 +401,12 @@ def _simulate_batch(
             tracker.record(record_at[t])
         if t == n_steps:
             break
+        if stop is not None and t == stop - 1:
+            observed = batch.state.code.copy()
         moves = batch.model.step(batch.org, batch.prep, batch.state, t, batch.rand)
         if by_moves:
-            tracker.moves(moves, t + 1, t + 1 in events_at)
+            # before a snapshot, first steps at ``stop`` wait for its events (made later)
+            tracker.moves(moves, t + 1, t + 1 in events_at or t + 1 == stop)
         if t >= last_event and (t + 1) % batch.model.finished_check_every == 0:
             finished = batch.model.is_finished(batch.state)
             n_finished = 0 if finished is None else int(np.count_nonzero(finished))
@@ -326,10 +423,13 @@ def _simulate_batch(
                 if tracker.rows.size == 0:
                     break
         if progress is not None and (t + 1) % 16 == 0:
-            progress(16 * len(run_ids))
-            reported += 16
+            progress((t + 1 - reported) * len(run_ids))
+            reported = t + 1
     if progress is not None:
-        progress((n_steps - reported) * len(run_ids))
+        progress(((n_steps if stop is None else stop) - reported) * len(run_ids))
+    if stop is not None:
+        return batch, observed
+    return None
 
 
 class _Preps:
@@ -341,8 +441,8 @@ class _Preps:
     is computed by the first batch that needs it and reused by the others.
     """
 
-    def __init__(self, model: Model, org: CompiledOrg) -> None:
-        self.first = model.prepare(org)
+    def __init__(self, model: Model, org: CompiledOrg, first: Any = None) -> None:
+        self.first = model.prepare(org) if first is None else first
         self._made: dict[int, Any] = {}
         self._lock = threading.Lock()
 
@@ -369,6 +469,7 @@ def simulate(
     threads: int | None = None,
     milestones: Mapping[str, Sequence[str]] | None = None,
     progress: ProgressFn | None = None,
+    start: Snapshot | None = None,
 ) -> Results:
     """Simulate ``n_runs`` runs of ``model`` on ``org`` for ``n_steps`` steps.
 
@@ -402,16 +503,105 @@ def simulate(
         ``{"adopted": model.adopted_states}``; "adopted" is always recorded.
     progress : callable, optional
         Called with the number of run-steps just completed.
+    start : Snapshot, optional
+        Go on from this :func:`snapshot` (made with the same runs, seed, run offset,
+        recording, groupings and milestones) instead of from step 0: only the events at and
+        after its step are applied (those before are in it). The results are those of the
+        whole simulation with the snapshot's events before its step and ``events`` after.
 
     Returns
     -------
     Results
     """
+    return _simulate(
+        model,
+        org,
+        n_runs,
+        n_steps,
+        seed,
+        events,
+        batch_size,
+        run_offset,
+        groupings,
+        record_every,
+        threads,
+        milestones,
+        progress,
+        start,
+        None,
+    )
+
+
+def snapshot(
+    model: Model,
+    org: CompiledOrg,
+    *,
+    n_runs: int,
+    step: int,
+    seed: int,
+    events: Sequence[Event] = (),
+    batch_size: int | None = None,
+    run_offset: int = 0,
+    groupings: Sequence[str] = ("department", "team", "role", "side"),
+    record_every: int = 1,
+    threads: int | None = None,
+    milestones: Mapping[str, Sequence[str]] | None = None,
+    progress: ProgressFn | None = None,
+) -> Snapshot:
+    """Simulate up to step ``step`` (before its events) and keep every run's state there.
+
+    The arguments are those of :func:`simulate` (only the events before ``step`` are
+    applied); ``simulate(..., start=snapshot(...))`` goes on from it.
+    """
+    if not 1 <= step:
+        raise ValueError(f"a snapshot is taken at step >= 1, got {step}")
+    return _simulate(
+        model,
+        org,
+        n_runs,
+        step,
+        seed,
+        events,
+        batch_size,
+        run_offset,
+        groupings,
+        record_every,
+        threads,
+        milestones,
+        progress,
+        None,
+        step,
+    )
+
+
+def _simulate(
+    model: Model,
+    org: CompiledOrg,
+    n_runs: int,
+    n_steps: int,
+    seed: int,
+    events: Sequence[Event],
+    batch_size: int | None,
+    run_offset: int,
+    groupings: Sequence[str],
+    record_every: int,
+    threads: int | None,
+    milestones: Mapping[str, Sequence[str]] | None,
+    progress: ProgressFn | None,
+    start: Snapshot | None,
+    stop: int | None,
+) -> Any:
+    """:func:`simulate` (``stop`` None) or :func:`snapshot` (at step ``stop``)."""
     if n_runs < 1 or n_steps < 0 or record_every < 1:
         raise ValueError("n_runs must be >= 1, n_steps >= 0 and record_every >= 1")
     unknown = [g for g in groupings if g not in org.groups]
     if unknown:
         raise ValueError(f"unknown grouping {unknown[0]!r}; known: {', '.join(org.groups)}")
+    milestones = {"adopted": tuple(model.adopted_states)} | {
+        name: tuple(states) for name, states in (milestones or {}).items()
+    }
+    if start is not None:
+        _check_start(start, n_runs, n_steps, seed, run_offset, record_every, groupings, milestones)
     if threads is None:
         threads = min(2, os.cpu_count() or 1)
     if batch_size is None:
@@ -423,16 +613,14 @@ def simulate(
             n_batches = -(-n_batches // threads) * threads
         batch_size = -(-n_runs // n_batches)
     batch_size = min(batch_size, n_runs)
+    first_step = 0 if start is None else start.step
     events_at: dict[int, list[Event]] = {}
     for event in events:
-        if event.step <= n_steps:
+        if first_step <= event.step <= n_steps:
             events_at.setdefault(event.step, []).append(event)
     steps = _record_steps(n_steps, record_every)
     record_at = {int(s): i for i, s in enumerate(steps)}
     groups = _Groups.build(org, tuple(groupings))
-    milestones = {"adopted": tuple(model.adopted_states)} | {
-        name: tuple(states) for name, states in (milestones or {}).items()
-    }
     milestone_codes = np.zeros((len(milestones), max(len(model.state_names), 1)), dtype=bool)
     for m, states in enumerate(milestones.values()):
         for name in states:
@@ -458,14 +646,21 @@ def simulate(
     total = np.zeros((len(steps), n_runs, n_states), dtype=np.int32).swapaxes(0, 1)
     first_dtype = np.int16 if n_steps < np.iinfo(np.int16).max else np.int32
     first = np.full((len(milestones), n_runs, org.n_nodes), -1, dtype=first_dtype)
+    if start is None:
+        preps = _Preps(model, org)
+    else:  # the records and first steps before the snapshot are its own
+        before = start.counts.shape[0]
+        counts_out.swapaxes(0, 1)[:before] = start.counts
+        total.swapaxes(0, 1)[:before] = start.total
+        first[...] = start.first
+        preps = _Preps(start.model, start.org, start.prep)
 
-    preps = _Preps(model, org)
-
-    def one(start: int) -> None:
-        rows = slice(start, min(start + batch_size, n_runs))
-        run_ids = np.arange(rows.start, rows.stop, dtype=np.int64) + run_offset
-        out = (counts_out[rows], total[rows], first[:, rows])
-        _simulate_batch(
+    def one(first_row: int) -> tuple[Batch, np.ndarray] | None:
+        rows = np.arange(first_row, min(first_row + batch_size, n_runs))
+        run_ids = rows + run_offset
+        part = slice(rows[0], rows[-1] + 1)
+        out = (counts_out[part], total[part], first[:, part])
+        return _simulate_batch(
             model,
             org,
             preps,
@@ -478,15 +673,45 @@ def simulate(
             milestone_codes,
             out,
             progress,
+            start,
+            rows,
+            stop,
         )
 
     starts = range(0, n_runs, batch_size)
     if threads > 1 and len(starts) > 1:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(one, starts))
+            ends = list(pool.map(one, starts))
     else:
-        for start in starts:
-            one(start)
+        ends = [one(first_row) for first_row in starts]
+
+    if stop is not None:
+        batches = [end[0] for end in ends if end is not None]
+        kept = int(np.searchsorted(steps, stop))  # the records before the snapshot
+        return Snapshot(
+            step=stop,
+            seed=int(seed),
+            run_offset=int(run_offset),
+            n_runs=int(n_runs),
+            model=batches[0].model,
+            org=batches[0].org,
+            prep=batches[0].prep,
+            refreshes=batches[0].refreshes,
+            state=State(
+                np.concatenate([b.state.code for b in batches]),
+                {
+                    k: np.concatenate([b.state.extra[k] for b in batches])
+                    for k in batches[0].state.extra
+                },
+            ),
+            observed=np.concatenate([end[1] for end in ends if end is not None]),
+            counts=counts_out.swapaxes(0, 1)[:kept].copy(),
+            total=total.swapaxes(0, 1)[:kept].copy(),
+            first=first,
+            record_every=record_every,
+            groupings=tuple(groupings),
+            milestones=milestones,
+        )
 
     counts = {}
     for g in groupings:
@@ -516,6 +741,34 @@ def simulate(
             "version": __version__,
         },
     )
+
+
+def _check_start(
+    start: Snapshot,
+    n_runs: int,
+    n_steps: int,
+    seed: int,
+    run_offset: int,
+    record_every: int,
+    groupings: Sequence[str],
+    milestones: Mapping[str, tuple[str, ...]],
+) -> None:
+    """Raise ValueError unless ``simulate`` can go on from ``start`` with these arguments."""
+    given = {
+        "n_runs": n_runs,
+        "seed": seed,
+        "run_offset": run_offset,
+        "record_every": record_every,
+        "groupings": tuple(groupings),
+        "milestones": dict(milestones),
+    }
+    for name, value in given.items():
+        if getattr(start, name) != value:
+            raise ValueError(
+                f"the snapshot was made with {name}={getattr(start, name)!r}, not {value!r}"
+            )
+    if n_steps < start.step:
+        raise ValueError(f"the snapshot is at step {start.step}, after n_steps={n_steps}")
 
 
 def _params_dict(params: object) -> dict:
