@@ -10,12 +10,16 @@ Scales ``c_k``
     leader placed at LC3, a participant in every cohort) carries no information about the
     parameters; it is left out (``w_k = 0``) and reported as constant.
 Weights ``w_k`` (:data:`BLOCK_WEIGHTS`)
-    Each block of statistics gets a total weight, split evenly over its members: the 14
-    team counts together weigh 2 (the raw data of Table 1, but noisy one by one), the 4
-    department counts 1, each concentration share 1, the team leaders 1, each known-order
-    fact 0.5 (one anecdote each; a 0/1 statistic whose mismatch is several scales wide).
-    The department counts and shares are functions of the team counts: their weight is the
+    Each block of statistics gets a total weight, split evenly over its members where said:
+    the 14 team counts together weigh 2 (the raw data of Table 1, but noisy one by one), the
+    4 department counts 1, each concentration share 1, the team leaders, the hard-side team
+    leaders, the teams whose first participant is their leader, the cells and the pairs 1
+    each, T8's and T11's cells and pairs 1 together, the hard side's late entry 1, and the
+    absence of cells of three, of heads and of policy officers 0.5 each, like each known-order
+    fact (one anecdote each; a 0/1 statistic whose mismatch is several scales wide). The
+    department counts and shares are functions of the team counts: their weight is the
     emphasis given to the soft/hard split and to clustering, which Table 1's text stresses.
+    A key ending in ``:`` is a prefix; any other key is one statistic's name.
 """
 
 from __future__ import annotations
@@ -33,6 +37,16 @@ BLOCK_WEIGHTS: dict[str, tuple[float, bool]] = {
     "department:": (1.0, True),
     "share:": (1.0, False),
     "team_leaders": (1.0, False),
+    "hard_team_leaders": (1.0, False),
+    "leader_first": (1.0, False),
+    "cells": (1.0, False),
+    "pairs": (1.0, False),
+    "cells_3plus": (0.5, False),
+    "cells:": (0.5, True),
+    "pairs:": (0.5, True),
+    "heads_or_secretary": (0.5, False),
+    "policy_officers": (0.5, False),
+    "hard_from_2018": (1.0, False),
     "order:": (0.5, False),
 }
 
@@ -40,8 +54,10 @@ BLOCK_WEIGHTS: dict[str, tuple[float, bool]] = {
 def default_weights(names: Sequence[str]) -> np.ndarray:
     """Weights ``(statistics,)`` from :data:`BLOCK_WEIGHTS` (``True``: split over the block)."""
     out = np.zeros(len(names))
-    for prefix, (total, split) in BLOCK_WEIGHTS.items():
-        members = [i for i, n in enumerate(names) if n.startswith(prefix)]
+    for key, (total, split) in BLOCK_WEIGHTS.items():
+        members = [
+            i for i, n in enumerate(names) if (n.startswith(key) if key.endswith(":") else n == key)
+        ]
         if members:
             out[members] = total / len(members) if split else total
     return out

@@ -1,23 +1,40 @@
-"""The summary statistics of Table 1, computed from simulated per-person first steps.
+"""The patterns of Table 1, computed from simulated per-person first steps.
 
-One vector of statistics describes who took the course by the cut-off date (autumn 2018):
+One vector of statistics describes who took the course by the cut-off date (autumn 2018).
+Each is a pattern the field study reports ("Steentjes in de vijver", 2018: section "Impact:
+is er een beweging?", pp. 24-26, Table 1 on p. 25; the discussion, pp. 30-31):
 
-========================== ===================================================================
-name                       meaning
-========================== ===================================================================
-``team:T1`` .. ``team:T14`` people of the team who took the course (``trained`` + ``dropped_out``)
-``department:O`` ..        the same per department (sums of its teams)
-``share:soft``             share of the participants in the soft-side departments (C and S)
-``share:top2``             share of the participants in the two largest teams (any two)
-``team_leaders``           team leaders who took the course
-``order:first_cohort``     participants in the first cohort (LC1)
-``order:regular_inflow``   share of the listed cohorts from 2017 on with at least one participant
-``order:<T>_leader_at_<C>`` 1 if team ``T``'s leader entered at cohort ``C`` (T8 at LC3)
-``order:<T>_first_at_<C>``  1 if team ``T``'s first participant entered at cohort ``C`` (T11 at LC8)
-========================== ===================================================================
+============================== ==============================================================
+name                           meaning (observed value)
+============================== ==============================================================
+``team:T1`` .. ``team:T14``    people of the team who took the course (Table 1's row totals)
+``department:O`` ..            the same per department (O 3, C 12, S 16, B 3)
+``share:soft``                 share of the participants in the soft side, C and S (28/34)
+``share:top2``                 share in the two largest teams, any two (15/34: T8 and T4)
+``team_leaders``               team leaders who took the course (4 of 14)
+``hard_team_leaders``          of them, on the hard side (2: T3 and T14)
+``leader_first``               teams whose first participant is their team leader (3: T3, T9,
+                               T14; T3's leader came with an employee)
+``cells``                      team-cohort cells: (team, cohort) pairs with a participant (27)
+``pairs``                      cells with exactly two people of the team (7)
+``cells_3plus``                cells with three or more (0)
+``cells:T8``, ``pairs:T8``     T8's cells (6) and pairs (3): its order of cells in Table 1
+``cells:T11``, ``pairs:T11``   T11's cells (5) and pairs (0): Anja, then four, one by one
+``heads_or_secretary``         heads of department and the secretary among them (0)
+``policy_officers``            policy officers among them ("practically none", p. 31: coded 1)
+``hard_from_2018``             hard-side participants whose cohort started in 2018 (4: the two
+                               new sign-ups of O and T14's two employees, p. 25 and p. 29)
+``order:first_cohort``         participants in the first cohort, LC1 (2)
+``order:regular_inflow``       share of the listed cohorts from 2017 on with a participant (1)
+``order:<T>_leader_at_<C>``    1 if team ``T``'s leader entered at cohort ``C`` (T8 at LC3)
+``order:<T>_first_at_<C>``     1 if team ``T``'s first participant entered at cohort ``C`` (T8
+                               at LC1: the two employees who started; T11 at LC8: Anja)
+============================== ==============================================================
 
-The observed vector (:mod:`diffusion.calibrate.observed`) and the simulated ones go through
-the same :func:`assemble`, so the two are computed in one way only.
+A cell is a team's participants in one cohort, so cohorts must start on distinct steps
+(the baseline's LC11/LC12 and LC14/LC15 start a week apart). The observed vector
+(:mod:`diffusion.calibrate.observed`, from Table 1 cell by cell) and the simulated ones go
+through the same :func:`assemble`, so the derived statistics are computed in one way only.
 """
 
 from __future__ import annotations
@@ -90,6 +107,25 @@ class OrderFacts:
         )
 
 
+#: teams whose cells and pairs are statistics of their own (the order Table 1 shows)
+CELL_TEAMS: tuple[str, ...] = ("T8", "T11")
+#: roles of the top: the heads of department and the secretary (none in Table 1)
+TOP_ROLES: tuple[str, ...] = ("head", "secretary")
+#: the year from which a hard-side participant counts as a late entry
+LATE_YEAR = 2018
+
+#: the scalar patterns between the concentration shares and the known order, in order
+SCALARS: tuple[str, ...] = (
+    "team_leaders",
+    "hard_team_leaders",
+    "leader_first",
+    "cells",
+    "pairs",
+    "cells_3plus",
+)
+TAIL: tuple[str, ...] = ("heads_or_secretary", "policy_officers", "hard_from_2018")
+
+
 def statistic_names(
     teams: Sequence[str], departments: Mapping[str, Sequence[str]], order: OrderFacts
 ) -> tuple[str, ...]:
@@ -99,7 +135,9 @@ def statistic_names(
         *(f"department:{d}" for d in departments),
         "share:soft",
         "share:top2",
-        "team_leaders",
+        *SCALARS,
+        *(f"{kind}:{t}" for t in CELL_TEAMS for kind in ("cells", "pairs")),
+        *TAIL,
         "order:first_cohort",
         "order:regular_inflow",
         *(f"order:{t}_leader_at_{c}" for t, c in order.leader_at),
@@ -107,53 +145,99 @@ def statistic_names(
     )
 
 
+@dataclass(frozen=True)
+class Parts:
+    """The raw counts the statistics are made of, each ``(...)`` over runs (or one value).
+
+    Attributes
+    ----------
+    team_counts : array ``(..., teams)``
+        Participants per team.
+    cell_sizes : array ``(..., teams, cohorts)``
+        Participants of each team in each cohort (only the cells' sizes matter).
+    team_leaders, hard_team_leaders, leader_first : array ``(...)``
+        Team leaders who took part; of them on the hard side; teams whose first cohort with a
+        participant included the team leader.
+    heads_or_secretary, policy_officers, hard_from_2018 : array ``(...)``
+        Participants of the top; policy officers; hard-side participants of cohorts from
+        :data:`LATE_YEAR` on.
+    first_cohort, regular_inflow : array ``(...)``
+        Participants in the first cohort; share of the cohorts from the regular year on with
+        a participant.
+    leader_at, first_at : array ``(..., k)``
+        1/0 indicators of the known order (one column per fact).
+    """
+
+    team_counts: np.ndarray
+    cell_sizes: np.ndarray
+    team_leaders: np.ndarray
+    hard_team_leaders: np.ndarray
+    leader_first: np.ndarray
+    heads_or_secretary: np.ndarray
+    policy_officers: np.ndarray
+    hard_from_2018: np.ndarray
+    first_cohort: np.ndarray
+    regular_inflow: np.ndarray
+    leader_at: np.ndarray
+    first_at: np.ndarray
+
+
 def assemble(
-    team_counts: np.ndarray,
+    parts: Parts,
+    teams: Sequence[str],
     department_teams: Sequence[Sequence[int]],
     soft_departments: Sequence[int],
-    team_leaders: np.ndarray,
-    first_cohort: np.ndarray,
-    regular_inflow: np.ndarray,
-    leader_at: np.ndarray,
-    first_at: np.ndarray,
 ) -> np.ndarray:
     """Stack the statistics of :func:`statistic_names` from their parts.
 
     Parameters
     ----------
-    team_counts : array ``(..., teams)``
-        Participants per team.
+    parts : Parts
+    teams : sequence of str
+        The teams, in the order of ``parts.team_counts``' last axis.
     department_teams : sequence of sequences of int
         For each department, the indices of its teams on the last axis of ``team_counts``.
     soft_departments : sequence of int
         Indices of the soft-side departments.
-    team_leaders, first_cohort, regular_inflow : array ``(...)``
-        Team leaders trained; participants in the first cohort; share of the cohorts from the
-        regular year on with a participant.
-    leader_at, first_at : array ``(..., k)``
-        1/0 indicators of the known order (one column per fact).
 
     Returns
     -------
     float64 array ``(..., statistics)``
     """
-    teams = np.asarray(team_counts, dtype=np.float64)
-    depts = np.stack([teams[..., list(idx)].sum(axis=-1) for idx in department_teams], axis=-1)
-    total = teams.sum(axis=-1)
+    counts = np.asarray(parts.team_counts, dtype=np.float64)
+    depts = np.stack([counts[..., list(idx)].sum(axis=-1) for idx in department_teams], axis=-1)
+    total = counts.sum(axis=-1)
     safe = np.where(total > 0, total, 1.0)
     soft = depts[..., list(soft_departments)].sum(axis=-1) / safe
-    top2 = np.sort(teams, axis=-1)[..., -2:].sum(axis=-1) / safe
-    scalars = np.stack(
-        [soft, top2, *(np.asarray(a, np.float64) for a in (team_leaders, first_cohort))], axis=-1
-    )
+    top2 = np.sort(counts, axis=-1)[..., -2:].sum(axis=-1) / safe
+    sizes = np.asarray(parts.cell_sizes, dtype=np.float64)
+    per_team = [(sizes > 0).sum(axis=-1), (sizes == 2).sum(axis=-1)]  # (..., teams) each
+    scalars = [
+        parts.team_leaders,
+        parts.hard_team_leaders,
+        parts.leader_first,
+        per_team[0].sum(axis=-1),
+        per_team[1].sum(axis=-1),
+        (sizes >= 3).sum(axis=(-2, -1)),
+    ]
+    by_team = [x[..., list(teams).index(t)] for t in CELL_TEAMS for x in per_team]
+    tail = [parts.heads_or_secretary, parts.policy_officers, parts.hard_from_2018]
+    columns = [
+        soft,
+        top2,
+        *scalars,
+        *by_team,
+        *tail,
+        parts.first_cohort,
+        parts.regular_inflow,
+    ]
     return np.concatenate(
         [
-            teams,
+            counts,
             depts,
-            scalars,
-            np.asarray(regular_inflow, np.float64)[..., None],
-            np.asarray(leader_at, np.float64),
-            np.asarray(first_at, np.float64),
+            np.stack([np.asarray(c, np.float64) for c in columns], axis=-1),
+            np.asarray(parts.leader_at, np.float64),
+            np.asarray(parts.first_at, np.float64),
         ],
         axis=-1,
     )
@@ -178,8 +262,18 @@ class Layout:
         Positions of the team leaders (one per team at most).
     leader_team : int array ``(leaders,)``
         Index into ``teams`` of each leader's team.
+    hard : bool array ``(nodes,)``
+        Staff of the hard-side departments' teams.
+    top : bool array ``(nodes,)``
+        Heads of department and the secretary.
+    policy : bool array ``(nodes,)``
+        Policy officers.
     cutoff_step : int
         Last step counted (the week of :data:`CUTOFF`, or the last step).
+    cohort_steps : int array ``(cohorts,)``
+        Steps of the study's cohorts up to the cut-off, distinct and sorted.
+    late_step : int
+        First step of :data:`LATE_YEAR`.
     first_cohort_step : int
         Step of the first cohort.
     regular_steps : int array
@@ -195,7 +289,12 @@ class Layout:
     team_of: np.ndarray
     leaders: np.ndarray
     leader_team: np.ndarray
+    hard: np.ndarray
+    top: np.ndarray
+    policy: np.ndarray
     cutoff_step: int
+    cohort_steps: np.ndarray
+    late_step: int
     first_cohort_step: int
     regular_steps: np.ndarray
     leader_at_steps: np.ndarray
@@ -220,8 +319,9 @@ class Layout:
         Raises
         ------
         InputError
-            When the study's organisation lacks a team of the facts, or a cohort of the known
-            order is outside the calendar.
+            When the study's organisation lacks a team of the facts, a cohort of the known
+            order is outside the calendar, or two cohorts start on the same step (their
+            cells could not be told apart).
         """
         org = study.org
         departments = {d: tuple(v["teams"]) for d, v in facts["departments"].items()}
@@ -238,9 +338,23 @@ class Layout:
         team_of = np.array([index.get(t, -1) for t in team_label], dtype=np.int64)
         role = _labels(org, "role")
         leaders = np.flatnonzero(np.isin(role, TEAM_LEADING_ROLES) & (team_of >= 0))
+        hard_teams = [index[t] for d, ts in departments.items() if d not in soft for t in ts]
         steps = _cohort_steps(study, facts)
         cal = study.calendar
         cutoff_step = cal.step_of(cutoff) if cal.start <= cutoff <= cal.end else cal.n_steps
+        cohorts = [e for e in study.events if isinstance(e, Cohort) and e.step <= cutoff_step]
+        by_step: dict[int, str] = {}
+        for e in cohorts:
+            base = e.name.split(":")[0]  # quota groups of one cohort share its step
+            if by_step.setdefault(int(e.step), base) != base:
+                raise InputError(
+                    study.name,
+                    "cohorts",
+                    f"cohorts {by_step[int(e.step)]} and {base} start in the same week; "
+                    "Table 1's cells need distinct weeks (move one by a week)",
+                )
+        late = dt.date(LATE_YEAR, 1, 1)
+        late_step = cal.step_of(late) if cal.start <= late <= cal.end else cal.n_steps
 
         def step(name: str, what: str) -> int:
             if name not in steps:
@@ -263,7 +377,12 @@ class Layout:
             team_of=team_of,
             leaders=leaders,
             leader_team=team_of[leaders],
+            hard=np.isin(team_of, hard_teams),
+            top=np.isin(role, TOP_ROLES),
+            policy=role == "policy_officer",
             cutoff_step=int(cutoff_step),
+            cohort_steps=np.array(sorted(by_step), dtype=np.int64),
+            late_step=int(late_step),
             first_cohort_step=step(order.first_cohort, "the first cohort"),
             regular_steps=np.array(regular, dtype=np.int64),
             leader_at_steps=np.array(
@@ -274,33 +393,36 @@ class Layout:
             ),
         )
 
-    def statistics(self, first_step: np.ndarray) -> np.ndarray:
-        """The statistics of every run from its first steps in :data:`TOOK_COURSE`.
+    def parts(self, first_step: np.ndarray) -> Parts:
+        """The raw counts of every run from its first steps in :data:`TOOK_COURSE`.
 
         Parameters
         ----------
         first_step : int array ``(runs, nodes)``
             ``results.first_step[MILESTONE]``: the step each person first took the course,
             -1 for never.
-
-        Returns
-        -------
-        float64 array ``(runs, statistics)``
         """
         fs = np.asarray(first_step)
+        n_runs = fs.shape[0]
         took = (fs >= 0) & (fs <= self.cutoff_step)
         in_team = self.team_of >= 0
         onehot = np.zeros((fs.shape[1], len(self.teams)))
         onehot[np.flatnonzero(in_team), self.team_of[in_team]] = 1.0
         team_counts = took @ onehot
+        at_cohort = (fs[:, :, None] == self.cohort_steps[None, None, :]) & took[:, :, None]
+        cell_sizes = np.einsum("rnk,nt->rtk", at_cohort.astype(np.float64), onehot)
         lead = fs[:, self.leaders]
-        leaders = took[:, self.leaders].sum(axis=1)
-        first_cohort = (took & (fs == self.first_cohort_step)).sum(axis=1)
+        lead_took = took[:, self.leaders]
+        team_first = np.stack(
+            [_first_in_team(fs, took, self.team_of == k) for k in range(len(self.teams))],
+            axis=-1,
+        )  # (runs, teams)
+        leader_first = (lead_took & (lead == team_first[:, self.leader_team])).sum(axis=1)
         if self.regular_steps.size:
             filled = (fs[:, :, None] == self.regular_steps[None, None, :]).any(axis=1)
             regular = filled.mean(axis=1)
         else:
-            regular = np.ones(fs.shape[0])
+            regular = np.ones(n_runs)
         leader_at = np.stack(
             [
                 (lead[:, self.leader_team == self.teams.index(t)] == s).any(axis=1)
@@ -308,24 +430,34 @@ class Layout:
             ]
             or [np.zeros(0)],
             axis=-1,
-        ).reshape(fs.shape[0], -1)
+        ).reshape(n_runs, -1)
         first_at = np.stack(
             [
-                _first_in_team(fs, took, self.team_of == self.teams.index(t)) == s
+                team_first[:, self.teams.index(t)] == s
                 for (t, _), s in zip(self.order.first_at, self.first_at_steps, strict=True)
             ]
             or [np.zeros(0)],
             axis=-1,
-        ).reshape(fs.shape[0], -1)
+        ).reshape(n_runs, -1)
+        return Parts(
+            team_counts=team_counts,
+            cell_sizes=cell_sizes,
+            team_leaders=lead_took.sum(axis=1),
+            hard_team_leaders=(lead_took & self.hard[self.leaders]).sum(axis=1),
+            leader_first=leader_first,
+            heads_or_secretary=(took & self.top).sum(axis=1),
+            policy_officers=(took & self.policy).sum(axis=1),
+            hard_from_2018=(took & self.hard & (fs >= self.late_step)).sum(axis=1),
+            first_cohort=(took & (fs == self.first_cohort_step)).sum(axis=1),
+            regular_inflow=regular,
+            leader_at=leader_at,
+            first_at=first_at,
+        )
+
+    def statistics(self, first_step: np.ndarray) -> np.ndarray:
+        """The statistics of every run, float64 ``(runs, statistics)`` (:meth:`parts`)."""
         return assemble(
-            team_counts,
-            self.department_teams,
-            self.soft_departments,
-            leaders,
-            first_cohort,
-            regular,
-            leader_at,
-            first_at,
+            self.parts(first_step), self.teams, self.department_teams, self.soft_departments
         )
 
 

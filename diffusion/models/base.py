@@ -250,6 +250,40 @@ def check_selection(org: CompiledOrg, selection: Mapping[str, Any], where: str =
             )
 
 
+def select_nodes(org: CompiledOrg, selection: Mapping[str, Any], where: str = "") -> np.ndarray:
+    """The staff matching every selector of ``selection`` (all staff if it is empty).
+
+    Checked first with :func:`check_selection` (same messages).
+
+    Returns
+    -------
+    bool array ``(nodes,)``
+
+    Examples
+    --------
+    >>> from diffusion.graphs import complete
+    >>> select_nodes(complete(3), {"nodes": [0, 2]}).tolist()
+    [True, False, True]
+    """
+    check_selection(org, selection, where)
+    chosen = org.is_staff.astype(bool).copy()
+    for key, value in selection.items():
+        if key == "nodes":
+            arr = np.asarray(value)
+            if arr.dtype != bool:
+                if arr.dtype.kind in "USO":
+                    arr = np.array([org.index[v] for v in arr.reshape(-1)], dtype=np.int64)
+                mask = np.zeros(org.n_nodes, dtype=bool)
+                mask[arr.astype(np.int64).reshape(-1)] = True
+                arr = mask
+            chosen &= arr
+            continue
+        labels = (value,) if isinstance(value, str) else tuple(value)
+        known = org.group_labels[key]
+        chosen &= np.isin(org.groups[key], [known.index(label) for label in labels])
+    return chosen
+
+
 def _check_nodes(org: CompiledOrg, nodes: Any, prefix: str) -> None:
     arr = np.asarray(nodes)
     if arr.dtype == bool:

@@ -68,7 +68,7 @@ nothing is ever ``(nodes, nodes)``.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -76,7 +76,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from diffusion.compile import CompiledOrg
-from diffusion.models.base import Model, State
+from diffusion.models._kernels import check_probability
+from diffusion.models.base import Model, State, select_nodes
 from diffusion.models.ideas_params import IdeasParams
 from diffusion.rng import RunRandom
 
@@ -88,9 +89,11 @@ __all__ = [
     "IdeasParams",
     "IdeasPrep",
     "adoption_probability",
+    "eligible_for_seats",
     "hill",
     "isolated_trained",
     "lapse_probability",
+    "resistance_probability",
 ]
 
 STATES: tuple[str, ...] = (
@@ -125,8 +128,11 @@ BUDDY_SUPPORT = np.array([1, 1, 1, 1, 0, 0, 0], dtype=np.float32)
 #: preferred: trained or adopter, then aware, then unaware); ``_NO_TIER``: never chosen
 _NO_TIER = 3
 _BUDDY_TIER = np.array([2, 1, 0, 0, _NO_TIER, _NO_TIER, _NO_TIER], dtype=np.int8)
-#: per state code: eligible for a cohort seat (unaware, aware, lapsed)
-_ELIGIBLE = np.isin(np.arange(len(STATES)), (UNAWARE, AWARE, LAPSED))
+#: per state code: eligible for a cohort seat (unaware, aware, adopter, lapsed): everyone who
+#: has not taken the course and does not resist it
+_ELIGIBLE = np.isin(np.arange(len(STATES)), (UNAWARE, AWARE, ADOPTER, LAPSED))
+#: steps per year (one step is one week)
+_WEEKS_PER_YEAR = 52.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -176,7 +182,7 @@ def adoption_probability(
 ) -> np.ndarray:
     """Probability per week that an aware person adopts (broadcast over the arguments).
 
-    ``p_adopt_per_week * regime_damping * (1 - workload_adoption * w) * r * hill(E)
+    ``p_adopt_per_week * (1 - workload_adoption * w) * r * hill(E)
     * (1 + leader_effect (2 S - 1)) * (1 + top_effect (2 T - 1))
     * (1 + push_adoption_effect P / (1 + P)) / (1 + resistance_damping R)``.
 
@@ -206,7 +212,7 @@ def adoption_probability(
     """
     p = params
     return (
-        np.float32(p.p_adopt_per_week * p.regime_damping)
+        np.float32(p.p_adopt_per_week)
         * (1.0 - np.float32(p.workload_adoption) * np.asarray(workload, dtype=np.float32))
         * np.asarray(receptivity, dtype=np.float32)
         * hill(exposure, p.adopt_threshold, p.adopt_steepness)
@@ -256,6 +262,35 @@ def lapse_probability(
     )
 
 
+def resistance_probability(
+    params: IdeasParams, seen: np.ndarray | float, *, pressure: np.ndarray | float = 0.0
+) -> np.ndarray:
+    """Probability per week that an unaware or aware person turns against the ideas.
+
+    ``p_resist_per_week * (s / (1 + s) + push_resistance * P / (1 + P))``: irritation at the
+    platform the participants get, which grows with the talks one has seen (``s``), and the
+    counter-movement a top-down push adds (pressure ``P``). The first term needs no push: the
+    report's own account is of colleagues who feel passed over.
+
+    Parameters
+    ----------
+    params : IdeasParams
+    seen : float array
+        ``s >= 0``, presentations attended.
+    pressure : float array
+        ``P >= 0``, top-down pressure.
+
+    Returns
+    -------
+    float32 array
+        Probabilities per week, broadcast over the arguments.
+    """
+    p = params
+    return np.float32(p.p_resist_per_week) * (
+        _saturate(seen) + np.float32(p.push_resistance) * _saturate(pressure)
+    )
+
+
 def _multiplier(effect: float, level: np.ndarray | float) -> np.ndarray:
     """``1 + effect * (2 level - 1)``: from ``1 - effect`` (level 0) to ``1 + effect``."""
     return 1.0 + np.float32(effect) * (2.0 * np.asarray(level, dtype=np.float32) - 1.0)
@@ -296,6 +331,19 @@ class IdeasPrep:
         Extremes of the staff's workload (for the thinning bound).
     active_weight, resistant_weight, support_level : float32 ``(states,)``
         Per state code: weight as an influencer, 1 for resistant, a leader's support level.
+    head_share : float
+        Weight of the second-line manager in the leader support ``S``.
+    hard : float32 ``(nodes,)``
+        1 for staff on the hard side, else 0.
+    hard_opening : float
+        ``hard_side_opening_per_year``: the hard side's receptivity grows by this share of its
+        start value a year.
+    nomination_role : float32 ``(nodes,)``
+        Nomination weight factor of the role: ``nomination_team_leader`` for team leaders,
+        ``nomination_top`` for heads and the secretary, 1 for everyone else.
+    board_backed : float32 ``(nodes,)``
+        1 for staff (not the secretary) with a ``board`` tie: a backing alderman's support
+        reaches them (:func:`_leader_support`), else 0.
     token : int
         Identifies this prep, so a state knows when its cached exposures are stale.
     """
@@ -316,6 +364,10 @@ class IdeasPrep:
     resistant_weight: np.ndarray
     support_level: np.ndarray
     head_share: float
+    hard: np.ndarray
+    hard_opening: float
+    nomination_role: np.ndarray
+    board_backed: np.ndarray
     token: int = field(default_factory=lambda: next(_prep_ids))
 
 
@@ -483,7 +535,7 @@ class IdeasModel(Model):
     Parameters
     ----------
     params : IdeasParams
-        All rates and multipliers (PROVISIONAL defaults).
+        All rates and multipliers (which defaults are fitted: ``docs/calibration.md``).
 
     Notes
     -----
@@ -533,7 +585,8 @@ class IdeasModel(Model):
         buddy = sp.csr_array(org.weight("buddy") * np.float32(p.buddy_weight), dtype=np.float32)
         buddy.eliminate_zeros()
         side, role = _labels_of(org, "side"), _labels_of(org, "role")
-        receptivity = np.where(side == "hard", p.receptivity_hard, p.receptivity_soft)
+        hard = (side == "hard") & staff
+        receptivity = np.where(hard, p.receptivity_hard, p.receptivity_soft)
         receptivity = receptivity * np.where(
             role == "policy_officer", p.receptivity_policy_officer, 1
         )
@@ -555,6 +608,13 @@ class IdeasModel(Model):
         active[[TRAINED, ADOPTER]] = 1.0, p.adopter_influence
         resistant = np.zeros(len(STATES), dtype=np.float32)
         resistant[RESISTANT] = 1.0
+        nomination_role = np.select(
+            [role == "team_leader", np.isin(role, ("head", "secretary"))],
+            [p.nomination_team_leader, p.nomination_top],
+            1.0,
+        )
+        board_tied = np.asarray(org.weight("board").sum(axis=1)).reshape(-1) > 0
+        board_backed = board_tied & staff & (role != "secretary")
         return IdeasPrep(
             influence=influence,
             influence_t=sp.csr_array(influence.T, dtype=np.float32),
@@ -572,11 +632,16 @@ class IdeasModel(Model):
             resistant_weight=resistant,
             support_level=support,
             head_share=p.head_share,
+            hard=hard.astype(np.float32),
+            hard_opening=p.hard_side_opening_per_year,
+            nomination_role=(nomination_role * staff).astype(np.float32),
+            board_backed=board_backed.astype(np.float32),
         )
 
     def init(self, org: CompiledOrg, prep: IdeasPrep, rand: RunRandom) -> State:
         """Everyone unaware; each leader backs the course with ``p_leader_backs`` (purpose
-        ``"backing"``); top support at ``top_support_initial``."""
+        ``"backing"``); top support at ``top_support_initial``; the leaders' nomination draws
+        of step 0 (purpose ``"nominate"``)."""
         p = self.params
         n_runs, n = rand.n_runs, org.n_nodes
         code = np.zeros((n_runs, n), dtype=np.int8)
@@ -603,6 +668,8 @@ class IdeasModel(Model):
                 "nomination_factor": np.ones((n_runs, n), dtype=np.float32),
                 "support_floor": np.where(backs, np.float32(p.support_backing), np.float32(0)),
                 "buddy": np.full((n_runs, n), -1, dtype=np.int32),
+                "t": np.zeros(n_runs, dtype=np.int64),
+                "nominate_u": rand.uniform("nominate", 0, prep.leaders.size),
             },
         )
 
@@ -626,11 +693,12 @@ class IdeasModel(Model):
 
         # 4. organisation level
         top = x["top"]
-        target = (1.0 - p.board_share) * x["sponsor"] + p.board_share * x["board"]
-        top += np.float32(p.top_relax_per_week) * (target - top)
+        top += np.float32(p.top_relax_per_week) * (x["sponsor"] - top)
         top += np.float32(p.top_gain_per_presentation) * n_talks
         np.clip(top, 0.0, 1.0, out=top)
         x["pressure"] *= np.float32(1.0 - p.pressure_decay_per_week)
+        x["t"][:] = t + 1
+        x["nominate_u"] = rand.uniform("nominate", t + 1, prep.leaders.size)
 
     def set_state(self, state: State, mask: np.ndarray, name: str, t: int) -> None:
         """Put ``mask`` ``(runs, nodes)`` into state ``name``; entering ``trained`` (a cohort)
@@ -646,28 +714,43 @@ class IdeasModel(Model):
     def nomination_weights(self, org: CompiledOrg, prep: IdeasPrep, state: State) -> np.ndarray:
         """Weights ``(runs, nodes)`` for filling cohort seats (mechanism 1).
 
-        Eligible: staff who are unaware, aware or lapsed (not participants, adopters or the
-        resistant). Weight ``r * (1 + e_n (2 S - 1)) * (1 + g_w Et / (1 + Et))
-        * (1 + g_p s / (1 + s)) * a * f``: receptivity ``r``, leader support ``S``, exposure
-        ``Et`` to trained people (word of mouth), presentations seen ``s``, ``a =
-        nomination_aware`` for aware and lapsed people (1 for unaware) and the taster /
-        competing-course factor ``f``. A per-run factor such as top support cannot change who
-        is drawn for a given number of seats, so it does not appear here.
+        Eligible: staff who have not taken the course and do not resist it (unaware, aware,
+        adopter, lapsed). Before each round the secretary asks the managers for candidates:
+        a manager nominates with probability ``p_leader_nominates`` times their support level
+        (the draws of purpose ``"nominate"`` at this step), and the staff they manage get
+        weight ``1 + nomination_leader_effect`` (often two of a team at once). Weight
+        ``r * q * (1 + g_l N) * (1 + g_w Et / (1 + Et)) * (1 + g_p s / (1 + s)) * a * f``:
+        receptivity ``r`` (with the hard side's opening), role factor ``q``
+        (``nomination_team_leader``, ``nomination_top`` for heads and the secretary), ``N`` 1
+        if one's manager nominates this round, exposure ``Et`` to trained people (word of
+        mouth), presentations seen ``s``, ``a`` = 1 for unaware, ``nomination_aware`` for
+        aware and lapsed, ``nomination_adopter`` for adopters (self-selection), and the
+        taster / competing-course factor ``f``. A per-run factor such as top support cannot
+        change who is drawn for a given number of seats, so it does not appear here.
         """
         p, x = self.params, state.extra
         code = state.code
         n = code.shape[1]
-        eligible = _ELIGIBLE[code] & org.is_staff[None, :]
+        eligible = eligible_for_seats(org, state)
         trained = (code == TRAINED).astype(np.float32)
         exposure_trained = (prep.influence @ trained.T).T
         nodes = np.arange(n)
-        support = _leader_support(prep, state, nodes)
+        level = _leader_levels(prep, state)  # (runs, leaders + 1); last: no manager
+        nominates = x["nominate_u"] < np.float32(p.p_leader_nominates) * level[:, :-1]
+        nominated = np.pad(nominates, ((0, 0), (0, 1)))[:, prep.first_col]
+        state_factor = np.ones(len(STATES), dtype=np.float32)
+        state_factor[[AWARE, LAPSED, ADOPTER]] = (
+            p.nomination_aware,
+            p.nomination_aware,
+            p.nomination_adopter,
+        )
         weights = (
-            _receptivity(prep, x["receptivity_factor"], nodes)
-            * _multiplier(p.nomination_leader_effect, support)
+            _receptivity(prep, x["receptivity_factor"], nodes, _years(state))
+            * prep.nomination_role
+            * (1.0 + np.float32(p.nomination_leader_effect) * nominated)
             * (1.0 + np.float32(p.nomination_word_of_mouth) * _saturate(exposure_trained))
             * (1.0 + np.float32(p.nomination_presentation) * _saturate(x["seen"]))
-            * np.where(code == UNAWARE, np.float32(1), np.float32(p.nomination_aware))
+            * state_factor[code]
             * x["nomination_factor"]
         )
         return np.where(eligible, weights, 0.0).astype(np.float64)
@@ -689,10 +772,13 @@ class IdeasModel(Model):
         (a label or a list of labels; all given must hold; default all staff):
 
         ``top_change(secretary_support=None, alderman_leaves=False, support_loss=None)``
-            A change at the top (mechanism 5): a new secretary with that sponsorship level,
-            the backing alderman leaves (board backing 0; remove the board ties with
-            ``RemoveTies(kind="board")``); top support loses ``support_loss`` of itself
-            (default ``top_change_loss``).
+            A change at the top (mechanism 5): a new secretary with that sponsorship level
+            (top support ``T`` then relaxes toward it), the backing alderman leaves (the
+            floor ``alderman_backing`` that the staff tied to the board had in their leader
+            support goes; the scenario also removes the alderman's ties with
+            ``RemoveTies(kind="board")``, which has the same effect, so nothing is lost
+            twice); ``T`` loses ``support_loss`` of itself at once (default 0: the loss
+            comes only through the new sponsor level).
         ``top_down_push(strength)``
             More steering from the top (mechanism 10): pressure ``P += strength``.
         ``landscape_shock(factor, **where)``
@@ -772,7 +858,7 @@ class IdeasModel(Model):
         thinning: only cells whose draw is below it need their exact probability)."""
         p, x = self.params, state.extra
         pressure = float(x["pressure"].max())
-        resist = p.p_resist_per_week * float(_saturate(pressure))
+        resist = p.p_resist_per_week * (1.0 + p.push_resistance * float(_saturate(pressure)))
         adopt = float(
             adoption_probability(
                 p,
@@ -821,18 +907,15 @@ class IdeasModel(Model):
             * prep.staff[node[unaware]]
             * _saturate(exposure[unaware])
         )
-        if p.p_resist_per_week > 0 and x["pressure"].max() > 0:
+        if p.p_resist_per_week > 0:
             forming = np.flatnonzero(s <= AWARE)
             second[forming] = (
-                np.float32(p.p_resist_per_week)
-                * prep.staff[node[forming]]
-                * _saturate(x["pressure"][run[forming]])
-                * (
-                    1.0
-                    - _receptivity(
-                        prep, x["receptivity_factor"].reshape(-1)[cells[forming]], node[forming]
-                    )
+                resistance_probability(
+                    p,
+                    x["seen"].reshape(-1)[cells[forming]],
+                    pressure=x["pressure"][run[forming]],
                 )
+                * prep.staff[node[forming]]
             )
         # exposure 0 gives adoption probability 0, so those cells are skipped
         adopting = np.flatnonzero(
@@ -846,7 +929,7 @@ class IdeasModel(Model):
                 p,
                 exposure[adopting],
                 receptivity=_receptivity(
-                    prep, x["receptivity_factor"].reshape(-1)[cells[adopting]], i
+                    prep, x["receptivity_factor"].reshape(-1)[cells[adopting]], i, _years(state, r)
                 ),
                 workload=prep.workload[i],
                 leader_support=_leader_support(prep, state, i, r),
@@ -920,10 +1003,10 @@ class IdeasModel(Model):
         support_loss: float | None = None,
     ) -> None:
         x = state.extra
-        loss = self.params.top_change_loss if support_loss is None else support_loss
-        _check_level("top_change: support_loss", loss)
+        loss = 0.0 if support_loss is None else support_loss
+        check_probability("top_change: support_loss", loss)
         if secretary_support is not None:
-            _check_level("top_change: secretary_support", secretary_support)
+            check_probability("top_change: secretary_support", secretary_support)
             x["sponsor"][:] = secretary_support
         if alderman_leaves:
             x["board"][:] = 0.0
@@ -940,7 +1023,7 @@ class IdeasModel(Model):
         self, org: CompiledOrg, state: State, t: int, rand: RunRandom, factor: float, **where: Any
     ) -> None:
         _check_factor("landscape_shock: factor", factor)
-        state.extra["receptivity_factor"][:, _select(org, **where)] *= np.float32(factor)
+        state.extra["receptivity_factor"][:, select_nodes(org, where)] *= np.float32(factor)
 
     def _taster(
         self,
@@ -954,8 +1037,8 @@ class IdeasModel(Model):
     ) -> None:
         _check_factor("taster: boost", boost)
         p_aware = self.params.taster_p_aware if p_aware is None else p_aware
-        _check_level("taster: p_aware", p_aware)
-        chosen = _select(org, **where)
+        check_probability("taster: p_aware", p_aware)
+        chosen = select_nodes(org, where)
         state.extra["nomination_factor"][:, chosen] *= np.float32(1.0 + boost)
         u = rand.uniform("taster", t, org.n_nodes)
         state.code[(state.code == UNAWARE) & chosen[None, :] & (u < p_aware)] = AWARE
@@ -964,7 +1047,7 @@ class IdeasModel(Model):
         self, org: CompiledOrg, state: State, t: int, rand: RunRandom, factor: float, **where: Any
     ) -> None:
         _check_factor("competing_course: factor", factor)
-        state.extra["nomination_factor"][:, _select(org, **where)] *= np.float32(factor)
+        state.extra["nomination_factor"][:, select_nodes(org, where)] *= np.float32(factor)
 
     def _buddies(
         self,
@@ -981,7 +1064,7 @@ class IdeasModel(Model):
             )
         if within not in org.groups:
             raise ValueError(f"buddies: the organisation has no grouping {within!r}")
-        _check_level("buddies: p_accept", p_accept)
+        check_probability("buddies: p_accept", p_accept)
         n = org.n_nodes
         u = rand.uniform("buddies", t, n)
         run, node = np.nonzero(isolated_trained(org, state) & (u < p_accept))
@@ -1009,9 +1092,9 @@ class IdeasModel(Model):
     def _leader_backing(
         self, org: CompiledOrg, state: State, t: int, rand: RunRandom, level: float, **where: Any
     ) -> None:
-        _check_level("leader_backing: level", level)
+        check_probability("leader_backing: level", level)
         floor = state.extra["support_floor"]
-        chosen = _select(org, **where)
+        chosen = select_nodes(org, where)
         floor[:, chosen] = np.maximum(floor[:, chosen], np.float32(level))
 
 
@@ -1020,9 +1103,38 @@ class IdeasModel(Model):
 # --------------------------------------------------------------------------------------------
 
 
-def _receptivity(prep: IdeasPrep, factor: np.ndarray, node: np.ndarray) -> np.ndarray:
-    """Receptivity in [0, 1]: the base of ``node`` times the shock ``factor`` (same shape)."""
-    return np.minimum(prep.receptivity[node] * factor, np.float32(1))
+def eligible_for_seats(org: CompiledOrg, state: State) -> np.ndarray:
+    """Bool ``(runs, nodes)``: staff who may take a cohort seat (unaware, aware, adopter,
+    lapsed: everyone who has not taken the course and does not resist it)."""
+    return _ELIGIBLE[state.code] & org.is_staff.astype(bool)[None, :]
+
+
+def _receptivity(
+    prep: IdeasPrep, factor: np.ndarray, node: np.ndarray, years: float | np.ndarray = 0.0
+) -> np.ndarray:
+    """Receptivity in [0, 1]: the base of ``node`` times the shock ``factor`` (same shape),
+    on the hard side also times ``1 + hard_side_opening_per_year * years`` (the hard side
+    enters late: mechanism 7); capped at 1.
+
+    ``years`` (since step 0) is a float, or an array that broadcasts with ``node``."""
+    opening = 1.0 + np.float32(prep.hard_opening) * np.asarray(years, np.float32) * prep.hard[node]
+    return np.minimum(prep.receptivity[node] * factor * opening, np.float32(1))
+
+
+def _years(state: State, run: np.ndarray | None = None) -> np.ndarray:
+    """Years since step 0 of each run, float32 ``(runs, 1)`` (or ``(cells,)`` for ``run``)."""
+    t = state.extra["t"].astype(np.float32) / np.float32(_WEEKS_PER_YEAR)
+    return t[:, None] if run is None else t[run]
+
+
+def _leader_levels(prep: IdeasPrep, state: State) -> np.ndarray:
+    """Support level of every leader in every run, float32 ``(runs, leaders + 1)``: the level
+    of their state (``support_level``), at least their ``support_floor``; the last column
+    (no leader) is neutral (:data:`_NO_LEADER`)."""
+    code, floor = state.code, state.extra["support_floor"]
+    at = prep.leaders
+    own = np.maximum(prep.support_level[code[:, at]], floor[:, at])
+    return np.pad(own, ((0, 0), (0, 1)), constant_values=np.float32(_NO_LEADER))
 
 
 def _leader_support(
@@ -1031,7 +1143,10 @@ def _leader_support(
     """Support ``S`` in [0, 1] of the first- and second-line managers (mechanism 3).
 
     A leader's level is that of their state (``support_level``), at least their
-    ``support_floor``; a missing leader counts as neutral (:data:`_NO_LEADER`).
+    ``support_floor``; a missing leader counts as neutral (:data:`_NO_LEADER`). Staff with a
+    ``board`` tie (``prep.board_backed``) get at least the board's backing level
+    (``state.extra["board"]``: ``alderman_backing`` until the alderman leaves): the alderman
+    backed Chris and Anja's team in particular, not the organisation as a whole.
 
     Parameters
     ----------
@@ -1056,13 +1171,16 @@ def _leader_support(
         return np.where(col < prep.leaders.size, own, np.float32(_NO_LEADER))
 
     first, second = prep.first_col[node], prep.second_col[node]
+    board, backed = state.extra["board"], prep.board_backed[node]
     if run is None:
-        table = level(slice(None), np.arange(leader.size))  # (runs, leaders + 1)
+        table = _leader_levels(prep, state)  # (runs, leaders + 1)
         first, second = table[:, first], table[:, second]
+        floor = board[:, None] * backed[None, :]
     else:
         first, second = level(run, first), level(run, second)
+        floor = board[run] * backed
     share = np.float32(prep.head_share)
-    return (1 - share) * first + share * second
+    return np.maximum((1 - share) * first + share * second, floor)
 
 
 def _buddy_support(
@@ -1094,57 +1212,9 @@ def _spread(w: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     return item, w.indices[entry].astype(np.int64), w.data[entry]
 
 
-def _check_level(name: str, value: float) -> None:
-    if not (isinstance(value, int | float) and 0.0 <= value <= 1.0):
-        raise ValueError(f"{name} must be in [0, 1], got {value!r}")
-
-
 def _check_factor(name: str, value: float) -> None:
     if not (isinstance(value, int | float) and 0.0 <= value < np.inf):
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-
-
-def _select(
-    org: CompiledOrg,
-    *,
-    nodes: Sequence[int] | Sequence[str] | np.ndarray | None = None,
-    department: str | Sequence[str] | None = None,
-    team: str | Sequence[str] | None = None,
-    side: str | Sequence[str] | None = None,
-    role: str | Sequence[str] | None = None,
-) -> np.ndarray:
-    """Bool ``(nodes,)`` of the staff matching every selector given (all staff if none)."""
-    chosen = org.is_staff.astype(bool).copy()
-    if nodes is not None:
-        arr = np.asarray(nodes)
-        if arr.dtype == bool:
-            if arr.shape != (org.n_nodes,):
-                raise ValueError(f"a node mask must have shape ({org.n_nodes},), got {arr.shape}")
-            mask = arr
-        else:
-            if arr.dtype.kind in "USO":
-                missing = [v for v in arr.reshape(-1) if v not in org.index]
-                if missing:
-                    raise ValueError(f"unknown node id {str(missing[0])!r}")
-                arr = np.array([org.index[v] for v in arr.reshape(-1)], dtype=np.int64)
-            mask = np.zeros(org.n_nodes, dtype=bool)
-            mask[arr.astype(np.int64).reshape(-1)] = True
-        chosen &= mask
-    for grouping, labels in (
-        ("department", department),
-        ("team", team),
-        ("side", side),
-        ("role", role),
-    ):
-        if labels is None:
-            continue
-        labels = (labels,) if isinstance(labels, str) else tuple(labels)
-        known = org.group_labels.get(grouping, ())
-        bad = [label for label in labels if label not in known]
-        if bad:
-            raise ValueError(f"unknown {grouping} {bad[0]!r}; known: {', '.join(map(str, known))}")
-        chosen &= np.isin(org.groups[grouping], [known.index(label) for label in labels])
-    return chosen
 
 
 def isolated_trained(org: CompiledOrg, state: State) -> np.ndarray:

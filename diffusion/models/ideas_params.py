@@ -1,28 +1,13 @@
 """Parameters of the ideas model (:mod:`diffusion.models.ideas`).
 
 Every parameter carries its unit, allowed range, mechanism (the numbering of
-``docs/model-from-seed.md``) and a one-line meaning in its field metadata, so that validation,
+``docs/ideas-model.md``) and a one-line meaning in its field metadata, so that validation,
 the documentation table (:func:`parameter_table`) and error messages come from one place.
 
-Calibrated to Table 1 (2026-11-29, seed 2015): ``nomination_word_of_mouth``,
-``nomination_presentation``, ``nomination_leader_effect``, ``receptivity_hard`` and
-``p_adopt_per_week`` are the posterior medians of a rejection-ABC fit (5,000 parameter
-vectors x 10 runs, 1% accepted) made by::
-
-    diffusion calibrate \
-      --params "model.params.nomination_word_of_mouth=loguniform(0.1, 30)" \
-      --params "model.params.nomination_presentation=loguniform(0.1, 30)" \
-      --params "model.params.nomination_leader_effect=uniform(0, 1)" \
-      --params "model.params.receptivity_hard=uniform(0.02, 1)" \
-      --params "model.params.p_adopt_per_week=loguniform(0.001, 0.1)" \
-      --method rejection --simulations 5000 --runs-per-simulation 10 --accept 0.01 \
-      --check-draws 200 --seed 2015 --workers 2 --out calibration
-
-Table 1 identifies them only weakly (each 90% posterior interval is 0.90-1.03 times as wide
-as its prior's; ``docs/calibration.md``), so treat them as the data's central values, not as
-measurements. All other defaults are PROVISIONAL: the seed report gives no numbers, only
-directions; they were chosen to give a plausible Etten-Leur baseline (trained people cluster
-in the soft departments, tens of adopters by 2018).
+Which defaults the fit on Table 1's patterns sets, the command that made them, and which stay
+provisional (the report gives directions, not numbers) is said in one place,
+``docs/calibration.md``; ``diffusion fit-report`` shows how well the defaults reproduce
+every pattern.
 """
 
 from __future__ import annotations
@@ -49,7 +34,8 @@ def _p(default: float, unit: str, mechanism: str, doc: str, bounds: Range = _PRO
 
 @dataclass(frozen=True)
 class IdeasParams:
-    """Parameters of :class:`~diffusion.models.ideas.IdeasModel` (all PROVISIONAL defaults).
+    """Parameters of :class:`~diffusion.models.ideas.IdeasModel` (``docs/calibration.md`` says
+    which defaults are fitted and which provisional).
 
     Units: ``p_..._per_week`` are probabilities per weekly step; ``..._effect`` in [0, 1] are
     the half-widths of a multiplier ``1 + effect * (2 * level - 1)`` that runs from
@@ -72,8 +58,32 @@ class IdeasParams:
         0.6, "per talk attended", "4", "unaware audience member becomes aware at a presentation"
     )
     # -- 1 recruitment into cohorts ----------------------------------------------------------
+    p_leader_nominates: float = _p(
+        0.25,
+        "probability per round",
+        "1",
+        "a manager at support level 1 nominates staff of their unit in a round (x S_level)",
+    )
     nomination_leader_effect: float = _p(
-        0.52, "multiplier half-width", "1", "nomination weight x 1 + e(2S-1), S = leader support"
+        30.0,
+        "multiplier gain",
+        "1",
+        "nomination weight x 1 + g for the staff of a manager who nominates this round",
+        _NONNEG,
+    )
+    nomination_team_leader: float = _p(
+        2.5,
+        "multiplier",
+        "1",
+        "nomination weight of a team leader vs an employee (leaders take part more)",
+        _NONNEG,
+    )
+    nomination_top: float = _p(
+        0.0,
+        "multiplier",
+        "1",
+        "nomination weight of heads and the secretary (0: they take no seats, as in Table 1)",
+        _NONNEG,
     )
     nomination_word_of_mouth: float = _p(
         2.1,
@@ -92,12 +102,19 @@ class IdeasParams:
     nomination_aware: float = _p(
         2.0, "multiplier", "1", "nomination weight of aware or lapsed people vs unaware", _NONNEG
     )
+    nomination_adopter: float = _p(
+        3.0,
+        "multiplier",
+        "1",
+        "nomination weight of adopters vs unaware (self-selection: the ideas 'in de kiem')",
+        _NONNEG,
+    )
     taster_p_aware: float = _p(
         0.5, "probability", "1", "unaware taster-workshop attendee becomes aware"
     )
     # -- 2 complex contagion -----------------------------------------------------------------
     p_adopt_per_week: float = _p(
-        0.0059, "1/week", "2", "aware -> adopter at full exposure and neutral multipliers"
+        0.00472, "1/week", "2", "aware -> adopter at full exposure and neutral multipliers"
     )
     adopt_threshold: float = _p(
         1.5,
@@ -150,13 +167,10 @@ class IdeasParams:
         0.8, "level", "4/5", "the secretary's sponsorship level (target of T)", _UNIT
     )
     alderman_backing: float = _p(
-        1.0, "level", "4/5", "the backing alderman's level (target of T)", _UNIT
-    )
-    board_share: float = _p(
-        0.25,
-        "weight",
-        "4",
-        "weight of the board in T's target; the secretary has 1 - this",
+        1.0,
+        "level",
+        "4/5",
+        "support floor a backing alderman gives the staff tied to them (board ties)",
         _UNIT,
     )
     top_relax_per_week: float = _p(
@@ -174,10 +188,6 @@ class IdeasParams:
         "4",
         "attendance of the rest of the department (own team, MT, board attend fully)",
         _UNIT,
-    )
-    # -- 5 changes at the top ----------------------------------------------------------------
-    top_change_loss: float = _p(
-        0.5, "fraction", "5", "share of T lost at a change at the top (default of the action)"
     )
     # -- 6 isolation and lapse ---------------------------------------------------------------
     p_lapse_per_week: float = _p(
@@ -208,7 +218,16 @@ class IdeasParams:
     receptivity_soft: float = _p(
         1.0, "level", "7", "receptivity on the soft side (and for plain graphs)", _UNIT
     )
-    receptivity_hard: float = _p(0.41, "level", "7", "receptivity on the hard side", _UNIT)
+    receptivity_hard: float = _p(
+        0.2, "level", "7", "receptivity on the hard side at the start (step 0)", _UNIT
+    )
+    hard_side_opening_per_year: float = _p(
+        0.5,
+        "1/year",
+        "7",
+        "hard-side receptivity x 1 + g t (t in years from step 0; capped at 1): late entry",
+        _NONNEG,
+    )
     receptivity_policy_officer: float = _p(
         0.25, "multiplier", "7", "factor on the receptivity of policy officers", _UNIT
     )
@@ -218,9 +237,6 @@ class IdeasParams:
     )
     workload_lapse: float = _p(1.0, "per workload unit", "8", "lapse x 1 + k w", _NONNEG)
     # -- 9 regime pressure -------------------------------------------------------------------
-    regime_damping: float = _p(
-        0.8, "multiplier", "9", "global factor on adoption (1 = no damping)", _UNIT
-    )
     cross_department_factor: float = _p(
         0.5, "multiplier", "9", "factor on cross_department tie weights", _NONNEG
     )
@@ -229,7 +245,17 @@ class IdeasParams:
     )
     # -- 10 counter-movement -----------------------------------------------------------------
     p_resist_per_week: float = _p(
-        0.02, "1/week", "10", "unaware/aware -> resistant at saturated pressure, x (1 - r)"
+        0.001,
+        "1/week",
+        "10",
+        "unaware/aware -> resistant at saturated irritation, x s/(1+s) (talks seen)",
+    )
+    push_resistance: float = _p(
+        1.0,
+        "multiplier gain",
+        "10",
+        "resistance driver + g P/(1+P), P = top-down pressure (the push's counter-movement)",
+        _NONNEG,
     )
     resistance_damping: float = _p(
         1.0,
@@ -274,6 +300,9 @@ def _show(low: float, high: float) -> str:
 #: the value that switches each mechanism's parameter off (no effect), where one exists
 NEUTRAL: dict[str, float] = {
     "nomination_leader_effect": 0.0,
+    "nomination_team_leader": 1.0,
+    "nomination_top": 1.0,
+    "nomination_adopter": 1.0,
     "nomination_word_of_mouth": 0.0,
     "nomination_presentation": 0.0,
     "nomination_aware": 1.0,
@@ -281,7 +310,9 @@ NEUTRAL: dict[str, float] = {
     "leader_effect": 0.0,
     "top_effect": 0.0,
     "top_gain_per_presentation": 0.0,
-    "top_change_loss": 0.0,
+    "alderman_backing": 0.0,
+    "hard_side_opening_per_year": 0.0,
+    "push_resistance": 0.0,
     "p_lapse_per_week": 0.0,
     "like_minded_effect": 0.0,
     "buddy_weight": 0.0,
@@ -291,7 +322,6 @@ NEUTRAL: dict[str, float] = {
     "receptivity_policy_officer": 1.0,
     "workload_adoption": 0.0,
     "workload_lapse": 0.0,
-    "regime_damping": 1.0,
     "cross_department_factor": 1.0,
     "line_up_factor": 1.0,
     "p_resist_per_week": 0.0,

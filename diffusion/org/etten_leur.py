@@ -36,8 +36,9 @@ DEFAULT_CLUSTERS = 3
 #: Assumption: share of policy officers (beleidsmedewerkers) among team members.
 POLICY_OFFICER_SHARE = 0.15
 
-#: Assumption: the college of mayor and aldermen (4 aldermen); alderman 1 is the one with
-#: a direct line to Chris, an employee in T1 (a fact), and to two more sampled staff.
+#: Assumption: the college of mayor and aldermen (4 aldermen); alderman 1 is the one who
+#: backed the ideas, with a direct line to Chris (T1) and a backer of Anja's team T11 (facts:
+#: report pp. 23 and 28; tied to Anja, the team's first participant).
 ALDERMEN = 4
 
 
@@ -94,7 +95,7 @@ def etten_leur_spec() -> OrgSpec:
             "board": {
                 "mayor": True,
                 "aldermen": ALDERMEN,
-                "ties": [{"alderman": 1, "people": ["Chris"], "sample": 2}],
+                "ties": [{"alderman": 1, "people": ["Chris", "Anja"]}],
             },
             # assumption: a few partners of the social domain (care, welfare, schools)
             "external": {"partners": 8, "ties_each": 2, "departments": ["C", "S"]},

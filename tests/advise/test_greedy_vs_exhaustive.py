@@ -9,15 +9,16 @@ asserted; "sets" counts the sets each search asked for):
 objective (at 2021-06-30)   seats n    runs  choices CELF          plain greedy  sets: CELF
                                                                                  / plain
 =========================== ===== ==== ===== ======= ============= ============= ===========
-adopters                    3     8    60    56      optimum       optimum       17 / 22
+adopters                    3     8    60    56      rank 4, 90.8% rank 4, 90.8% 19 / 22
 isolated (minimised)        2     8    60    28      optimum       optimum       13 / 16
-working (trained+adopters)  3     10   60    120     rank 2, 95.0% rank 2, 95.0% 19 / 28
+working (trained+adopters)  3     10   60    120     rank 2, 94.5% rank 2, 94.5% 21 / 28
 =========================== ===== ==== ===== ======= ============= ============= ===========
 
-The third case is a documented miss: the ideas model's complex contagion is not
-submodular, so the greedy has no guarantee; "95.0%" is (greedy - worst) / (best - worst)
-over the 120 feasible choices. (With 60 runs and 10 candidates the adopters objective
-misses too, rank 3 of 120, 95%; with 100 runs it reaches the optimum.)
+The first and third cases are documented misses: the ideas model's complex contagion is not
+submodular, so the greedy has no guarantee; "94.5%" is (greedy - worst) / (best - worst)
+over the 120 feasible choices. (Re-measured after issue 12's recruitment mechanisms: the
+managers' nomination rounds and self-selection of adopters change who the cohort takes;
+before them the adopters case reached the optimum and the working case 95.0%.)
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ from tests.advise.conftest import AT, GOAL
 
 CASES = [
     # objective, seats, candidates, runs, rank of CELF and plain greedy, share of range
-    ("adopters", 3, 8, 60, 1, 1.0),
+    ("adopters", 3, 8, 60, 4, 0.908),
     ("isolated", 2, 8, 60, 1, 1.0),
-    ("working", 3, 10, 60, 2, 0.950),
+    ("working", 3, 10, 60, 2, 0.945),
 ]
 
 

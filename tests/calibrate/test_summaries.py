@@ -17,41 +17,65 @@ def test_observed_statistics_are_table_1(observed, the_facts):
     assert observed["share:soft"] == pytest.approx(28 / 34)
     assert observed["share:top2"] == pytest.approx((9 + 6) / 34)  # T8 and T4
     assert observed["team_leaders"] == 4
+    assert observed["hard_team_leaders"] == 2  # T3 and T14
+    assert observed["leader_first"] == 3  # T3 (with an employee), T9, T14
+    assert (observed["cells"], observed["pairs"], observed["cells_3plus"]) == (27, 7, 0)
+    assert (observed["cells:T8"], observed["pairs:T8"]) == (6, 3)
+    assert (observed["cells:T11"], observed["pairs:T11"]) == (5, 0)
+    assert observed["heads_or_secretary"] == 0
     assert observed["order:first_cohort"] == 2
     assert observed["order:T8_leader_at_LC3"] == 1
+    assert observed["order:T8_first_at_LC1"] == 1
     assert observed["order:T11_first_at_LC8"] == 1
 
 
-def _table_1_first_steps(study, layout, the_facts) -> np.ndarray:
-    """One run placed by hand as Table 1 and its known order: must give the observed vector."""
-    org = study.org
-    fs = np.full((1, org.n_nodes), -1, dtype=np.int32)
+#: Table 1 placed in cohorts by hand: each team's cells (size, leader in it) in the cohorts
+#: of one order consistent with the text (T8 starts at LC1 with two, its leader at LC3; T11
+#: at LC8; O's and T14's pairs in 2018; every cohort from 2017 on has someone)
+HAND_MADE = {
+    "T1": [(1, False, "LC5")],
+    "T3": [(2, True, "LC19")],
+    "T4": [(2, False, "LC5"), (2, False, "LC11"), (1, False, "LC14"), (1, False, "LC16")],
+    "T5": [(1, False, "LC8"), (1, False, "LC12")],
+    "T6": [(1, False, "LC11"), (1, False, "LC15")],
+    "T7": [(1, False, "LC12"), (1, False, "LC16")],
+    "T8": [
+        (2, False, "LC1"),
+        (1, True, "LC3"),
+        (1, False, "LC5"),
+        (1, False, "LC8"),
+        (2, False, "LC14"),
+        (2, False, "LC18"),
+    ],
+    "T9": [(1, True, "LC11")],
+    "T10": [(1, False, "LC15")],
+    "T11": [(1, False, c) for c in ("LC8", "LC11", "LC12", "LC15", "LC18")],
+    "T14": [(1, True, "LC8"), (2, False, "LC18")],
+}
+
+
+def _table_1_first_steps(study, layout) -> np.ndarray:
+    """One run placed by hand as Table 1 (:data:`HAND_MADE`), with one policy officer (T4's
+    last cell): must give the observed vector."""
+    fs = np.full((1, study.org.n_nodes), -1, dtype=np.int32)
     steps = {e.name: e.step for e in study.events if hasattr(e, "seats")}
-    regular = [steps[c] for c in ("LC8", "LC11", "LC14", "LC16", "LC18", "LC19")]
     leaders = {layout.teams[t]: n for n, t in zip(layout.leaders, layout.leader_team, strict=True)}
-    lc1 = [steps["LC1"]] * 2
-    for team, count in the_facts["observed"]["trained_by_team"].items():
-        members = [n for n in np.flatnonzero(layout.team_of == layout.teams.index(team))]
-        led = the_facts["observed"]["team_leaders_trained"].get(team, 0)
-        chosen = [leaders[team]] if led else []
-        chosen += [n for n in members if n != leaders[team]][: count - len(chosen)]
-        for i, node in enumerate(chosen):
-            if team == "T8" and node == leaders[team]:
-                fs[0, node] = steps["LC3"]
-            elif team == "T11" and i == 0:
-                fs[0, node] = steps["LC8"]
-            elif team == "T11":
-                fs[0, node] = steps["LC19"]
-            elif lc1:
-                fs[0, node] = lc1.pop()
-            else:
-                fs[0, node] = regular[(node % len(regular))]
-    fs[0, fs[0] > 0] = np.maximum(fs[0, fs[0] > 0], 0)
+    for team, cells in HAND_MADE.items():
+        members = np.flatnonzero(layout.team_of == layout.teams.index(team))
+        policy = [n for n in members if layout.policy[n]]
+        employees = [n for n in members if n != leaders[team] and not layout.policy[n]]
+        for k, (size, led, cohort) in enumerate(cells):
+            chosen = [leaders[team]] if led else []
+            if team == "T4" and k == len(cells) - 1:
+                chosen.append(policy[0])
+            while len(chosen) < size:
+                chosen.append(employees.pop())
+            fs[0, chosen] = steps[cohort]
     return fs
 
 
-def test_statistics_of_a_hand_made_run_equal_the_observed(study, layout, the_facts, observed):
-    fs = _table_1_first_steps(study, layout, the_facts)
+def test_statistics_of_a_hand_made_run_equal_the_observed(study, layout, observed):
+    fs = _table_1_first_steps(study, layout)
     stats = layout.statistics(fs)
     assert layout.names == observed.names
     np.testing.assert_allclose(stats[0], observed.values)
@@ -59,6 +83,12 @@ def test_statistics_of_a_hand_made_run_equal_the_observed(study, layout, the_fac
     late = fs.copy()
     late[0, np.flatnonzero(late[0] < 0)[0]] = layout.cutoff_step + 1
     np.testing.assert_allclose(layout.statistics(late)[0], observed.values)
+    # moving one of T11's participants into the cohort of another makes a pair of one cell
+    paired = fs.copy()
+    t11 = np.flatnonzero((layout.team_of == layout.teams.index("T11")) & (fs[0] >= 0))
+    paired[0, t11[1]] = fs[0, t11[0]]
+    got = dict(zip(layout.names, layout.statistics(paired)[0], strict=True))
+    assert (got["cells"], got["pairs"], got["pairs:T11"]) == (26, 8, 1)
 
 
 def test_simulated_runs_fill_the_seats(study, layout):

@@ -32,6 +32,7 @@ from diffusion.models.ideas import (
     hill,
     isolated_trained,
     lapse_probability,
+    resistance_probability,
 )
 from diffusion.models.ideas_params import NEUTRAL, parameter_table
 from diffusion.rng import RunRandom
@@ -237,7 +238,7 @@ def test_adoption_probability_is_the_hill_formula_and_less_than_proportional():
     p = IdeasParams()
     e = np.array([1.0, 2.0])
     h, theta = p.adopt_steepness, p.adopt_threshold
-    expected = p.p_adopt_per_week * p.regime_damping * e**h / (e**h + theta**h)
+    expected = p.p_adopt_per_week * e**h / (e**h + theta**h)
     got = adoption_probability(p, e)
     np.testing.assert_allclose(got, expected, rtol=1e-6)
     assert got[0] < 0.5 * got[1]  # one contact gives less than half of what two give
@@ -295,16 +296,100 @@ def _state_with(model: IdeasModel, org: CompiledOrg, n_runs: int = 1, **states) 
     return model, prep, state, rand
 
 
-def test_nomination_weights_favour_the_team_of_a_trained_leader(org):
-    model, prep, state, _ = _state_with(IdeasModel(), org, trained=[leader_of(org, "A1")])
+def test_a_trained_leader_nominates_their_team_more_often(org):
+    # a trained leader (support level 1) nominates in a round with p_leader_nominates, an
+    # unaware one with p_leader_nominates * support_unaware; a nominating leader's staff
+    # weigh 1 + nomination_leader_effect (word of mouth off, so only nomination differs)
+    params = IdeasParams(nomination_word_of_mouth=0.0, nomination_presentation=0.0)
+    model, prep, state, _ = _state_with(
+        IdeasModel(params), org, n_runs=2000, trained=[leader_of(org, "A1")]
+    )
+    w = model.nomination_weights(org, prep, state)
+    a1, a2 = team(org, "A1")[0], team(org, "A2")[0]
+    boosted = 1.0 + params.nomination_leader_effect
+    # every weight is the plain one or the boosted one, in the expected shares (binomial SE
+    # of a share over 2000 runs <= 0.011; 4 SE = 0.045)
+    assert set(np.unique(w[:, a1] / w[:, a2].min())) <= {1.0, boosted}
+    share_a1 = (w[:, a1] > w[:, a2].min()).mean()
+    share_a2 = (w[:, a2] > w[:, a2].min()).mean()
+    assert share_a1 == pytest.approx(params.p_leader_nominates, abs=0.045)
+    assert share_a2 == pytest.approx(params.p_leader_nominates * params.support_unaware, abs=0.045)
+    # mechanism off: both teams weigh the same in every run
+    off = IdeasModel(dataclasses.replace(params, nomination_leader_effect=0.0))
+    model, prep, state, _ = _state_with(off, org, n_runs=50, trained=[leader_of(org, "A1")])
+    w = model.nomination_weights(org, prep, state)
+    np.testing.assert_array_equal(w[:, team(org, "A1")], w[:, team(org, "A2")])
+
+
+def test_nominating_leaders_fill_a_cohort_with_pairs_of_one_team(org):
+    # one cohort of 4 seats over the whole organisation: with leaders nominating their own
+    # staff, two or more seats go to one team more often than with the mechanism off
+    events = [Cohort(0, "LC", seats=4)]
+
+    def most_from_one_team(params: IdeasParams) -> np.ndarray:
+        res = run(IdeasModel(params), org, events, n_runs=1000, n_steps=1)
+        took = res.adopted_step == 0
+        teams = [team(org, name, leader=True) for name in ("A1", "A2", "B1", "B2")]
+        return np.max([took[:, t].sum(axis=1) for t in teams], axis=0).astype(float)
+
+    on = most_from_one_team(IdeasParams(p_leader_nominates=0.3))
+    off = most_from_one_team(IdeasParams(p_leader_nominates=0.3, nomination_leader_effect=0.0))
+    assert_more(off, on)
+
+
+def test_team_leaders_take_part_more_and_the_top_takes_no_seats(org):
+    # no nominations in this round: the weights differ only by role (and side)
+    params = IdeasParams(p_leader_nominates=0.0, nomination_team_leader=2.5, nomination_top=0.0)
+    model, prep, state, _ = _state_with(IdeasModel(params), org)
     w = model.nomination_weights(org, prep, state)[0]
-    a1, a2 = team(org, "A1"), team(org, "A2")
-    assert np.all(w[a1] > w[a2].max())
-    # mechanism off: without leader effect and word of mouth both teams weigh the same
-    off = IdeasModel(IdeasParams(nomination_leader_effect=0.0, nomination_word_of_mouth=0.0))
-    model, prep, state, _ = _state_with(off, org, trained=[leader_of(org, "A1")])
+    assert w[leader_of(org, "A1")] / w[team(org, "A1")[0]] == pytest.approx(2.5, rel=1e-6)
+    assert w[org.index["head-A"]] == 0 and w[org.index["secretary"]] == 0
+    # mechanism off: a head weighs as an employee of the same side would
+    neutral = dataclasses.replace(params, nomination_team_leader=1.0, nomination_top=1.0)
+    model, prep, state, _ = _state_with(IdeasModel(neutral), org)
     w = model.nomination_weights(org, prep, state)[0]
-    np.testing.assert_allclose(w[a1], w[a2])
+    assert w[org.index["head-A"]] == pytest.approx(w[team(org, "A1")[0]], rel=1e-6)
+    assert w[leader_of(org, "A1")] == pytest.approx(w[team(org, "A1")[0]], rel=1e-6)
+
+
+def test_the_hard_side_opens_over_time(org):
+    params = IdeasParams(
+        p_leader_nominates=0.0, receptivity_hard=0.2, hard_side_opening_per_year=0.5
+    )
+    model, prep, state, _ = _state_with(IdeasModel(params), org)
+    b, a = team(org, "B1")[0], team(org, "A1")[0]
+    w0 = model.nomination_weights(org, prep, state)[0]
+    state.extra["t"][:] = 104  # two years on: 0.2 * (1 + 0.5 * 2) = 0.4
+    w2 = model.nomination_weights(org, prep, state)[0]
+    assert w0[b] / w0[a] == pytest.approx(0.2, rel=1e-5)
+    assert w2[b] / w2[a] == pytest.approx(0.4, rel=1e-5)
+    state.extra["t"][:] = 52 * 20  # capped at the soft side's 1
+    assert model.nomination_weights(org, prep, state)[0][b] == pytest.approx(w0[a], rel=1e-5)
+    # mechanism off: no change with time
+    model, prep, state, _ = _state_with(
+        IdeasModel(dataclasses.replace(params, hard_side_opening_per_year=0.0)), org
+    )
+    before = model.nomination_weights(org, prep, state)[0]
+    state.extra["t"][:] = 104
+    np.testing.assert_array_equal(model.nomination_weights(org, prep, state)[0], before)
+
+
+def test_the_alderman_backs_the_staff_tied_to_them_until_leaving(org):
+    # a board tie from an outsider to one employee of B1: that employee's leader support is at
+    # least alderman_backing, nobody else's changes; alderman_leaves takes it away
+    n = org.n_nodes
+    target = team(org, "B1")[0]
+    board = sp.csr_array(([1.0], ([target], [org.index["secretary"]])), shape=(n, n))
+    tied = dataclasses.replace(org, weights={**org.weights, "board": board})
+    model, prep, state, rand = _state_with(IdeasModel(IdeasParams(alderman_backing=0.9)), tied)
+    nodes = np.arange(n)
+    with_board = ideas._leader_support(prep, state, nodes)[0]
+    assert with_board[target] == pytest.approx(0.9)
+    plain = ideas._leader_support(model.prepare(org), state, nodes)[0]
+    others = nodes != target
+    np.testing.assert_array_equal(with_board[others], plain[others])
+    model.act(tied, prep, state, 0, rand, "top_change", alderman_leaves=True)
+    np.testing.assert_array_equal(ideas._leader_support(prep, state, nodes)[0], plain)
 
 
 def test_nomination_weights_eligibility_receptivity_and_word_of_mouth(org):
@@ -313,8 +398,11 @@ def test_nomination_weights_eligibility_receptivity_and_word_of_mouth(org):
         IdeasModel(), org, trained=a1[:1], adopter=a1[1:2], resistant=a1[2:3], aware=a1[3:4]
     )
     w = model.nomination_weights(org, prep, state)[0]
-    assert np.all(w[a1[:3]] == 0)  # trained, adopters and the resistant are never nominated
-    assert w[a1[3]] > w[a1[4]]  # aware beats unaware (same team, same exposure)
+    assert w[a1[0]] == 0 and w[a1[2]] == 0  # trained and resistant people are never nominated
+    # self-selection: adopters, then the aware, are nominated before the unaware (one team)
+    p = model.params
+    assert w[a1[1]] / w[a1[4]] == pytest.approx(p.nomination_adopter, rel=1e-5)
+    assert w[a1[3]] / w[a1[4]] == pytest.approx(p.nomination_aware, rel=1e-5)
     assert w[team(org, "A2")].min() > w[team(org, "B2")].max()  # soft beats hard
     # word of mouth: a trained team mate raises the weight of the rest of the team
     assert w[a1[4]] > w[team(org, "A2")[0]]
@@ -412,7 +500,7 @@ def test_top_change_sets_the_sponsor_and_loses_support(org):
     np.testing.assert_allclose(state.extra["top"], 0.6)
     assert state.extra["sponsor"][0] == np.float32(0.2) and state.extra["board"][0] == 0
     model.step(org, prep, state, 0, rand)
-    target = (1 - model.params.board_share) * 0.2
+    target = 0.2  # the new sponsor level; the alderman's backing is no part of T
     np.testing.assert_allclose(
         state.extra["top"], 0.6 + model.params.top_relax_per_week * (target - 0.6), rtol=1e-6
     )
@@ -443,7 +531,7 @@ def test_presentations_make_the_audience_aware_and_raise_top_support(org):
     assert np.all(state.code[:, audience] == aware)
     assert np.all(state.extra["seen"][:, team(org, "A2")] == np.float32(params.audience_department))
     assert np.all(state.code[:, team(org, "B2")] == unaware)  # not in the audience
-    target = (1 - params.board_share) * params.secretary_support + params.board_share
+    target = params.secretary_support
     relaxed = top_before + params.top_relax_per_week * (target - top_before)
     np.testing.assert_allclose(
         state.extra["top"] - relaxed, params.top_gain_per_presentation, atol=1e-6
@@ -678,11 +766,7 @@ def test_weaker_cross_department_ties_lower_spread_into_the_other_department(org
     assert_more(count(weak, reached, "department", "B"), count(strong, reached, "department", "B"))
 
 
-def test_regime_damping_lowers_adoption_and_kind_factors_scale_the_influence(org):
-    events, targets = _adoption_setup(org)
-    free = run(IdeasModel(IdeasParams(regime_damping=1.0)), org, events, n_steps=26)
-    damped = run(IdeasModel(IdeasParams(regime_damping=0.5)), org, events, n_steps=26)
-    assert_more(newly_adopted(damped, targets), newly_adopted(free, targets))
+def test_kind_factors_scale_the_influence(org):
     prep = IdeasModel(IdeasParams(line_up_factor=0.25, cross_department_factor=0.5)).prepare(org)
     lead, member = leader_of(org, "A1"), team(org, "A1")[0]
     assert prep.influence[lead, member] == np.float32(1.0 + 0.4 * 0.25)  # team + line_up
@@ -691,24 +775,42 @@ def test_regime_damping_lowers_adoption_and_kind_factors_scale_the_influence(org
     assert prep.influence[member, other] == np.float32(0.5 * 0.5)
 
 
-def test_top_down_push_creates_resistance_and_lowers_adoption_nearby(org):
+def test_irritation_at_the_platform_creates_resistance_without_a_push(org):
+    # the trained people of A1 present (seeded as trained: talks after course_weeks); the
+    # audience that has seen talks turns resistant at p_resist_per_week * s / (1 + s)
+    events, _ = _adoption_setup(org, "A1")
+    params = IdeasParams(p_resist_per_week=0.05, course_weeks=1)
+    res = run(IdeasModel(params), org, events)
+    assert count(res, "resistant", "department", "A").mean() > 1
+    # formula: no talks seen and no push, no resistance; saturating in both
+    p = IdeasParams(p_resist_per_week=0.1, push_resistance=2.0)
+    got = resistance_probability(p, np.array([0.0, 1.0, 0.0]), pressure=np.array([0, 0, 1.0]))
+    np.testing.assert_allclose(got, [0.0, 0.1 * 0.5, 0.1 * 2.0 * 0.5], rtol=1e-6)
+    # mechanism off
+    off = run(IdeasModel(dataclasses.replace(params, p_resist_per_week=0.0)), org, events)
+    assert count(off, "resistant", "department", "A").max() == 0
+
+
+def test_top_down_push_adds_resistance_and_lowers_adoption_nearby(org):
     events, targets = _adoption_setup(org, "B1")
     push = ModelAction(0, "top_down_push", {"strength": 3.0})
-    model = IdeasModel(IdeasParams(push_adoption_effect=0.0))
+    model = IdeasModel(IdeasParams(push_adoption_effect=0.0, p_resist_per_week=0.02))
     base, pushed = run(model, org, events), run(model, org, [*events, push])
-    assert count(base, "resistant", "department", "B").max() == 0
-    assert count(pushed, "resistant", "department", "B").mean() > 1
-    assert count(pushed, "resistant", "department", "A").max() == 0  # soft side: receptivity 1
+    assert_more(
+        count(base, "resistant", "department", "B"), count(pushed, "resistant", "department", "B")
+    )
     assert_more(newly_adopted(pushed, targets), newly_adopted(base, targets))
     # resistant neighbours damp adoption beyond the people they take out
     undamped = run(
-        IdeasModel(IdeasParams(push_adoption_effect=0.0, resistance_damping=0.0)),
+        IdeasModel(
+            IdeasParams(push_adoption_effect=0.0, p_resist_per_week=0.02, resistance_damping=0.0)
+        ),
         org,
         [*events, push],
     )
     assert_more(newly_adopted(pushed, targets), newly_adopted(undamped, targets))
-    # mechanism off: no resistance, and the push changes nothing
-    off = IdeasModel(IdeasParams(push_adoption_effect=0.0, p_resist_per_week=0.0))
+    # mechanism off: the push adds no resistance and no adoption, and changes nothing
+    off = IdeasModel(IdeasParams(push_adoption_effect=0.0, push_resistance=0.0))
     assert_same(run(off, org, events), run(off, org, [*events, push]))
 
 
@@ -814,7 +916,7 @@ def test_actions_reject_unknown_names_and_bad_values(org):
         model.act(org, prep, state, 0, rand, "landscape_shock", department="Z", factor=2.0)
     with pytest.raises(ValueError, match="factor must be a finite number >= 0"):
         model.act(org, prep, state, 0, rand, "landscape_shock", side="hard", factor=-1.0)
-    with pytest.raises(ValueError, match="secretary_support must be in"):
+    with pytest.raises(ValueError, match="secretary_support must be a probability in"):
         model.act(org, prep, state, 0, rand, "top_change", secretary_support=2.0)
     with pytest.raises(ValueError, match="unknown node id 'nobody'"):
         model.act(org, prep, state, 0, rand, "leader_backing", nodes=["nobody"], level=1.0)

@@ -29,20 +29,21 @@ Two checks per what-if:
 
 * **Direction.** The mean paired difference (what-if minus base) of the outcome lies beyond
   ``K = 4`` standard errors in the documented direction (a one-sided normal tail of 3e-5:
-  no pass by noise). Measured with seed 2015 (difference +- SE; z): less supportive -6.4 +-
-  0.25 (-26), supportive +7.6 +- 0.34 (+22), hard side +4.1 +- 0.31 (+14), policy officers
-  +1.35 +- 0.11 (+12), buddies -0.39 +- 0.034 with 500 runs (-11.5; with 200 runs the
-  expected z is only about -7, hence 500), taster +0.98 +- 0.085 (+11), network project
-  +2.5 +- 0.14 (+18), environment law +5.2 +- 0.22 (+24), push +46 +- 0.4 (+117). Every
-  expected z is at least twice ``K``, so a true effect does not fail by bad luck of the seed.
+  no pass by noise). Measured with seed 2015 after issue 12's mechanisms (difference +- SE;
+  z): less supportive -4.25 +- 0.32 (-13.4), supportive +2.88 +- 0.28 (+10.2), hard side
+  +3.25 +- 0.34 (+9.5), policy officers +1.32 +- 0.09 (+14.6), buddies -0.68 +- 0.046 with
+  500 runs (-14.8), taster +0.95 +- 0.095 (+9.9), network project +1.41 +- 0.17 (+8.2),
+  environment law +1.21 +- 0.11 (+11.0), push +5.9 +- 0.28 (+21.2). Every expected z is at
+  least twice ``K``, so a true effect does not fail by bad luck of the seed.
 * **Nothing before.** Before the date the what-if changes something, every recorded count
   (every state, every group) is exactly the baseline's: common random numbers make the two
   arms identical until they differ, so e.g. a less supportive secretary cannot change who
   took the course before she arrives.
 
-With the provisional defaults the push's counter-movement outweighs its boost to adoption:
-fewer staff work from the intent (-11.2 +- 0.5 at 2021-12-31); the scenario's question is
-that risk, so only the resistance is asserted.
+With the provisional defaults the push's effect on the number working from the intent is
+not resolved: +0.39 +- 0.39 at 2021-12-31 (its boost to adoption against the resistance it
+adds; which way it goes depends on parameters Table 1 cannot identify, docs/ideas-model.md
+mechanism 10); the scenario's question is that risk, so only the resistance is asserted.
 """
 
 from __future__ import annotations
