@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from diffusion.cli.common import output_folder
+from diffusion.cli.common import check_out, output_folder, overwrite_option
 from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
 
 
@@ -35,8 +35,14 @@ from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
     required=True,
     help="Folder for patterns.csv, nulls.csv and manifest.json.",
 )
+@overwrite_option
 def fit_report(
-    scenario: Path | None, overrides: tuple[str, ...], runs: int, seed: int | None, out_dir: Path
+    scenario: Path | None,
+    overrides: tuple[str, ...],
+    runs: int,
+    seed: int | None,
+    out_dir: Path,
+    overwrite: bool,
 ) -> None:
     """Simulate SCENARIO (default: the Etten-Leur baseline) to autumn 2018 and compare every
     pattern of Table 1 with the runs: observed value, simulated mean and 90% band, tail
@@ -44,6 +50,7 @@ def fit_report(
     all at once; and the log score of Table 1 under the model and two null recruitment
     models, seats filled uniformly or by side only (nulls.csv). See docs/calibration.md.
     """
+    check_out(out_dir, overwrite)
     with scenario_errors():
         from diffusion.calibrate.fit_report import fit_report as report_of
         from diffusion.calibrate.summaries import CUTOFF
@@ -54,7 +61,7 @@ def fit_report(
         study = build_study(loaded.scenario)
         seed = loaded.scenario.seed if seed is None else seed
         report = report_of(study, facts(), n_runs=runs, seed=seed)
-        with output_folder(out_dir) as tmp:
+        with output_folder(out_dir, overwrite) as tmp:
             report.write(tmp)
             write_manifest(
                 tmp,

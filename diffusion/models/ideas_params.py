@@ -24,12 +24,21 @@ _UNIT: Range = (0.0, 1.0)
 _NONNEG: Range = (0.0, math.inf)
 
 
-def _p(default: float, unit: str, mechanism: str, doc: str, bounds: Range = _PROB) -> Any:
-    """A parameter field with its metadata (unit, range, mechanism, meaning)."""
-    return field(
-        default=default,
-        metadata={"unit": unit, "range": bounds, "mechanism": mechanism, "doc": doc},
-    )
+def _p(
+    default: float,
+    unit: str,
+    mechanism: str,
+    doc: str,
+    bounds: Range = _PROB,
+    plausible: Range | None = None,
+) -> Any:
+    """A parameter field with its metadata (unit, range, mechanism, meaning) and, where the
+    data do not pin it down, its plausible range (``"plausible"``: what-ifs are checked across
+    it, :mod:`diffusion.robustness`)."""
+    meta = {"unit": unit, "range": bounds, "mechanism": mechanism, "doc": doc}
+    if plausible is not None:
+        meta["plausible"] = plausible
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
@@ -52,10 +61,18 @@ class IdeasParams:
 
     # -- awareness ---------------------------------------------------------------------------
     p_aware_per_week: float = _p(
-        0.03, "1/week", "aware", "unaware -> aware at saturated exposure, x E/(1+E)"
+        0.03,
+        "1/week",
+        "aware",
+        "unaware -> aware at saturated exposure, x E/(1+E)",
+        plausible=(0.01, 0.1),
     )
     p_aware_presentation: float = _p(
-        0.6, "per talk attended", "4", "unaware audience member becomes aware at a presentation"
+        0.6,
+        "per talk attended",
+        "4",
+        "unaware audience member becomes aware at a presentation",
+        plausible=(0.3, 0.9),
     )
     # -- 1 recruitment into cohorts ----------------------------------------------------------
     p_leader_nominates: float = _p(
@@ -63,6 +80,7 @@ class IdeasParams:
         "probability per round",
         "1",
         "a manager at support level 1 nominates staff of their unit in a round (x S_level)",
+        plausible=(0.02, 1.0),
     )
     nomination_leader_effect: float = _p(
         30.0,
@@ -70,6 +88,7 @@ class IdeasParams:
         "1",
         "nomination weight x 1 + g for the staff of a manager who nominates this round",
         _NONNEG,
+        plausible=(1.0, 100.0),
     )
     nomination_team_leader: float = _p(
         2.5,
@@ -77,6 +96,7 @@ class IdeasParams:
         "1",
         "nomination weight of a team leader vs an employee (leaders take part more)",
         _NONNEG,
+        plausible=(0.5, 10.0),
     )
     nomination_top: float = _p(
         0.0,
@@ -91,6 +111,7 @@ class IdeasParams:
         "1",
         "nomination weight x 1 + g Et/(1+Et), Et = exposure to trained",
         _NONNEG,
+        plausible=(0.1, 30.0),
     )
     nomination_presentation: float = _p(
         1.1,
@@ -98,9 +119,15 @@ class IdeasParams:
         "1",
         "nomination weight x 1 + g s/(1+s), s = presentations seen",
         _NONNEG,
+        plausible=(0.1, 30.0),
     )
     nomination_aware: float = _p(
-        2.0, "multiplier", "1", "nomination weight of aware or lapsed people vs unaware", _NONNEG
+        2.0,
+        "multiplier",
+        "1",
+        "nomination weight of aware or lapsed people vs unaware",
+        _NONNEG,
+        plausible=(1.0, 4.0),
     )
     nomination_adopter: float = _p(
         3.0,
@@ -108,13 +135,22 @@ class IdeasParams:
         "1",
         "nomination weight of adopters vs unaware (self-selection: the ideas 'in de kiem')",
         _NONNEG,
+        plausible=(1.0, 6.0),
     )
     taster_p_aware: float = _p(
-        0.5, "probability", "1", "unaware taster-workshop attendee becomes aware"
+        0.5,
+        "probability",
+        "1",
+        "unaware taster-workshop attendee becomes aware",
+        plausible=(0.2, 0.8),
     )
     # -- 2 complex contagion -----------------------------------------------------------------
     p_adopt_per_week: float = _p(
-        0.00472, "1/week", "2", "aware -> adopter at full exposure and neutral multipliers"
+        0.00472,
+        "1/week",
+        "2",
+        "aware -> adopter at full exposure and neutral multipliers",
+        plausible=(0.002, 0.012),
     )
     adopt_threshold: float = _p(
         1.5,
@@ -122,9 +158,15 @@ class IdeasParams:
         "2",
         "exposure at which the Hill term E^h/(E^h+theta^h) is one half",
         (1e-6, math.inf),
+        plausible=(1.0, 2.5),
     )
     adopt_steepness: float = _p(
-        3.0, "dimensionless", "2", "Hill exponent h; 1 = no reinforcement needed", (1.0, 20.0)
+        3.0,
+        "dimensionless",
+        "2",
+        "Hill exponent h; 1 = no reinforcement needed",
+        (1.0, 20.0),
+        plausible=(1.5, 5.0),
     )
     adopter_influence: float = _p(
         0.7,
@@ -132,13 +174,22 @@ class IdeasParams:
         "2",
         "influence of an adopter relative to a trained person",
         (0.0, 10.0),
+        plausible=(0.3, 1.0),
     )
     readopt_factor: float = _p(
-        0.3, "multiplier", "6", "lapsed/dropped-out re-adoption probability vs aware"
+        0.3,
+        "multiplier",
+        "6",
+        "lapsed/dropped-out re-adoption probability vs aware",
+        plausible=(0.1, 0.6),
     )
     # -- 3 leader support --------------------------------------------------------------------
     leader_effect: float = _p(
-        0.6, "multiplier half-width", "3", "adoption x 1 + e(2S-1), S = leader support"
+        0.6,
+        "multiplier half-width",
+        "3",
+        "adoption x 1 + e(2S-1), S = leader support",
+        plausible=(0.2, 0.9),
     )
     head_share: float = _p(
         0.4,
@@ -146,25 +197,55 @@ class IdeasParams:
         "3",
         "weight of the second-line manager (head) in S; first-line (team leader) 1 - this",
         _UNIT,
+        plausible=(0.2, 0.6),
     )
     support_unaware: float = _p(
-        0.3, "level", "3", "support level of an unaware (or lapsed) leader", _UNIT
+        0.3,
+        "level",
+        "3",
+        "support level of an unaware (or lapsed) leader",
+        _UNIT,
+        plausible=(0.1, 0.5),
     )
-    support_aware: float = _p(0.5, "level", "3", "support level of an aware leader", _UNIT)
+    support_aware: float = _p(
+        0.5, "level", "3", "support level of an aware leader", _UNIT, plausible=(0.3, 0.7)
+    )
     support_adopted: float = _p(
-        1.0, "level", "3", "support level of a trained or adopting leader", _UNIT
+        1.0,
+        "level",
+        "3",
+        "support level of a trained or adopting leader",
+        _UNIT,
+        plausible=(0.8, 1.0),
     )
     p_leader_backs: float = _p(
-        0.25, "probability", "3", "a leader backs the course without taking it (per run)"
+        0.25,
+        "probability",
+        "3",
+        "a leader backs the course without taking it (per run)",
+        plausible=(0.05, 0.5),
     )
-    support_backing: float = _p(0.8, "level", "3", "support level floor of a backing leader", _UNIT)
+    support_backing: float = _p(
+        0.8, "level", "3", "support level floor of a backing leader", _UNIT, plausible=(0.6, 1.0)
+    )
     # -- 4 top support -----------------------------------------------------------------------
     top_effect: float = _p(
-        0.4, "multiplier half-width", "4", "adoption x 1 + e(2T-1), T = top support"
+        0.4,
+        "multiplier half-width",
+        "4",
+        "adoption x 1 + e(2T-1), T = top support",
+        plausible=(0.1, 0.8),
     )
-    top_support_initial: float = _p(0.5, "level", "4", "top support T at step 0", _UNIT)
+    top_support_initial: float = _p(
+        0.5, "level", "4", "top support T at step 0", _UNIT, plausible=(0.3, 0.7)
+    )
     secretary_support: float = _p(
-        0.8, "level", "4/5", "the secretary's sponsorship level (target of T)", _UNIT
+        0.8,
+        "level",
+        "4/5",
+        "the secretary's sponsorship level (target of T)",
+        _UNIT,
+        plausible=(0.6, 1.0),
     )
     alderman_backing: float = _p(
         1.0,
@@ -172,12 +253,21 @@ class IdeasParams:
         "4/5",
         "support floor a backing alderman gives the staff tied to them (board ties)",
         _UNIT,
+        plausible=(0.6, 1.0),
     )
     top_relax_per_week: float = _p(
-        0.02, "1/week", "4", "fraction of the gap to the target T closes per week"
+        0.02,
+        "1/week",
+        "4",
+        "fraction of the gap to the target T closes per week",
+        plausible=(0.005, 0.05),
     )
     top_gain_per_presentation: float = _p(
-        0.03, "level per talk", "4", "T rises by this for each presentation (pecha kucha)"
+        0.03,
+        "level per talk",
+        "4",
+        "T rises by this for each presentation (pecha kucha)",
+        plausible=(0.01, 0.06),
     )
     course_weeks: int = _p(
         26, "weeks", "4", "from cohort start to the participant's presentation", (0, 520)
@@ -188,10 +278,15 @@ class IdeasParams:
         "4",
         "attendance of the rest of the department (own team, MT, board attend fully)",
         _UNIT,
+        plausible=(0.2, 0.8),
     )
     # -- 6 isolation and lapse ---------------------------------------------------------------
     p_lapse_per_week: float = _p(
-        0.004, "1/week", "6", "trained/adopter -> dropped out/lapsed, alone and no workload"
+        0.004,
+        "1/week",
+        "6",
+        "trained/adopter -> dropped out/lapsed, alone and no workload",
+        plausible=(0.001, 0.01),
     )
     like_minded_effect: float = _p(
         1.0,
@@ -199,6 +294,7 @@ class IdeasParams:
         "6",
         "lapse / (1 + k L), L = like-minded exposure incl. buddies",
         _NONNEG,
+        plausible=(0.3, 2.0),
     )
     buddy_weight: float = _p(
         2.0,
@@ -206,6 +302,7 @@ class IdeasParams:
         "6",
         "like-minded support of a buddy: per unit of buddy tie, or per buddies-action buddy",
         _NONNEG,
+        plausible=(1.0, 4.0),
     )
     resistance_lapse: float = _p(
         1.0,
@@ -213,13 +310,19 @@ class IdeasParams:
         "6/10",
         "lapse x 1 + g R/(1+R), R = exposure to resistant people",
         _NONNEG,
+        plausible=(0.3, 2.0),
     )
     # -- 7 receptivity -----------------------------------------------------------------------
     receptivity_soft: float = _p(
         1.0, "level", "7", "receptivity on the soft side (and for plain graphs)", _UNIT
     )
     receptivity_hard: float = _p(
-        0.2, "level", "7", "receptivity on the hard side at the start (step 0)", _UNIT
+        0.2,
+        "level",
+        "7",
+        "receptivity on the hard side at the start (step 0)",
+        _UNIT,
+        plausible=(0.02, 1.0),
     )
     hard_side_opening_per_year: float = _p(
         0.5,
@@ -227,21 +330,44 @@ class IdeasParams:
         "7",
         "hard-side receptivity x 1 + g t (t in years from step 0; capped at 1): late entry",
         _NONNEG,
+        plausible=(0.0, 2.0),
     )
     receptivity_policy_officer: float = _p(
-        0.25, "multiplier", "7", "factor on the receptivity of policy officers", _UNIT
+        0.25,
+        "multiplier",
+        "7",
+        "factor on the receptivity of policy officers",
+        _UNIT,
+        plausible=(0.02, 1.0),
     )
     # -- 8 workload --------------------------------------------------------------------------
     workload_adoption: float = _p(
-        0.5, "per workload unit", "8", "adoption x 1 - k w (w = workload in [0, 1])", _UNIT
+        0.5,
+        "per workload unit",
+        "8",
+        "adoption x 1 - k w (w = workload in [0, 1])",
+        _UNIT,
+        plausible=(0.2, 0.8),
     )
-    workload_lapse: float = _p(1.0, "per workload unit", "8", "lapse x 1 + k w", _NONNEG)
+    workload_lapse: float = _p(
+        1.0, "per workload unit", "8", "lapse x 1 + k w", _NONNEG, plausible=(0.3, 2.0)
+    )
     # -- 9 regime pressure -------------------------------------------------------------------
     cross_department_factor: float = _p(
-        0.5, "multiplier", "9", "factor on cross_department tie weights", _NONNEG
+        0.5,
+        "multiplier",
+        "9",
+        "factor on cross_department tie weights",
+        _NONNEG,
+        plausible=(0.2, 1.0),
     )
     line_up_factor: float = _p(
-        0.5, "multiplier", "9", "factor on upward line (line_up) tie weights", _NONNEG
+        0.5,
+        "multiplier",
+        "9",
+        "factor on upward line (line_up) tie weights",
+        _NONNEG,
+        plausible=(0.2, 1.0),
     )
     # -- 10 counter-movement -----------------------------------------------------------------
     p_resist_per_week: float = _p(
@@ -249,6 +375,7 @@ class IdeasParams:
         "1/week",
         "10",
         "unaware/aware -> resistant at saturated irritation, x s/(1+s) (talks seen)",
+        plausible=(0.0002, 0.004),
     )
     push_resistance: float = _p(
         1.0,
@@ -256,6 +383,7 @@ class IdeasParams:
         "10",
         "resistance driver + g P/(1+P), P = top-down pressure (the push's counter-movement)",
         _NONNEG,
+        plausible=(0.0, 2.0),
     )
     resistance_damping: float = _p(
         1.0,
@@ -263,10 +391,17 @@ class IdeasParams:
         "10",
         "adoption / (1 + k R), R = exposure to resistant people",
         _NONNEG,
+        plausible=(0.3, 2.0),
     )
-    p_unresist_per_week: float = _p(0.005, "1/week", "10", "resistant -> aware")
+    p_unresist_per_week: float = _p(
+        0.005, "1/week", "10", "resistant -> aware", plausible=(0.002, 0.02)
+    )
     pressure_decay_per_week: float = _p(
-        0.02, "1/week", "10", "fraction of the top-down pressure that fades per week"
+        0.02,
+        "1/week",
+        "10",
+        "fraction of the top-down pressure that fades per week",
+        plausible=(0.005, 0.05),
     )
     push_adoption_effect: float = _p(
         0.5,
@@ -274,10 +409,16 @@ class IdeasParams:
         "10",
         "adoption x 1 + g P/(1+P), P = top-down pressure",
         _NONNEG,
+        plausible=(0.0, 1.0),
     )
     # -- 11 project ties ---------------------------------------------------------------------
     project_factor: float = _p(
-        1.0, "multiplier", "11", "factor on project tie weights (0 = ignore projects)", _NONNEG
+        1.0,
+        "multiplier",
+        "11",
+        "factor on project tie weights (0 = ignore projects)",
+        _NONNEG,
+        plausible=(0.5, 1.5),
     )
 
     def __post_init__(self) -> None:
@@ -332,7 +473,8 @@ NEUTRAL: dict[str, float] = {
 
 
 def parameter_table() -> list[dict[str, Any]]:
-    """One row per parameter: name, unit, default, range, mechanism, neutral value, meaning.
+    """One row per parameter: name, unit, default, range, mechanism, neutral value, plausible
+    range (``"fixed"`` where the value is a fact or a reference), meaning.
 
     Used to write the table of ``docs/ideas-model.md`` and by the tests that keep it in step.
     """
@@ -344,6 +486,7 @@ def parameter_table() -> list[dict[str, Any]]:
             "range": _show(*f.metadata["range"]),
             "mechanism": f.metadata["mechanism"],
             "neutral": NEUTRAL.get(f.name, ""),
+            "plausible": _show(*f.metadata["plausible"]) if "plausible" in f.metadata else "fixed",
             "doc": f.metadata["doc"],
         }
         for f in fields(IdeasParams)

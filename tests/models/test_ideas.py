@@ -216,6 +216,20 @@ def test_invalid_parameters_raise_one_line_naming_the_parameter(name, value, wor
         IdeasModel().with_params(**{name: value})
 
 
+def test_plausible_ranges_hold_the_default_inside_the_allowed_range():
+    fixed = []
+    for f in dataclasses.fields(IdeasParams):
+        if "plausible" not in f.metadata:
+            fixed.append(f.name)
+            continue
+        low, high = f.metadata["plausible"]
+        allowed = f.metadata["range"]
+        assert allowed[0] <= low <= f.default <= high <= allowed[1], f.name
+        assert low < high, f.name
+    # values that are facts or the reference level (docs/ideas-model.md, "Parameters")
+    assert sorted(fixed) == ["course_weeks", "nomination_top", "receptivity_soft"]
+
+
 def test_every_parameter_has_unit_range_mechanism_and_is_documented():
     text = DOCS.read_text(encoding="utf-8")
     rows = parameter_table()
