@@ -109,6 +109,10 @@ def test_compare(scenario):
     check_clean_stop(scenario, ["compare", "s.toml", "w.toml", "--runs", "20"], signal.SIGTERM)
 
 
+def test_report(scenario):
+    check_clean_stop(scenario, ["report", "s.toml", "w.toml", "--runs", "10"], signal.SIGINT)
+
+
 def test_advise(tmp_path):
     (tmp_path / "org.toml").write_text(SPEC)
     (tmp_path / "a.toml").write_text(dumps(ADVISE_SCENARIO))
