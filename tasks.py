@@ -4,7 +4,9 @@
 Usage (needs only python3 >= 3.11 on the machine)::
 
     python3 tasks.py run [ARGS...]   # simulate the built-in Etten-Leur baseline
-    python3 tasks.py test            # ruff check + ruff format --check + the whole test suite
+    python3 tasks.py test [ARGS...]  # ruff, mypy, the test suite with doctests (ARGS: pytest's,
+                                     # e.g. -m "not slow" to leave out the slow tests)
+    python3 tasks.py golden          # write the golden results (tests/golden/) anew, on purpose
 
 The environment lives in ``.venv`` beside this file. ``run`` installs only what running
 needs (the package and its dependencies); ``test`` adds the test tools and the optional
@@ -61,7 +63,7 @@ def ensure_venv(extras: tuple[str, ...] = ()) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in {"run", "test", "golden"}:
         print(__doc__)
         return 2
     ensure_venv(("test",) if argv[0] == "test" else ())
@@ -70,11 +72,15 @@ def main(argv: list[str]) -> int:
     if argv[0] == "run":
         cmd = [str(BIN / "diffusion"), "run", *argv[1:]]
         return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+    if argv[0] == "golden":
+        cmd = [str(BIN / "python"), "-m", "tests.golden.make"]
+        return subprocess.run(cmd, cwd=ROOT, env=env).returncode
     # the notebooks run in the suite with small run counts, as in CI
     env.setdefault("CI", "true")
     for cmd in (
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "ruff"), "format", "--check", "."],
+        [str(BIN / "mypy")],
         [str(BIN / "python"), "-m", "pytest", "-n", "2", "-q", *argv[1:]],
     ):
         print("+", " ".join(cmd[-4:]), flush=True)

@@ -98,7 +98,7 @@ class CompiledOrg:
         labels = self.group_labels[grouping]
         if label not in labels:
             return np.zeros(self.n_nodes, dtype=bool)
-        return self.groups[grouping] == labels.index(label)
+        return np.asarray(self.groups[grouping] == labels.index(label))
 
     def with_weights(self, weights: Mapping[str, sp.csr_array]) -> CompiledOrg:
         """A copy whose tie weights are replaced by ``weights`` (used by tie events)."""

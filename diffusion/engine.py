@@ -640,7 +640,7 @@ def _simulate(
     # the outputs, allocated once; every batch writes its own slice of runs
     # stored record-major, so that recording a step writes one contiguous block; the arrays
     # are handed out as (runs, records, ...) views
-    counts_out = np.zeros(
+    counts_out: np.ndarray = np.zeros(
         (len(steps), n_runs, groups.size - 1, n_states), dtype=groups.count_dtype()
     ).swapaxes(0, 1)
     total = np.zeros((len(steps), n_runs, n_states), dtype=np.int32).swapaxes(0, 1)

@@ -91,7 +91,7 @@ class Results:
         """
         idx = self.state_index(states)
         if grouping is None:
-            return self.total[:, :, idx].sum(axis=2, dtype=np.int64)
+            return np.asarray(self.total[:, :, idx].sum(axis=2, dtype=np.int64))
         if grouping not in self.counts:
             raise ValueError(
                 f"grouping {grouping!r} was not recorded; recorded: {', '.join(self.counts)}"
@@ -100,18 +100,20 @@ class Results:
         if group not in labels:
             raise ValueError(f"no {grouping} {group!r}; {grouping}s: {', '.join(labels)}")
         g = labels.index(group)
-        return self.counts[grouping][:, :, g, idx].sum(axis=2, dtype=np.int64)
+        return np.asarray(self.counts[grouping][:, :, g, idx].sum(axis=2, dtype=np.int64))
 
     def by_group(self, states: States, grouping: str) -> np.ndarray:
         """People in ``states`` per group over time, ``(runs, records, groups)`` int64."""
         idx = self.state_index(states)
-        return self.counts[grouping][:, :, :, idx].sum(axis=3, dtype=np.int64)
+        return np.asarray(self.counts[grouping][:, :, :, idx].sum(axis=3, dtype=np.int64))
 
     def group_sizes(self, grouping: str) -> np.ndarray:
         """People per group, ``(groups,)`` (from the first record of the first run)."""
-        return self.counts[grouping][0, 0].sum(axis=1, dtype=np.int64)
+        return np.asarray(self.counts[grouping][0, 0].sum(axis=1, dtype=np.int64))
 
-    def final(self, states: States, grouping: str | None = None, group: str | None = None):
+    def final(
+        self, states: States, grouping: str | None = None, group: str | None = None
+    ) -> np.ndarray:
         """People in ``states`` at the last recorded step, ``(runs,)`` int64."""
         return self.series(states, grouping, group)[:, -1]
 
@@ -143,7 +145,7 @@ class Results:
         }
         arrays["meta"] = np.frombuffer(json.dumps(meta, default=str).encode(), dtype=np.uint8)
         with atomic_write(path, "wb") as fh:
-            np.savez_compressed(fh, **arrays)
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub
         return path
 
     @classmethod
@@ -202,7 +204,7 @@ def time_to_reach(series: np.ndarray, threshold: float, steps: np.ndarray) -> np
     """
     reached = np.asarray(series) >= threshold
     first = reached.argmax(axis=1)
-    out = np.asarray(steps, dtype=np.float64)[first]
+    out: np.ndarray = np.asarray(steps, dtype=np.float64)[first]
     out[~reached.any(axis=1)] = np.nan
     return out
 

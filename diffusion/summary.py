@@ -113,7 +113,7 @@ def local_clustering(adjacency: sp.csr_array) -> np.ndarray:
     degree = np.asarray(adjacency.sum(axis=1)).ravel()
     triangles = np.asarray((adjacency @ adjacency).multiply(adjacency).sum(axis=1)).ravel() / 2
     pairs = degree * (degree - 1) / 2
-    return np.divide(triangles, pairs, out=np.zeros_like(pairs), where=pairs > 0)
+    return np.asarray(np.divide(triangles, pairs, out=np.zeros_like(pairs), where=pairs > 0))
 
 
 def _department_distances(

@@ -54,7 +54,8 @@ class State:
 
     @property
     def n_runs(self) -> int:
-        return self.code.shape[0]
+        """Number of runs of the batch."""
+        return int(self.code.shape[0])
 
     def take(self, rows: np.ndarray) -> State:
         """The state of a subset of the runs (``rows`` index the batch)."""
