@@ -331,7 +331,7 @@ def plot_differences(
     Parameters
     ----------
     rows : sequence of objects with ``what_if``, ``outcome``, ``difference``, ``low``, ``high``
-        E.g. :class:`diffusion.compare.Outcome` rows (one family of outcomes, so the x axis
+        E.g. :class:`diffusion.comparison.Outcome` rows (one family of outcomes, so the x axis
         has one unit).
     labels : sequence of str, optional
         Display names for the outcomes, in order of first appearance (default: the names).

@@ -124,6 +124,96 @@ class Results:
             raise ValueError(f"step {step} is before the first record")
         return i
 
+    # ---------------------------------------------------------------- tables
+    def dates(self) -> np.ndarray:
+        """The date of each record, ``(records,)`` ``datetime64[D]``.
+
+        From the provenance's ``start_date`` (a study's simulation records it) and weeks of
+        :data:`~diffusion.calendar.DAYS_PER_STEP` days.
+
+        Raises
+        ------
+        ValueError
+            When the results do not know their start date (made by the engine directly).
+        """
+        from diffusion.calendar import DAYS_PER_STEP
+
+        start = self.provenance.get("start_date")
+        if start is None:
+            raise ValueError("these results do not record a start date (simulate a Study)")
+        days = np.asarray(self.steps, dtype=np.int64) * DAYS_PER_STEP
+        return np.datetime64(str(start), "D") + days.astype("timedelta64[D]")
+
+    def _counts_of(self, grouping: str | None) -> tuple[np.ndarray, tuple[str, ...]]:
+        """Counts ``(runs, records, groups, states)`` and group labels (``"all"``: everyone)."""
+        if grouping is None:
+            return self.total[:, :, None, :], ("all",)
+        if grouping not in self.counts:
+            raise ValueError(
+                f"grouping {grouping!r} was not recorded; recorded: {', '.join(self.counts)}"
+            )
+        return self.counts[grouping], tuple(self.group_labels[grouping])
+
+    def to_xarray(self, grouping: str | None = None) -> Any:
+        """People per state, as an :class:`xarray.DataArray` named ``"people"``.
+
+        Parameters
+        ----------
+        grouping : str, optional
+            A recorded grouping (``"department"``, ``"team"``...); None: everyone as one
+            group, ``"all"``.
+
+        Returns
+        -------
+        xarray.DataArray
+            int64, dims ``(run, date, group, state)``; coords ``run`` (global run indices),
+            ``date`` (``datetime64``), ``step`` (along ``date``), ``group`` and ``state``;
+            attrs: the provenance's seed, model and study.
+        """
+        import xarray as xr
+
+        counts, labels = self._counts_of(grouping)
+        return xr.DataArray(
+            np.asarray(counts, dtype=np.int64),
+            dims=("run", "date", "group", "state"),
+            coords={
+                "run": np.asarray(self.run_ids),
+                "date": self.dates(),
+                "step": ("date", np.asarray(self.steps)),
+                "group": list(labels),
+                "state": list(self.state_names),
+            },
+            name="people",
+            attrs={
+                k: str(self.provenance[k])
+                for k in ("seed", "model", "study")
+                if k in self.provenance
+            }
+            | {"grouping": grouping or "all"},
+        )
+
+    def to_pandas(self, grouping: str | None = None) -> Any:
+        """People per state as a tidy :class:`pandas.DataFrame`, one row per count.
+
+        Columns ``run``, ``date``, ``step``, ``group``, ``state``, ``people`` (int64), in
+        that order and sorted by them; ``grouping`` as in :meth:`to_xarray`.
+        """
+        import pandas as pd
+
+        counts, labels = self._counts_of(grouping)
+        n_runs, n_records, n_groups, n_states = counts.shape
+        index = np.indices((n_runs, n_records, n_groups, n_states)).reshape(4, -1)
+        return pd.DataFrame(
+            {
+                "run": np.asarray(self.run_ids)[index[0]],
+                "date": self.dates()[index[1]],
+                "step": np.asarray(self.steps)[index[1]],
+                "group": np.asarray(labels, dtype=object)[index[2]],
+                "state": np.asarray(self.state_names, dtype=object)[index[3]],
+                "people": np.asarray(counts, dtype=np.int64).reshape(-1),
+            }
+        )
+
     # ---------------------------------------------------------------- persistence
     def save(self, path: str | Path) -> Path:
         """Write to a ``.npz`` file (atomically); :meth:`load` reads it back."""

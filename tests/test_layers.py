@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("compiled arrays", ("compile", "graphs", "summary")),
     ("models and events", ("models", "events")),
     ("engine and results", ("engine", "results")),
-    ("study", ("study", "compare")),
+    ("study", ("study", "comparison")),
     ("scenario", ("scenario", "baseline")),
     (
         "workflows",

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from diffusion.calendar import Calendar
-from diffusion.compare import Outcome
+from diffusion.comparison import Outcome
 from diffusion.engine import simulate
 from diffusion.plotting import (
     group_names,

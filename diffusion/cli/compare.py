@@ -14,7 +14,6 @@ import click
 from diffusion.cli.common import (
     NumberRange,
     check_out,
-    fail,
     memory_option,
     output_folder,
     overwrite_option,
@@ -23,14 +22,13 @@ from diffusion.cli.common import (
 from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
 
 if TYPE_CHECKING:
-    from diffusion.compare import Outcome, Settings
+    from diffusion.comparison import Outcome, Settings
     from diffusion.scenario.load import LoadedScenario
-    from diffusion.study import Study
 
 #: confidence level of the intervals
 LEVEL = 0.9
 #: report dates used when --date is not given: the base's last few
-DEFAULT_DATES = 3
+DEFAULT_DATES = 3  # as diffusion.api.DEFAULT_DATES (checked by a test)
 #: columns of comparison.csv and of --format csv
 COLUMNS = ("what_if", "outcome", "base", "what_if_value", "difference", "low", "high")
 
@@ -118,12 +116,27 @@ def compare(
     """
     check_out(out_dir, overwrite)
     with scenario_errors():
+        from diffusion.api import compare as compare_scenarios
+        from diffusion.scenario.build import calendar_of
+
         loaded = _load_all([base, *what_ifs], overrides)
         names = _unique([item.scenario.name for item in loaded])
         first = loaded[0].scenario
         n_runs = first.runs if n_runs is None else n_runs
         seed = first.seed if seed is None else seed
-        rows, settings = _compare(loaded, names, n_runs, seed, dates, share)
+        total = n_runs * calendar_of(first.calendar).n_steps * len(loaded)
+        with progress(total, f"simulating {len(loaded)} scenarios x {n_runs} runs") as advance:
+            result = compare_scenarios(
+                loaded[0],
+                dict(zip(names[1:], loaded[1:], strict=True)),
+                runs=n_runs,
+                seed=seed,
+                dates=dates,
+                pass_share=share,
+                level=LEVEL,
+                progress=advance,
+            )
+    rows, settings = list(result.outcomes), result.settings
     _print(rows, fmt, names[0], n_runs, settings)
     with output_folder(out_dir, overwrite) as tmp:
         from diffusion.report import write_csv
@@ -162,58 +175,9 @@ def _load_all(files: Sequence[Path], overrides: Sequence[str]) -> list[LoadedSce
 
 def _unique(names: list[str]) -> list[str]:
     """Names made unique by a suffix (comparing a scenario with itself)."""
-    out: list[str] = []
-    for name in names:
-        candidate, k = name, 2
-        while candidate in out:
-            candidate, k = f"{name}#{k}", k + 1
-        out.append(candidate)
-    return out
+    from diffusion.api import unique_names
 
-
-def _compare(
-    loaded: list[LoadedScenario],
-    names: list[str],
-    n_runs: int,
-    seed: int,
-    dates: list[dt.date],
-    share: float | None,
-) -> tuple[list[Outcome], Settings]:
-    from diffusion.compare import GROUPINGS, Settings, compare, measures_for
-    from diffusion.scenario.build import build_study, report_dates
-
-    studies = [build_study(item.scenario, groupings=GROUPINGS) for item in loaded]
-    base_study = studies[0]
-    cal = base_study.calendar
-    for name, study in zip(names[1:], studies[1:], strict=True):
-        if study.calendar != cal:
-            fail(f"{name}: its calendar differs from the base's; compare needs the same calendar")
-    outputs = loaded[0].scenario.outputs
-    chosen = dates or report_dates(loaded[0].scenario, cal)[-DEFAULT_DATES:]
-    outside = [d for d in chosen if not cal.start <= d <= cal.end]
-    if outside:
-        fail(f"--date {outside[0]} is outside the calendar ({cal.start} to {cal.end})")
-    model = base_study.model
-    settings = Settings(
-        measures=measures_for(model.state_names, model.adopted_states),
-        adopted=tuple(model.adopted_states),
-        dates=tuple(chosen),
-        pass_share=outputs.pass_share if share is None else share,
-        reach_shares=tuple(outputs.reach_shares),
-        level=LEVEL,
-    )
-    rows: list[Outcome] = []
-    total = n_runs * cal.n_steps * len(studies)
-    with progress(total, f"simulating {len(studies)} scenarios x {n_runs} runs") as advance:
-        base_results = _simulate(base_study, n_runs, seed, advance)
-        for name, study in zip(names[1:], studies[1:], strict=True):
-            results = _simulate(study, n_runs, seed, advance)
-            rows += compare(base_results, results, cal, settings, name)
-    return rows, settings
-
-
-def _simulate(study: Study, n_runs: int, seed: int, advance):
-    return study.simulate(n_runs, seed, progress=advance)
+    return unique_names(names)
 
 
 # ------------------------------------------------------------------------------ output

@@ -185,7 +185,7 @@ def _run(
     overwrite: bool = False,
     org_picture: dt.date | None = None,
 ) -> None:
-    from diffusion.compare import measures_for
+    from diffusion.comparison import measures_for
     from diffusion.report import band_table, series_rows, write_csv
     from diffusion.scenario.build import build_study, report_dates
 

@@ -115,7 +115,7 @@ def plan_sweep(
         Every problem with the specs, the scenario and each point, one line each.
     """
     from diffusion import __version__
-    from diffusion.compare import Settings, measures_for
+    from diffusion.comparison import Settings, measures_for
     from diffusion.scenario.build import build_study, calendar_of, report_dates
 
     problems: list[Problem] = []

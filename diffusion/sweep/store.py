@@ -16,7 +16,7 @@ One zarr group (format 2 on disk, which zarr 2 and zarr 3 both read) holding, pe
     Quantiles over runs of the same (``quantile``: the scenario's ``outputs.quantiles`` with
     the median between them, e.g. ``0.05, 0.5, 0.95``).
 ``outcome_counts`` ``(point, run, count_outcome)`` unsigned integers
-    Each run's key outcomes in people, as :func:`diffusion.compare.outcome_values` names them:
+    Each run's key outcomes in people, as :func:`diffusion.comparison.outcome_values` names them:
     ``"<measure> <department|all> <date>"`` at each report date and the last record (``all``
     is all staff there).
 ``outcome_values`` ``(point, run, value_outcome)`` float64
@@ -67,7 +67,7 @@ from typing import Any
 import numpy as np
 
 from diffusion.calendar import Calendar
-from diffusion.compare import GROUPINGS, Settings, outcome_values
+from diffusion.comparison import GROUPINGS, Settings, outcome_values
 from diffusion.errors import InputError, clean
 from diffusion.results import Results, band
 
@@ -111,7 +111,7 @@ class Reduction:
         Measure name -> the states it counts.
     quantiles : tuple of float
         Quantiles of the bands, increasing (e.g. ``(0.05, 0.5, 0.95)``).
-    settings : diffusion.compare.Settings
+    settings : diffusion.comparison.Settings
         The per-run key outcomes (dates, pass share, shares to reach).
     calendar : Calendar
         The sweep's calendar (every point has the same length).
@@ -218,7 +218,7 @@ def reduce_point(results: Results, reduction: Reduction) -> dict[str, np.ndarray
     """What the store keeps of a point's runs, each array shaped as :data:`DIMS` says.
 
     Bands are :func:`diffusion.results.band` over runs; the per-run key outcomes are
-    :func:`diffusion.compare.outcome_values`, split into people counts (integers) and the
+    :func:`diffusion.comparison.outcome_values`, split into people counts (integers) and the
     others (years, 0/1 probabilities).
     """
     means, bands = [], []

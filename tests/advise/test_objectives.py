@@ -10,7 +10,7 @@ import pytest
 
 from diffusion.advise.evaluate import make_problem
 from diffusion.advise.objectives import StateProbe, parse_objective
-from diffusion.compare import Settings, outcome_values
+from diffusion.comparison import Settings, outcome_values
 from diffusion.errors import InputError
 from tests.advise.conftest import AT, GOAL
 

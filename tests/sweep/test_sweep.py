@@ -93,8 +93,8 @@ def test_the_store_holds_bands_and_per_run_outcomes_by_default(serial):
 
 def test_each_point_equals_its_scenario_run_directly_through_the_study(serial):
     """The store's bands and outcomes are those of the point's runs simulated directly
-    (diffusion.results.band and diffusion.compare.outcome_values of the same runs)."""
-    from diffusion.compare import outcome_values
+    (diffusion.results.band and diffusion.comparison.outcome_values of the same runs)."""
+    from diffusion.comparison import outcome_values
     from diffusion.results import band
 
     ds = st.open_store(serial)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,9 @@ IDEAS_MEASURES: dict[str, tuple[str, ...]] = {"trained": ("trained",), "adopters
 GROUPINGS: tuple[str, ...] = ("department", "kind")
 
 
-def measures_for(state_names: Sequence[str], adopted_states: Sequence[str]) -> dict[str, tuple]:
+def measures_for(
+    state_names: Sequence[str], adopted_states: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
     """The measures to report for a model: trained and adopters for the ideas model, else
     one measure per adopted state."""
     if all(s in state_names for m in IDEAS_MEASURES.values() for s in m):
@@ -114,7 +117,7 @@ def outcome_values(
     def at_dates(states: Sequence[str] | str, grouping: str) -> np.ndarray:
         """People in ``states`` per group at the report dates, ``(runs, dates, groups)``."""
         picked = results.counts[grouping][:, records][..., results.state_index(states)]
-        return picked.sum(axis=-1, dtype=np.int64)
+        return np.asarray(picked.sum(axis=-1, dtype=np.int64))
 
     for measure, states in settings.measures.items():
         by_dept, by_kind = at_dates(states, "department"), at_dates(states, "kind")
@@ -149,7 +152,7 @@ def _departments(results: Results) -> list[str]:
     return [d for d, n in zip(results.group_labels["department"], sizes, strict=True) if d and n]
 
 
-def compare(
+def compare_results(
     base: Results, other: Results, calendar: Calendar, settings: Settings, name: str
 ) -> list[Outcome]:
     """Paired differences ``other - base`` of every outcome (see the module docstring).
@@ -181,3 +184,92 @@ def compare(
             )
         )
     return rows
+
+
+#: columns of :meth:`Comparison.to_pandas` (and of ``comparison.csv``, without the last two)
+COLUMNS: tuple[str, ...] = (
+    "what_if",
+    "outcome",
+    "base",
+    "what_if_value",
+    "difference",
+    "low",
+    "high",
+    "family",
+    "n_runs",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """What-ifs compared with a base, every scenario run with the same seed and runs.
+
+    Attributes
+    ----------
+    base : str
+        Name of the base scenario.
+    outcomes : tuple of Outcome
+        One row per what-if and outcome: base mean, what-if mean, the mean paired
+        difference and its interval (see the module docstring).
+    settings : Settings
+        What was reported (measures, dates, shares, confidence level).
+    calendar : Calendar
+        The calendar every scenario shares.
+    results : dict of str to Results
+        The simulated runs of every scenario, by name, the base first.
+    """
+
+    base: str
+    outcomes: tuple[Outcome, ...]
+    settings: Settings
+    calendar: Calendar
+    results: Mapping[str, Results]
+
+    @property
+    def what_ifs(self) -> tuple[str, ...]:
+        """Names of the what-ifs, in the order given."""
+        return tuple(name for name in self.results if name != self.base)
+
+    @property
+    def n_runs(self) -> int:
+        """Paired runs of every scenario."""
+        return self.results[self.base].n_runs
+
+    def outcome(self, what_if: str, outcome: str) -> Outcome:
+        """The row of one what-if and outcome (as named in :attr:`outcomes`).
+
+        Raises
+        ------
+        KeyError
+            Naming the outcomes there are when there is no such row.
+        """
+        for row in self.outcomes:
+            if row.what_if == what_if and row.outcome == outcome:
+                return row
+        known = sorted({r.outcome for r in self.outcomes if r.what_if == what_if})
+        some = ", ".join(known[:4]) + (f" ... ({len(known)} in all)" if len(known) > 4 else "")
+        raise KeyError(f"no outcome {outcome!r} of what-if {what_if!r}; outcomes: {some}")
+
+    def to_pandas(self) -> Any:
+        """The outcomes as a tidy :class:`pandas.DataFrame`, one row per what-if and outcome.
+
+        Columns (:data:`COLUMNS`): ``what_if``, ``outcome``, ``base``, ``what_if_value``,
+        ``difference``, ``low``, ``high`` (the interval of the difference at
+        ``settings.level``), ``family`` (a measure's name, ``"probability"`` or
+        ``"years"``) and ``n_runs``.
+        """
+        import pandas as pd
+
+        return pd.DataFrame([asdict(row) for row in self.outcomes], columns=list(COLUMNS))
+
+    def to_xarray(self, grouping: str = "department") -> Any:
+        """People per state of every scenario, an :class:`xarray.DataArray`.
+
+        Dims ``(scenario, run, date, group, state)``: :meth:`Results.to_xarray
+        <diffusion.results.Results.to_xarray>` of each scenario stacked along ``scenario``
+        (the base first); run ``i`` of every scenario used the same random numbers.
+        """
+        import xarray as xr
+
+        arrays = [r.to_xarray(grouping) for r in self.results.values()]
+        return xr.concat(arrays, dim="scenario").assign_coords(scenario=list(self.results))
