@@ -21,12 +21,12 @@ def measure(n_runs: int, seats: int, n_candidates: int, workers: int, goal: str)
     """In the child: advise once; return the time, the evaluations and the advice."""
     import datetime as dt
 
-    from diffusion.advise.advice import Request, advise
-    from diffusion.advise.evaluate import dask_map
-    from diffusion.advise.objectives import parse_objective
+    from diffusion.advisor.advice import Request, advise
+    from diffusion.advisor.evaluate import dask_map
+    from diffusion.advisor.objectives import parse_objective
     from diffusion.baseline import BASELINE
     from diffusion.scenario.load import load_scenario, packaged
-    from diffusion.sweep.execute import dask_client
+    from diffusion.sweeps.execute import dask_client
 
     scenario = load_scenario(packaged(BASELINE)).scenario
     date = dt.date.fromisoformat(goal)

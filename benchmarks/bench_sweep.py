@@ -6,7 +6,7 @@ A 10 x 10 grid (``p_adopt_per_week`` x ``leader_effect``) of the shipped baselin
 simulation. The sweep runs on a :class:`~distributed.LocalCluster` of 1, then 2 worker
 processes (one thread each), writing a fresh store each time; the cluster's start (and the
 workers' first imports) is timed apart. Then a sample of the points is simulated in this
-process alone (:func:`~diffusion.sweep.execute.simulate_point`: no reduction, no writing,
+process alone (:func:`~diffusion.sweeps.execute.simulate_point`: no reduction, no writing,
 no Dask) to compare with the same points' task times as the workers measured them.
 
 Targets (issue 5): speed-up >= 1.7x on 2 cores; per-task overhead < 5% of the task time.
@@ -41,13 +41,13 @@ def _warm() -> None:
     import zarr  # noqa: F401
 
     import diffusion.scenario.build
-    import diffusion.sweep.execute  # noqa: F401
+    import diffusion.sweeps.execute  # noqa: F401
 
 
 def _sweep(plan, store: Path, workers: int) -> dict[str, float]:
     """Run every point of ``plan`` into a fresh store on ``workers`` local worker processes."""
-    from diffusion.sweep import store as st
-    from diffusion.sweep.execute import dask_client, run_dask
+    from diffusion.sweeps import store as st
+    from diffusion.sweeps.execute import dask_client, run_dask
 
     offsets = np.array([t.run_offset for t in plan.tasks])
     st.create_store(store, plan.layout, plan.params, offsets, plan.overrides, plan.attrs)
@@ -72,8 +72,8 @@ def _sweep(plan, store: Path, workers: int) -> dict[str, float]:
 
 def bench_sweep(quick: bool = False, yardstick_s: float | None = None) -> list[Table]:
     """Wall time, speed-up, CPU time and per-task overhead of a sweep on 1 and 2 workers."""
-    from diffusion.sweep.execute import simulate_point
-    from diffusion.sweep.plan import plan_sweep
+    from diffusion.sweeps.execute import simulate_point
+    from diffusion.sweeps.plan import plan_sweep
 
     n, m, runs, sets = _sizes(quick)
     params = [PARAMS[0].format(n=n), PARAMS[1].format(m=m)]

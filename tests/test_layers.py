@@ -31,13 +31,13 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "workflows",
         (
-            "sweep",
+            "executors",
+            "sweeps",
             "calibrate",
-            "advise",
+            "advisor",
             "plotting",
             "report",
             "htmlreport",
-            "executors",
             "catalogue",
             "robustness",
         ),

@@ -25,7 +25,7 @@ from diffusion.cli.common import (
 from diffusion.cli.run import load, scenario_errors, write_manifest
 
 if TYPE_CHECKING:
-    from diffusion.advise.advice import Advice
+    from diffusion.advisor.advice import Advice
 
 #: columns of strategies.csv
 COLUMNS = (
@@ -152,11 +152,11 @@ def advise(
     if scheduler is not None and workers is not None:
         fail("give --scheduler or --workers, not both")
     check_out(out_dir, overwrite)
-    from diffusion.advise.advice import Request
-    from diffusion.advise.advice import advise as run_advice
-    from diffusion.advise.constraints import parse_quota
-    from diffusion.advise.evaluate import build_study_end
-    from diffusion.advise.objectives import parse_objective
+    from diffusion.advisor.advice import Request
+    from diffusion.advisor.advice import advise as run_advice
+    from diffusion.advisor.constraints import parse_quota
+    from diffusion.advisor.evaluate import build_study_end
+    from diffusion.advisor.objectives import parse_objective
 
     with scenario_errors():
         loaded = load(scenario)
@@ -192,8 +192,8 @@ def _mapper(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     if scheduler is None and not workers:  # None or 0: in this process
         yield None
         return
-    from diffusion.advise.evaluate import dask_map
-    from diffusion.sweep.execute import dask_client
+    from diffusion.advisor.evaluate import dask_map
+    from diffusion.sweeps.execute import dask_client
 
     with dask_client(scheduler, workers or 2) as client:
         yield dask_map(client)
@@ -284,8 +284,8 @@ def _write(
     scheduler: str | None,
     workers: int | None,
 ) -> None:
-    from diffusion.advise.plot import plot_gains
-    from diffusion.advise.write import write_scenarios
+    from diffusion.advisor.plot import plot_gains
+    from diffusion.advisor.write import write_scenarios
     from diffusion.report import write_csv
 
     req = advice.request

@@ -178,7 +178,7 @@ def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
     if scheduler is None and workers == 0:
         yield None
         return
-    from diffusion.sweep.execute import dask_client
+    from diffusion.sweeps.execute import dask_client
 
     with dask_client(scheduler, workers) as client:
         yield client

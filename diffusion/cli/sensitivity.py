@@ -13,7 +13,7 @@ from diffusion.cli.run import scenario_errors
 from diffusion.cli.sweep import require, run_sweep, sweep_options
 
 if TYPE_CHECKING:
-    from diffusion.sweep.plan import SweepPlan
+    from diffusion.sweeps.plan import SweepPlan
 
 #: default --points: base samples (sobol), trajectories (morris)
 DEFAULT_POINTS = {"sobol": 64, "morris": 10}
@@ -101,7 +101,7 @@ def sensitivity(
             fail(f"--group: no group {group!r}; groups: {list(layout.groups)}")
 
     with scenario_errors():
-        from diffusion.sweep.store import open_store, output_values
+        from diffusion.sweeps.store import open_store, output_values
 
         out.mkdir(parents=True, exist_ok=True)
         store = out / "sweep.zarr"
@@ -136,8 +136,8 @@ def _report(plan: SweepPlan, y: Any, out: Path, measure: str, at: str, group: st
 
     from diffusion.cli.sweep_plot import save_figure
     from diffusion.report import write_csv
-    from diffusion.sweep.plots import plot_indices
-    from diffusion.sweep.sensitivity import ADVISED_RUNS, analyze
+    from diffusion.sweeps.plots import plot_indices
+    from diffusion.sweeps.sensitivity import ADVISED_RUNS, analyze
 
     n_runs = plan.layout.n_runs
     if n_runs < ADVISED_RUNS:

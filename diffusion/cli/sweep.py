@@ -18,7 +18,7 @@ from diffusion.cli.common import dask_options, fail, memory_option, progress
 from diffusion.cli.run import scenario_errors, set_option
 
 if TYPE_CHECKING:
-    from diffusion.sweep.plan import SweepPlan
+    from diffusion.sweeps.plan import SweepPlan
 
 DESIGN_HELP = """\b
 SPEC is a:b:n (n values from a to b), log:a:b:n (on a log scale) or [x, y, z] (a list).
@@ -201,9 +201,9 @@ def run_sweep(
 
     import numpy as np
 
-    from diffusion.sweep import store as st
-    from diffusion.sweep.execute import dask_client, run_dask, run_local
-    from diffusion.sweep.plan import plan_sweep
+    from diffusion.sweeps import store as st
+    from diffusion.sweeps.execute import dask_client, run_dask, run_local
+    from diffusion.sweeps.plan import plan_sweep
 
     plan = plan_sweep(
         scenario,
@@ -277,7 +277,7 @@ def run_sweep(
 def _summarise(store: Path, *, quiet: bool = False) -> None:
     """Write ``summary.csv`` (finished points only) and, unless ``quiet``, print it."""
     from diffusion.report import write_csv
-    from diffusion.sweep import store as st
+    from diffusion.sweeps import store as st
 
     ds = st.open_store(store)
     rows = st.summary_rows(ds)
@@ -295,7 +295,7 @@ def _print_summary(rows: list[dict[str, Any]], ds: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from diffusion.sweep.store import param_paths
+    from diffusion.sweeps.store import param_paths
 
     paths = param_paths(ds)
     low, high = (f"q{round(100 * x):02d}" for x in ds.attrs["quantiles"])

@@ -54,8 +54,8 @@ def sweep_plot(store: Path, measure: str, group: str, at: str, out: Path) -> Non
         import matplotlib
 
         matplotlib.use("Agg")
-        from diffusion.sweep.plots import plot_sweep
-        from diffusion.sweep.store import open_store
+        from diffusion.sweeps.plots import plot_sweep
+        from diffusion.sweeps.store import open_store
 
         ax = plot_sweep(open_store(store), measure, group, at)
         save_figure(ax, out)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from diffusion.advise.advice import Request, advise
-from diffusion.advise.constraints import parse_quota
-from diffusion.advise.objectives import parse_objective
+from diffusion.advisor.advice import Request, advise
+from diffusion.advisor.constraints import parse_quota
+from diffusion.advisor.objectives import parse_objective
 from diffusion.cli import main
 from diffusion.results import paired_difference
 from tests.advise.conftest import AT, GOAL

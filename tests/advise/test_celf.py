@@ -6,9 +6,9 @@ import itertools
 
 import numpy as np
 
-from diffusion.advise.celf import greedy
-from diffusion.advise.constraints import Constraints
-from diffusion.advise.exhaustive import exhaustive
+from diffusion.advisor.celf import greedy
+from diffusion.advisor.constraints import Constraints
+from diffusion.advisor.exhaustive import exhaustive
 from diffusion.graphs import complete
 
 ORG = complete(12)

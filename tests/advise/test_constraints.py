@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diffusion.advise.celf import greedy
-from diffusion.advise.constraints import Constraints, InfeasibleError, Quota, parse_quota
-from diffusion.advise.exhaustive import exhaustive
+from diffusion.advisor.celf import greedy
+from diffusion.advisor.constraints import Constraints, InfeasibleError, Quota, parse_quota
+from diffusion.advisor.exhaustive import exhaustive
 from diffusion.compile import compile_graph
 from diffusion.errors import InputError
 from diffusion.org.generate import generate

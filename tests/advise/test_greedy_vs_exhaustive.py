@@ -28,12 +28,12 @@ import math
 import numpy as np
 import pytest
 
-from diffusion.advise.celf import greedy
-from diffusion.advise.constraints import Constraints
-from diffusion.advise.evaluate import Evaluator, make_problem, simulate_choice
-from diffusion.advise.exhaustive import exhaustive
-from diffusion.advise.objectives import parse_objective
-from diffusion.advise.strategies import Situation, cheap_scores
+from diffusion.advisor.celf import greedy
+from diffusion.advisor.constraints import Constraints
+from diffusion.advisor.evaluate import Evaluator, make_problem, simulate_choice
+from diffusion.advisor.exhaustive import exhaustive
+from diffusion.advisor.objectives import parse_objective
+from diffusion.advisor.strategies import Situation, cheap_scores
 from tests.advise.conftest import AT, GOAL
 
 CASES = [

@@ -8,8 +8,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from diffusion.advise.evaluate import make_problem
-from diffusion.advise.objectives import StateProbe, parse_objective
+from diffusion.advisor.evaluate import make_problem
+from diffusion.advisor.objectives import StateProbe, parse_objective
 from diffusion.comparison import Settings, outcome_values
 from diffusion.errors import InputError
 from tests.advise.conftest import AT, GOAL

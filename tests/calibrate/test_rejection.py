@@ -72,7 +72,7 @@ def test_recovers_known_parameters_on_a_small_budget(the_facts, observed):
     a mean error of 0.13 and a width ratio of 0.83: one run of ~25 participants says little
     about each parameter, which is the finding of docs/calibration.md too.
     """
-    from diffusion.sweep.execute import dask_client
+    from diffusion.sweeps.execute import dask_client
 
     study = etten_leur_baseline(until=SHORT_END)
     # the hard side's opening over time confounds its start receptivity on this short

@@ -13,7 +13,7 @@ PARAMS = ("model.params.p_adopt_per_week=0.01:0.04:2", "model.params.leader_effe
 
 def stored(store) -> dict:
     """Every array of a sweep store but the timings, as numpy arrays, by name."""
-    from diffusion.sweep.store import open_store
+    from diffusion.sweeps.store import open_store
 
     ds = open_store(store)
     skip = {"computed_at", "seconds", "cpu_seconds"}

@@ -65,7 +65,7 @@ def test_design_errors_exit_2(tmp_path):
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
-    monkeypatch.setattr("diffusion.sweep.execute.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("diffusion.sweeps.execute.CONNECT_TIMEOUT", "1s")
     store = tmp_path / "s.zarr"
     args = [str(BASELINE), f"--set={SHORT[0]}", "--runs", "1", "--out", str(store)]
     args += ["--param=model.params.leader_effect=0:1:2", "--scheduler", "tcp://127.0.0.1:9"]
@@ -107,8 +107,8 @@ def test_sensitivity_gives_indices_with_the_dummy_and_a_plot(tmp_path):
 def test_the_sweep_modules_import_nothing_heavy():
     code = (
         "import sys, diffusion.cli.sweep, diffusion.cli.sensitivity, diffusion.cli.sweep_plot, "
-        "diffusion.sweep.plan, diffusion.sweep.store, diffusion.sweep.sensitivity, "
-        "diffusion.sweep.plots; "
+        "diffusion.sweeps.plan, diffusion.sweeps.store, diffusion.sweeps.sensitivity, "
+        "diffusion.sweeps.plots; "
         "heavy = {'dask', 'distributed', 'xarray', 'zarr', 'SALib', 'pandas', 'matplotlib'}; "
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}), "
         "'scipy.stats' in sys.modules)"

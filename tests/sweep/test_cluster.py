@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("distributed")
 pytest.importorskip("xarray")
 
-from diffusion.sweep import store as st
+from diffusion.sweeps import store as st
 from tests.sweep.common import BASELINE, stored
 
 ROOT = Path(__file__).resolve().parents[2]

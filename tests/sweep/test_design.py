@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from diffusion.scenario.problems import ScenarioError
-from diffusion.sweep.design import lhs_unit, make_design, saltelli_unit
-from diffusion.sweep.spec import parse_param
+from diffusion.sweeps.design import lhs_unit, make_design, saltelli_unit
+from diffusion.sweeps.spec import parse_param
 
 
 def specs(*texts: str):

@@ -17,10 +17,10 @@ from click.testing import CliRunner
 
 from diffusion.cli.sweep_plot import sweep_plot
 from diffusion.errors import InputError
-from diffusion.sweep import store as st
-from diffusion.sweep.execute import run_local
-from diffusion.sweep.plan import plan_sweep
-from diffusion.sweep.plots import plot_sweep
+from diffusion.sweeps import store as st
+from diffusion.sweeps.execute import run_local
+from diffusion.sweeps.plan import plan_sweep
+from diffusion.sweeps.plots import plot_sweep
 from tests.sweep.common import BASELINE, PARAMS, SHORT
 
 

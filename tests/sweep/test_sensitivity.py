@@ -9,15 +9,15 @@ import pytest
 pytest.importorskip("SALib")
 
 from diffusion.errors import InputError
-from diffusion.sweep.design import make_design
-from diffusion.sweep.sensitivity import (
+from diffusion.sweeps.design import make_design
+from diffusion.sweeps.sensitivity import (
     analyze,
     design_indices,
     ishigami,
     ishigami_indices,
     linear,
 )
-from diffusion.sweep.spec import parse_param
+from diffusion.sweeps.spec import parse_param
 from tests.sweep.common import BASELINE
 
 PI = np.pi
@@ -90,7 +90,7 @@ def test_morris_mu_star_of_a_linear_function_is_coefficient_times_range():
 
 
 def test_morris_trajectories_move_one_input_at_a_time_on_the_grid():
-    from diffusion.sweep.design import morris_unit
+    from diffusion.sweeps.design import morris_unit
 
     n, d = 5, 3
     unit = morris_unit(n, d, seed=1).reshape(n, d + 1, d)
@@ -112,9 +112,9 @@ def test_on_the_model_a_strong_parameter_stands_above_the_dummy(tmp_path, method
     the margin is about the width of the intervals, so a design or seeding error that let noise
     into the parameter's effect (or the signal into the dummy's) fails it."""
     pytest.importorskip("xarray")
-    from diffusion.sweep import store as st
-    from diffusion.sweep.execute import run_local
-    from diffusion.sweep.plan import plan_sweep
+    from diffusion.sweeps import store as st
+    from diffusion.sweeps.execute import run_local
+    from diffusion.sweeps.plan import plan_sweep
 
     store = tmp_path / "s.zarr"
     params = ["model.params.p_adopt_per_week=0.005:0.05", "model.params.leader_effect=0:0.8"]

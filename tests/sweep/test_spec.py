@@ -9,7 +9,7 @@ import pytest
 
 from diffusion.scenario.overrides import parse_value
 from diffusion.scenario.problems import ScenarioError
-from diffusion.sweep.spec import parse_param, parse_params, toml_value, typed_like
+from diffusion.sweeps.spec import parse_param, parse_params, toml_value, typed_like
 
 
 def test_linear_range_includes_both_ends():

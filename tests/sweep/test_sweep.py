@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from diffusion.cli.sweep import sweep
 from diffusion.scenario import build_study, load_scenario
-from diffusion.sweep import store as st
-from diffusion.sweep.execute import dask_client, run_dask, run_local, run_point
-from diffusion.sweep.plan import plan_sweep
+from diffusion.sweeps import store as st
+from diffusion.sweeps.execute import dask_client, run_dask, run_local, run_point
+from diffusion.sweeps.plan import plan_sweep
 from tests.sweep.common import BASELINE, PARAMS, SHORT, stored
 
 RUNS = 20
@@ -142,8 +142,8 @@ def test_keep_runs_stores_every_runs_counts_as_integers(serial, tmp_path):
 def test_a_point_written_twice_is_the_same_and_marked_done_last(serial, tmp_path):
     """A retried task, or a worker lost after writing, writes a point again: same values.
     A point whose arrays were written but not its flag counts as not done."""
-    from diffusion.sweep.execute import simulate_point
-    from diffusion.sweep.store import reduce_point, write_point
+    from diffusion.sweeps.execute import simulate_point
+    from diffusion.sweeps.store import reduce_point, write_point
 
     store = tmp_path / "twice.zarr"
     p = plan(store)

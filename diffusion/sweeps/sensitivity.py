@@ -5,9 +5,9 @@ Two methods, each from the output at the points of its design:
 ``sobol``
     First-order indices ``S1`` (the share of the output's variance due to one parameter
     alone) and total indices ``ST`` (its share with all its interactions), from a Saltelli
-    design (:func:`diffusion.sweep.design.sobol`): ``N (k + 3)`` points.
+    design (:func:`diffusion.sweeps.design.sobol`): ``N (k + 3)`` points.
 ``morris``
-    Elementary effects (:func:`diffusion.sweep.design.morris`): ``mu*``, the mean absolute
+    Elementary effects (:func:`diffusion.sweeps.design.morris`): ``mu*``, the mean absolute
     change of the output when one input moves by 2/3 of its range, divided by that 2/3 (so
     in output units per whole range; for ``log:a:b``, per whole range on the log scale), and
     ``sigma``, their spread (non-linearity or interactions): ``r (k + 2)`` points. A cheap
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffusion.errors import InputError
-from diffusion.sweep.design import DUMMY, Design
-from diffusion.sweep.spec import ParamSpec
+from diffusion.sweeps.design import DUMMY, Design
+from diffusion.sweeps.spec import ParamSpec
 
 #: runs per point below which the command warns that noise will swamp small indices
 ADVISED_RUNS = 10
@@ -219,7 +219,7 @@ def analyze(
     if design.kind == "morris":
         from SALib.analyze import morris as salib_morris
 
-        from diffusion.sweep.design import MORRIS_LEVELS
+        from diffusion.sweeps.design import MORRIS_LEVELS
 
         res = salib_morris.analyze(
             problem,
@@ -289,7 +289,7 @@ def design_indices(
 
     Examples
     --------
-    >>> from diffusion.sweep.spec import parse_param
+    >>> from diffusion.sweeps.spec import parse_param
     >>> specs = [parse_param(f"x{i}=0:1") for i in (1, 2)]
     >>> f = lambda x, _: x[:, 0] + 0.1 * x[:, 1]
     >>> si = design_indices("sobol", f, specs, 256, num_resamples=10)
@@ -298,7 +298,7 @@ def design_indices(
     >>> design_indices("morris", f, specs, 4, num_resamples=10).mu_star.round(6).tolist()
     [1.0, 0.1, 0.0]
     """
-    from diffusion.sweep.design import make_design
+    from diffusion.sweeps.design import make_design
 
     design = make_design(method, specs, n_base, seed)
     x = np.array(design.values, dtype=np.float64).reshape(design.n_points, len(specs))

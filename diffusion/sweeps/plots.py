@@ -13,12 +13,12 @@ import numpy as np
 
 from diffusion.errors import InputError
 from diffusion.results import band
-from diffusion.sweep.store import ALL, measure_band, param_paths, run_outcomes
+from diffusion.sweeps.store import ALL, measure_band, param_paths, run_outcomes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from diffusion.sweep.sensitivity import Indices
+    from diffusion.sweeps.sensitivity import Indices
 
 
 def sweep_output(
@@ -63,7 +63,7 @@ def _numbers(ds: Any, path: str) -> np.ndarray:
 
 
 def _log_scale(ds: Any, i: int) -> bool:
-    from diffusion.sweep.spec import parse_param
+    from diffusion.sweeps.spec import parse_param
 
     return parse_param(ds.attrs["params"][i]).kind == "log"
 

@@ -2,7 +2,7 @@
 
 The advised cohort is one more cohort in the scenario, at the cohort date, placed where a
 scenario file's ``[[cohorts_add]]`` table puts it (after the scenario's own ``cohorts``
-entries, before its cadence), so that the scenario file :mod:`~diffusion.advise.write`
+entries, before its cadence), so that the scenario file :mod:`~diffusion.advisor.write`
 writes simulates exactly what was evaluated. A choice ``S`` fills it with ``include = S``
 (``seats = len(S)``); the *base* fills the same number of seats by the scenario's own
 nomination mechanism (the model's weighted draw, purpose ``"cohort:<name>"``). Every
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from diffusion.advise.objectives import Objective, StateProbe
+from diffusion.advisor.objectives import Objective, StateProbe
 from diffusion.errors import InputError
 from diffusion.events import Cohort
 from diffusion.study import Study
@@ -251,7 +251,7 @@ def local_map(problem: Problem, sets: Sequence[People]) -> list[np.ndarray]:
 
 def dask_map(client: Any) -> Callable[[Problem, Sequence[People]], list[np.ndarray]]:
     """A mapper that evaluates sets on the Dask cluster of ``client`` (from
-    :func:`diffusion.sweep.execute.dask_client`); the problem is sent to each worker once."""
+    :func:`diffusion.sweeps.execute.dask_client`); the problem is sent to each worker once."""
     sent: dict[int, tuple[Problem, Any]] = {}
 
     def run(problem: Problem, sets: Sequence[People]) -> list[np.ndarray]:

@@ -10,7 +10,7 @@ Two files, each a child of the input scenario (``extends``) that appends one coh
 
 Both carry the seed and runs of the reported gains, so
 ``diffusion compare nominated.toml advised.toml --date DATE`` reproduces them. The cohort
-lands where :mod:`diffusion.advise.evaluate` placed it (after the input's ``cohorts``).
+lands where :mod:`diffusion.advisor.evaluate` placed it (after the input's ``cohorts``).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from diffusion.advise.advice import Advice
+    from diffusion.advisor.advice import Advice
 
 
 def plot_gains(advice: Advice, path: Path) -> None:

@@ -12,7 +12,7 @@ Wolsey and Fisher 1978).
 reinforcement from several contacts (a Hill function of exposure with steepness above 1),
 so two participants side by side can be worth more than the sum of each alone; gains can
 grow as the choice grows, a stale gain is not an upper bound, and CELF can differ from the
-plain greedy, which itself can miss the optimum. :mod:`diffusion.advise.exhaustive`
+plain greedy, which itself can miss the optimum. :mod:`diffusion.advisor.exhaustive`
 measures both against the optimum on small cases (see ``tests/advise``).
 
 The objective is a Monte Carlo estimate with common random numbers: every set is
@@ -28,7 +28,7 @@ import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from diffusion.advise.constraints import Constraints
+from diffusion.advisor.constraints import Constraints
 
 #: ``value(sets) -> mean objective per set``
 ValueFn = Callable[[Sequence[Sequence[int]]], list[float]]

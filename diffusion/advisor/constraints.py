@@ -5,7 +5,7 @@ team), ``side:hard>=1`` (at least 1 from the hard side), ``role:policy_officer>=
 ``department:S<=3``. Groupings are those a scenario's cohort quotas use: ``team``,
 ``department``, ``role``, ``side``.
 
-Every selection in :mod:`diffusion.advise` (the greedy, the exhaustive search, the simple
+Every selection in :mod:`diffusion.advisor` (the greedy, the exhaustive search, the simple
 strategies) goes through :meth:`Constraints.feasible`, which asks whether a partial choice
 can still be completed to ``k`` people from the candidate pool with every quota met; a
 person is only added when the answer stays yes, so a finished choice always meets them.

@@ -35,7 +35,7 @@ import numpy as np
 
 from diffusion.results import Results
 from diffusion.scenario.schema import Scenario
-from diffusion.sweep.store import Reduction
+from diffusion.sweeps.store import Reduction
 
 Advance = Callable[[int], None]
 #: how long to try to reach a scheduler given by its address
@@ -64,7 +64,7 @@ class PointTask:
     record_every : int
         Weeks between recorded counts.
     reduction : Reduction
-        What the worker keeps of the runs (:func:`~diffusion.sweep.store.reduce_point`).
+        What the worker keeps of the runs (:func:`~diffusion.sweeps.store.reduce_point`).
     store : str
         Path of the store the worker writes into.
     """
@@ -104,7 +104,7 @@ def run_point(task: PointTask) -> tuple[int, float]:
     (int, float)
         The point's index and the wall seconds it took (also stored, with its CPU seconds).
     """
-    from diffusion.sweep.store import reduce_point, write_point
+    from diffusion.sweeps.store import reduce_point, write_point
 
     start, cpu = time.perf_counter(), time.thread_time()
     data = reduce_point(simulate_point(task), task.reduction)

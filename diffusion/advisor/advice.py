@@ -3,15 +3,15 @@
 The steps of :func:`advise`:
 
 1. simulate the base (the advised cohort's seats filled by the scenario's nomination)
-   and look at the runs at the cohort's date (:class:`~diffusion.advise.strategies.Situation`);
-2. let each simple strategy choose (:data:`~diffusion.advise.strategies.STRATEGIES`);
-3. prune the candidates by :func:`~diffusion.advise.strategies.cheap_scores` to the best
+   and look at the runs at the cohort's date (:class:`~diffusion.advisor.strategies.Situation`);
+2. let each simple strategy choose (:data:`~diffusion.advisor.strategies.STRATEGIES`);
+3. prune the candidates by :func:`~diffusion.advisor.strategies.cheap_scores` to the best
    ``n_candidates``, plus the strategies' choices, the required people and enough members of
    every group a minimum quota names;
-4. choose greedily with lazy re-evaluation (:mod:`~diffusion.advise.celf`) on the selection
+4. choose greedily with lazy re-evaluation (:mod:`~diffusion.advisor.celf`) on the selection
    runs (seed ``seed``);
 5. report every choice's gain over nomination on *fresh* runs (seed
-   :func:`~diffusion.advise.evaluate.fresh_seed`), paired run by run: a choice found as the
+   :func:`~diffusion.advisor.evaluate.fresh_seed`), paired run by run: a choice found as the
    best of many on some runs looks better on those runs than it is (the winner's curse), so
    its gain is measured on others. The written scenario files carry the fresh seed.
 """
@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from diffusion.advise.celf import GreedyResult, greedy
-from diffusion.advise.constraints import Constraints, Quota
-from diffusion.advise.evaluate import (
+from diffusion.advisor.celf import GreedyResult, greedy
+from diffusion.advisor.constraints import Constraints, Quota
+from diffusion.advisor.evaluate import (
     Evaluator,
     Mapper,
     People,
@@ -38,8 +38,8 @@ from diffusion.advise.evaluate import (
     make_problem,
     simulate_choice,
 )
-from diffusion.advise.objectives import Objective
-from diffusion.advise.strategies import STRATEGIES, Situation, cheap_scores
+from diffusion.advisor.objectives import Objective
+from diffusion.advisor.strategies import STRATEGIES, Situation, cheap_scores
 from diffusion.results import PairedDifference, paired_difference
 
 if TYPE_CHECKING:

@@ -17,10 +17,10 @@ from typing import Any
 from diffusion.scenario.load import LoadedScenario, load_scenario
 from diffusion.scenario.overrides import SET_FILE
 from diffusion.scenario.problems import Problem, ScenarioError
-from diffusion.sweep.design import Design, make_design
-from diffusion.sweep.execute import PointTask, run_offsets
-from diffusion.sweep.spec import PARAM_FILE, parse_params, toml_value, typed_like
-from diffusion.sweep.store import (
+from diffusion.sweeps.design import Design, make_design
+from diffusion.sweeps.execute import PointTask, run_offsets
+from diffusion.sweeps.spec import PARAM_FILE, parse_params, toml_value, typed_like
+from diffusion.sweeps.store import (
     WORKING,
     Layout,
     Reduction,
@@ -90,7 +90,7 @@ def plan_sweep(
     scenario : path
         The scenario file.
     params : sequence of str
-        ``PATH=SPEC`` for each swept value (:mod:`diffusion.sweep.spec`).
+        ``PATH=SPEC`` for each swept value (:mod:`diffusion.sweeps.spec`).
     sets : sequence of str
         Fixed ``--set`` overrides applied to every point (before the swept values).
     design : {"grid", "lhs", "sobol"}

@@ -12,8 +12,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from diffusion.advise.celf import GreedyResult, ValueFn
-from diffusion.advise.constraints import Constraints
+from diffusion.advisor.celf import GreedyResult, ValueFn
+from diffusion.advisor.constraints import Constraints
 
 #: most sets an exhaustive search evaluates
 MAX_SETS = 5000

@@ -7,7 +7,7 @@ taken the course in most runs (:data:`MAX_SHARE_TRAINED`) and are not excluded.
 
 The simple strategies each give an order of the candidates; the cohort is the first ``k``
 of the order that keep the constraints satisfiable
-(:meth:`~diffusion.advise.constraints.Constraints.select_in_order`):
+(:meth:`~diffusion.advisor.constraints.Constraints.select_in_order`):
 
 ``random``       a random order (from the seed)
 ``degree``       most colleagues (distinct staff tied to them) first
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from diffusion.advise.objectives import StateProbe
+from diffusion.advisor.objectives import StateProbe
 from diffusion.compile import CompiledOrg
 from diffusion.models.ideas import (
     ADOPTER,

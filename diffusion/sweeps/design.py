@@ -40,7 +40,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from diffusion.sweep.spec import ParamSpec, _error
+from diffusion.sweeps.spec import ParamSpec, _error
 
 DesignKind = Literal["grid", "lhs", "sobol", "morris"]
 DESIGNS: tuple[DesignKind, ...] = ("grid", "lhs", "sobol", "morris")
