@@ -25,8 +25,8 @@ def measure(n_runs: int, seats: int, n_candidates: int, workers: int, goal: str)
     from diffusion.advisor.evaluate import dask_map
     from diffusion.advisor.objectives import parse_objective
     from diffusion.baseline import BASELINE
+    from diffusion.executors import Executor
     from diffusion.scenario.load import load_scenario, packaged
-    from diffusion.sweeps.execute import dask_client
 
     scenario = load_scenario(packaged(BASELINE)).scenario
     date = dt.date.fromisoformat(goal)
@@ -41,7 +41,7 @@ def measure(n_runs: int, seats: int, n_candidates: int, workers: int, goal: str)
     if workers == 1:
         t = timed(lambda: advise(scenario, request), repeat=1)
     else:
-        with dask_client(None, workers) as client:
+        with Executor(workers).client() as client:
             mapper = dask_map(client)
             t = timed(lambda: advise(scenario, request, mapper=mapper), repeat=1)
     advice = t.value

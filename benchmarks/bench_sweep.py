@@ -46,14 +46,15 @@ def _warm() -> None:
 
 def _sweep(plan, store: Path, workers: int) -> dict[str, float]:
     """Run every point of ``plan`` into a fresh store on ``workers`` local worker processes."""
+    from diffusion.executors import Executor
     from diffusion.sweeps import store as st
-    from diffusion.sweeps.execute import dask_client, run_dask
+    from diffusion.sweeps.execute import run_dask
 
     offsets = np.array([t.run_offset for t in plan.tasks])
     st.create_store(store, plan.layout, plan.params, offsets, plan.overrides, plan.attrs)
     tasks = [t.__class__(**{**t.__dict__, "store": str(store)}) for t in plan.tasks]
     start = time.perf_counter()
-    with dask_client(None, workers) as client:
+    with Executor(workers).client() as client:
         client.wait_for_workers(workers)
         client.run(_warm)
         ready = time.perf_counter()

@@ -251,7 +251,7 @@ def local_map(problem: Problem, sets: Sequence[People]) -> list[np.ndarray]:
 
 def dask_map(client: Any) -> Callable[[Problem, Sequence[People]], list[np.ndarray]]:
     """A mapper that evaluates sets on the Dask cluster of ``client`` (from
-    :func:`diffusion.sweeps.execute.dask_client`); the problem is sent to each worker once."""
+    :meth:`diffusion.executors.Executor.client`); the problem is sent to each worker once."""
     sent: dict[int, tuple[Problem, Any]] = {}
 
     def run(problem: Problem, sets: Sequence[People]) -> list[np.ndarray]:

@@ -7,7 +7,7 @@ tolerance falls to the median distance of each population. pyabc keeps its histo
 SQLite database (``db``, a file path; ``sqlite:///...`` is made of it).
 
 Parallel: with a Dask ``client`` (made as the sweep makes it,
-:func:`~diffusion.sweeps.execute.dask_client`), pyabc's ``DaskDistributedSampler`` runs the
+:meth:`diffusion.executors.Executor.client`), pyabc's ``DaskDistributedSampler`` runs the
 particles on that cluster; without one, pyabc's single-core sampler runs in this process.
 
 Reproducibility: each simulation's runs are a pure function of its parameter vector and the

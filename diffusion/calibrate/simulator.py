@@ -4,7 +4,7 @@ One parameter vector is one engine call of ``R`` runs (the engine runs one param
 call). A call costs ~0.2 s of fixed work for the 2015-2018 calendar (the weekly loop, the
 ties re-prepared at the 2018 events) plus ~4 ms a run, so ``R`` runs per vector cost little
 more than one. Work is grouped into chunks of vectors, each chunk one task: in this process,
-or on a Dask cluster (the sweep's :func:`~diffusion.sweeps.execute.dask_client`).
+or on a Dask cluster (the sweep's :meth:`diffusion.executors.Executor.client`).
 
 Reproducibility: vector ``i`` of a call with ``first_index = f`` simulates the runs
 ``(f + i) * R .. (f + i + 1) * R - 1`` of the root seed, so its statistics depend only on

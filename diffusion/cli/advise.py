@@ -189,14 +189,11 @@ def advise(
 
 @contextlib.contextmanager
 def _mapper(scheduler: str | None, workers: int | None) -> Iterator[Any]:
-    if scheduler is None and not workers:  # None or 0: in this process
-        yield None
-        return
     from diffusion.advisor.evaluate import dask_map
-    from diffusion.sweeps.execute import dask_client
+    from diffusion.executors import Executor
 
-    with dask_client(scheduler, workers or 2) as client:
-        yield dask_map(client)
+    with Executor.from_options(scheduler, workers, default_workers=0).client() as client:
+        yield None if client is None else dask_map(client)
 
 
 def _table_rows(advice: Advice) -> list[dict[str, object]]:

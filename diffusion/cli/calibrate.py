@@ -175,12 +175,9 @@ def importlib_missing(module: str) -> bool:
 
 @contextlib.contextmanager
 def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
-    if scheduler is None and workers == 0:
-        yield None
-        return
-    from diffusion.sweeps.execute import dask_client
+    from diffusion.executors import Executor
 
-    with dask_client(scheduler, workers) as client:
+    with Executor(0 if scheduler else workers, scheduler).client() as client:
         yield client
 
 

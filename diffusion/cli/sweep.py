@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import dask_options, fail, memory_option, progress
+from diffusion.cli.common import clean_errors, dask_options, memory_option, progress
 from diffusion.cli.run import scenario_errors, set_option
 
 if TYPE_CHECKING:
@@ -41,11 +41,10 @@ GROUPINGS = ["department", "team", "role", "side", "cluster", "kind"]
 
 def require(*modules: str, extra: str) -> None:
     """Exit with one line when an optional dependency is missing."""
-    import importlib.util
+    from diffusion.sweeps.runner import require as library_require
 
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    if missing:
-        fail(f"this needs {', '.join(missing)}: pip install 'diffusion[{extra}]'")
+    with clean_errors():
+        library_require(*modules, extra=extra)
 
 
 def sweep_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -185,107 +184,63 @@ def run_sweep(
     keep_runs: bool = False,
     check: Callable[[SweepPlan], None] | None = None,
 ) -> SweepPlan:
-    """Plan a sweep, create (or resume) its store, run the missing points, write the summary.
-
-    Exits with one line (status 2) on any problem before the work starts (``check`` is
-    called with the plan before the store is touched, for a caller's own checks), and with
-    status 130 when interrupted, after writing the summary of the points done.
-    """
-    if scheduler is not None and workers is not None:
-        fail("give --scheduler or --workers, not both")
-    if resume and overwrite:
-        fail("give --resume or --overwrite, not both")
-    workers = 2 if workers is None else workers
-    local = workers == 0 and scheduler is None
-    require("xarray", "zarr", "dask", *(() if local else ("distributed",)), extra="dask,sweep")
-
-    import numpy as np
-
+    """:func:`diffusion.sweeps.runner.run_sweep` with the command line's options, messages
+    and exits: one line (status 2) on any problem before the work starts, status 130 when
+    interrupted (after the summary of the points done is written)."""
+    from diffusion.executors import Executor
+    from diffusion.sweeps import runner
     from diffusion.sweeps import store as st
-    from diffusion.sweeps.execute import dask_client, run_dask, run_local
-    from diffusion.sweeps.plan import plan_sweep
 
-    plan = plan_sweep(
-        scenario,
-        params,
-        sets=sets,
-        design=design,
-        points=points,
-        runs=n_runs,
-        seed=seed,
-        record_every=record_every,
-        groupings=groupings,
-        keep_runs=keep_runs,
-        store=str(store.resolve()),  # workers elsewhere may start in another folder
-        command=shlex.join(["diffusion", *sys.argv[1:]]),
-    )
-    if check is not None:
-        check(plan)
-    n_points = len(plan.tasks)
-    if design in ("lhs", "sobol", "morris") and any(s.count is not None for s in plan.design.specs):
+    with clean_errors():
+        executor = Executor.from_options(scheduler, workers, default_workers=2)
+    with scenario_errors():
+        job = runner.prepare_sweep(
+            scenario,
+            params,
+            sets,
+            store=store,
+            design=design,
+            points=points,
+            runs=n_runs,
+            seed=seed,
+            executor=executor,
+            resume=resume,
+            overwrite=overwrite,
+            record_every=record_every,
+            groupings=groupings,
+            keep_runs=keep_runs,
+            check=check,
+            command=shlex.join(["diffusion", *sys.argv[1:]]),
+        )
+    specs = job.plan.design.specs
+    if design in ("lhs", "sobol", "morris") and any(s.count is not None for s in specs):
         click.echo(
             f"note: the {design} design uses a:b as bounds; --points sets the count", err=True
         )
-    if store.exists() and not st.is_store(store):
-        fail(f"{store}: exists and is not a sweep store; choose another --out")
-    if st.is_store(store) and overwrite:
-        st.remove_store(store)
-    if st.is_store(store):
-        if not resume:
-            fail(f"{store}: a sweep store exists; give --resume to complete it or --overwrite")
-        differ = st.mismatches(store, plan.attrs)
-        if differ:
-            fail(
-                f"{store}: made by another sweep (differs in {', '.join(differ)}); "
-                "use another --out"
-            )
-        done = st.completed(store)
-    else:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        offsets = np.array([t.run_offset for t in plan.tasks], dtype=np.int64)
-        st.create_store(store, plan.layout, plan.params, offsets, plan.overrides, plan.attrs)
-        done = np.zeros(n_points, dtype=bool)
-    todo = [t for t in plan.tasks if not done[t.index]]
-    where = "in this process" if workers == 0 else (scheduler or f"{workers} local workers")
-    click.echo(
-        f"sweep: {n_points} points x {n_runs} runs ({plan.design.kind}); "
-        f"{len(todo)} to compute on {where}, {n_points - len(todo)} already done",
-        err=True,
-    )
+    click.echo(job.describe(), err=True)
     try:
-        with progress(len(todo), f"sweeping {len(todo)} points") as advance:
-            if todo and workers == 0 and scheduler is None:
-                run_local(todo, advance)
-            elif todo:
-                with dask_client(scheduler, workers) as client:
-                    run_dask(todo, client, advance)
+        with progress(len(job.todo), f"sweeping {len(job.todo)} points") as advance:
+            runner.execute_sweep(job, advance)
     except KeyboardInterrupt as exc:
         from diffusion.cli.interrupts import stop_message
 
         finished = int(st.completed(store).sum())
-        _summarise(store, quiet=True)
         click.echo(
-            f"interrupted: {finished} of {n_points} points are in {store} (and its "
+            f"interrupted: {finished} of {len(job.plan.tasks)} points are in {store} (and its "
             "summary.csv); rerun with --resume",
             err=True,
         )
         sys.exit(stop_message(exc)[1])
     _summarise(store)
-    return plan
+    return job.plan
 
 
-def _summarise(store: Path, *, quiet: bool = False) -> None:
-    """Write ``summary.csv`` (finished points only) and, unless ``quiet``, print it."""
-    from diffusion.report import write_csv
+def _summarise(store: Path) -> None:
+    """Print the summary the library wrote into the store."""
     from diffusion.sweeps import store as st
 
     ds = st.open_store(store)
-    rows = st.summary_rows(ds)
-    if rows:
-        write_csv(rows, store / "summary.csv")
-    if quiet:
-        return
-    _print_summary(rows, ds)
+    _print_summary(st.summary_rows(ds), ds)
     size = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
     click.echo(f"wrote {store}/ ({size / 1e6:.1f} MB) with summary.csv")
 

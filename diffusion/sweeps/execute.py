@@ -9,10 +9,10 @@ Executors
 ---------
 :func:`run_dask`
     On a ``dask.distributed`` cluster: a :class:`~distributed.LocalCluster` of worker
-    processes with one thread each (:func:`dask_client`), or an existing cluster by its
-    scheduler's address. Workers must have ``diffusion`` installed and reach the store (and
-    any organisation files the scenario names) at the same paths: on several machines, a
-    shared file system.
+    processes with one thread each, or an existing cluster by its scheduler's address (the
+    client of a :class:`~diffusion.executors.Executor`). Workers must have ``diffusion``
+    installed and reach the store (and any organisation files the scenario names) at the same
+    paths: on several machines, a shared file system.
 :func:`run_local`
     In this process, one point after another (no Dask).
 
@@ -23,23 +23,20 @@ depends only on ``(seed, i)`` (:func:`diffusion.engine.simulate`).
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from diffusion.executors import Executor
 from diffusion.results import Results
 from diffusion.scenario.schema import Scenario
 from diffusion.sweeps.store import Reduction
 
 Advance = Callable[[int], None]
-#: how long to try to reach a scheduler given by its address
-CONNECT_TIMEOUT = "10s"
 #: times a point whose task raised is tried again (a point whose worker died is rescheduled
 #: by the scheduler itself, up to its ``distributed.scheduler.allowed-failures``)
 RETRIES = 2
@@ -205,50 +202,15 @@ def scheduler_address(address: str) -> str:
     return f"{scheme}://{host}:{int(port)}"
 
 
-@contextlib.contextmanager
-def dask_client(
-    scheduler: str | None = None, workers: int = 2, *, processes: bool = True
-) -> Iterator[Any]:
-    """A Dask client: to the scheduler at ``scheduler``, or to a new local cluster.
-
-    Parameters
-    ----------
-    scheduler : str, optional
-        Address of a running scheduler (``tcp://host:8786``); default: start a
-        :class:`~distributed.LocalCluster`.
-    workers : int
-        Local cluster: worker processes (one thread each; the engine's own threads are not
-        used for a point of fewer runs than a batch).
-    processes : bool
-        Local cluster: workers as processes (``False``: threads of this process, quicker to
-        start, for tests).
-
-    Raises
-    ------
-    InputError
-        When the scheduler cannot be reached.
-    """
-    from distributed import Client, LocalCluster
-
-    from diffusion.errors import InputError
-
-    if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
-            raise InputError("", "--scheduler", f"cannot reach {scheduler}: {exc}") from None
-        with client:
-            yield client
+def run_tasks(
+    tasks: Sequence[PointTask], executor: Executor, advance: Advance | None = None
+) -> None:
+    """Run the tasks where ``executor`` says: here, one after another, or on Dask."""
+    if executor.in_process:
+        run_local(tasks, advance)
         return
-    cluster = LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=processes,
-        dashboard_address=":0",  # a free port: never clash with another cluster
-        silence_logs=logging.ERROR,
-    )
-    with cluster, Client(cluster) as client:
-        yield client
+    with executor.client() as client:
+        run_dask(tasks, client, advance)
 
 
 def run_offsets(run_block: np.ndarray, n_runs: int) -> np.ndarray:

@@ -72,7 +72,7 @@ def test_recovers_known_parameters_on_a_small_budget(the_facts, observed):
     a mean error of 0.13 and a width ratio of 0.83: one run of ~25 participants says little
     about each parameter, which is the finding of docs/calibration.md too.
     """
-    from diffusion.sweeps.execute import dask_client
+    from diffusion.executors import Executor
 
     study = etten_leur_baseline(until=SHORT_END)
     # the hard side's opening over time confounds its start receptivity on this short
@@ -83,7 +83,7 @@ def test_recovers_known_parameters_on_a_small_budget(the_facts, observed):
     layout = Layout.build(study, the_facts)
     priors = parse_priors(PRIORS, IdeasParams())
     sim = Simulator(study, layout, tuple(p.path for p in priors), seed=11)
-    with dask_client(None, 2) as client:
+    with Executor(2).client() as client:
         thetas, stats = reference_table(
             sim, priors, n_simulations=240, runs_per_simulation=10, seed=1, client=client
         )

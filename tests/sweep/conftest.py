@@ -11,7 +11,7 @@ import pytest
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     """A local cluster of 2 workers as threads of this process (quick to start)."""
-    from diffusion.sweeps.execute import dask_client
+    from diffusion.executors import Executor
 
-    with dask_client(workers=2, processes=False) as c:
+    with Executor(2).client(processes=False) as c:
         yield c

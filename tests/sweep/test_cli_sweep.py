@@ -65,7 +65,7 @@ def test_design_errors_exit_2(tmp_path):
 
 
 def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
-    monkeypatch.setattr("diffusion.sweeps.execute.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("diffusion.executors.CONNECT_TIMEOUT", "1s")
     store = tmp_path / "s.zarr"
     args = [str(BASELINE), f"--set={SHORT[0]}", "--runs", "1", "--out", str(store)]
     args += ["--param=model.params.leader_effect=0:1:2", "--scheduler", "tcp://127.0.0.1:9"]

@@ -14,9 +14,10 @@ pytest.importorskip("zarr")
 from click.testing import CliRunner
 
 from diffusion.cli.sweep import sweep
+from diffusion.executors import Executor
 from diffusion.scenario import build_study, load_scenario
 from diffusion.sweeps import store as st
-from diffusion.sweeps.execute import dask_client, run_dask, run_local, run_point
+from diffusion.sweeps.execute import run_dask, run_local, run_point
 from diffusion.sweeps.plan import plan_sweep
 from tests.sweep.common import BASELINE, PARAMS, SHORT, stored
 
@@ -170,7 +171,7 @@ def test_the_store_does_not_depend_on_the_number_of_workers(serial, tmp_path, wo
     store = tmp_path / "sweep.zarr"
     p = plan(store)
     create(p, store)
-    with dask_client(workers=workers, processes=False) as client:
+    with Executor(workers).client(processes=False) as client:
         run_dask(p.tasks, client)
     same(store, serial)
 

@@ -1,0 +1,134 @@
+"""Where the work of a sweep, a sensitivity analysis, a calibration or an advice runs.
+
+One :class:`Executor` says it for every workflow: in this process (``workers=0``), on ``N``
+local Dask worker processes (``workers=N``), or on a running Dask cluster by its scheduler's
+address (``scheduler="tcp://host:8786"``). Results never depend on it: run ``i`` depends only
+on the root seed and ``i`` (:func:`diffusion.engine.simulate`).
+
+Examples
+--------
+>>> Executor().describe(), Executor(workers=4).describe()
+('in this process', '4 local workers')
+>>> Executor.from_options(None, None, default_workers=2)
+Executor(workers=2, scheduler=None)
+>>> Executor(workers=2, scheduler="tcp://10.0.0.5:8786")
+Traceback (most recent call last):
+...
+diffusion.errors.InputError: --workers: give a scheduler or local workers, not both
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from diffusion.errors import InputError
+
+#: how long to try to reach a scheduler given by its address
+CONNECT_TIMEOUT = "10s"
+
+
+@dataclass(frozen=True)
+class Executor:
+    """Where work runs: this process, local worker processes, or a Dask scheduler.
+
+    Attributes
+    ----------
+    workers : int
+        Local Dask worker processes (one thread each); 0 with no ``scheduler``: in this
+        process, without Dask.
+    scheduler : str, optional
+        Address of a running Dask scheduler (its workers must have ``diffusion`` installed
+        and reach the same files at the same paths).
+
+    Raises
+    ------
+    InputError
+        For negative workers, or workers together with a scheduler.
+    """
+
+    workers: int = 0
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
+            raise InputError("", "--workers", f"give 0 or more workers (got {self.workers!r})")
+        if self.scheduler is not None and self.workers:
+            raise InputError("", "--workers", "give a scheduler or local workers, not both")
+
+    @classmethod
+    def from_options(
+        cls, scheduler: str | None, workers: int | None, *, default_workers: int
+    ) -> Executor:
+        """The executor of the ``--scheduler`` and ``--workers`` options (both may be None)."""
+        if scheduler is not None and workers is not None:
+            raise InputError("", "--workers", "give --scheduler or --workers, not both")
+        if scheduler is not None:
+            return cls(0, scheduler)
+        return cls(default_workers if workers is None else workers)
+
+    @property
+    def in_process(self) -> bool:
+        """Whether the work runs in this process, without Dask."""
+        return self.scheduler is None and self.workers == 0
+
+    def describe(self) -> str:
+        """Where the work runs, in words (for messages and manifests)."""
+        if self.scheduler is not None:
+            return self.scheduler
+        return "in this process" if self.workers == 0 else f"{self.workers} local workers"
+
+    def check_available(self) -> None:
+        """Raise InputError when Dask's distributed scheduler is needed and missing."""
+        if not self.in_process and importlib.util.find_spec("distributed") is None:
+            raise InputError(
+                "",
+                "--workers",
+                "Dask workers need dask[distributed]: pip install "
+                "'diffusion[dask]', or run in this process (workers 0)",
+            )
+
+    @contextlib.contextmanager
+    def client(self, *, processes: bool = True) -> Iterator[Any]:
+        """A Dask client for this executor; None when the work runs in this process.
+
+        Parameters
+        ----------
+        processes : bool
+            Local workers as processes (``False``: threads of this process, quicker to
+            start, for tests).
+
+        Raises
+        ------
+        InputError
+            When the scheduler cannot be reached or Dask is missing.
+        """
+        if self.in_process:
+            yield None
+            return
+        self.check_available()
+        from distributed import Client, LocalCluster
+
+        if self.scheduler is not None:
+            try:
+                client = Client(self.scheduler, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise InputError(
+                    "", "--scheduler", f"cannot reach {self.scheduler}: {exc}"
+                ) from None
+            with client:
+                yield client
+            return
+        cluster = LocalCluster(
+            n_workers=self.workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=":0",  # a free port: never clash with another cluster
+            silence_logs=logging.ERROR,
+        )
+        with cluster, Client(cluster) as client:
+            yield client
