@@ -6,14 +6,15 @@ The flow of data: a scenario (:mod:`diffusion.scenario`) names an organisation g
 inside the engine (:mod:`diffusion.engine`), which records :class:`diffusion.results.Results`.
 
 Every workflow of the command line is one function here (:mod:`diffusion.api`):
-:func:`load_scenario`, :func:`what_if`, :func:`run`, :func:`compare`. They are imported on
-first use, so ``import diffusion`` and ``diffusion --help`` stay fast.
+:func:`load_scenario`, :func:`what_if`, :func:`run`, :func:`compare`, :func:`sweep`,
+:func:`sensitivity`, :func:`advise`. They are imported on first use, so ``import diffusion``
+and ``diffusion --help`` stay fast.
 
 Examples
 --------
 >>> import diffusion
 >>> sorted(set(diffusion.__all__) - {"__version__"})
-['compare', 'load_scenario', 'run', 'what_if']
+['advise', 'compare', 'load_scenario', 'run', 'sensitivity', 'sweep', 'what_if']
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from diffusion.api import compare, load_scenario, run, what_if
+    from diffusion.api import advise, compare, load_scenario, run, sensitivity, sweep, what_if
 
 #: the library API: name -> module that defines it (imported on first use)
 _API: dict[str, str] = {
+    "advise": "diffusion.api",
+    "sensitivity": "diffusion.api",
+    "sweep": "diffusion.api",
     "compare": "diffusion.api",
     "load_scenario": "diffusion.api",
     "run": "diffusion.api",
@@ -48,4 +52,13 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_API])
 
 
-__all__ = ["__version__", "compare", "load_scenario", "run", "what_if"]
+__all__ = [
+    "__version__",
+    "advise",
+    "compare",
+    "load_scenario",
+    "run",
+    "sensitivity",
+    "sweep",
+    "what_if",
+]

@@ -6,7 +6,12 @@
 * :func:`what_if`: a scenario with events or cohorts added, from Python;
 * :func:`run`: simulate a scenario -> :class:`~diffusion.results.Results`;
 * :func:`compare`: what-ifs against a base on the same seeds ->
-  :class:`~diffusion.comparison.Comparison`.
+  :class:`~diffusion.comparison.Comparison`;
+* :func:`sweep`: a scenario over a design of parameter values, into a store ->
+  :class:`~diffusion.sweeps.runner.Sweep`;
+* :func:`sensitivity`: Sobol or Morris indices with the dummy as noise floor;
+* :func:`advise`: who to send on a cohort, against simple strategies ->
+  :class:`~diffusion.advisor.advice.Advice`.
 
 Each takes Python objects, returns a result object with ``to_pandas()`` and ``to_xarray()``,
 and raises exceptions (:class:`~diffusion.scenario.problems.ScenarioError` for a scenario's
@@ -31,12 +36,18 @@ from diffusion.comparison import (
     measures_for,
 )
 from diffusion.errors import InputError
+from diffusion.executors import Executor
 from diffusion.results import Results
 from diffusion.scenario.build import build_study, report_dates
 from diffusion.scenario.load import LoadedScenario, RawScenario, packaged, validate
 from diffusion.scenario.load import load_scenario as _load_file
 from diffusion.scenario.overrides import SET_FILE, apply_overrides
 from diffusion.scenario.problems import Problem, ScenarioError
+from diffusion.sweeps.plan import SweepPlan
+from diffusion.sweeps.runner import Sweep, require, run_sweep
+
+#: points of a sensitivity design when none are given: Sobol base samples, Morris trajectories
+DEFAULT_POINTS: dict[str, int] = {"sobol": 64, "morris": 10}
 
 #: what the functions accept as a scenario: a loaded one, a file, or None for the baseline
 ScenarioLike = LoadedScenario | str | os.PathLike[str] | None
@@ -322,6 +333,266 @@ def compare(
     for name in names[1:]:
         outcomes += compare_results(results[names[0]], results[name], calendar, settings, name)
     return Comparison(names[0], tuple(outcomes), settings, calendar, results)
+
+
+def sweep(
+    scenario: str | os.PathLike[str],
+    params: Sequence[str],
+    *,
+    store: str | os.PathLike[str],
+    design: str = "grid",
+    points: int | None = None,
+    runs: int = 100,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    executor: Executor | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    record_every: int | None = None,
+    groupings: Sequence[str] = ("department",),
+    keep_runs: bool = False,
+    progress: Progress | None = None,
+) -> Sweep:
+    """Simulate a scenario at every point of a design over parameter values, into a store.
+
+    Every point is validated before any work; every point uses the same root seed, so grid
+    and Latin-hypercube points share their random numbers (common random numbers). Results
+    do not depend on the executor. See :func:`diffusion.sweeps.runner.run_sweep`.
+
+    Parameters
+    ----------
+    scenario : path
+        The scenario file.
+    params : sequence of str
+        ``PATH=SPEC`` swept values: ``a:b:n``, ``log:a:b:n`` or ``[x, y, z]``
+        (``"model.params.leader_effect=0:0.8:5"``).
+    store : path
+        The zarr store to create (or complete with ``resume``, or replace with
+        ``overwrite``); ``summary.csv`` is written into it.
+    design : {"grid", "lhs", "sobol", "morris"}
+    points : int, optional
+        Points of an ``lhs`` design, base samples of ``sobol``, trajectories of ``morris``.
+    runs : int
+        Runs per point.
+    seed : int, optional
+        Root seed (default: the scenario's).
+    overrides : sequence of str
+        Fixed ``path=value`` overrides of every point.
+    executor : Executor, optional
+        Where the points run (:class:`diffusion.executors.Executor`; default: here).
+    resume, overwrite : bool
+        Complete an existing store of the same sweep, or replace it.
+    record_every, groupings, keep_runs
+        Weeks between records, groupings stored besides everyone, every run's counts kept.
+    progress : callable, optional
+        Called with 1 for every point done.
+
+    Returns
+    -------
+    Sweep
+        ``to_pandas()``: one row per point (its values and key outcomes); ``to_xarray()``:
+        the store's dataset.
+
+    Raises
+    ------
+    ScenarioError, InputError
+        Before any work: the scenario's or a point's problems; a store that is not this
+        sweep's; a missing optional package (``pip install 'diffusion[dask,sweep]'``).
+
+    Examples
+    --------
+    >>> import diffusion, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> result = diffusion.sweep(
+    ...     diffusion.api.packaged("etten-leur-baseline"),
+    ...     ["model.params.leader_effect=[0.2, 0.8]"],
+    ...     store=folder / "sweep.zarr", runs=2, overrides=["calendar.end=2016-01-04"],
+    ... )
+    >>> result.computed, list(result.to_pandas()["model.params.leader_effect"])
+    (2, [0.2, 0.8])
+    """
+    return run_sweep(
+        scenario,
+        params,
+        overrides,
+        store=store,
+        design=design,
+        points=points,
+        runs=runs,
+        seed=seed,
+        executor=executor,
+        resume=resume,
+        overwrite=overwrite,
+        record_every=record_every,
+        groupings=groupings,
+        keep_runs=keep_runs,
+        progress=progress,
+    )
+
+
+def sensitivity(
+    scenario: str | os.PathLike[str],
+    params: Sequence[str],
+    *,
+    store: str | os.PathLike[str],
+    method: str = "sobol",
+    points: int | None = None,
+    runs: int = 10,
+    seed: int | None = None,
+    measure: str = "adopters",
+    at: str = "end",
+    group: str = "all",
+    overrides: Sequence[str] = (),
+    executor: Executor | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: Progress | None = None,
+) -> Any:
+    """Sobol or Morris indices of an output to parameter ranges, the dummy as noise floor.
+
+    Runs a ``sobol`` (Saltelli) or ``morris`` design as a :func:`sweep` into ``store``, then
+    analyses the output (:func:`diffusion.sweeps.sensitivity.analyze`).
+
+    Parameters
+    ----------
+    scenario, params, store, points, runs, seed, overrides, executor, resume, overwrite,
+    progress
+        As :func:`sweep` (``params`` as ranges ``a:b`` or ``log:a:b``).
+    method : {"sobol", "morris"}
+    measure : str
+        A measure (``adopters``, ``trained``, ``working``) or a key outcome of the store.
+    at : str
+        Date of a measure, ``YYYY-MM-DD``, or ``"end"``.
+    group : str
+        ``"all"`` or ``GROUPING:LABEL``.
+
+    Returns
+    -------
+    SobolIndices or MorrisIndices
+        ``rows()``, ``to_pandas()``: one row per parameter and the dummy last;
+        ``noise_floor`` and ``above_noise``.
+
+    Raises
+    ------
+    ScenarioError, InputError
+        Before any point runs, also for an output the store will not hold.
+    """
+    from diffusion.sweeps.sensitivity import analyze
+    from diffusion.sweeps.store import open_store, output_values
+
+    require("SALib", extra="sensitivity")
+
+    def check(plan: SweepPlan) -> None:
+        layout = plan.layout
+        names = [*layout.reduction.measures, *layout.count_outcomes, *layout.value_outcomes]
+        if measure not in names:
+            raise InputError("", "measure", f"no output {measure!r}; measures: {names}")
+        if group not in layout.groups:
+            raise InputError("", "group", f"no group {group!r}; groups: {list(layout.groups)}")
+
+    result = run_sweep(
+        scenario,
+        params,
+        overrides,
+        store=store,
+        design=method,
+        points=DEFAULT_POINTS[method] if points is None and method in DEFAULT_POINTS else points,
+        runs=runs,
+        seed=seed,
+        executor=executor,
+        resume=resume,
+        overwrite=overwrite,
+        groupings=("department",),
+        check=check,
+        progress=progress,
+    )
+    y = output_values(open_store(result.store), measure, at, group)
+    return analyze(result.plan.design, y, seed=int(result.plan.attrs["seed"]))
+
+
+def advise(
+    scenario: ScenarioLike,
+    at: dt.date,
+    seats: int,
+    *,
+    objective: str = "adopters",
+    runs: int = 500,
+    seed: int | None = None,
+    quotas: Sequence[str] = (),
+    required: Sequence[str] = (),
+    excluded: Sequence[str] = (),
+    candidates: int = 30,
+    method: str = "celf",
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Any:
+    """Recommend who to send on a cohort of ``seats`` at ``at``, against simple strategies.
+
+    Each choice is simulated as one more cohort and compared run by run, with the same
+    random numbers, with the same seats filled by the scenario's own nomination; the
+    recommendation is chosen greedily (CELF) among the best candidates by cheap scores, and
+    its gain and the strategies' are reported with 90% intervals on fresh runs
+    (:func:`diffusion.advisor.advice.advise`).
+
+    Parameters
+    ----------
+    scenario : LoadedScenario, str, path-like or None
+        The scenario (None: the Etten-Leur baseline).
+    at : date
+        The cohort's date.
+    seats : int
+        Its seats.
+    objective : str
+        ``[WEIGHT*]KIND[@DATE][:SHARE]`` terms joined by ``+`` (``"adopters"``,
+        ``"working@2020-01-01"``, ``"departments:0.3"``, ``"isolated"``).
+    runs, seed : int
+        Runs per evaluation and the selection runs' seed (default: the scenario's).
+    quotas : sequence of str
+        ``GROUPING[:LABEL](<=|>=)N`` (``"team<=2"``, ``"side:hard>=1"``).
+    required, excluded : sequence of str
+        Ids of people to send, or not to send.
+    candidates : int
+        Candidates kept by the cheap scores for the greedy.
+    method : {"celf", "greedy"}
+    executor : Executor, optional
+        Where the evaluations run (default: in this process).
+    progress : callable, optional
+        Called with 1 after each simulation.
+
+    Returns
+    -------
+    Advice
+        ``ids`` (the recommendation), ``table()`` and ``to_pandas()`` (the recommendation and
+        every strategy with its gain and interval), ``people()``.
+
+    Raises
+    ------
+    ScenarioError, InputError
+        A scenario's problems; dates, ids, quotas or an objective that do not fit it.
+    """
+    from diffusion.advisor.advice import Request
+    from diffusion.advisor.advice import advise as run_advice
+    from diffusion.advisor.constraints import parse_quota
+    from diffusion.advisor.evaluate import build_study_end, dask_map
+    from diffusion.advisor.objectives import parse_objective
+
+    sc = _loaded(scenario).scenario
+    goal = parse_objective(objective, build_study_end(sc), sc.outputs.pass_share)
+    request = Request(
+        at=at,
+        seats=_positive("seats", seats),
+        objective=goal,
+        n_runs=_positive("runs", runs),
+        seed=_seed(sc.seed if seed is None else seed),
+        quotas=tuple(parse_quota(q) for q in quotas),
+        required=tuple(required),
+        excluded=tuple(excluded),
+        n_candidates=_positive("candidates", candidates),
+        method=method,
+    )
+    with (executor or Executor()).client() as client:
+        mapper = None if client is None else dask_map(client)
+        return run_advice(sc, request, mapper=mapper, progress=progress)
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -102,3 +102,31 @@ def test_the_command_line_shows_the_libraries_defaults():
     from diffusion.cli import compare
 
     assert (compare.LEVEL, compare.DEFAULT_DATES) == (api.LEVEL, api.DEFAULT_DATES)
+
+
+def test_sweep_into_a_store_resumes_and_refuses_another_sweeps_store(tmp_path):
+    pytest.importorskip("zarr")
+    from diffusion.api import packaged
+
+    scenario = packaged("etten-leur-baseline")
+    args = dict(store=tmp_path / "s.zarr", runs=2, overrides=["calendar.end=2016-01-04"])
+    first = diffusion.sweep(scenario, ["model.params.leader_effect=[0.2, 0.8]"], **args)
+    assert first.computed == 2 and len(first.to_pandas()) == 2
+    assert first.to_xarray().sizes["point"] == 2
+    with pytest.raises(InputError, match="give --resume"):
+        diffusion.sweep(scenario, ["model.params.leader_effect=[0.2, 0.8]"], **args)
+    again = diffusion.sweep(
+        scenario, ["model.params.leader_effect=[0.2, 0.8]"], resume=True, **args
+    )
+    assert again.computed == 0  # every point was there
+    with pytest.raises(InputError, match="made by another sweep"):
+        diffusion.sweep(scenario, ["model.params.leader_effect=[0.3, 0.8]"], resume=True, **args)
+
+
+@pytest.mark.slow
+def test_advise_recommends_seats_people_and_reports_the_strategies(base):
+    advice = diffusion.advise(base, dt.date(2018, 9, 3), 2, runs=20, seed=1, candidates=4)
+    assert len(advice.ids) == 2
+    frame = advice.to_pandas()
+    assert {"choice", "gain", "low", "high", "people"} <= set(frame.columns)
+    assert len(frame) == len(advice.rows) >= 2

@@ -19,10 +19,11 @@ The steps of :func:`advise`:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -141,6 +142,31 @@ class Advice:
 
     def row(self, key: str) -> Row:
         return next(r for r in self.rows if r.key == key)
+
+    def table(self) -> list[dict[str, object]]:
+        """The recommendation and every strategy: gain on fresh runs with its interval."""
+        ids = self.problem.study.org.node_ids
+        return [
+            {
+                "choice": r.key,
+                "description": r.label,
+                "gain": round(r.gain.mean, 4),
+                "low": round(r.gain.low, 4) if math.isfinite(r.gain.low) else "",
+                "high": round(r.gain.high, 4) if math.isfinite(r.gain.high) else "",
+                "objective": round(r.gain.other_mean, 4),
+                "selection_objective": round(r.selection_value, 4)
+                if math.isfinite(r.selection_value)
+                else "",
+                "people": " ".join(ids[i] for i in r.people),
+            }
+            for r in self.rows
+        ]
+
+    def to_pandas(self) -> Any:
+        """:meth:`table` as a :class:`pandas.DataFrame`, one row per choice."""
+        import pandas as pd
+
+        return pd.DataFrame(self.table())
 
     def people(self) -> list[dict[str, object]]:
         """The recommended people: id, team, department, role, side, the share of base runs

@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 GROUPINGS: tuple[str, ...] = ("department", "kind")
 #: a set of people as sorted node positions
 People = tuple[int, ...]
-#: evaluate many sets (maybe in parallel): ``mapper(sets) -> values (runs,) per set``
-Mapper = Callable[[Sequence[People]], list[np.ndarray]]
+#: evaluate many sets (maybe in parallel): ``mapper(problem, sets) -> values (runs,) per set``
+Mapper = Callable[["Problem", Sequence[People]], list[np.ndarray]]
 
 
 def fresh_seed(seed: int) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,22 +196,7 @@ def _mapper(scheduler: str | None, workers: int | None) -> Iterator[Any]:
 
 
 def _table_rows(advice: Advice) -> list[dict[str, object]]:
-    ids = advice.problem.study.org.node_ids
-    return [
-        {
-            "choice": r.key,
-            "description": r.label,
-            "gain": round(r.gain.mean, 4),
-            "low": round(r.gain.low, 4) if math.isfinite(r.gain.low) else "",
-            "high": round(r.gain.high, 4) if math.isfinite(r.gain.high) else "",
-            "objective": round(r.gain.other_mean, 4),
-            "selection_objective": round(r.selection_value, 4)
-            if math.isfinite(r.selection_value)
-            else "",
-            "people": " ".join(ids[i] for i in r.people),
-        }
-        for r in advice.rows
-    ]
+    return advice.table()
 
 
 def _print(advice: Advice, fmt: str) -> None:

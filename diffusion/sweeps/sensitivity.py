@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -58,6 +59,16 @@ class _NoiseFloor:
         """Bool ``(k + 1,)``: the headline index's interval lies above the noise floor."""
         value, conf = self.headline
         return (value - conf) > self.noise_floor
+
+    def rows(self) -> list[dict[str, object]]:  # pragma: no cover - overridden
+        """One row per parameter (the dummy last)."""
+        raise NotImplementedError
+
+    def to_pandas(self) -> Any:
+        """The indices as a :class:`pandas.DataFrame`, one row per parameter (dummy last)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows())
 
 
 @dataclass(frozen=True)
