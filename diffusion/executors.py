@@ -26,10 +26,65 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from diffusion.errors import InputError
+from diffusion.errors import InputError, excerpt
 
 #: how long to try to reach a scheduler given by its address
 CONNECT_TIMEOUT = "10s"
+
+
+#: address schemes of a Dask scheduler reachable from another process
+SCHEDULER_SCHEMES: tuple[str, ...] = ("tcp", "tls", "ws", "wss", "ucx")
+
+
+def scheduler_address(address: str) -> str:
+    """Check a Dask scheduler address, ``[SCHEME://]HOST:PORT``, without connecting.
+
+    Parameters
+    ----------
+    address : str
+        E.g. ``tcp://10.0.0.5:8786``, ``scheduler.local:8786`` (tcp), ``tls://[::1]:8786``.
+
+    Returns
+    -------
+    str
+        The address with its scheme (``tcp://`` when none is given).
+
+    Raises
+    ------
+    InputError
+        For a malformed address: no host, no port, a port outside 1-65535, another scheme.
+
+    Examples
+    --------
+    >>> scheduler_address("localhost:8786")
+    'tcp://localhost:8786'
+    """
+
+    def bad(why: str) -> InputError:
+        return InputError(
+            "",
+            "--scheduler",
+            f"{excerpt(address)} {why}; write SCHEME://HOST:PORT, e.g. tcp://10.0.0.5:8786",
+        )
+
+    scheme, sep, rest = address.strip().partition("://")
+    if not sep:
+        scheme, rest = "tcp", address.strip()
+    if scheme not in SCHEDULER_SCHEMES:
+        raise bad(f"has an unknown scheme (use {', '.join(SCHEDULER_SCHEMES)})")
+    host, colon, port = rest.rpartition(":")
+    if not colon or not port:
+        raise bad("has no port")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise bad("has no port from 1 to 65535")
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if (
+        not bare
+        or any(c.isspace() or c in "/[]@?#" for c in bare)
+        or (":" in bare) != (bare != host)
+    ):
+        raise bad("has no valid host (IPv6 hosts go in brackets: [::1])")
+    return f"{scheme}://{host}:{int(port)}"
 
 
 @dataclass(frozen=True)
@@ -42,8 +97,9 @@ class Executor:
         Local Dask worker processes (one thread each); 0 with no ``scheduler``: in this
         process, without Dask.
     scheduler : str, optional
-        Address of a running Dask scheduler (its workers must have ``diffusion`` installed
-        and reach the same files at the same paths).
+        Address of a running Dask scheduler, ``[SCHEME://]HOST:PORT`` (checked by
+        :func:`scheduler_address`; its workers must have ``diffusion`` installed and reach
+        the same files at the same paths).
 
     Raises
     ------
@@ -59,6 +115,8 @@ class Executor:
             raise InputError("", "--workers", f"give 0 or more workers (got {self.workers!r})")
         if self.scheduler is not None and self.workers:
             raise InputError("", "--workers", "give a scheduler or local workers, not both")
+        if self.scheduler is not None:
+            object.__setattr__(self, "scheduler", scheduler_address(self.scheduler))
 
     @classmethod
     def from_options(

@@ -59,11 +59,11 @@ class NumberRange(click.FloatRange):
 
 def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """A click callback: a ``--scheduler`` address as Dask writes them, or a usage error,
-    before anything is created (see :func:`diffusion.sweep.execute.scheduler_address`)."""
+    before anything is created (see :func:`diffusion.executors.scheduler_address`)."""
     if value is None:
         return None
     from diffusion.errors import InputError
-    from diffusion.sweep.execute import scheduler_address
+    from diffusion.executors import scheduler_address
 
     try:
         return scheduler_address(value)

@@ -146,62 +146,6 @@ def run_dask(tasks: Sequence[PointTask], client: Any, advance: Advance | None = 
         raise
 
 
-#: address schemes of a Dask scheduler reachable from another process
-SCHEDULER_SCHEMES: tuple[str, ...] = ("tcp", "tls", "ws", "wss", "ucx")
-
-
-def scheduler_address(address: str) -> str:
-    """Check a Dask scheduler address, ``[SCHEME://]HOST:PORT``, without connecting.
-
-    Parameters
-    ----------
-    address : str
-        E.g. ``tcp://10.0.0.5:8786``, ``scheduler.local:8786`` (tcp), ``tls://[::1]:8786``.
-
-    Returns
-    -------
-    str
-        The address with its scheme (``tcp://`` when none is given).
-
-    Raises
-    ------
-    InputError
-        For a malformed address: no host, no port, a port outside 1-65535, another scheme.
-
-    Examples
-    --------
-    >>> scheduler_address("localhost:8786")
-    'tcp://localhost:8786'
-    """
-    from diffusion.errors import InputError, excerpt
-
-    def bad(why: str) -> InputError:
-        return InputError(
-            "",
-            "--scheduler",
-            f"{excerpt(address)} {why}; write SCHEME://HOST:PORT, e.g. tcp://10.0.0.5:8786",
-        )
-
-    scheme, sep, rest = address.strip().partition("://")
-    if not sep:
-        scheme, rest = "tcp", address.strip()
-    if scheme not in SCHEDULER_SCHEMES:
-        raise bad(f"has an unknown scheme (use {', '.join(SCHEDULER_SCHEMES)})")
-    host, colon, port = rest.rpartition(":")
-    if not colon or not port:
-        raise bad("has no port")
-    if not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise bad("has no port from 1 to 65535")
-    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if (
-        not bare
-        or any(c.isspace() or c in "/[]@?#" for c in bare)
-        or (":" in bare) != (bare != host)
-    ):
-        raise bad("has no valid host (IPv6 hosts go in brackets: [::1])")
-    return f"{scheme}://{host}:{int(port)}"
-
-
 def run_tasks(
     tasks: Sequence[PointTask], executor: Executor, advance: Advance | None = None
 ) -> None:
