@@ -11,7 +11,10 @@
   :class:`~diffusion.sweeps.runner.Sweep`;
 * :func:`sensitivity`: Sobol or Morris indices with the dummy as noise floor;
 * :func:`advise`: who to send on a cohort, against simple strategies ->
-  :class:`~diffusion.advisor.advice.Advice`.
+  :class:`~diffusion.advisor.advice.Advice`;
+* :func:`calibrate`: fit parameters to Table 1 and check the fit ->
+  :class:`~diffusion.calibrate.pipeline.Calibration` (here, not at the package's top, where
+  ``diffusion.calibrate`` is the calibration package).
 
 Each takes Python objects, returns a result object with ``to_pandas()`` and ``to_xarray()``,
 and raises exceptions (:class:`~diffusion.scenario.problems.ScenarioError` for a scenario's
@@ -27,6 +30,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from diffusion.calibrate.pipeline import Calibration, calibrate
 from diffusion.comparison import (
     GROUPINGS,
     Comparison,
@@ -624,3 +628,18 @@ def _seed(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InputError("", "seed", f"give a non-negative integer (got {value!r})")
     return value
+
+
+__all__ = [
+    "Calibration",
+    "Comparison",
+    "Sweep",
+    "advise",
+    "calibrate",
+    "compare",
+    "load_scenario",
+    "run",
+    "sensitivity",
+    "sweep",
+    "what_if",
+]

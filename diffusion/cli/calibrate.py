@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +12,6 @@ from diffusion.cli.common import (
     NumberRange,
     check_out,
     dask_options,
-    fail,
     memory_option,
     output_folder,
     overwrite_option,
@@ -24,6 +22,7 @@ from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
 if TYPE_CHECKING:
     from diffusion.calibrate.posterior import Posterior
     from diffusion.calibrate.priors import Prior
+    from diffusion.executors import Executor
 
 EPILOG = """\b
 PRIOR is uniform(a, b), loguniform(a, b) (0 < a) or normal(m, s) (truncated to the
@@ -133,52 +132,26 @@ def calibrate(
     90% bands), statistics.csv (observed values, scales and weights of the distance) and
     manifest.json into --out.
     """
-    if scheduler is not None and workers is not None:
-        fail("give --scheduler or --workers, not both")
+    from diffusion.executors import Executor
+
     check_out(out_dir, overwrite)
-    if method == "abc-smc":
-        if runs_per_simulation not in (None, 1):
-            fail(
-                "--runs-per-simulation: abc-smc accepts a particle on one simulated data set; "
-                "give 1, or use --method rejection"
-            )
-        if importlib_missing("pyabc"):
-            fail("--method abc-smc needs pyabc: pip install 'diffusion[calibrate]'")
-    n_workers = 2 if workers is None else workers
-    if (scheduler is not None or n_workers > 0) and importlib_missing("distributed"):
-        fail("Dask workers need dask[distributed]: pip install 'diffusion[dask]', or --workers 0")
-    runs = runs_per_simulation or (10 if method == "rejection" else 1)
     with scenario_errors():
+        executor = Executor.from_options(scheduler, workers, default_workers=2)
         _calibrate(
             scenario,
             priors,
             overrides,
             method,
             simulations,
-            runs,
+            runs_per_simulation,
             accept,
             population,
             check_draws,
             seed,
             out_dir,
-            scheduler,
-            n_workers,
+            executor,
             overwrite,
         )
-
-
-def importlib_missing(module: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(module) is None
-
-
-@contextlib.contextmanager
-def _client(scheduler: str | None, workers: int) -> Iterator[Any]:
-    from diffusion.executors import Executor
-
-    with Executor(0 if scheduler else workers, scheduler).client() as client:
-        yield client
 
 
 def _calibrate(
@@ -187,94 +160,43 @@ def _calibrate(
     overrides: Sequence[str],
     method: str,
     simulations: int,
-    runs: int,
+    runs: int | None,
     accept: float,
     population: int,
     check_draws: int,
     seed: int | None,
     out_dir: Path,
-    scheduler: str | None,
-    workers: int,
+    executor: Executor,
     overwrite: bool = False,
 ) -> None:
-    from diffusion.calibrate.observed import observed_from_facts
-    from diffusion.calibrate.posterior import (
-        plot_predictive_check,
-        posterior_table,
-        predictive_check,
-        teams_inside,
-    )
-    from diffusion.calibrate.priors import parse_priors
-    from diffusion.calibrate.simulator import Simulator
-    from diffusion.calibrate.summaries import CUTOFF, Layout
-    from diffusion.org.etten_leur import facts
+    from diffusion.calibrate.pipeline import calibrate as fit
+    from diffusion.calibrate.posterior import plot_predictive_check
     from diffusion.report import write_csv
-    from diffusion.scenario.build import build_study
 
-    loaded = load(scenario, [f"calendar.end={CUTOFF.isoformat()}", *overrides])
-    study = build_study(loaded.scenario)
-    priors = parse_priors(prior_texts, study.model.params)
-    seed = loaded.scenario.seed if seed is None else seed
-    the_facts = facts()
-    layout = Layout.build(study, the_facts)
-    observed = observed_from_facts(the_facts)
-    sim = Simulator(study, layout, tuple(p.path for p in priors), seed)
-    where = (
-        "in this process"
-        if workers == 0 and scheduler is None
-        else (scheduler or f"{workers} local workers")
-    )
-    click.echo(
-        f"calibrate: {method}, {simulations} simulations x {runs} runs of {study.name} "
-        f"({study.calendar.start} to {study.calendar.end}) on {where}, seed {seed}",
-        err=True,
-    )
-    with _client(scheduler, workers) as client:
-        if method == "rejection":
-            from diffusion.calibrate.rejection import rejection_abc
-
-            with progress(simulations, f"simulating {simulations} parameter vectors") as advance:
-                post, distance = rejection_abc(
-                    sim,
-                    priors,
-                    observed,
-                    n_simulations=simulations,
-                    runs_per_simulation=runs,
-                    seed=seed,
-                    accept=accept,
-                    client=client,
-                    advance=advance,
-                )
-            first_check = simulations
-        else:
-            from diffusion.calibrate.abc_smc import abc_smc
-
-            out_dir.parent.mkdir(parents=True, exist_ok=True)
-            db = out_dir.parent / f".{out_dir.name}.abc.db"
-            post, distance = abc_smc(
-                sim,
-                priors,
-                observed,
-                population=population,
-                max_simulations=simulations,
-                db=db,
-                seed=seed,
-                pilot=min(200, max(population, simulations // 5)),
-                client=client,
-            )
-            first_check = 1 << 30  # past the pilot's vectors; pyabc's use hashed offsets
-        rows, _ = predictive_check(
-            sim,
-            post,
-            observed,
-            draws=check_draws,
-            runs=10,
-            first_index=first_check,
+    loaded = load(scenario, overrides)
+    db = None
+    if method == "abc-smc":
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        db = out_dir.parent / f".{out_dir.name}.abc.db"
+    with progress(simulations, f"simulating {simulations} parameter vectors") as advance:
+        result = fit(
+            loaded,
+            prior_texts,
+            method=method,
+            simulations=simulations,
+            runs=runs,
+            accept=accept,
+            population=population,
+            check_draws=check_draws,
             seed=seed,
-            client=client,
+            executor=executor,
+            db=db,
+            progress=advance if method == "rejection" else None,
+            notify=lambda line: click.echo(line, err=True),
         )
-    table = posterior_table(post, priors)
-    inside = teams_inside(rows)
+    post, distance, priors, rows = result.posterior, result.distance, result.priors, result.check
+    study, seed = result.study, result.seed
+    table, inside = result.summary, result.teams_inside
     _print(table, rows, post, inside)
 
     import matplotlib
