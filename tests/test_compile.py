@@ -145,6 +145,7 @@ def test_errors():
         compile_graph(G)
 
 
+@pytest.mark.slow
 def test_large_plain_graph_compiles_every_tie():
     # speed is measured in benchmarks/, not asserted here
     G = nx.gnm_random_graph(100_000, 500_000, seed=1)

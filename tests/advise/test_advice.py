@@ -53,6 +53,7 @@ def test_the_files_are_written_and_the_quotas_met(advised):
     assert "not submodular" in manifest["advise"]["guarantee"]
 
 
+@pytest.mark.slow
 def test_same_seed_same_advice(advised, small_scenario):
     """The API with the command's arguments gives the command's advice and gains."""
     request = Request(

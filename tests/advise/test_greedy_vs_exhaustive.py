@@ -44,6 +44,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind, k, n, runs, rank, share", CASES)
 def test_greedy_against_exhaustive(small_scenario, kind, k, n, runs, rank, share):
     goal = parse_objective(f"{kind}@{GOAL}", GOAL, 0.25)

@@ -178,6 +178,7 @@ def _category(a: dict, b: dict) -> str:
     return "cluster" if a["cluster"] and a["cluster"] == b["cluster"] else "team"
 
 
+@pytest.mark.slow
 def test_large_org_tie_counts_match_their_binomials():
     """A 20,010-person organisation: each random tie count is within 4 sd of its mean.
 

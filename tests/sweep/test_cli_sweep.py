@@ -73,6 +73,7 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "cannot reach tcp://127.0.0.1:9" in result.output
 
 
+@pytest.mark.slow
 def test_sensitivity_gives_indices_with_the_dummy_and_a_plot(tmp_path):
     pytest.importorskip("SALib")
     out = tmp_path / "sens"

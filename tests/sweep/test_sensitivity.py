@@ -101,6 +101,7 @@ def test_morris_trajectories_move_one_input_at_a_time_on_the_grid():
     assert ((steps != 0).sum(axis=1) == 1).all()  # each input once a trajectory
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", ["sobol", "morris"])
 def test_on_the_model_a_strong_parameter_stands_above_the_dummy(tmp_path, method):
     """Adopters after two years against the weekly adoption probability (0.005 to 0.05: a

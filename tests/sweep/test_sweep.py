@@ -176,6 +176,7 @@ def test_the_store_does_not_depend_on_the_number_of_workers(serial, tmp_path, wo
     same(store, serial)
 
 
+@pytest.mark.slow
 def test_a_sweep_on_worker_processes_gives_the_same_store(serial, tmp_path):
     """The command itself, on a local cluster of 2 worker processes."""
     store = tmp_path / "sweep.zarr"
