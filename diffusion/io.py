@@ -55,3 +55,29 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: int = 110, **kwargs: Any) -> Path:
+    """Write a matplotlib figure to ``path`` as PNG, atomically, and close it.
+
+    The one place figures are saved: a reader never sees half a PNG, a failure leaves
+    ``path`` as it was, and the figure is closed even then. ``fig`` may also be an axes
+    (its figure is saved); ``kwargs`` go to :meth:`matplotlib.figure.Figure.savefig`
+    (e.g. ``bbox_inches="tight"``); the folder is created if needed.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    import matplotlib.pyplot as plt
+
+    figure = getattr(fig, "figure", None) or fig
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(target, "wb") as fh:
+            figure.savefig(fh, format="png", dpi=dpi, **kwargs)
+    finally:
+        plt.close(figure)
+    return target

@@ -20,7 +20,7 @@ def plot_gains(advice: Advice, path: Path) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from diffusion.io import atomic_write
+    from diffusion.io import save_figure
 
     rows = [r for r in advice.rows if r.key != "nominated"]
     fig, ax = plt.subplots(figsize=(9, 0.7 * len(rows) + 1.8))
@@ -42,8 +42,4 @@ def plot_gains(advice: Advice, path: Path) -> None:
         fontsize="medium",
     )
     fig.tight_layout()
-    try:
-        with atomic_write(path, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=110)
-    finally:
-        plt.close(fig)
+    save_figure(fig, path)

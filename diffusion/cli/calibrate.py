@@ -171,6 +171,7 @@ def _calibrate(
 ) -> None:
     from diffusion.calibrate.pipeline import calibrate as fit
     from diffusion.calibrate.posterior import plot_predictive_check
+    from diffusion.io import save_figure
     from diffusion.report import write_csv
 
     loaded = load(scenario, overrides)
@@ -212,8 +213,7 @@ def _calibrate(
         fig, ax = plt.subplots(figsize=(9, 4))
         plot_predictive_check(rows, ax=ax)
         fig.tight_layout()
-        fig.savefig(tmp / "predictive_check.png", dpi=110)
-        plt.close(fig)
+        save_figure(fig, tmp / "predictive_check.png")
         if method == "abc-smc":
             Path(post.info["database"]).rename(tmp / "abc.db")
             post.info["database"] = str(out_dir / "abc.db")

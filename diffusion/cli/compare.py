@@ -252,7 +252,7 @@ def _plot(rows: list[Outcome], base: str, n_runs: int, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from diffusion.io import atomic_write
+    from diffusion.io import save_figure
     from diffusion.plotting import plot_differences
 
     last = max(
@@ -277,8 +277,4 @@ def _plot(rows: list[Outcome], base: str, n_runs: int, path: Path) -> None:
         ax.set_visible(False)
     fig.suptitle(f"What-ifs minus {base}: mean and {round(100 * LEVEL)}% interval, {n_runs} runs")
     fig.tight_layout()
-    try:
-        with atomic_write(path, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=110)
-    finally:
-        plt.close(fig)
+    save_figure(fig, path)

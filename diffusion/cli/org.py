@@ -192,7 +192,7 @@ def _draw(G: nx.Graph, path: Path) -> None:
     import matplotlib.pyplot as plt
     import networkx as nx
 
-    from diffusion.io import atomic_write
+    from diffusion.io import save_figure
     from diffusion.org.graph import natural_key
 
     departments = sorted({d.get("department", "") for _, d in G.nodes(data=True)}, key=natural_key)
@@ -215,10 +215,10 @@ def _draw(G: nx.Graph, path: Path) -> None:
             )
         ax.legend(title="department", loc="upper right")
         ax.set_axis_off()
-        with atomic_write(path, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")
-    finally:
+    except BaseException:
         plt.close(fig)
+        raise
+    save_figure(fig, path, dpi=120, bbox_inches="tight")
 
 
 def _check_export(path: Path) -> None:

@@ -12,19 +12,11 @@ from diffusion.cli.common import clean_errors
 
 
 def save_figure(ax: Any, path: Path, dpi: int = 110) -> None:
-    """Write the figure of ``ax`` to ``path`` as PNG, atomically, and close it."""
-    import matplotlib.pyplot as plt
+    """Lay out the figure of ``ax`` and save it (:func:`diffusion.io.save_figure`)."""
+    from diffusion.io import save_figure as save
 
-    from diffusion.io import atomic_write
-
-    fig = ax.figure
-    try:
-        fig.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_write(path, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=dpi)
-    finally:
-        plt.close(fig)
+    ax.figure.tight_layout()
+    save(ax.figure, path, dpi=dpi)
 
 
 @click.command("sweep-plot")
