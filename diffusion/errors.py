@@ -17,14 +17,14 @@ MAX_LINE = 400
 
 
 def clean(text: str, limit: int | None = None) -> str:
-    """``text`` on one line without control characters, cut to ``limit`` characters.
+    r"""``text`` on one line without control characters, cut to ``limit`` characters.
 
     Line breaks and tabs become spaces; other control characters (escape sequences that a
     terminal would act on, NUL, bidi controls) are dropped.
 
     Examples
     --------
-    >>> clean("a\\nb\\x1b[31mred\\x07")
+    >>> clean("a\nb\x1b[31mred\x07")
     'a b[31mred'
     >>> clean("x" * 10, limit=6)
     'xxx...'

@@ -47,10 +47,10 @@ class OutputError(InputError):
 
 
 def name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be a folder name, or None when it can.
+    r"""Why ``name`` cannot be a folder name, or None when it can.
 
     A scenario name becomes the folder ``out/<name>``: one path component, so no ``/`` or
-    ``\\``, not ``.`` or ``..``, no leading dot (hidden folders are diffusion's temporary
+    ``\``, not ``.`` or ``..``, no leading dot (hidden folders are diffusion's temporary
     ones), no control characters, at most :data:`MAX_NAME_LENGTH` characters.
 
     Examples

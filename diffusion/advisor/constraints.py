@@ -241,7 +241,7 @@ def _complete(
     left: int,
     budget: list[int],
 ) -> bool:
-    """Can ``left`` more people from ``avail`` bring ``counts`` within bounds?
+    """Whether ``left`` more people from ``avail`` can bring ``counts`` within bounds.
 
     Branches on the members of the first group below its minimum (some of them must be
     chosen), or on anyone when every minimum is met; a person tried and failed is left out

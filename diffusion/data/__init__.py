@@ -1,0 +1,1 @@
+"""Data shipped with the package: the Etten-Leur facts and the packaged scenarios."""

@@ -81,7 +81,7 @@ class SIParams:
 
 @dataclass(frozen=True)
 class SIRParams(SIParams):
-    """Parameters of the SIR and SIS models: those of :class:`SIParams` and
+    """Parameters of the SIR and SIS models: those of :class:`SIParams` and these.
 
     Attributes
     ----------

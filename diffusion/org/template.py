@@ -137,7 +137,7 @@ def template_rows() -> list[dict[str, Any]]:
 
 
 def template_csv() -> str:
-    """The example roster as CSV text (header first, ``\\n`` line ends)."""
+    r"""The example roster as CSV text (header first, ``\n`` line ends)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
     writer.writeheader()
