@@ -1,6 +1,6 @@
-"""What-ifs under parameter uncertainty: does a difference keep its sign?
+"""What-ifs under parameter uncertainty: whether a difference keeps its sign.
 
-A comparison at the default parameters (:mod:`diffusion.compare`) carries its Monte Carlo
+A comparison at the default parameters (:mod:`diffusion.comparison`) carries its Monte Carlo
 interval, but not the uncertainty of the parameters themselves: Table 1 pins down only a few
 of them, and a what-if's answer may hang on one the data cannot see. This module repeats the
 comparison under ``K`` parameter sets (*draws*): from the posterior of the fit for the
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from diffusion.compare import Outcome, Settings
+    from diffusion.comparison import Outcome, Settings
     from diffusion.scenario.load import LoadedScenario
 
 #: share of draws in which a sign must hold for the answer to count as robust
@@ -299,7 +299,7 @@ class Robustness:
     Attributes
     ----------
     what_if, outcome : str
-        As in :class:`diffusion.compare.Outcome`.
+        As in :class:`diffusion.comparison.Outcome`.
     difference, low, high : float
         Paired difference at the defaults and its Monte Carlo interval.
     spread_low, spread_high : float
@@ -448,7 +448,7 @@ def _draw_rows(
 ) -> list[Outcome]:
     """Compare every what-if with the base under draw ``k`` (one seed: common random
     numbers)."""
-    from diffusion.compare import compare
+    from diffusion.comparison import compare_results as compare
     from diffusion.scenario.build import build_study
 
     rows: list[Outcome] = []
@@ -491,8 +491,8 @@ def robustness(
     what_ifs : sequence of (str, LoadedScenario)
         The what-ifs by the names used in ``default_rows``.
     default_rows : sequence of Outcome
-        The comparison at the defaults (:func:`diffusion.compare.compare`), whose differences
-        and Monte Carlo intervals are judged.
+        The comparison at the defaults (:func:`diffusion.comparison.compare_results`), whose
+        differences and Monte Carlo intervals are judged.
     draws : Draws
         The parameter sets.
     n_runs : int

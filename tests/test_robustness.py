@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from diffusion.compare import Settings, compare, measures_for
+from diffusion.comparison import Settings, measures_for
+from diffusion.comparison import compare_results as compare
 from diffusion.robustness import (
     DEPENDS,
     ROBUST,
