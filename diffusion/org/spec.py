@@ -34,9 +34,10 @@ from os import PathLike
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from diffusion.errors import InputError, excerpt
+from diffusion.strict import Count, PathError, Probability, StrictModel, as_tuple
 from diffusion.vocabulary import COMPILED_TIE_KINDS, MAX_TIE_WEIGHT
 
 
@@ -44,35 +45,20 @@ class SpecError(InputError):
     """An organisation spec is wrong."""
 
 
-class _PathError(ValueError):
-    """Raised inside a validator: a problem at ``path`` below the model being checked."""
-
-    def __init__(self, path: str, message: str, value: object) -> None:
-        super().__init__(message)
-        self.path, self.message, self.value = path, message, value
-
-
-def _tuple(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
 def _size(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return (value, value)
-    return _tuple(value)
+    return as_tuple(value)
 
 
 #: Tuples that TOML writes as arrays.
-_Names = Annotated[tuple[str, ...], BeforeValidator(_tuple)]
+_Names = Annotated[tuple[str, ...], BeforeValidator(as_tuple)]
 #: A team size: one number, or ``[min, max]`` drawn uniformly (both ends included).
 SizeRange = Annotated[tuple[int, int], BeforeValidator(_size)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Count = Annotated[int, Field(ge=0)]
 
 
-class _Model(BaseModel):
-    # nan and inf are valid TOML floats but no field's value: refused everywhere
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+class _Model(StrictModel):
+    """A table of an organisation spec (:class:`~diffusion.strict.StrictModel`)."""
 
 
 class TeamDefaults(_Model):
@@ -102,13 +88,13 @@ class DepartmentSpec(_Model):
 
     name: Annotated[str, Field(min_length=1)]
     side: Literal["soft", "hard"]
-    teams: Annotated[tuple[TeamSpec, ...], BeforeValidator(_tuple), Field(min_length=1)]
+    teams: Annotated[tuple[TeamSpec, ...], BeforeValidator(as_tuple), Field(min_length=1)]
 
     @model_validator(mode="after")
     def _one_leading_head(self) -> DepartmentSpec:
         leading = [i for i, t in enumerate(self.teams) if t.leader_is_head]
         if len(leading) > 1:
-            raise _PathError(
+            raise PathError(
                 f"teams[{leading[1]}].leader_is_head",
                 "a head can lead at most one team of the department",
                 True,
@@ -158,7 +144,7 @@ class BoardSpec(_Model):
 
     mayor: bool = False
     aldermen: Count = 0
-    ties: Annotated[tuple[BoardTieSpec, ...], BeforeValidator(_tuple)] = ()
+    ties: Annotated[tuple[BoardTieSpec, ...], BeforeValidator(as_tuple)] = ()
 
 
 class ExternalSpec(_Model):
@@ -189,12 +175,14 @@ class OrgSpec(_Model):
     seed: Count = 0
     top_side: Literal["soft", "hard"] = "soft"
     team_defaults: TeamDefaults = TeamDefaults()
-    departments: Annotated[tuple[DepartmentSpec, ...], BeforeValidator(_tuple), Field(min_length=1)]
+    departments: Annotated[
+        tuple[DepartmentSpec, ...], BeforeValidator(as_tuple), Field(min_length=1)
+    ]
     tie_probabilities: TieProbabilities = TieProbabilities()
     tie_weights: dict[str, Annotated[float, Field(ge=0.0, le=MAX_TIE_WEIGHT)]] = Field(
         default_factory=dict
     )
-    people: Annotated[tuple[PersonSpec, ...], BeforeValidator(_tuple)] = ()
+    people: Annotated[tuple[PersonSpec, ...], BeforeValidator(as_tuple)] = ()
     board: BoardSpec = BoardSpec()
     external: ExternalSpec = ExternalSpec()
     workload: WorkloadSpec = WorkloadSpec()
@@ -260,13 +248,13 @@ def _check_names(spec: OrgSpec) -> None:
     seen: dict[str, str] = {}
     for i, dept in enumerate(spec.departments):
         if dept.name in seen:
-            raise _PathError(f"departments[{i}].name", "duplicate department name", dept.name)
+            raise PathError(f"departments[{i}].name", "duplicate department name", dept.name)
         seen[dept.name] = "department"
     teams: set[str] = set()
     for i, dept in enumerate(spec.departments):
         for j, team in enumerate(dept.teams):
             if team.name in teams:
-                raise _PathError(
+                raise PathError(
                     f"departments[{i}].teams[{j}].name",
                     "duplicate team name (team names are unique in the organisation)",
                     team.name,
@@ -274,7 +262,7 @@ def _check_names(spec: OrgSpec) -> None:
             teams.add(team.name)
     for key in spec.tie_weights:
         if key not in COMPILED_TIE_KINDS:
-            raise _PathError(
+            raise PathError(
                 f"tie_weights.{key}",
                 f"unknown tie kind; use one of {', '.join(COMPILED_TIE_KINDS)}",
                 key,
@@ -282,20 +270,20 @@ def _check_names(spec: OrgSpec) -> None:
     names = [p.name for p in spec.people]
     for k, name in enumerate(names):
         if name in names[:k]:
-            raise _PathError(f"people[{k}].name", "duplicate name", name)
+            raise PathError(f"people[{k}].name", "duplicate name", name)
 
 
 def _check_sizes(spec: OrgSpec) -> None:
     if spec.team_defaults.size[0] > spec.team_defaults.size[1]:
-        raise _PathError("team_defaults.size", "min size exceeds max size", spec.team_defaults.size)
+        raise PathError("team_defaults.size", "min size exceeds max size", spec.team_defaults.size)
     for i, dept in enumerate(spec.departments):
         for j, team in enumerate(dept.teams):
             lo, hi = spec.team_size(team)
             where = f"departments[{i}].teams[{j}]"
             if lo > hi:
-                raise _PathError(f"{where}.size", "min size exceeds max size", (lo, hi))
+                raise PathError(f"{where}.size", "min size exceeds max size", (lo, hi))
             if lo < 1 + spec.team_clusters(team):
-                raise _PathError(
+                raise PathError(
                     f"{where}.size",
                     f"a team needs its leader and at least one member per cluster "
                     f"({spec.team_clusters(team)} clusters): raise the size or lower clusters",
@@ -308,9 +296,9 @@ def _check_references(spec: OrgSpec) -> None:
     departments = {d.name for d in spec.departments}
     for k, person in enumerate(spec.people):
         if person.team not in teams:
-            raise _PathError(f"people[{k}].team", "no team of that name", person.team)
+            raise PathError(f"people[{k}].team", "no team of that name", person.team)
         if person.role == "team_leader" and teams[person.team].leader_is_head:
-            raise _PathError(
+            raise PathError(
                 f"people[{k}].role",
                 "this team is led by its department head; name the head elsewhere",
                 person.role,
@@ -318,21 +306,21 @@ def _check_references(spec: OrgSpec) -> None:
     names = {p.name for p in spec.people}
     for k, tie in enumerate(spec.board.ties):
         if tie.alderman > spec.board.aldermen:
-            raise _PathError(
+            raise PathError(
                 f"board.ties[{k}].alderman",
                 f"there are only {spec.board.aldermen} aldermen (board.aldermen)",
                 tie.alderman,
             )
         for name in tie.people:
             if name not in names:
-                raise _PathError(f"board.ties[{k}].people", "no person of that name", name)
+                raise PathError(f"board.ties[{k}].people", "no person of that name", name)
         if tie.department is not None and tie.department not in departments:
-            raise _PathError(
+            raise PathError(
                 f"board.ties[{k}].department", "no department of that name", tie.department
             )
     for name in spec.external.departments:
         if name not in departments:
-            raise _PathError("external.departments", "no department of that name", name)
+            raise PathError("external.departments", "no department of that name", name)
 
 
 def spec_from_dict(data: Mapping[str, Any], source: str = "<spec>") -> OrgSpec:
@@ -373,7 +361,7 @@ def _spec_error(exc: ValidationError, source: str) -> SpecError:
     parts = list(err["loc"])
     message, value = err["msg"].replace("a valid tuple", "an array"), err.get("input")
     cause = (err.get("ctx") or {}).get("error")
-    if isinstance(cause, _PathError):
+    if isinstance(cause, PathError):
         parts.append(cause.path)
         message, value = cause.message, cause.value
     path = ""

@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from diffusion.outputs import name_problem
+from diffusion.strict import Count, PathError, StrictModel, as_tuple
 
 #: the model a scenario gets when it names none
 DEFAULT_MODEL = "ideas"
@@ -29,31 +30,17 @@ MAX_YEARS = 50.0
 QuotaGrouping = Literal["team", "department", "role", "side"]
 
 
-class PathError(ValueError):
-    """Raised inside a validator: a problem at ``path`` below the table being checked."""
-
-    def __init__(self, path: str, message: str, value: object) -> None:
-        super().__init__(message)
-        self.path, self.message, self.value = path, message, value
-
-
-def _tuple(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
 def Tuple(item: Any, **constraints: Any) -> Any:
     """``tuple[item, ...]`` that TOML writes as an array."""
-    return Annotated[tuple[item, ...], BeforeValidator(_tuple), Field(**constraints)]
+    return Annotated[tuple[item, ...], BeforeValidator(as_tuple), Field(**constraints)]
 
 
 Name = Annotated[str, Field(min_length=1)]
-Count = Annotated[int, Field(ge=0)]
 Level = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-class _Table(BaseModel):
-    # nan and inf are valid TOML floats but no field's value: refused everywhere
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+class _Table(StrictModel):
+    """A table of a scenario file (:class:`~diffusion.strict.StrictModel`)."""
 
 
 # ------------------------------------------------------------------------------ sections
@@ -359,7 +346,7 @@ class Outputs(_Table):
 
     groupings: Tuple(Grouping) = ("department", "team", "role", "side")
     dates: Tuple(dt.date) = ()
-    quantiles: Annotated[tuple[float, float], BeforeValidator(_tuple)] = (0.05, 0.95)
+    quantiles: Annotated[tuple[float, float], BeforeValidator(as_tuple)] = (0.05, 0.95)
     pass_share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.25
     reach_shares: Tuple(Annotated[float, Field(gt=0.0, le=1.0)]) = (0.1, 0.25, 0.5)
     record_every: Annotated[int, Field(ge=1, le=52)] = 1
