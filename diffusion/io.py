@@ -57,11 +57,19 @@ def atomic_write(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -
         raise
 
 
-def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: int = 110, **kwargs: Any) -> Path:
-    """Write a matplotlib figure to ``path`` as PNG, atomically, and close it.
+def save_figure(
+    fig: Any,
+    path: str | os.PathLike[str],
+    *,
+    dpi: int = 110,
+    close: bool = True,
+    **kwargs: Any,
+) -> Path:
+    """Write a matplotlib figure to ``path``, atomically, and close it.
 
-    The one place figures are saved: a reader never sees half a PNG, a failure leaves
-    ``path`` as it was, and the figure is closed even then. ``fig`` may also be an axes
+    The one place figures are saved: a reader never sees half a file, a failure leaves
+    ``path`` as it was, and the figure is closed even then (unless ``close`` is False).
+    The format follows the path's suffix (PNG without one); ``fig`` may also be an axes
     (its figure is saved); ``kwargs`` go to :meth:`matplotlib.figure.Figure.savefig`
     (e.g. ``bbox_inches="tight"``); the folder is created if needed.
 
@@ -70,14 +78,15 @@ def save_figure(fig: Any, path: str | os.PathLike[str], *, dpi: int = 110, **kwa
     Path
         ``path``.
     """
-    import matplotlib.pyplot as plt
-
     figure = getattr(fig, "figure", None) or fig
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(target, "wb") as fh:
-            figure.savefig(fh, format="png", dpi=dpi, **kwargs)
+            figure.savefig(fh, format=target.suffix.lstrip(".") or "png", dpi=dpi, **kwargs)
     finally:
-        plt.close(figure)
+        if close:
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)
     return target

@@ -70,13 +70,11 @@ def new_figure(width: float = 8.0, height: float = 4.5) -> Figure:
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 110) -> Path:
-    """Write ``fig`` to ``path`` atomically, in the format of the path's suffix."""
-    from diffusion.io import atomic_write
+    """Write ``fig`` to ``path`` atomically, in the format of the path's suffix
+    (:func:`diffusion.io.save_figure`, tight bounding box, the figure left open)."""
+    from diffusion.io import save_figure as save
 
-    path = Path(path)
-    with atomic_write(path, "wb") as fh:
-        fig.savefig(fh, format=path.suffix.lstrip(".") or "png", dpi=dpi, bbox_inches="tight")
-    return path
+    return save(fig, path, dpi=dpi, close=False, bbox_inches="tight")
 
 
 def state_words(states: str | Sequence[str]) -> str:
