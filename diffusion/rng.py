@@ -24,7 +24,6 @@ for the batch would tie run ``i`` to the batch layout.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
