@@ -9,8 +9,10 @@ difference is the mean of the per-run differences with a t interval
 Outcomes
 --------
 ``<measure> <group> <date>``
-    People in a measure's states (``trained``, ``adopters`` for the ideas model) in each
-    department and in all staff, at each date.
+    People in a measure's states (``trained``, ``adopters`` and ``working``, trained +
+    adopters, for the ideas model) in each department and in all staff, at each date.
+``share working all <date>``
+    The share of the staff working from the intent (the model's adopted states), 0-1.
 ``P(<department> >= <share> working from the intent) <date>``
     The probability that a department's share of people working from the intent (the
     model's adopted states: trained or adopter) is at least ``pass_share``: a 0/1 value
@@ -36,7 +38,13 @@ from diffusion.calendar import DAYS_PER_STEP, Calendar
 from diffusion.results import Results, check_paired, paired_difference, time_to_reach
 
 #: measures of the ideas model: name -> states counted
-IDEAS_MEASURES: dict[str, tuple[str, ...]] = {"trained": ("trained",), "adopters": ("adopter",)}
+IDEAS_MEASURES: dict[str, tuple[str, ...]] = {
+    "trained": ("trained",),
+    "adopters": ("adopter",),
+    "working": ("trained", "adopter"),  # working from the intent, the measure reports lead with
+}
+#: the group name of all staff in outcomes
+ALL_STAFF = "all staff"
 #: groupings a comparison needs recorded
 GROUPINGS: tuple[str, ...] = ("department", "kind")
 
@@ -92,27 +100,69 @@ class Outcome:
     high: float
     family: str = ""
     n_runs: int = 0
+    measure: str = ""
+    group: str = ""
+    date: str = ""
 
     def row(self) -> dict[str, object]:
-        """The CSV row: what_if, outcome, base, what_if_value, difference, low, high."""
+        """The outcome's row: what_if, outcome, base, what_if_value, difference, low, high."""
         out = asdict(self)
-        del out["family"], out["n_runs"]
+        for key in ("family", "n_runs", "measure", "group", "date"):
+            del out[key]
         return out
+
+    def tidy(self) -> dict[str, object]:
+        """The row of ``comparison.csv`` (:data:`TIDY_COLUMNS`), one value per cell:
+        whatif, measure, group, date ("" for an outcome of no date), base, whatif_value,
+        difference, low, high."""
+        return {
+            "whatif": self.what_if,
+            "measure": self.measure,
+            "group": self.group,
+            "date": self.date,
+            "base": self.base,
+            "whatif_value": self.what_if_value,
+            "difference": self.difference,
+            "low": self.low,
+            "high": self.high,
+        }
+
+
+@dataclass(frozen=True)
+class OutcomeValues:
+    """One outcome's value in every run, with what it measures of whom and when."""
+
+    family: str
+    values: np.ndarray
+    measure: str
+    group: str
+    date: str
 
 
 def outcome_values(
     results: Results, calendar: Calendar, settings: Settings
 ) -> dict[str, tuple[str, np.ndarray]]:
-    """Every outcome's value per run: ``name -> (family, values (runs,))``, in report order.
+    """Every outcome's value per run: ``name -> (family, values (runs,))``, in report order
+    (:func:`outcomes_of` with the measure, group and date of each)."""
+    return {
+        name: (o.family, o.values) for name, o in outcomes_of(results, calendar, settings).items()
+    }
+
+
+def outcomes_of(
+    results: Results, calendar: Calendar, settings: Settings
+) -> dict[str, OutcomeValues]:
+    """Every outcome's value per run with its measure, group and date, in report order.
 
     Only the records at the report dates are summed over states, so the cost does not grow
     with the length of the calendar (a sweep reduces every point with this).
     """
-    out: dict[str, tuple[str, np.ndarray]] = {}
+    out: dict[str, OutcomeValues] = {}
     departments = _departments(results)
     dept_col = [results.group_labels["department"].index(d) for d in departments]
     staff_col = results.group_labels["kind"].index("staff")
     records = [results.record_of_step(calendar.step_of(date)) for date in settings.dates]
+    n_staff = int(results.group_sizes("kind")[staff_col])
 
     def at_dates(states: Sequence[str] | str, grouping: str) -> np.ndarray:
         """People in ``states`` per group at the report dates, ``(runs, dates, groups)``."""
@@ -122,28 +172,44 @@ def outcome_values(
     for measure, states in settings.measures.items():
         by_dept, by_kind = at_dates(states, "department"), at_dates(states, "kind")
         for d, date in enumerate(settings.dates):
+            day = date.isoformat()
             for dept, col in zip(departments, dept_col, strict=True):
-                out[f"{measure} {dept} {date}"] = (measure, by_dept[:, d, col])
-            out[f"{measure} all {date}"] = (measure, by_kind[:, d, staff_col])
+                out[f"{measure} {dept} {date}"] = OutcomeValues(
+                    measure, by_dept[:, d, col], measure, dept, day
+                )
+            out[f"{measure} all {date}"] = OutcomeValues(
+                measure, by_kind[:, d, staff_col], measure, ALL_STAFF, day
+            )
     sizes = results.group_sizes("department")
     share = f"{round(100 * settings.pass_share)}%"
     working = at_dates(settings.adopted, "department")
+    staff_working = at_dates(settings.adopted, "kind")[:, :, staff_col]
     for d, date in enumerate(settings.dates):
+        day = date.isoformat()
+        out[f"share working all {date}"] = OutcomeValues(
+            "share", staff_working[:, d] / max(n_staff, 1), "working share", ALL_STAFF, day
+        )
         for dept, col in zip(departments, dept_col, strict=True):
             passed = (working[:, d, col] >= settings.pass_share * sizes[col]).astype(np.float64)
-            out[f"P({dept} >= {share} working from the intent) {date}"] = ("probability", passed)
+            out[f"P({dept} >= {share} working from the intent) {date}"] = OutcomeValues(
+                "probability", passed, f"P(>= {share} working)", dept, day
+            )
     staff = results.series(settings.adopted, "kind", "staff")
-    n_staff = int(results.group_sizes("kind")[staff_col])
     for target in settings.reach_shares:
         pct = f"{round(100 * target)}%"
         steps = time_to_reach(staff, target * n_staff, results.steps)
         reached = ~np.isnan(steps)
         censored = np.where(reached, steps, float(results.steps[-1]))
-        out[f"years to {pct} of staff working from the intent"] = (
-            "years",
-            censored * DAYS_PER_STEP / 365.25,
+        out[f"years to {pct} of staff working from the intent"] = OutcomeValues(
+            "years", censored * DAYS_PER_STEP / 365.25, f"years to {pct} working", ALL_STAFF, ""
         )
-        out[f"P(reach {pct} of staff) {calendar.end}"] = ("probability", reached.astype(np.float64))
+        out[f"P(reach {pct} of staff) {calendar.end}"] = OutcomeValues(
+            "probability",
+            reached.astype(np.float64),
+            f"P(reach {pct} working)",
+            ALL_STAFF,
+            calendar.end.isoformat(),
+        )
     return out
 
 
@@ -163,13 +229,13 @@ def compare_results(
         When the results were not made with the same seed and runs.
     """
     check_paired(base, other)
-    base_values = outcome_values(base, calendar, settings)
-    other_values = outcome_values(other, calendar, settings)
+    base_values = outcomes_of(base, calendar, settings)
+    other_values = outcomes_of(other, calendar, settings)
     rows = []
-    for outcome, (family, values) in base_values.items():
+    for outcome, mine in base_values.items():
         if outcome not in other_values:
             continue
-        d = paired_difference(values, other_values[outcome][1], settings.level)
+        d = paired_difference(mine.values, other_values[outcome].values, settings.level)
         rows.append(
             Outcome(
                 what_if=name,
@@ -179,11 +245,48 @@ def compare_results(
                 difference=d.mean,
                 low=d.low,
                 high=d.high,
-                family=family,
+                family=mine.family,
                 n_runs=d.n_runs,
+                measure=mine.measure,
+                group=mine.group,
+                date=mine.date,
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class OverTime:
+    """A paired difference at every record: ``steps``, the mean difference and its interval,
+    each ``(records,)``."""
+
+    steps: np.ndarray
+    difference: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+
+def difference_over_time(
+    base: Results, other: Results, states: Sequence[str], *, level: float = 0.9
+) -> OverTime:
+    """The paired difference ``other - base`` of the staff in ``states`` at every record,
+    with its t interval (:func:`~diffusion.results.paired_difference` at each record).
+
+    Raises
+    ------
+    ValueError
+        When the results were not made with the same seed and runs.
+    """
+    check_paired(base, other)
+    b = base.series(states, "kind", "staff")
+    o = other.series(states, "kind", "staff")
+    diffs = [paired_difference(b[:, r], o[:, r], level) for r in range(b.shape[1])]
+    return OverTime(
+        steps=np.asarray(base.steps),
+        difference=np.array([d.mean for d in diffs]),
+        low=np.array([d.low for d in diffs]),
+        high=np.array([d.high for d in diffs]),
+    )
 
 
 #: columns of :meth:`Comparison.to_pandas` (and of ``comparison.csv``, without the last two)
@@ -197,6 +300,21 @@ COLUMNS: tuple[str, ...] = (
     "high",
     "family",
     "n_runs",
+    "measure",
+    "group",
+    "date",
+)
+#: columns of ``comparison.csv``: one value per cell (:meth:`Outcome.tidy`)
+TIDY_COLUMNS: tuple[str, ...] = (
+    "whatif",
+    "measure",
+    "group",
+    "date",
+    "base",
+    "whatif_value",
+    "difference",
+    "low",
+    "high",
 )
 
 

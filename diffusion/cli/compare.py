@@ -22,15 +22,13 @@ from diffusion.cli.common import (
 from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
 
 if TYPE_CHECKING:
-    from diffusion.comparison import Outcome, Settings
+    from diffusion.comparison import Comparison, Outcome, Settings
     from diffusion.scenario.load import LoadedScenario
 
 #: confidence level of the intervals
 LEVEL = 0.9
 #: report dates used when --date is not given: the base's last few
 DEFAULT_DATES = 3  # as diffusion.api.DEFAULT_DATES (checked by a test)
-#: columns of comparison.csv and of --format csv
-COLUMNS = ("what_if", "outcome", "base", "what_if_value", "difference", "low", "high")
 
 
 def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> list[dt.date]:
@@ -76,6 +74,13 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
 )
 @set_option
 @click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Print every outcome at every date (default: a headline, the outcomes at the last "
+    "date for all staff and by department).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "csv", "json"]),
@@ -89,7 +94,7 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
     type=click.Path(path_type=Path),  # checked by diffusion.outputs: one line, exit 2
     default=Path("out/compare"),
     show_default=True,
-    help="Folder for comparison.csv, comparison.png and manifest.json.",
+    help="Folder for comparison.csv, comparison.png, difference-over-time.png and manifest.json.",
 )
 @overwrite_option
 def compare(
@@ -100,6 +105,7 @@ def compare(
     dates: list[dt.date],
     share: float | None,
     overrides: tuple[str, ...],
+    show_all: bool,
     fmt: str,
     out_dir: Path,
     overwrite: bool,
@@ -112,7 +118,13 @@ def compare(
     and the years until 10, 25 and 50% of the staff work from the intent (a run that never
     gets there counts as getting there at the end of the calendar, so those differences
     are bounds; "P(reach ...)" says how often it is reached). --set applies to every
-    scenario. Writes comparison.csv, comparison.png and manifest.json into --out.
+    scenario. "working" counts the people working from the intent (trained + adopters), and
+    "working share" their share of the staff.
+
+    Prints a headline (the outcomes at the last date, all staff and by department; --all:
+    every outcome) and writes comparison.csv (tidy: whatif, measure, group, date, base,
+    whatif_value, difference, low, high), comparison.png, difference-over-time.png and
+    manifest.json into --out.
     """
     check_out(out_dir, overwrite)
     with scenario_errors():
@@ -137,12 +149,14 @@ def compare(
                 progress=advance,
             )
     rows, settings = list(result.outcomes), result.settings
-    _print(rows, fmt, names[0], n_runs, settings)
+    shown = rows if show_all or fmt != "table" else headline(rows, settings)
+    _print(shown, fmt, names[0], n_runs, settings, every=show_all or fmt != "table")
     with output_folder(out_dir, overwrite) as tmp:
         from diffusion.report import write_csv
 
-        write_csv([row.row() for row in rows], tmp / "comparison.csv")
+        write_csv([row.tidy() for row in rows], tmp / "comparison.csv")
         _plot(rows, names[0], n_runs, tmp / "comparison.png")
+        _plot_over_time(result, tmp / "difference-over-time.png")
         write_manifest(
             tmp,
             dict(zip(names, loaded, strict=True)),
@@ -155,7 +169,10 @@ def compare(
             reach_shares=list(settings.reach_shares),
             level=settings.level,
         )
-    click.echo(f"wrote {out_dir}/: comparison.csv comparison.png manifest.json", err=fmt != "table")
+    click.echo(
+        f"wrote {out_dir}/: comparison.csv comparison.png difference-over-time.png manifest.json",
+        err=fmt != "table",
+    )
 
 
 def _load_all(files: Sequence[Path], overrides: Sequence[str]) -> list[LoadedScenario]:
@@ -181,51 +198,111 @@ def _unique(names: list[str]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ output
-def _print(rows: list[Outcome], fmt: str, base: str, n_runs: int, settings: Settings) -> None:
+def headline(rows: list[Outcome], settings: Settings) -> list[Outcome]:
+    """The outcomes a table shows by default: every measure and the share working at the last
+    date, for all staff and by department."""
+    last = max(settings.dates).isoformat()
+    wanted = {*settings.measures, "working share"}
+    return [r for r in rows if r.date == last and r.measure in wanted]
+
+
+def _print(
+    rows: list[Outcome],
+    fmt: str,
+    base: str,
+    n_runs: int,
+    settings: Settings,
+    *,
+    every: bool = True,
+) -> None:
+    from diffusion.comparison import TIDY_COLUMNS
+
     if fmt == "json":
-        click.echo(json.dumps([row.row() for row in rows], indent=2))
+        click.echo(json.dumps([row.tidy() for row in rows], indent=2))
         return
     if fmt == "csv":
         import csv
 
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(COLUMNS), lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(TIDY_COLUMNS), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(row.row() for row in rows)
+        writer.writerows(row.tidy() for row in rows)
         return
     from rich.console import Console
     from rich.table import Table
 
     level = round(100 * settings.level)
     console = Console(width=120, highlight=False)
+    when = "" if every else f" on {max(settings.dates)}"
     for what_if in dict.fromkeys(row.what_if for row in rows):
         table = Table(
-            title=f"{what_if} - {base}: mean difference [{level}% interval], {n_runs} paired runs",
+            title=f"{what_if} - {base}{when}: mean difference [{level}% interval], "
+            f"{n_runs} paired runs",
             title_justify="left",
         )
-        for column, justify in (
-            ("outcome", "left"),
-            ("base", "right"),
-            ("what-if", "right"),
-            ("difference", "right"),
-        ):
+        columns = [("measure", "left"), ("group", "left")]
+        if every:
+            columns.append(("date", "left"))
+        columns += [("base", "right"), ("what-if", "right"), ("difference", "right")]
+        for column, justify in columns:
             table.add_column(column, justify=justify)
         for row in rows:
             if row.what_if != what_if:
                 continue
-            digits = 3 if row.family in ("probability", "years") else 1
+            digits = 3 if row.family in ("probability", "years", "share") else 1
 
             def num(x: float, sign: str = "", digits: int = digits) -> str:
                 return f"{round(x, digits) + 0.0:{sign}.{digits}f}"  # no "-0.0"
 
+            cells = [row.measure, row.group] + ([row.date] if every else [])
             table.add_row(
-                row.outcome,
+                *cells,
                 num(row.base),
                 num(row.what_if_value),
                 f"{num(row.difference, '+')} [{num(row.low, '+')}, {num(row.high, '+')}]"
                 + (" *" if _excludes_zero(row) else ""),
             )
         console.print(table)
-    console.print(f"* the {level}% interval excludes 0")
+    console.print(
+        f"* the {level}% interval excludes 0" + ("" if every else "; --all: every outcome")
+    )
+
+
+def _plot_over_time(result: Comparison, path: Path) -> None:
+    """The paired difference in people working from the intent over time, one line and
+    interval band per what-if."""
+    from diffusion.comparison import difference_over_time
+    from diffusion.plotting import (
+        PALETTE,
+        new_figure,
+        plot_difference_over_time,
+        save_figure,
+        state_words,
+    )
+
+    states = result.settings.adopted
+    fig = new_figure(9, 4.5)
+    ax = fig.add_subplot()
+    base = result.results[result.base]
+    for k, name in enumerate(result.what_ifs):
+        diff = difference_over_time(base, result.results[name], states, level=result.settings.level)
+        plot_difference_over_time(
+            result.calendar.dates_of(diff.steps),
+            diff.difference,
+            diff.low,
+            diff.high,
+            label=name,
+            ylabel=f"difference in people {state_words(states)}",
+            calendar=result.calendar,
+            color=PALETTE[k % len(PALETTE)],
+            ax=ax,
+        )
+    ax.legend(fontsize="small", loc="upper left")
+    level = round(100 * result.settings.level)
+    ax.set_title(
+        f"What-ifs minus {result.base}: mean paired difference and {level}% interval, "
+        f"{result.n_runs} runs"
+    )
+    save_figure(fig, path)
 
 
 def _short_label(outcome: str, last: str) -> str:
