@@ -42,6 +42,7 @@ from diffusion.comparison import (
 from diffusion.errors import InputError
 from diffusion.executors import Executor
 from diffusion.results import Results
+from diffusion.robustness import Draws, default_draws, read_posterior_csv, robustness
 from diffusion.scenario.build import build_study, report_dates
 from diffusion.scenario.load import LoadedScenario, RawScenario, packaged, validate
 from diffusion.scenario.load import load_scenario as _load_file
@@ -228,7 +229,11 @@ def compare(
     dates: Sequence[dt.date] = (),
     pass_share: float | None = None,
     level: float = LEVEL,
+    draws: int | Draws | None = None,
+    posterior: str | os.PathLike[str] | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
     progress: Progress | None = None,
+    draw_progress: Progress | None = None,
 ) -> Comparison:
     """Compare what-ifs with a base, every scenario simulated with the same seed and runs.
 
@@ -252,14 +257,27 @@ def compare(
         base's ``outputs.pass_share``).
     level : float
         Confidence level of the intervals.
+    draws : int or Draws, optional
+        Also judge every difference under this many parameter sets (or these): the
+        posterior of the fit for the parameters the data move and the documented plausible
+        ranges for the others (:func:`diffusion.robustness.default_draws`), each draw with
+        ``runs`` paired runs on the same seed. Fills ``Comparison.robustness``.
+    posterior : path-like, optional
+        A ``posterior.csv`` of ``diffusion calibrate`` to draw from instead of the shipped one.
+    ranges : mapping of str to (float, float), optional
+        Plausible ranges (scenario path -> (low, high)) that replace or add to the documented
+        ones.
     progress : callable, optional
         Called with the number of run-steps done since the last call.
+    draw_progress : callable, optional
+        Called with 1 after each parameter draw.
 
     Returns
     -------
     Comparison
         ``outcomes`` (``to_pandas()``: one row per what-if and outcome), the ``results``
-        of every scenario (``to_xarray()``: dims scenario, run, date, group, state).
+        of every scenario (``to_xarray()``: dims scenario, run, date, group, state), and with
+        ``draws`` the ``robustness`` of each outcome.
 
     Raises
     ------
@@ -336,7 +354,41 @@ def compare(
     outcomes: list[Outcome] = []
     for name in names[1:]:
         outcomes += compare_results(results[names[0]], results[name], calendar, settings, name)
-    return Comparison(names[0], tuple(outcomes), settings, calendar, results)
+    if draws is None:
+        return Comparison(names[0], tuple(outcomes), settings, calendar, results)
+    chosen_draws = _draws(draws, root, first.model.name, posterior, ranges)
+    judged = robustness(
+        loaded[0][1],
+        [(name, item) for name, (_, item) in zip(names[1:], loaded[1:], strict=True)],
+        outcomes,
+        chosen_draws,
+        n_runs=n_runs,
+        seed=root,
+        settings=settings,
+        progress=draw_progress,
+    )
+    return Comparison(
+        names[0], tuple(outcomes), settings, calendar, results, tuple(judged), chosen_draws
+    )
+
+
+def _draws(
+    draws: int | Draws,
+    seed: int,
+    model: str,
+    posterior: str | os.PathLike[str] | None,
+    ranges: Mapping[str, tuple[float, float]] | None,
+) -> Draws:
+    """The parameter sets of ``compare(..., draws=...)``."""
+    if isinstance(draws, Draws):
+        return draws
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 2:
+        raise InputError("", "draws", f"give 2 or more parameter draws (got {draws!r})")
+    sample = read_posterior_csv(posterior) if posterior is not None else None
+    try:
+        return default_draws(draws, seed, model=model, posterior=sample, ranges=ranges)
+    except ValueError as exc:
+        raise InputError("", "draws", str(exc)) from None
 
 
 def sweep(

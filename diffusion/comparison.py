@@ -335,6 +335,12 @@ class Comparison:
         The calendar every scenario shares.
     results : dict of str to Results
         The simulated runs of every scenario, by name, the base first.
+    robustness : tuple of Robustness
+        With parameter draws (``compare(..., draws=K)``): per outcome, the spread of the
+        difference over the draws, the share in which its sign holds and the verdict
+        (:mod:`diffusion.robustness`); empty without draws.
+    draws : Draws or None
+        The parameter sets the robustness rests on.
     """
 
     base: str
@@ -342,6 +348,8 @@ class Comparison:
     settings: Settings
     calendar: Calendar
     results: Mapping[str, Results]
+    robustness: tuple[Any, ...] = ()
+    draws: Any = None
 
     @property
     def what_ifs(self) -> tuple[str, ...]:

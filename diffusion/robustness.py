@@ -431,9 +431,23 @@ def draw_overrides(
 
 
 def _reload(loaded: LoadedScenario, extra: Sequence[str]) -> LoadedScenario:
-    from diffusion.scenario.load import load_scenario
+    """``loaded`` with the ``--set`` overrides ``extra`` applied and checked again (also a
+    what-if made in Python, which has no file)."""
+    from diffusion.scenario.load import LoadedScenario, RawScenario, validate
+    from diffusion.scenario.overrides import SET_FILE, apply_overrides
+    from diffusion.scenario.problems import ScenarioError
 
-    return load_scenario(loaded.file, [*loaded.overrides, *extra])
+    data = loaded.scenario.model_dump(exclude_none=True)
+    origins: dict[tuple[str | int, ...], str] = {}
+    for key in ("end", "years"):
+        # a calendar shortened by an override leaves later dates out, not refused
+        if any(o.partition("=")[0].strip() == f"calendar.{key}" for o in loaded.overrides):
+            origins[("calendar", key)] = SET_FILE
+    raw = RawScenario(data, origins, loaded.files)
+    problems = apply_overrides(raw.data, raw.origins, extra)
+    if problems:
+        raise ScenarioError(problems)
+    return LoadedScenario(validate(raw), raw.files, (*loaded.overrides, *extra))
 
 
 def _draw_rows(

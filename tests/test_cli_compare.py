@@ -29,26 +29,65 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero(tmp_path):
         tmp_path, BASE, BASE, "--runs", "8", "--set", "calendar.end=2020-12-31", "--format", "json"
     )
     rows = json.loads(result.stdout)
-    assert rows and {r["what_if"] for r in rows} == {"etten-leur-baseline#2"}
+    assert rows and {r["whatif"] for r in rows} == {"etten-leur-baseline#2"}
     assert all(r["difference"] == 0 and r["low"] == 0 and r["high"] == 0 for r in rows)
-    assert all(r["base"] == r["what_if_value"] for r in rows)
+    assert all(r["base"] == r["whatif_value"] for r in rows)
     with open(out / "comparison.csv") as fh:
         table = list(csv.DictReader(fh))
     assert list(table[0]) == [
-        "what_if",
-        "outcome",
+        "whatif",
+        "measure",
+        "group",
+        "date",
         "base",
-        "what_if_value",
+        "whatif_value",
         "difference",
         "low",
         "high",
     ]
     assert len(table) == len(rows)
+    # tidy: one value per cell, and one row per (measure, group, date)
+    keys = [(r["measure"], r["group"], r["date"]) for r in table]
+    assert len(set(keys)) == len(keys)
+    assert {"trained", "adopters", "working", "working share"} <= {r["measure"] for r in table}
+    assert {"all staff", "O", "C", "S", "B"} <= {r["group"] for r in table}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["runs"] == 8 and manifest["seed"] == 2015 and manifest["version"]
     resolved = manifest["scenarios"]["etten-leur-baseline"]["resolved"]
     assert resolved["calendar"]["end"] == "2020-12-31" and len(resolved["cohorts"]) == 11
     assert (out / "comparison.png").stat().st_size > 0
+    assert (out / "difference-over-time.png").stat().st_size > 0
+
+
+def test_working_is_trained_plus_adopters_and_its_share_of_staff(tmp_path):
+    supportive = str(SCENARIOS / "new-secretary-supportive.toml")
+    result, _ = _compare(
+        tmp_path, BASE, supportive, "--runs", "6", "--date", "2020-06-30", "--format", "csv"
+    )
+    rows = {(r["measure"], r["group"]): r for r in csv.DictReader(result.stdout.splitlines())}
+    for column in ("base", "whatif_value", "difference"):
+        for group in ("all staff", "S"):
+            working = float(rows[("working", group)][column])
+            parts = float(rows[("trained", group)][column]) + float(
+                rows[("adopters", group)][column]
+            )
+            assert working == pytest.approx(parts, abs=1e-9)
+    from diffusion.org.etten_leur import etten_leur
+
+    staff = sum(d["kind"] == "staff" for _, d in etten_leur(seed=0).nodes(data=True))
+    share = float(rows[("working share", "all staff")]["base"])
+    assert share == pytest.approx(float(rows[("working", "all staff")]["base"]) / staff)
+
+
+def test_the_table_shows_a_headline_and_all_of_it_with_all(tmp_path):
+    args = [BASE, BASE, "--runs", "4", "--date", "2019-06-30", "--date", "2020-12-31"]
+    headline, _ = _compare(tmp_path, *args)
+    every, _ = _compare(tmp_path, *args, "--all", "--overwrite")
+    # the headline: the last date only, each measure for all staff and the four departments
+    assert "on 2020-12-31" in headline.stdout and "2019-06-30" not in headline.stdout
+    assert "--all: every outcome" in headline.stdout and "2019-06-30" in every.stdout
+    assert "years to" not in headline.stdout and "years to" in every.stdout
+    assert headline.stdout.count("\n") < every.stdout.count("\n")
 
 
 @pytest.mark.slow
@@ -57,10 +96,11 @@ def test_a_supportive_new_secretary_raises_adoption(tmp_path):
     result, _ = _compare(
         tmp_path, BASE, supportive, "--runs", str(KNOWN_DIRECTION_RUNS), "--format", "csv"
     )
-    rows = {r["outcome"]: r for r in csv.DictReader(result.stdout.splitlines())}
-    row = rows["adopters all 2030-12-31"]
+    rows = {
+        (r["measure"], r["group"], r["date"]): r for r in csv.DictReader(result.stdout.splitlines())
+    }
+    row = rows[("working", "all staff", "2030-12-31")]
     assert float(row["difference"]) > 0 and float(row["low"]) > 0
-    assert float(rows["years to 50% of staff working from the intent"]["high"]) < 0
 
 
 def test_compare_reports_problems_of_every_file_at_once(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ import click
 from diffusion.cli.common import (
     NumberRange,
     check_out,
+    fail,
     memory_option,
     output_folder,
     overwrite_option,
@@ -74,6 +76,29 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
 )
 @set_option
 @click.option(
+    "--draws",
+    "n_draws",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Also judge each difference under this many parameter sets: the fit's posterior "
+    "for the parameters the data move, plausible ranges for the others (diffusion params); "
+    "prints how often its sign holds and flags answers that depend on assumptions.",
+)
+@click.option(
+    "--posterior",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --draws: the posterior.csv of a calibration to draw from (default: the "
+    "package's fit).",
+)
+@click.option(
+    "--vary",
+    multiple=True,
+    metavar="PATH=LOW:HIGH",
+    help="With --draws: draw this parameter uniformly in [LOW, HIGH] (repeatable), e.g. "
+    "--vary model.params.receptivity_hard=0.2:0.8.",
+)
+@click.option(
     "--all",
     "show_all",
     is_flag=True,
@@ -105,6 +130,9 @@ def compare(
     dates: list[dt.date],
     share: float | None,
     overrides: tuple[str, ...],
+    n_draws: int | None,
+    posterior: Path | None,
+    vary: tuple[str, ...],
     show_all: bool,
     fmt: str,
     out_dir: Path,
@@ -125,8 +153,17 @@ def compare(
     every outcome) and writes comparison.csv (tidy: whatif, measure, group, date, base,
     whatif_value, difference, low, high), comparison.png, difference-over-time.png and
     manifest.json into --out.
+
+    With --draws K every difference is also computed under K parameter sets (the fit's
+    posterior and the documented plausible ranges, or --posterior and --vary), on the same
+    seeds; the table says in what share of them its sign holds, flags answers whose sign
+    holds in fewer than 90% as "depends on assumptions" with the parameters that decide
+    it, and robustness.csv holds every outcome's verdict.
     """
     check_out(out_dir, overwrite)
+    ranges = _ranges(vary)
+    if (posterior is not None or ranges) and n_draws is None:
+        fail("--posterior and --vary go with --draws K")
     with scenario_errors():
         from diffusion.api import compare as compare_scenarios
         from diffusion.scenario.build import calendar_of
@@ -137,7 +174,12 @@ def compare(
         n_runs = first.runs if n_runs is None else n_runs
         seed = first.seed if seed is None else seed
         total = n_runs * calendar_of(first.calendar).n_steps * len(loaded)
-        with progress(total, f"simulating {len(loaded)} scenarios x {n_runs} runs") as advance:
+        label = f"simulating {len(loaded)} scenarios x {n_runs} runs"
+        draw_label = f"{n_draws or 0} parameter draws x {len(loaded)} scenarios x {n_runs} runs"
+        with (
+            progress(total, label) as advance,
+            progress(n_draws or 0, draw_label) as advance_draws,
+        ):
             result = compare_scenarios(
                 loaded[0],
                 dict(zip(names[1:], loaded[1:], strict=True)),
@@ -146,15 +188,23 @@ def compare(
                 dates=dates,
                 pass_share=share,
                 level=LEVEL,
+                draws=n_draws,
+                posterior=posterior,
+                ranges=ranges or None,
                 progress=advance,
+                draw_progress=advance_draws,
             )
     rows, settings = list(result.outcomes), result.settings
     shown = rows if show_all or fmt != "table" else headline(rows, settings)
     _print(shown, fmt, names[0], n_runs, settings, every=show_all or fmt != "table")
+    if result.robustness and fmt == "table":
+        _print_robustness(result, {(r.what_if, r.outcome) for r in shown})
     with output_folder(out_dir, overwrite) as tmp:
         from diffusion.report import write_csv
 
         write_csv([row.tidy() for row in rows], tmp / "comparison.csv")
+        if result.robustness:
+            write_csv([r.row() for r in result.robustness], tmp / "robustness.csv")
         _plot(rows, names[0], n_runs, tmp / "comparison.png")
         _plot_over_time(result, tmp / "difference-over-time.png")
         write_manifest(
@@ -168,11 +218,72 @@ def compare(
             pass_share=settings.pass_share,
             reach_shares=list(settings.reach_shares),
             level=settings.level,
+            **_draws_manifest(result),
         )
     click.echo(
         f"wrote {out_dir}/: comparison.csv comparison.png difference-over-time.png manifest.json",
         err=fmt != "table",
     )
+
+
+def _ranges(vary: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """``--vary PATH=LOW:HIGH`` options as ``path -> (low, high)``."""
+    out: dict[str, tuple[float, float]] = {}
+    for text in vary:
+        path, _, span = text.partition("=")
+        low, _, high = span.partition(":")
+        try:
+            bounds = (float(low), float(high))
+        except ValueError:
+            fail(f"--vary {text!r}: write PATH=LOW:HIGH, e.g. model.params.leader_effect=0.2:0.8")
+        if not (math.isfinite(bounds[0]) and math.isfinite(bounds[1]) and bounds[0] < bounds[1]):
+            fail(f"--vary {text!r}: give finite LOW < HIGH")
+        out[path.strip()] = bounds
+    return out
+
+
+def _draws_manifest(result: Comparison) -> dict[str, object]:
+    """The manifest's record of the parameter draws (empty without --draws)."""
+    if result.draws is None:
+        return {}
+    return {
+        "draws": result.draws.n_draws,
+        "drawn_parameters": dict(result.draws.origin),
+    }
+
+
+def _print_robustness(result: Comparison, shown: set[tuple[str, str]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=120, highlight=False)
+    k = result.draws.n_draws
+    table = Table(
+        title=f"Under {k} parameter draws (posterior and plausible ranges): does the sign hold?",
+        title_justify="left",
+    )
+    for column in (
+        "what-if",
+        "outcome",
+        "difference",
+        "spread over draws",
+        "sign holds",
+        "verdict",
+    ):
+        table.add_column(column)
+    for r in result.robustness:
+        if (r.what_if, r.outcome) not in shown:
+            continue
+        verdict = r.verdict + (f" ({', '.join(r.deciders)})" if r.deciders else "")
+        table.add_row(
+            r.what_if,
+            r.outcome,
+            f"{r.difference:+.2f}",
+            f"[{r.spread_low:+.2f}, {r.spread_high:+.2f}]",
+            f"{100 * r.sign_share:.0f}% of draws",
+            verdict,
+        )
+    console.print(table)
 
 
 def _load_all(files: Sequence[Path], overrides: Sequence[str]) -> list[LoadedScenario]:
