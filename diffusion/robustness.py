@@ -313,6 +313,8 @@ class Robustness:
         ``"receptivity_hard <= 0.5"``, most important first.
     per_draw : float array ``(draws,)``
         The per-draw mean differences.
+    measure, group, date : str
+        The outcome's parts, as in ``comparison.csv``.
     """
 
     what_if: str
@@ -326,12 +328,18 @@ class Robustness:
     verdict: str
     deciders: tuple[str, ...] = ()
     per_draw: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
+    measure: str = ""
+    group: str = ""
+    date: str = ""
 
     def row(self) -> dict[str, object]:
-        """The CSV row (``per_draw`` left out)."""
+        """The row of ``robustness.csv``, tidy like ``comparison.csv`` (whatif, measure,
+        group, date), then the judgement; ``per_draw`` is left out."""
         return {
             "whatif": self.what_if,
-            "outcome": self.outcome,
+            "measure": self.measure,
+            "group": self.group,
+            "date": self.date,
             "difference": self.difference,
             "low": self.low,
             "high": self.high,
@@ -569,6 +577,9 @@ def robustness(
                 verdict=judged,
                 deciders=decide,
                 per_draw=values,
+                measure=getattr(row, "measure", ""),
+                group=getattr(row, "group", ""),
+                date=getattr(row, "date", ""),
             )
         )
     return out

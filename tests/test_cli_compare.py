@@ -139,3 +139,45 @@ def test_run_rejects_a_bad_override_with_exit_2(tmp_path):
     result = CliRunner().invoke(main, ["run", "--set", "runs=-1", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert result.output.startswith("--set: runs: ")
+
+
+def test_draws_judge_every_difference_and_write_robustness_csv(tmp_path):
+    supportive = str(SCENARIOS / "new-secretary-supportive.toml")
+    args = [BASE, supportive, "--runs", "4", "--set", "calendar.end=2019-12-31"]
+    result, out = _compare(
+        tmp_path, *args, "--draws", "3", "--vary", "model.params.leader_effect=0.2:0.8"
+    )
+    assert "does the sign hold?" in result.stdout and "of draws" in result.stdout
+    with open(out / "robustness.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(out / "comparison.csv") as fh:
+        compared = list(csv.DictReader(fh))
+    key = ("whatif", "measure", "group", "date")
+    # one verdict per outcome, for the same outcomes and differences
+    assert [tuple(r[k] for k in key) for r in rows] == [tuple(r[k] for k in key) for r in compared]
+    assert [r["difference"] for r in rows] == [r["difference"] for r in compared]
+    assert "robustness.csv" in result.stdout
+    verdicts = {"robust", "depends on assumptions", "no clear effect"}
+    assert {r["verdict"] for r in rows} <= verdicts
+    # three draws: a sign share is a multiple of 1/3
+    assert all(round(3 * float(r["sign_share"])) == 3 * float(r["sign_share"]) for r in rows)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["draws"] == 3
+    assert manifest["drawn_parameters"]["model.params.leader_effect"] == "plausible range"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--vary", "model.params.leader_effect=0.8:0.2"], "give finite LOW < HIGH"),
+        (["--vary", "model.params.leader_effect=high"], "write PATH=LOW:HIGH"),
+        (["--draws", "0"], "--draws"),
+    ],
+)
+def test_bad_draw_options_are_one_line(tmp_path, extra, message):
+    args = ["compare", BASE, BASE, "--runs", "4", "--out", str(tmp_path / "x")]
+    if "--draws" not in extra:
+        extra = ["--draws", "3", *extra]
+    result = CliRunner().invoke(main, [*args, *extra])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert message in result.output and not (tmp_path / "x").exists()

@@ -220,8 +220,9 @@ def compare(
             level=settings.level,
             **_draws_manifest(result),
         )
+    written = "comparison.csv robustness.csv" if result.robustness else "comparison.csv"
     click.echo(
-        f"wrote {out_dir}/: comparison.csv comparison.png difference-over-time.png manifest.json",
+        f"wrote {out_dir}/: {written} comparison.png difference-over-time.png manifest.json",
         err=fmt != "table",
     )
 
