@@ -145,7 +145,13 @@ def test_draws_judge_every_difference_and_write_robustness_csv(tmp_path):
     supportive = str(SCENARIOS / "new-secretary-supportive.toml")
     args = [BASE, supportive, "--runs", "4", "--set", "calendar.end=2019-12-31"]
     result, out = _compare(
-        tmp_path, *args, "--draws", "3", "--vary", "model.params.leader_effect=0.2:0.8"
+        tmp_path,
+        *args,
+        "--draws",
+        "3",
+        "--vary",
+        "model.params.leader_effect=0.2:0.8",
+        "--report",
     )
     assert "does the sign hold?" in result.stdout and "of draws" in result.stdout
     with open(out / "robustness.csv") as fh:
@@ -163,6 +169,8 @@ def test_draws_judge_every_difference_and_write_robustness_csv(tmp_path):
     assert all(round(3 * float(r["sign_share"])) == 3 * float(r["sign_share"]) for r in rows)
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["draws"] == 3
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Under other assumptions" in html and "under 3" in html
     assert manifest["drawn_parameters"]["model.params.leader_effect"] == "plausible range"
 
 

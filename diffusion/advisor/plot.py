@@ -14,16 +14,14 @@ def plot_gains(advice: Advice, path: Path) -> None:
     """Write a PNG: for each choice (the advice, the strategies), the distribution over the
     reporting runs of its paired difference from nomination (a violin), with the mean and
     its 90% interval."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import numpy as np
 
     from diffusion.io import save_figure
+    from diffusion.plotting import new_figure
 
     rows = [r for r in advice.rows if r.key != "nominated"]
-    fig, ax = plt.subplots(figsize=(9, 0.7 * len(rows) + 1.8))
+    fig = new_figure(9, 0.7 * len(rows) + 1.8)
+    ax = fig.add_subplot()
     y = np.arange(len(rows))
     data = [r.differences for r in rows]
     if all(np.ptp(d) > 0 for d in data):

@@ -200,17 +200,15 @@ def _calibrate(
     table, inside = result.summary, result.teams_inside
     _print(table, rows, post, inside)
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from diffusion.plotting import new_figure
 
     with output_folder(out_dir, overwrite) as tmp:
         write_csv(post.rows(), tmp / "posterior.csv")
         write_csv(table, tmp / "posterior_summary.csv")
         write_csv(rows, tmp / "predictive_check.csv")
         write_csv(distance.rows(), tmp / "statistics.csv")
-        fig, ax = plt.subplots(figsize=(9, 4))
+        fig = new_figure(9, 4)
+        ax = fig.add_subplot()
         plot_predictive_check(rows, ax=ax)
         fig.tight_layout()
         save_figure(fig, tmp / "predictive_check.png")

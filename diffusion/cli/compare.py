@@ -99,6 +99,13 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
     "--vary model.params.receptivity_hard=0.2:0.8.",
 )
 @click.option(
+    "--report",
+    "with_report",
+    is_flag=True,
+    help="Also write report.html: the client report of diffusion report, from these runs "
+    "(with --draws, its headline says how robust each answer is).",
+)
+@click.option(
     "--all",
     "show_all",
     is_flag=True,
@@ -133,6 +140,7 @@ def compare(
     n_draws: int | None,
     posterior: Path | None,
     vary: tuple[str, ...],
+    with_report: bool,
     show_all: bool,
     fmt: str,
     out_dir: Path,
@@ -205,6 +213,8 @@ def compare(
         write_csv([row.tidy() for row in rows], tmp / "comparison.csv")
         if result.robustness:
             write_csv([r.row() for r in result.robustness], tmp / "robustness.csv")
+        if with_report:
+            _write_report(result, names, loaded, n_draws or 0, tmp / "report.html")
         _plot(rows, names[0], n_runs, tmp / "comparison.png")
         _plot_over_time(result, tmp / "difference-over-time.png")
         write_manifest(
@@ -221,10 +231,41 @@ def compare(
             **_draws_manifest(result),
         )
     written = "comparison.csv robustness.csv" if result.robustness else "comparison.csv"
+    written += " report.html" if with_report else ""
     click.echo(
         f"wrote {out_dir}/: {written} comparison.png difference-over-time.png manifest.json",
         err=fmt != "table",
     )
+
+
+def _write_report(
+    result: Comparison,
+    names: Sequence[str],
+    loaded: Sequence[LoadedScenario],
+    n_draws: int,
+    path: Path,
+) -> None:
+    """The client report (:mod:`diffusion.htmlreport`) of this comparison's runs."""
+    from diffusion.comparison import GROUPINGS
+    from diffusion.htmlreport import build
+    from diffusion.io import atomic_write
+    from diffusion.scenario.build import build_study
+
+    sims = [
+        build.Simulated(name, item, build_study(item.scenario, groupings=GROUPINGS), runs)
+        for name, item, runs in zip(names, loaded, (result.results[n] for n in names), strict=True)
+    ]
+    judged = {(r.what_if, r.measure, r.group, r.date): r for r in result.robustness}
+    context = build.build_context(
+        sims,
+        dates=result.settings.dates,
+        level=result.settings.level,
+        command=" ".join(["diffusion", *sys.argv[1:]]),
+        judged=judged or None,
+        n_draws=n_draws,
+    )
+    with atomic_write(path, "w", encoding="utf-8") as fh:
+        fh.write(build.render(context))
 
 
 def _ranges(vary: Sequence[str]) -> dict[str, tuple[float, float]]:
@@ -436,13 +477,8 @@ def _excludes_zero(row: Outcome) -> bool:
 def _plot(rows: list[Outcome], base: str, n_runs: int, path: Path) -> None:
     """Differences with their intervals: one panel per family of outcomes (people at the last
     date, probabilities, years), one colour per what-if."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from diffusion.io import save_figure
-    from diffusion.plotting import plot_differences
+    from diffusion.plotting import new_figure, plot_differences
 
     last = max(
         (r.outcome.rsplit(" ", 1)[-1] for r in rows if r.family not in ("years",)), default=""
@@ -453,7 +489,8 @@ def _plot(rows: list[Outcome], base: str, n_runs: int, path: Path) -> None:
             panels.setdefault(row.family, []).append(row)
     n_cols = min(2, max(len(panels), 1))
     n_rows = -(-max(len(panels), 1) // n_cols)
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(7 * n_cols, 4.5 * n_rows), squeeze=False)
+    fig = new_figure(7 * n_cols, 4.5 * n_rows)
+    axes = fig.subplots(n_rows, n_cols, squeeze=False)
     for ax, (family, items) in zip(axes.ravel(), panels.items(), strict=False):
         outcomes = list(dict.fromkeys(r.outcome for r in items))
         plot_differences(items, labels=[_short_label(o, last) for o in outcomes], ax=ax)

@@ -187,37 +187,32 @@ def _print(summary: OrgSummary) -> None:
 
 def _draw(G: nx.Graph, path: Path) -> None:
     import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import networkx as nx
 
     from diffusion.io import save_figure
     from diffusion.org.graph import natural_key
+    from diffusion.plotting import new_figure
 
     departments = sorted({d.get("department", "") for _, d in G.nodes(data=True)}, key=natural_key)
-    cmap = plt.get_cmap("tab10")
+    cmap = matplotlib.colormaps["tab10"]
     colour = {dept: cmap(i % 10) for i, dept in enumerate(departments)}
     pos = nx.spring_layout(G, seed=0)
-    fig, ax = plt.subplots(figsize=(10, 10))
-    try:
-        nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.15, width=0.5)
-        for dept in departments:
-            nodes = [n for n, d in G.nodes(data=True) if d.get("department", "") == dept]
-            nx.draw_networkx_nodes(
-                G,
-                pos,
-                nodelist=nodes,
-                node_color=[colour[dept]],
-                node_size=25,
-                ax=ax,
-                label=dept or "(none)",
-            )
-        ax.legend(title="department", loc="upper right")
-        ax.set_axis_off()
-    except BaseException:
-        plt.close(fig)
-        raise
+    fig = new_figure(10, 10)  # not managed by pyplot: nothing to close if drawing fails
+    ax = fig.add_subplot()
+    nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.15, width=0.5)
+    for dept in departments:
+        nodes = [n for n, d in G.nodes(data=True) if d.get("department", "") == dept]
+        nx.draw_networkx_nodes(
+            G,
+            pos,
+            nodelist=nodes,
+            node_color=[colour[dept]],
+            node_size=25,
+            ax=ax,
+            label=dept or "(none)",
+        )
+    ax.legend(title="department", loc="upper right")
+    ax.set_axis_off()
     save_figure(fig, path, dpi=120, bbox_inches="tight")
 
 

@@ -65,6 +65,14 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
     show_default=True,
     help="Folder for report.html, comparison.csv and manifest.json.",
 )
+@click.option(
+    "--draws",
+    "n_draws",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Also say, per headline answer, whether its direction holds under this many "
+    "parameter sets the data allow (the fit's posterior and plausible ranges).",
+)
 @overwrite_option
 def report(
     base: Path,
@@ -75,6 +83,7 @@ def report(
     overrides: tuple[str, ...],
     pdf: bool,
     out_dir: Path,
+    n_draws: int | None,
     overwrite: bool,
 ) -> None:
     """Simulate BASE and each WHAT_IF with the same seeds and write one report.html for a
@@ -107,8 +116,18 @@ def report(
                 n_runs * steps, f"simulating {len(loaded)} scenarios x {n_runs} runs"
             ) as advance:
                 sims = build.simulate_all(loaded, n_runs, seed, progress=advance)
+            judged = None
+            if n_draws:
+                last = max(dates) if dates else build.report_dates(sims)[0][-1]
+                label = f"{n_draws} parameter draws x {len(loaded)} scenarios x {n_runs} runs"
+                with progress(n_draws, label) as advance_draws:
+                    judged = build.judge(sims, last, n_draws, progress=advance_draws)
             context = build.build_context(
-                sims, dates=dates, command=" ".join(["diffusion", *sys.argv[1:]])
+                sims,
+                dates=dates,
+                command=" ".join(["diffusion", *sys.argv[1:]]),
+                judged=judged,
+                n_draws=n_draws or 0,
             )
         except ValueError as exc:
             fail(str(exc))

@@ -128,9 +128,6 @@ def sensitivity(
 
 def _report(plan: SweepPlan, y: Any, out: Path, measure: str, at: str, group: str) -> None:
     """Analyse, print the table, write sensitivity.csv and sensitivity.png."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     from rich.console import Console
     from rich.table import Table
 

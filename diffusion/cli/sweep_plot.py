@@ -43,9 +43,6 @@ def sweep_plot(store: Path, measure: str, group: str, at: str, out: Path) -> Non
 
     require("xarray", "zarr", extra="sweep")
     with clean_errors():
-        import matplotlib
-
-        matplotlib.use("Agg")
         from diffusion.sweeps.plots import plot_sweep
         from diffusion.sweeps.store import open_store
 

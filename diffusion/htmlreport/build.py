@@ -134,6 +134,66 @@ def markers_of(items: Sequence[Change], calendar: Calendar, limit: int = 6) -> l
     return [(c.date, c.label) for c in inside[:limit]]
 
 
+def judge(
+    sims: Sequence[Simulated],
+    date: dt.date,
+    n_draws: int,
+    *,
+    level: float = LEVEL,
+    progress: Callable[[int], None] | None = None,
+) -> dict[tuple[str, str, str, str], Any]:
+    """Judge every what-if's outcomes on ``date`` under ``n_draws`` parameter sets
+    (:mod:`diffusion.robustness`: the fit's posterior and the documented plausible ranges,
+    the same runs and seed as the report).
+
+    Returns
+    -------
+    dict
+        ``(whatif, measure, group, date) -> Robustness``, keyed like ``comparison.csv``.
+    """
+    from diffusion.comparison import Settings, compare_results, measures_for
+    from diffusion.robustness import default_draws, robustness
+
+    base = sims[0]
+    model = base.study.model
+    settings = Settings(
+        measures=measures_for(model.state_names, model.adopted_states),
+        adopted=tuple(model.adopted_states),
+        dates=(date,),
+        pass_share=base.loaded.scenario.outputs.pass_share,
+        reach_shares=tuple(base.loaded.scenario.outputs.reach_shares),
+        level=level,
+    )
+    cal = base.study.calendar
+    rows = []
+    for sim in sims[1:]:
+        rows += compare_results(base.results, sim.results, cal, settings, sim.name)
+    seed, runs = base.results.seed, base.results.n_runs
+    draws = default_draws(n_draws, seed, model=model.name)
+    judged = robustness(
+        base.loaded,
+        [(sim.name, sim.loaded) for sim in sims[1:]],
+        rows,
+        draws,
+        n_runs=runs,
+        seed=seed,
+        settings=settings,
+        progress=progress,
+    )
+    return {(r.what_if, r.measure, r.group, r.date): r for r in judged}
+
+
+def _verdict_text(judged: Any, n_draws: int) -> str:
+    """A robustness verdict in a manager's words."""
+    share = f"sign holds in {round(100 * judged.sign_share)}% of {n_draws} parameter sets"
+    if judged.verdict == "robust":
+        return f"robust ({share})"
+    if judged.verdict == "no clear effect":
+        return "no clear effect at the defaults"
+    decided = f"; decided by {', '.join(judged.deciders)}" if judged.deciders else ""
+    return f"depends on assumptions ({share}{decided})"
+
+
 def build_context(
     sims: Sequence[Simulated],
     *,
@@ -141,8 +201,11 @@ def build_context(
     reach_shares: Sequence[float] | None = None,
     level: float = LEVEL,
     command: str = "",
+    judged: dict[tuple[str, str, str, str], Any] | None = None,
+    n_draws: int = 0,
 ) -> dict[str, Any]:
-    """Everything the template shows, as plain data (numbers already in words)."""
+    """Everything the template shows, as plain data (numbers already in words); with
+    ``judged`` (:func:`judge`) the headline says how robust each answer is."""
     from diffusion import __version__
     from diffusion.plotting import group_names
 
@@ -169,7 +232,12 @@ def build_context(
         at_last = [r for r in rows if r.date == last]
         head = [r for m in HEADLINE for r in at_last if r.measure == m and r.group == "all staff"]
         head += [r for r in at_last if r.measure == f"P(reach {round(100 * target)}%)"]
-        headline += [_row_view(r, base_label) for r in head]
+        for r in head:
+            view = _row_view(r, base_label)
+            found_judgement = (judged or {}).get((r.whatif, r.measure, r.group, r.date.isoformat()))
+            view["robustness"] = _verdict_text(found_judgement, n_draws) if found_judgement else ""
+            view["fragile"] = bool(found_judgement and found_judgement.verdict != "robust")
+            headline.append(view)
         diff = content.over_time(base.results, sim.results, cal, level=level)
         sections.append(
             {
@@ -210,6 +278,7 @@ def build_context(
         },
         "headline_date": last.isoformat(),
         "headline": headline,
+        "draws": n_draws if judged else 0,
         "ranking": _ranking(sims, cal, last, level),
         "sections": sections,
         "level": round(100 * level),
