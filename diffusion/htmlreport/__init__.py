@@ -1,7 +1,9 @@
 """One self-contained HTML report of what-if scenarios against a base.
 
->>> from diffusion.htmlreport import report            # doctest: +SKIP
->>> report("base.toml", ["what-if.toml"], runs=200, out="out/report")  # doctest: +SKIP
+Use it as::
+
+    from diffusion.htmlreport import report
+    report("base.toml", ["what-if.toml"], runs=200, out="out/report")
 
 :func:`report` simulates the scenarios with common random numbers and writes
 ``report.html`` (images and styles inline), the tidy ``comparison.csv`` and
