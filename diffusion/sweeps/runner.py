@@ -140,6 +140,11 @@ def prepare_sweep(
     )
     if check is not None:
         check(plan)
+    if executor.scheduler is not None:
+        # reach the scheduler before the store is made: an address that answers nothing
+        # leaves nothing behind (InputError "cannot reach ...")
+        with executor.client():
+            pass
     todo = _prepare(plan, path, resume=resume, overwrite=overwrite)
     return SweepJob(path, plan, tuple(todo), executor)
 

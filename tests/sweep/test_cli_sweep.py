@@ -71,6 +71,8 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path, monkeypatch):
     args += ["--param=model.params.leader_effect=0:1:2", "--scheduler", "tcp://127.0.0.1:9"]
     result = CliRunner().invoke(sweep, args)
     assert result.exit_code == 2 and "cannot reach tcp://127.0.0.1:9" in result.output
+    # the scheduler is reached before the store is made: nothing is left behind
+    assert not store.exists() and list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.slow
