@@ -347,6 +347,7 @@ def compare(
         reach_shares=tuple(first.outputs.reach_shares),
         level=level,
     )
+    _check_held(studies, n_runs, calendar.n_steps)
     results = {
         name: study.simulate(n_runs, root, progress=progress)
         for name, study in zip(names, studies, strict=True)
@@ -369,6 +370,27 @@ def compare(
     )
     return Comparison(
         names[0], tuple(outcomes), settings, calendar, results, tuple(judged), chosen_draws
+    )
+
+
+def _check_held(studies: Sequence[Any], n_runs: int, n_steps: int) -> None:
+    """Refuse a comparison whose results, held together, would not fit in memory (each
+    simulation alone is checked by the engine)."""
+    from diffusion.budget import check, simulation_bytes
+
+    org, model = studies[0].org, studies[0].model
+    one = simulation_bytes(
+        runs=n_runs,
+        records=n_steps + 1,
+        groups=sum(len(org.group_labels[g]) for g in GROUPINGS) + 1,
+        states=len(model.state_names),
+        people=org.n_nodes,
+        batch=0,
+    )
+    check(
+        len(studies) * one,
+        f"{len(studies)} scenarios x {n_runs} runs of {org.n_nodes} people, held together",
+        ["compare fewer what-ifs at once", "simulate fewer runs (--runs)"],
     )
 
 

@@ -130,3 +130,21 @@ def test_advise_recommends_seats_people_and_reports_the_strategies(base):
     frame = advice.to_pandas()
     assert {"choice", "gain", "low", "high", "people"} <= set(frame.columns)
     assert len(frame) == len(advice.rows) >= 2
+
+
+def test_a_comparison_too_large_to_hold_is_refused_before_simulating(monkeypatch):
+    import diffusion
+    from diffusion.budget import BudgetError
+
+    base = diffusion.load_scenario()
+    # 20 runs of the baseline: about 2.4 MB of counts per scenario (16 years of weekly
+    # records), so 6 MB holds two scenarios and not four
+    monkeypatch.setenv("DIFFUSION_MAX_MEMORY", "6MB")
+    monkeypatch.setattr(
+        "diffusion.study.Study.simulate",
+        lambda *a, **k: (_ for _ in ()).throw(AssertionError("simulated before the check")),
+    )
+    with pytest.raises(BudgetError, match=r"4 scenarios x 20 runs .* held together"):
+        diffusion.compare(base, [base, base, base], runs=20, seed=1)
+    with pytest.raises(AssertionError, match="simulated before the check"):
+        diffusion.compare(base, [base], runs=20, seed=1)  # two fit: it gets to simulate
