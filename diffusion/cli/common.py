@@ -128,6 +128,14 @@ def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
 
 
+def dates_option(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> list[dt.date]:
+    """A click callback: a repeatable YYYY-MM-DD option as a list of dates
+    (:func:`date_option` for each)."""
+    return [d for v in value if (d := date_option(ctx, param, v)) is not None]
+
+
 def fail(message: str) -> None:
     """Print one line ``error: message`` on stderr and exit with status 2."""
     click.echo(f"error: {message}", err=True)

@@ -15,6 +15,7 @@ import click
 from diffusion.cli.common import (
     NumberRange,
     check_out,
+    dates_option,
     fail,
     memory_option,
     output_folder,
@@ -31,13 +32,6 @@ if TYPE_CHECKING:
 LEVEL = 0.9
 #: report dates used when --date is not given: the base's last few
 DEFAULT_DATES = 3  # as diffusion.api.DEFAULT_DATES (checked by a test)
-
-
-def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> list[dt.date]:
-    try:
-        return [dt.date.fromisoformat(v) for v in value]
-    except ValueError as exc:
-        raise click.BadParameter(f"{exc}; write dates as YYYY-MM-DD") from None
 
 
 @click.command("compare")
@@ -63,7 +57,7 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
     "--date",
     "dates",
     multiple=True,
-    callback=_dates,
+    callback=dates_option,
     help=f"Date of the people counts and pass probabilities, YYYY-MM-DD (repeatable; "
     f"default: the base's last {DEFAULT_DATES} report dates).",
 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -12,6 +11,7 @@ import click
 from diffusion.cli.common import (
     check_out,
     clean_errors,
+    dates_option,
     fail,
     memory_option,
     output_folder,
@@ -19,13 +19,6 @@ from diffusion.cli.common import (
     progress,
 )
 from diffusion.cli.run import scenario_errors, set_option
-
-
-def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> list[dt.date]:
-    try:
-        return [dt.date.fromisoformat(v) for v in value]
-    except ValueError as exc:
-        raise click.BadParameter(f"{exc}; write dates as YYYY-MM-DD") from None
 
 
 @click.command("report")
@@ -51,7 +44,7 @@ def _dates(ctx: click.Context, param: click.Parameter, value: Sequence[str]) -> 
     "--date",
     "dates",
     multiple=True,
-    callback=_dates,
+    callback=dates_option,
     help="Report date, YYYY-MM-DD (repeatable; the headline is at the last; default: the "
     "base's report dates after the earliest what-if change, and the calendar's end).",
 )
