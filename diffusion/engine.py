@@ -53,7 +53,7 @@ import numpy as np
 from diffusion import __version__
 from diffusion.compile import CompiledOrg
 from diffusion.events import Batch, Event
-from diffusion.models.base import Model, Moves, State
+from diffusion.models.base import Model, Moves, State, check_per_run
 from diffusion.results import Results
 from diffusion.rng import RunRandom
 
@@ -347,11 +347,12 @@ def _simulate_batch(
 ) -> tuple[Batch, np.ndarray] | None:
     """Simulate the runs ``run_ids``, writing into ``out`` = (counts, total, first) slices.
 
-    From the snapshot ``start`` (its rows ``rows``) if given; up to the state at step
+    ``rows`` are the runs' positions in the simulation (where per-run parameters and the
+    snapshot hold them). From the snapshot ``start`` if given; up to the state at step
     ``stop`` (before its events) if given, then return the batch and the codes at the last
     look, for a snapshot.
     """
-    rand = RunRandom(seed, run_ids)
+    rand = RunRandom(seed, run_ids, rows)
     by_moves = model.reports_moves
     n_states = len(model.state_names)
     if start is None:
@@ -470,13 +471,15 @@ def simulate(
     milestones: Mapping[str, Sequence[str]] | None = None,
     progress: ProgressFn | None = None,
     start: Snapshot | None = None,
+    run_ids: np.ndarray | None = None,
 ) -> Results:
     """Simulate ``n_runs`` runs of ``model`` on ``org`` for ``n_steps`` steps.
 
     Parameters
     ----------
     model : Model
-        The model with its parameters.
+        The model with its parameters; those in ``model.per_run_params`` may be arrays
+        ``(n_runs,)``, one value per run (:func:`diffusion.models.base.stack_models`).
     org : CompiledOrg
         The population and its ties.
     n_runs, n_steps : int
@@ -508,6 +511,9 @@ def simulate(
         recording, groupings and milestones) instead of from step 0: only the events at and
         after its step are applied (those before are in it). The results are those of the
         whole simulation with the snapshot's events before its step and ``events`` after.
+    run_ids : int array ``(n_runs,)``, optional
+        The global index of each run instead of ``run_offset + 0 .. n_runs - 1``; ids may
+        repeat (several parameter sets on the same runs: common random numbers).
 
     Returns
     -------
@@ -529,6 +535,7 @@ def simulate(
         progress,
         start,
         None,
+        run_ids,
     )
 
 
@@ -590,10 +597,20 @@ def _simulate(
     progress: ProgressFn | None,
     start: Snapshot | None,
     stop: int | None,
+    run_ids: np.ndarray | None = None,
 ) -> Any:
     """:func:`simulate` (``stop`` None) or :func:`snapshot` (at step ``stop``)."""
     if n_runs < 1 or n_steps < 0 or record_every < 1:
         raise ValueError("n_runs must be >= 1, n_steps >= 0 and record_every >= 1")
+    check_per_run(model, n_runs)
+    if run_ids is None:
+        ids = np.arange(n_runs, dtype=np.int64) + run_offset
+    else:
+        ids = np.asarray(run_ids, dtype=np.int64)
+        if ids.shape != (n_runs,) or (ids.size and int(ids.min()) < 0):
+            raise ValueError(f"run_ids must be {n_runs} non-negative run indices")
+        if start is not None:
+            raise ValueError("a snapshot's runs are run_offset + 0 .. n_runs - 1: no run_ids")
     unknown = [g for g in groupings if g not in org.groups]
     if unknown:
         raise ValueError(f"unknown grouping {unknown[0]!r}; known: {', '.join(org.groups)}")
@@ -657,14 +674,13 @@ def _simulate(
 
     def one(first_row: int) -> tuple[Batch, np.ndarray] | None:
         rows = np.arange(first_row, min(first_row + batch_size, n_runs))
-        run_ids = rows + run_offset
         part = slice(rows[0], rows[-1] + 1)
         out = (counts_out[part], total[part], first[:, part])
         return _simulate_batch(
             model,
             org,
             preps,
-            run_ids,
+            ids[rows],
             n_steps,
             seed,
             events_at,
@@ -725,7 +741,7 @@ def _simulate(
         counts=counts,
         total=total,
         first_step=dict(zip(milestones, first, strict=True)),
-        run_ids=np.arange(n_runs, dtype=np.int64) + run_offset,
+        run_ids=ids,
         node_ids=org.node_ids,
         group_labels={g: tuple(org.group_labels[g]) for g in groupings},
         provenance={

@@ -84,6 +84,10 @@ class RunRandom:
     run_ids : int array ``(runs,)``
         Global indices of the runs in this batch (run ``i`` of the simulation is ``i`` here
         whatever the batch).
+    rows : int array ``(runs,)``, optional
+        Positions of the batch's runs among the runs of the simulation (default: 0, 1, ...):
+        where a per-run parameter array (:func:`diffusion.models.base.per_run`) holds their
+        values. Kept through :meth:`subset`.
 
     Examples
     --------
@@ -95,9 +99,12 @@ class RunRandom:
     True
     """
 
-    def __init__(self, seed: int, run_ids: np.ndarray) -> None:
+    def __init__(self, seed: int, run_ids: np.ndarray, rows: np.ndarray | None = None) -> None:
         self.seed = int(seed)
         self.run_ids = np.asarray(run_ids, dtype=np.int64)
+        self.rows = np.arange(len(self.run_ids)) if rows is None else np.asarray(rows, np.int64)
+        if self.rows.shape != self.run_ids.shape:
+            raise ValueError("rows must have one position per run id")
         self._run_keys = mix64(np.uint64(root_key(self.seed)) ^ mix64(self.run_ids))
 
     @property
@@ -110,6 +117,7 @@ class RunRandom:
         out = RunRandom.__new__(RunRandom)
         out.seed = self.seed
         out.run_ids = self.run_ids[rows]
+        out.rows = self.rows[rows]
         out._run_keys = self._run_keys[rows]
         return out
 

@@ -34,8 +34,19 @@ from diffusion.rng import RunRandom, unit_bound, weighted_sample_without_replace
 _LOG_FLOOR = -80.0
 
 
-def check_probability(name: str, value: float) -> None:
-    """Raise ValueError unless ``value`` is a probability in [0, 1]."""
+def check_probability(name: str, value: float | np.ndarray, per_run: bool = False) -> None:
+    """Raise ValueError unless ``value`` is a probability in [0, 1].
+
+    With ``per_run``, a numpy array ``(runs,)`` of probabilities (one per run,
+    :func:`diffusion.models.base.per_run`) is accepted too.
+    """
+    if per_run and isinstance(value, np.ndarray):
+        if value.ndim != 1 or value.dtype.kind not in "iuf":
+            raise ValueError(f"{name} per run must be a 1-d array of numbers, got {value!r}")
+        if not bool(np.all((value >= 0.0) & (value <= 1.0))):
+            bad = value[~((value >= 0.0) & (value <= 1.0))][0]
+            raise ValueError(f"{name} must be probabilities in [0, 1], got {bad!r}")
+        return
     if not (isinstance(value, int | float) and 0.0 <= float(value) <= 1.0):
         raise ValueError(f"{name} must be a probability in [0, 1], got {value!r}")
 
@@ -241,6 +252,71 @@ class Transmission:
         out = np.expm1(total)
         np.negative(out, out=out)
         return out
+
+
+@dataclass(frozen=True, eq=False)
+class RunTransmission:
+    """:class:`Transmission` with a probability that varies by run: one kernel per distinct
+    value, each the kernel that value alone would give, so a run's draws and outcomes are
+    those of its parameter set simulated alone.
+
+    Attributes
+    ----------
+    kernels : tuple of Transmission
+        One per distinct value.
+    group : int64 array ``(simulation runs,)``
+        The kernel of each run of the simulation (indexed by ``RunRandom.rows``).
+    bounds : int64 array ``(kernels, max_count + 1)`` or None
+        Every kernel's bound table side by side, when every kernel has one on the same ties
+        (then one neighbour count serves them all); None: each kernel on its own runs.
+    counts : NeighbourSum or None
+        The neighbour counts that index ``bounds``.
+    """
+
+    kernels: tuple[Transmission, ...]
+    group: np.ndarray
+    bounds: np.ndarray | None
+    counts: NeighbourSum | None
+
+    @classmethod
+    def build(cls, kernels: Sequence[Transmission], group: np.ndarray) -> RunTransmission:
+        """From the kernels of the distinct values and each run's kernel."""
+        kernels = tuple(kernels)
+        widest = max(kernels, key=lambda k: k.sums.matrix.nnz)
+        # a value of 0 has no ties (all removed as zero): its bounds are 0 on any count
+        same_ties = all(k.sums.matrix.nnz in (0, widest.sums.matrix.nnz) for k in kernels)
+        if not (same_ties and all(k.table is not None for k in kernels)):
+            return cls(kernels, group, None, None)
+        bounds = np.zeros((len(kernels), widest.sums.max_count + 1), dtype=np.int64)
+        for g, kernel in enumerate(kernels):
+            table = kernel.bounds
+            assert table is not None
+            bounds[g, : table.size] = table
+        return cls(kernels, group, bounds, widest.sums)
+
+    def at_risk(
+        self, x: np.ndarray, open_: np.ndarray, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`Transmission.at_risk`, for the batch's runs at simulation rows ``rows``
+        ``(runs,)``."""
+        group = self.group[rows]
+        n = x.shape[1]
+        if self.bounds is not None and self.counts is not None:
+            total = self.counts(x)
+            at_risk = total > 0
+            at_risk &= open_
+            cells = np.flatnonzero(at_risk)
+            return cells, self.bounds[group[cells // n], total.reshape(-1)[cells]]
+        parts, bounds = [], []
+        for g in np.unique(group):
+            runs = np.flatnonzero(group == g)
+            cells, bound = self.kernels[g].at_risk(x[runs], open_[runs])
+            run, node = np.divmod(cells, n)
+            parts.append(runs[run] * n + node)
+            bounds.append(bound)
+        cells = np.concatenate(parts)
+        order = np.argsort(cells, kind="stable")
+        return cells[order], np.concatenate(bounds)[order]
 
 
 def seed_mask(

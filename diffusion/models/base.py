@@ -25,8 +25,8 @@ State codes are small integers indexing ``model.state_names``; ``state.code`` ha
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -102,6 +102,10 @@ class Model:
         ``**where`` accepts a node selection (:data:`SELECTORS`, :func:`check_selection`).
     reports_moves : bool
         :meth:`step` returns its changes as a list of :class:`Moves` (all of them).
+    per_run_params : tuple of str
+        The parameters that may vary by run: given as a numpy array ``(runs,)`` (one value
+        per run of the simulation), read with :func:`per_run`; many parameter sets then run
+        as one batch (:func:`stack_models`).
     finished_check_every : int
         How often (in steps) the engine asks :meth:`is_finished`: 1 where it is cheap.
     """
@@ -112,6 +116,7 @@ class Model:
     cohort_state: ClassVar[str] = ""
     actions: ClassVar[tuple[str, ...]] = ()
     reports_moves: ClassVar[bool] = False
+    per_run_params: ClassVar[tuple[str, ...]] = ()
     finished_check_every: ClassVar[int] = 8
 
     params: Any = None
@@ -208,6 +213,75 @@ class Model:
     def with_params(self, **changes: Any) -> Model:
         """A copy with some parameters changed (validated by the parameter dataclass)."""
         return replace(self, params=replace(self.params, **changes))
+
+
+def per_run(value: Any, rand: RunRandom) -> Any:
+    """A parameter's value for each run of a batch: a scalar as it is; a per-run array
+    ``(simulation runs,)`` at the batch's positions ``rand.rows``, ``(runs,)``."""
+    if isinstance(value, np.ndarray):
+        return value[rand.rows]
+    return value
+
+
+def varying_params(model: Model) -> dict[str, np.ndarray]:
+    """The parameters of ``model`` given per run (numpy arrays), by name."""
+    params = model.params
+    if params is None or not is_dataclass(params):
+        return {}
+    values = {f.name: getattr(params, f.name) for f in fields(params)}
+    return {k: v for k, v in values.items() if isinstance(v, np.ndarray)}
+
+
+def check_per_run(model: Model, n_runs: int) -> None:
+    """Raise ValueError unless every per-run parameter of ``model`` is one the model takes
+    per run (:attr:`Model.per_run_params`) and has one value per run."""
+    for name, value in varying_params(model).items():
+        if name not in model.per_run_params:
+            takes = ", ".join(model.per_run_params) or "none"
+            raise ValueError(
+                f"model {model.name!r} takes {name!r} as one value, not per run (per run: {takes})"
+            )
+        if value.shape != (n_runs,):
+            raise ValueError(
+                f"{name} per run has shape {value.shape}, but the simulation has {n_runs} runs"
+            )
+
+
+def stack_models(models: Sequence[Model], runs: int) -> Model:
+    """One model for ``len(models) * runs`` runs: runs ``k * runs .. (k + 1) * runs - 1``
+    have the parameters of ``models[k]``.
+
+    The parameters that differ become per-run arrays (so they must be among the model's
+    :attr:`Model.per_run_params`); the others stay as they are. Simulated with the run ids
+    of each parameter set, the runs are those of each model simulated alone.
+
+    Raises
+    ------
+    ValueError
+        Models of different classes, or a differing parameter the model cannot take per run.
+    """
+    first = models[0]
+    if any(type(m) is not type(first) for m in models):
+        raise ValueError("the models to stack must be of one class")
+    changes: dict[str, np.ndarray] = {}
+    for f in fields(first.params):
+        values = [getattr(m.params, f.name) for m in models]
+        if all(_same(v, values[0]) for v in values[1:]):
+            continue
+        if f.name not in first.per_run_params:
+            raise ValueError(
+                f"model {first.name!r} cannot vary {f.name!r} by run; "
+                f"per run: {', '.join(first.per_run_params) or 'none'}"
+            )
+        changes[f.name] = np.repeat(np.asarray(values), runs)
+    return first.with_params(**changes) if changes else first
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal parameter values (arrays compared element by element)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return bool(np.array_equal(a, b))
+    return bool(a == b)
 
 
 #: the keys of a node selection: positions, ids or a mask, and group labels (all must hold)

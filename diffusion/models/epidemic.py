@@ -33,13 +33,14 @@ import numpy as np
 
 from diffusion.compile import CompiledOrg
 from diffusion.models._kernels import (
+    RunTransmission,
     Transmission,
     check_probability,
     check_seeds,
     influence_matrix,
     seed_mask,
 )
-from diffusion.models.base import Model, Moves, State
+from diffusion.models.base import Model, Moves, State, per_run
 from diffusion.rng import RunRandom, unit_bound
 
 _S, _I, _R = 0, 1, 2
@@ -51,9 +52,10 @@ class SIParams:
 
     Attributes
     ----------
-    beta : float
+    beta : float or float array ``(runs,)``
         Probability per step that an infected person infects a susceptible neighbour over a
-        tie of weight 1 (per contact per step).
+        tie of weight 1 (per contact per step); an array gives each run its own (one value
+        per run of the simulation).
     initial_infected : int or float
         People infected at step 0, drawn uniformly among staff per run: a count (int) or a
         fraction (float in [0, 1]).
@@ -63,13 +65,13 @@ class SIParams:
         Tie kinds that transmit (default: all, summed).
     """
 
-    beta: float = 0.1
+    beta: float | np.ndarray = 0.1
     initial_infected: int | float = 1
     seed_nodes: tuple[int, ...] = ()
     tie_kinds: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
-        check_probability("beta", self.beta)
+        check_probability("beta", self.beta, per_run=True)
         object.__setattr__(
             self,
             "seed_nodes",
@@ -85,16 +87,17 @@ class SIRParams(SIParams):
 
     Attributes
     ----------
-    gamma : float
+    gamma : float or float array ``(runs,)``
         Probability per step that an infected person recovers (SIR) or becomes susceptible
-        again (SIS); the mean infectious period is ``1 / gamma`` steps.
+        again (SIS); the mean infectious period is ``1 / gamma`` steps; an array gives each
+        run its own.
     """
 
-    gamma: float = 0.2
+    gamma: float | np.ndarray = 0.2
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_probability("gamma", self.gamma)
+        check_probability("gamma", self.gamma, per_run=True)
 
 
 SISParams = SIRParams
@@ -102,9 +105,10 @@ SISParams = SIRParams
 
 @dataclass(frozen=True, eq=False)
 class EpidemicPrep:
-    """What an epidemic model derives from an organisation: the transmission kernel."""
+    """What an epidemic model derives from an organisation: the transmission kernel (one
+    per value of ``beta`` when it varies by run)."""
 
-    transmission: Transmission
+    transmission: Transmission | RunTransmission
 
 
 def transmission_for(
@@ -127,10 +131,16 @@ class _Epidemic(Model):
     #: state code an infected person moves to with probability gamma (None: never)
     recover_to: ClassVar[int | None] = None
     reports_moves: ClassVar[bool] = True
+    per_run_params: ClassVar[tuple[str, ...]] = ("beta", "gamma")
     finished_check_every: ClassVar[int] = 2
 
     def prepare(self, org: CompiledOrg) -> EpidemicPrep:
-        return EpidemicPrep(transmission_for(org, self.params.beta, self.params.tie_kinds))
+        beta, kinds = self.params.beta, self.params.tie_kinds
+        if not isinstance(beta, np.ndarray):
+            return EpidemicPrep(transmission_for(org, beta, kinds))
+        values, group = np.unique(beta, return_inverse=True)
+        kernels = [transmission_for(org, float(b), kinds) for b in values]
+        return EpidemicPrep(RunTransmission.build(kernels, group.reshape(-1)))
 
     def init(self, org: CompiledOrg, prep: EpidemicPrep, rand: RunRandom) -> State:
         p = self.params
@@ -146,13 +156,19 @@ class _Epidemic(Model):
         infected = code == _I
         # only the susceptible with an infected neighbour and the infected can move: the
         # draws of the other cells are never looked at
-        at_risk, bound = prep.transmission.at_risk(infected, code == _S)
+        if isinstance(prep.transmission, RunTransmission):
+            at_risk, bound = prep.transmission.at_risk(infected, code == _S, rand.rows)
+        else:
+            at_risk, bound = prep.transmission.at_risk(infected, code == _S)
         sick = np.flatnonzero(infected) if self.can_recover else at_risk[:0]
         v = rand.uniform_at("transition", t, n, np.concatenate([at_risk, sick]))
         newly = at_risk[v[: at_risk.size] < bound]
         moves = [Moves(newly, _S, _I)]
         if sick.size:
-            recover = sick[v[at_risk.size :] < unit_bound(self.params.gamma)]
+            recovery = unit_bound(per_run(self.params.gamma, rand))
+            if recovery.ndim:  # one bound per run of the batch
+                recovery = recovery[sick // n]
+            recover = sick[v[at_risk.size :] < recovery]
             flat[recover] = self.recover_to
             moves.append(Moves(recover, _I, self.recover_to))
         flat[newly] = _I
@@ -161,7 +177,7 @@ class _Epidemic(Model):
     @property
     def can_recover(self) -> bool:
         """Whether infected people leave the infected state."""
-        return self.recover_to is not None and self.params.gamma > 0
+        return self.recover_to is not None and bool(np.any(self.params.gamma > 0))
 
     def is_finished(self, state: State) -> np.ndarray:
         """Runs with nobody infected."""
