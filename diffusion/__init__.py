@@ -7,14 +7,14 @@ inside the engine (:mod:`diffusion.engine`), which records :class:`diffusion.res
 
 Every workflow of the command line is one function here (:mod:`diffusion.api`):
 :func:`load_scenario`, :func:`what_if`, :func:`run`, :func:`compare`, :func:`sweep`,
-:func:`sensitivity`, :func:`advise`. They are imported on first use, so ``import diffusion``
-and ``diffusion --help`` stay fast.
+:func:`sensitivity`, :func:`advise`, :func:`calibrate`. They are imported on first use, so
+``import diffusion`` and ``diffusion --help`` stay fast.
 
 Examples
 --------
 >>> import diffusion
 >>> sorted(set(diffusion.__all__) - {"__version__"})
-['advise', 'compare', 'load_scenario', 'run', 'sensitivity', 'sweep', 'what_if']
+['advise', 'calibrate', 'compare', 'load_scenario', 'run', 'sensitivity', 'sweep', 'what_if']
 """
 
 from __future__ import annotations
@@ -24,11 +24,21 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from diffusion.api import advise, compare, load_scenario, run, sensitivity, sweep, what_if
+    from diffusion.api import (
+        advise,
+        calibrate,
+        compare,
+        load_scenario,
+        run,
+        sensitivity,
+        sweep,
+        what_if,
+    )
 
 #: the library API: name -> module that defines it (imported on first use)
 _API: dict[str, str] = {
     "advise": "diffusion.api",
+    "calibrate": "diffusion.api",
     "sensitivity": "diffusion.api",
     "sweep": "diffusion.api",
     "compare": "diffusion.api",
@@ -55,6 +65,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "__version__",
     "advise",
+    "calibrate",
     "compare",
     "load_scenario",
     "run",

@@ -13,8 +13,7 @@
 * :func:`advise`: who to send on a cohort, against simple strategies ->
   :class:`~diffusion.advisor.advice.Advice`;
 * :func:`calibrate`: fit parameters to Table 1 and check the fit ->
-  :class:`~diffusion.calibrate.pipeline.Calibration` (here, not at the package's top, where
-  ``diffusion.calibrate`` is the calibration package).
+  :class:`~diffusion.calibration.pipeline.Calibration`.
 
 Each takes Python objects, returns a result object with ``to_pandas()`` and ``to_xarray()``,
 and raises exceptions (:class:`~diffusion.scenario.problems.ScenarioError` for a scenario's
@@ -30,7 +29,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from diffusion.calibrate.pipeline import Calibration, calibrate
+from diffusion.calibration.pipeline import Calibration, calibrate
 from diffusion.comparison import (
     GROUPINGS,
     Comparison,

@@ -10,7 +10,7 @@ import pytest
 
 from diffusion.calendar import Calendar
 from diffusion.engine import simulate
-from diffusion.report import band_table, series_rows, write_csv
+from diffusion.tables import band_table, series_rows, write_csv
 from tests.test_engine import Flip, tiny_org
 
 

@@ -33,10 +33,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "executors",
             "sweeps",
-            "calibrate",
+            "calibration",
             "advisor",
             "plotting",
-            "report",
+            "tables",
             "htmlreport",
             "catalogue",
             "robustness",

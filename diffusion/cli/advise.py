@@ -267,7 +267,7 @@ def _write(
 ) -> None:
     from diffusion.advisor.plot import plot_gains
     from diffusion.advisor.write import write_scenarios
-    from diffusion.report import write_csv
+    from diffusion.tables import write_csv
 
     req = advice.request
     write_csv(advice.people(), tmp / "advice.csv")

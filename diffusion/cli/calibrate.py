@@ -20,8 +20,8 @@ from diffusion.cli.common import (
 from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
 
 if TYPE_CHECKING:
-    from diffusion.calibrate.posterior import Posterior
-    from diffusion.calibrate.priors import Prior
+    from diffusion.calibration.posterior import Posterior
+    from diffusion.calibration.priors import Prior
     from diffusion.executors import Executor
 
 EPILOG = """\b
@@ -169,10 +169,10 @@ def _calibrate(
     executor: Executor,
     overwrite: bool = False,
 ) -> None:
-    from diffusion.calibrate.pipeline import calibrate as fit
-    from diffusion.calibrate.posterior import plot_predictive_check
+    from diffusion.calibration.pipeline import calibrate as fit
+    from diffusion.calibration.posterior import plot_predictive_check
     from diffusion.io import save_figure
-    from diffusion.report import write_csv
+    from diffusion.tables import write_csv
 
     loaded = load(scenario, overrides)
     db = None

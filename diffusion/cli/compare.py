@@ -202,7 +202,7 @@ def compare(
     if result.robustness and fmt == "table":
         _print_robustness(result, {(r.what_if, r.outcome) for r in shown})
     with output_folder(out_dir, overwrite) as tmp:
-        from diffusion.report import write_csv
+        from diffusion.tables import write_csv
 
         write_csv([row.tidy() for row in rows], tmp / "comparison.csv")
         if result.robustness:

@@ -52,8 +52,8 @@ def fit_report(
     """
     check_out(out_dir, overwrite)
     with scenario_errors():
-        from diffusion.calibrate.fit_report import fit_report as report_of
-        from diffusion.calibrate.summaries import CUTOFF
+        from diffusion.calibration.fit_report import fit_report as report_of
+        from diffusion.calibration.summaries import CUTOFF
         from diffusion.org.etten_leur import facts
         from diffusion.scenario.build import build_study
 

@@ -186,8 +186,8 @@ def _run(
     org_picture: dt.date | None = None,
 ) -> None:
     from diffusion.comparison import measures_for
-    from diffusion.report import band_table, series_rows, write_csv
     from diffusion.scenario.build import build_study, report_dates
+    from diffusion.tables import band_table, series_rows, write_csv
 
     sc = loaded.scenario
     n_runs = sc.runs if n_runs is None else n_runs

@@ -132,9 +132,9 @@ def _report(plan: SweepPlan, y: Any, out: Path, measure: str, at: str, group: st
     from rich.table import Table
 
     from diffusion.cli.sweep_plot import save_figure
-    from diffusion.report import write_csv
     from diffusion.sweeps.plots import plot_indices
     from diffusion.sweeps.sensitivity import ADVISED_RUNS, analyze
+    from diffusion.tables import write_csv
 
     n_runs = plan.layout.n_runs
     if n_runs < ADVISED_RUNS:

@@ -415,7 +415,7 @@ def write_files(
     """
     from diffusion.io import atomic_write
     from diffusion.outputs import write_manifest
-    from diffusion.report import write_csv
+    from diffusion.tables import write_csv
 
     from .pdf import print_pdf
 

@@ -269,7 +269,7 @@ def _prepare(plan: SweepPlan, path: Path, *, resume: bool, overwrite: bool) -> l
 
 def write_summary(path: Path) -> list[dict[str, object]]:
     """Write ``summary.csv`` into the store (finished points only); return its rows."""
-    from diffusion.report import write_csv
+    from diffusion.tables import write_csv
 
     if not st.is_store(path):
         return []

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from diffusion.baseline import etten_leur_baseline
-from diffusion.calibrate.observed import observed_from_facts
-from diffusion.calibrate.summaries import CUTOFF, Layout
+from diffusion.calibration.observed import observed_from_facts
+from diffusion.calibration.summaries import CUTOFF, Layout
 from diffusion.org.etten_leur import facts
 
 #: a shorter calendar for the recovery test: cohorts LC1..LC15 (25 of the 34 seats) and none

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from scipy import stats
 
-from diffusion.calibrate.fit_report import (
+from diffusion.calibration.fit_report import (
     PatternFit,
     cell_log_score,
     score,
@@ -18,8 +18,8 @@ from diffusion.calibrate.fit_report import (
     team_log_score,
     tolerance,
 )
-from diffusion.calibrate.nulls import null_models
-from diffusion.calibrate.observed import observed_cells, pseudo_observed
+from diffusion.calibration.nulls import null_models
+from diffusion.calibration.observed import observed_cells, pseudo_observed
 from diffusion.cli import main
 
 

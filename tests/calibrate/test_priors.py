@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from diffusion.calibrate.priors import parse_prior, parse_priors, sample_priors
+from diffusion.calibration.priors import parse_prior, parse_priors, sample_priors
 from diffusion.errors import InputError
 from diffusion.models.ideas_params import IdeasParams
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from diffusion.baseline import etten_leur_baseline
-from diffusion.calibrate.observed import pseudo_observed
-from diffusion.calibrate.posterior import Posterior, posterior_table, weighted_quantile
-from diffusion.calibrate.priors import parse_priors
-from diffusion.calibrate.rejection import accept_nearest, reference_table
-from diffusion.calibrate.simulator import Simulator, simulate_many
-from diffusion.calibrate.summaries import Layout
+from diffusion.calibration.observed import pseudo_observed
+from diffusion.calibration.posterior import Posterior, posterior_table, weighted_quantile
+from diffusion.calibration.priors import parse_priors
+from diffusion.calibration.rejection import accept_nearest, reference_table
+from diffusion.calibration.simulator import Simulator, simulate_many
+from diffusion.calibration.summaries import Layout
 from diffusion.models.ideas_params import IdeasParams
 from tests.calibrate.conftest import SHORT_END
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from diffusion.calibrate.distance import Distance, default_weights
-from diffusion.calibrate.simulator import Simulator
+from diffusion.calibration.distance import Distance, default_weights
+from diffusion.calibration.simulator import Simulator
 
 
 def test_observed_statistics_are_table_1(observed, the_facts):
@@ -92,7 +92,7 @@ def test_statistics_of_a_hand_made_run_equal_the_observed(study, layout, observe
 
 
 def test_simulated_runs_fill_the_seats(study, layout):
-    from diffusion.calibrate.summaries import MILESTONE, TOOK_COURSE
+    from diffusion.calibration.summaries import MILESTONE, TOOK_COURSE
     from diffusion.engine import simulate
 
     sim = Simulator(study, layout, (), seed=3)

@@ -1,7 +1,7 @@
 """The observed patterns: Table 1 of the field study cell by cell, from the packaged facts.
 
-The same statistics as :mod:`diffusion.calibrate.summaries` computes from simulations, made
-by the same :func:`~diffusion.calibrate.summaries.assemble` from the facts
+The same statistics as :mod:`diffusion.calibration.summaries` computes from simulations, made
+by the same :func:`~diffusion.calibration.summaries.assemble` from the facts
 (:func:`diffusion.org.etten_leur.facts`): the cells of ``observed.cells_by_team`` give the
 per-team counts, the team leaders, the cells and pairs; ``observed.patterns`` gives the two
 numbers the text states (policy officers, hard-side entries of 2018); ``known_order`` the
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from diffusion.calibrate.summaries import OrderFacts, Parts, assemble, statistic_names
+from diffusion.calibration.summaries import OrderFacts, Parts, assemble, statistic_names
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,7 +26,7 @@ class Observed:
     Attributes
     ----------
     names : tuple of str
-        Statistic names (:func:`~diffusion.calibrate.summaries.statistic_names`).
+        Statistic names (:func:`~diffusion.calibration.summaries.statistic_names`).
     values : float64 array ``(statistics,)``
     teams : tuple of str
         The teams, in the order of the ``team:`` statistics.

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from diffusion.calibrate.observed import Observed
+from diffusion.calibration.observed import Observed
 from diffusion.compile import CompiledOrg
 from diffusion.models.base import State
 from diffusion.models.ideas import IdeasModel, IdeasPrep, eligible_for_seats

@@ -11,7 +11,7 @@ Parallel: with a Dask ``client`` (made as the sweep makes it,
 particles on that cluster; without one, pyabc's single-core sampler runs in this process.
 
 Reproducibility: each simulation's runs are a pure function of its parameter vector and the
-root seed (:meth:`~diffusion.calibrate.simulator.Simulator.hashed_offset`), and pyabc's numpy
+root seed (:meth:`~diffusion.calibration.simulator.Simulator.hashed_offset`), and pyabc's numpy
 global generator is seeded, so a single-core run repeats exactly. On a Dask cluster the
 workers draw the proposals with their own generators, so the particles differ from run to
 run (the posterior does not, within its Monte Carlo error); use ``--method rejection`` where
@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from diffusion.calibrate.distance import Distance
-from diffusion.calibrate.observed import Observed
-from diffusion.calibrate.posterior import Posterior
-from diffusion.calibrate.priors import Prior, sample_priors
-from diffusion.calibrate.simulator import Simulator, simulate_many
+from diffusion.calibration.distance import Distance
+from diffusion.calibration.observed import Observed
+from diffusion.calibration.posterior import Posterior
+from diffusion.calibration.priors import Prior, sample_priors
+from diffusion.calibration.simulator import Simulator, simulate_many
 
 #: the pyabc key of the statistics vector
 KEY = "s"

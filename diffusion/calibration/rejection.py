@@ -1,7 +1,7 @@
 """Rejection ABC in numpy, seeded: the calibration that needs no optional package.
 
 1. Draw ``N`` parameter vectors from the priors (``numpy.random.default_rng([seed, 0])``).
-2. Simulate ``R`` runs at each (:func:`~diffusion.calibrate.simulator.simulate_many`; the
+2. Simulate ``R`` runs at each (:func:`~diffusion.calibration.simulator.simulate_many`; the
    engine does the ``R`` runs of one vector in one call).
 3. Fit the distance's scales on all ``N x R`` simulated statistics (the prior predictive).
 4. Take the tolerance ``eps`` as the ``accept`` quantile of all ``N x R`` distances.
@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from diffusion.calibrate.distance import Distance
-from diffusion.calibrate.observed import Observed
-from diffusion.calibrate.posterior import Posterior
-from diffusion.calibrate.priors import Prior, sample_priors
-from diffusion.calibrate.simulator import Advance, Simulator, simulate_many
+from diffusion.calibration.distance import Distance
+from diffusion.calibration.observed import Observed
+from diffusion.calibration.posterior import Posterior
+from diffusion.calibration.priors import Prior, sample_priors
+from diffusion.calibration.simulator import Advance, Simulator, simulate_many
 
 #: default share of all simulated runs accepted
 ACCEPT = 0.02

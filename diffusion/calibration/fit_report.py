@@ -1,7 +1,7 @@
 """How well a scenario reproduces Table 1's patterns, and whether it beats null recruitment.
 
 :func:`fit_report` simulates a study to autumn 2018 (Table 1's cut-off) and compares every
-pattern of :mod:`diffusion.calibrate.summaries` with its observed value:
+pattern of :mod:`diffusion.calibration.summaries` with its observed value:
 
 * the simulated mean and 90% band (5% and 95% quantiles over runs);
 * the posterior-predictive tail probability ``2 min(P(X <= o), P(X >= o))`` (capped at 1):
@@ -11,7 +11,7 @@ pattern of :mod:`diffusion.calibrate.summaries` with its observed value:
   the *joint share* is the share of runs that reproduce every pattern at once.
 
 It also fits the same study with the null recruitment models of
-:mod:`diffusion.calibrate.nulls` (seats filled uniformly at random among eligible staff; by
+:mod:`diffusion.calibration.nulls` (seats filled uniformly at random among eligible staff; by
 soft/hard side only) and scores each model by the predictive log-likelihood of the observed
 Table 1 (a proper score, higher is better):
 
@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from diffusion.calibrate.observed import Observed, observed_from_facts
-from diffusion.calibrate.summaries import Layout
+from diffusion.calibration.observed import Observed, observed_from_facts
+from diffusion.calibration.summaries import Layout
 from diffusion.study import Study
 
 #: tolerance of each pattern (by name or name prefix) for a run to reproduce it
@@ -224,7 +224,7 @@ class FitReport:
 
     def write(self, out_dir: Path) -> list[Path]:
         """Write ``patterns.csv`` and ``nulls.csv`` into ``out_dir``; returns the paths."""
-        from diffusion.report import write_csv
+        from diffusion.tables import write_csv
 
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = [out_dir / "patterns.csv", out_dir / "nulls.csv"]
@@ -237,7 +237,7 @@ def simulate_patterns(
     study: Study, layout: Layout, n_runs: int, seed: int, run_offset: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Statistics ``(runs, patterns)`` and cell sizes ``(runs, teams, cohorts)`` of a study."""
-    from diffusion.calibrate.summaries import MILESTONE, TOOK_COURSE
+    from diffusion.calibration.summaries import MILESTONE, TOOK_COURSE
     from diffusion.engine import simulate
 
     results = simulate(
@@ -307,8 +307,8 @@ def fit_report(
     -------
     FitReport
     """
-    from diffusion.calibrate.nulls import null_models
-    from diffusion.calibrate.observed import observed_cells as table_1_cells
+    from diffusion.calibration.nulls import null_models
+    from diffusion.calibration.observed import observed_cells as table_1_cells
 
     layout = Layout.build(study, facts)
     observed = observed_from_facts(facts) if observed is None else observed

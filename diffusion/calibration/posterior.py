@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from diffusion.calibrate.observed import Observed
-from diffusion.calibrate.priors import Prior
+from diffusion.calibration.observed import Observed
+from diffusion.calibration.priors import Prior
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from diffusion.calibrate.simulator import Simulator
+    from diffusion.calibration.simulator import Simulator
 
 #: the interval of the tables: 90%, from the 5% to the 95% quantile
 LEVEL = 0.9
@@ -158,7 +158,7 @@ def predictive_check(
     stats : float array ``(draws * runs, statistics)``
         The simulated statistics.
     """
-    from diffusion.calibrate.simulator import simulate_many
+    from diffusion.calibration.simulator import simulate_many
 
     thetas = post.draw(np.random.default_rng([seed, 1]), draws)
     if first_index is None:

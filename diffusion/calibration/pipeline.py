@@ -15,12 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from diffusion.baseline import BASELINE
-from diffusion.calibrate.distance import Distance
-from diffusion.calibrate.observed import observed_from_facts
-from diffusion.calibrate.posterior import Posterior, posterior_table, predictive_check, teams_inside
-from diffusion.calibrate.priors import Prior, parse_priors
-from diffusion.calibrate.simulator import Simulator
-from diffusion.calibrate.summaries import CUTOFF, Layout
+from diffusion.calibration.distance import Distance
+from diffusion.calibration.observed import observed_from_facts
+from diffusion.calibration.posterior import (
+    Posterior,
+    posterior_table,
+    predictive_check,
+    teams_inside,
+)
+from diffusion.calibration.priors import Prior, parse_priors
+from diffusion.calibration.simulator import Simulator
+from diffusion.calibration.summaries import CUTOFF, Layout
 from diffusion.errors import InputError
 from diffusion.executors import Executor
 from diffusion.org.etten_leur import facts
@@ -43,7 +48,7 @@ def check_offset(method: str, simulations: int) -> int:
     """The first parameter-vector index of the predictive check's draws.
 
     A vector ``f`` is simulated with the runs of ``(seed, f)``
-    (:class:`~diffusion.calibrate.simulator.Simulator`). The check must use fresh runs, not
+    (:class:`~diffusion.calibration.simulator.Simulator`). The check must use fresh runs, not
     those the fit accepted: rejection ABC used vectors ``0 .. simulations - 1``, so the check
     starts after them; ABC-SMC's pilot used ``0 .. PILOT - 1`` and pyabc's samplers use
     offsets hashed from their particles, so the check starts at ``2**30``, past both.
@@ -134,7 +139,7 @@ def calibrate(
     ----------
     scenario : LoadedScenario, str, path-like or None
         The scenario (None: the Etten-Leur baseline); its calendar is cut at
-        :data:`~diffusion.calibrate.summaries.CUTOFF`.
+        :data:`~diffusion.calibration.summaries.CUTOFF`.
     priors : sequence of str
         ``PATH=PRIOR`` (``"model.params.p_adopt_per_week=loguniform(0.001, 0.1)"``).
     method : {"rejection", "abc-smc"}
@@ -210,7 +215,7 @@ def calibrate(
         )
     with executor.client() as client:
         if method == "rejection":
-            from diffusion.calibrate.rejection import rejection_abc
+            from diffusion.calibration.rejection import rejection_abc
 
             post, distance = rejection_abc(
                 sim,
@@ -226,7 +231,7 @@ def calibrate(
         else:
             import tempfile
 
-            from diffusion.calibrate.abc_smc import abc_smc
+            from diffusion.calibration.abc_smc import abc_smc
 
             if db is None:
                 db = Path(tempfile.mkdtemp(prefix="diffusion-abc-")) / "abc.db"

@@ -33,7 +33,7 @@ name                           meaning (observed value)
 
 A cell is a team's participants in one cohort, so cohorts must start on distinct steps
 (the baseline's LC11/LC12 and LC14/LC15 start a week apart). The observed vector
-(:mod:`diffusion.calibrate.observed`, from Table 1 cell by cell) and the simulated ones go
+(:mod:`diffusion.calibration.observed`, from Table 1 cell by cell) and the simulated ones go
 through the same :func:`assemble`, so the derived statistics are computed in one way only.
 """
 

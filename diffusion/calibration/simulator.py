@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from diffusion.calibrate.summaries import MILESTONE, TOOK_COURSE, Layout
+from diffusion.calibration.summaries import MILESTONE, TOOK_COURSE, Layout
 from diffusion.engine import simulate
 from diffusion.study import Study
 
