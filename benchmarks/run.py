@@ -35,6 +35,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "org100k": ("benchmarks.bench_org100k", "bench_org100k"),
     "rng": ("benchmarks.bench_rng", "bench_rng"),
     "advise": ("benchmarks.bench_advise", "bench_advise"),
+    "advise-evaluation": ("benchmarks.bench_evaluation", "bench_evaluation"),
     "sweep": ("benchmarks.bench_sweep", "bench_sweep"),
     "yardstick": ("benchmarks.bench_yardstick", "bench_yardstick"),
 }

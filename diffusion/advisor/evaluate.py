@@ -10,13 +10,17 @@ evaluation uses the same seed and runs, so the random numbers are shared whereve
 agree (common random numbers) and differences between choices are paired.
 
 The calendar is cut at the objective's last date: draws depend only on (seed, purpose,
-run, step, node), so the runs up to that date are those of the whole calendar.
+run, step, node), so the runs up to that date are those of the whole calendar. The history
+before the cohort's step is the same for every choice: it is simulated once per problem
+(:attr:`Problem.history`, an engine snapshot) and every evaluation goes on from it, with the
+results of the whole simulation (:func:`diffusion.engine.snapshot`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from diffusion.advisor.objectives import Objective, StateProbe
+from diffusion.engine import Snapshot
 from diffusion.errors import InputError
 from diffusion.events import Cohort
 from diffusion.study import Study
@@ -76,6 +81,15 @@ class Problem:
     n_runs: int
     seed: int
     cohort_name: str
+
+    @functools.cached_property
+    def history(self) -> Snapshot | None:
+        """Every run at the start of the cohort's step, before its events: the history all
+        choices share, simulated on first use (None when the cohort is at step 0). Sent to
+        Dask workers with the problem once made."""
+        if self.at_step < 1:
+            return None
+        return self.study.snapshot(self.n_runs, self.seed, self.at_step)
 
     def with_seed(self, seed: int) -> Problem:
         return dataclasses.replace(self, seed=int(seed))
@@ -171,9 +185,16 @@ def build_study_end(scenario: Scenario) -> dt.date:
 
 
 def simulate_choice(
-    problem: Problem, people: People | None, *, look_at_cohort: bool = False
+    problem: Problem,
+    people: People | None,
+    *,
+    look_at_cohort: bool = False,
+    from_history: bool = True,
 ) -> tuple[np.ndarray, StateProbe | None]:
     """Simulate ``problem`` with ``people`` in the advised cohort (None: nominated).
+
+    From the shared :attr:`Problem.history` unless ``from_history`` is False (then from
+    step 0: the same values, at the cost of the history; ``benchmarks/`` compares the two).
 
     Returns
     -------
@@ -190,7 +211,7 @@ def simulate_choice(
     after = [StateProbe(s) for s in problem.objective.probe_steps(study.calendar)]
     events = ([before] if before else []) + events + after
     results = dataclasses.replace(study, events=tuple(events)).simulate(
-        problem.n_runs, problem.seed
+        problem.n_runs, problem.seed, start=problem.history if from_history else None
     )
     return problem.objective.values(results, study.calendar, after), before
 
