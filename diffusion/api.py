@@ -47,6 +47,7 @@ from diffusion.scenario.load import LoadedScenario, RawScenario, packaged, valid
 from diffusion.scenario.load import load_scenario as _load_file
 from diffusion.scenario.overrides import SET_FILE, apply_overrides
 from diffusion.scenario.problems import Problem, ScenarioError
+from diffusion.study import simulate_studies
 from diffusion.sweeps.plan import SweepPlan
 from diffusion.sweeps.runner import Sweep, require, run_sweep
 
@@ -347,10 +348,9 @@ def compare(
         level=level,
     )
     _check_held(studies, n_runs, calendar.n_steps)
-    results = {
-        name: study.simulate(n_runs, root, progress=progress)
-        for name, study in zip(names, studies, strict=True)
-    }
+    # the what-ifs go on from the base's runs where their history is the base's
+    together = simulate_studies(studies, n_runs, root, progress=progress)
+    results = dict(zip(names, together, strict=True))
     outcomes: list[Outcome] = []
     for name in names[1:]:
         outcomes += compare_results(results[names[0]], results[name], calendar, settings, name)

@@ -384,6 +384,8 @@ def _simulate_batch(
 
     for t in range(t0, n_steps + 1):
         if t == stop:
+            if progress is not None:
+                progress((stop - reported) * len(run_ids))
             return batch, observed
         batch.t = t
         events = events_at.get(t)
@@ -554,11 +556,13 @@ def snapshot(
     threads: int | None = None,
     milestones: Mapping[str, Sequence[str]] | None = None,
     progress: ProgressFn | None = None,
+    start: Snapshot | None = None,
 ) -> Snapshot:
     """Simulate up to step ``step`` (before its events) and keep every run's state there.
 
     The arguments are those of :func:`simulate` (only the events before ``step`` are
-    applied); ``simulate(..., start=snapshot(...))`` goes on from it.
+    applied; from an earlier snapshot ``start``, those from its step); ``simulate(...,
+    start=snapshot(...))`` goes on from it.
     """
     if not 1 <= step:
         raise ValueError(f"a snapshot is taken at step >= 1, got {step}")
@@ -576,7 +580,7 @@ def snapshot(
         threads,
         milestones,
         progress,
-        None,
+        start,
         step,
     )
 

@@ -472,22 +472,22 @@ def _draw_rows(
     numbers)."""
     from diffusion.comparison import compare_results as compare
     from diffusion.scenario.build import build_study
+    from diffusion.study import simulate_studies
 
-    rows: list[Outcome] = []
-    base_results = None
-    cal = None
-    for name, what_if in what_ifs:
+    groupings = ("department", "kind")
+    studies = []
+    for _, what_if in what_ifs:
         base_set, what_if_set = draw_overrides(base, what_if, draws, k)
-        if base_results is None:
-            study = build_study(_reload(base, base_set).scenario, groupings=("department", "kind"))
-            cal = study.calendar
-            base_results = study.simulate(n_runs, seed, threads=threads)
-        other = build_study(
-            _reload(what_if, what_if_set).scenario, groupings=("department", "kind")
-        )
-        results = other.simulate(n_runs, seed, threads=threads)
-        assert cal is not None
-        rows += compare(base_results, results, cal, settings, name)
+        if not studies:
+            studies.append(build_study(_reload(base, base_set).scenario, groupings=groupings))
+        studies.append(build_study(_reload(what_if, what_if_set).scenario, groupings=groupings))
+    if not studies:
+        return []
+    # the what-ifs go on from the base's runs where their history is the base's
+    base_results, *others = simulate_studies(studies, n_runs, seed, threads=threads)
+    rows: list[Outcome] = []
+    for (name, _), results in zip(what_ifs, others, strict=True):
+        rows += compare(base_results, results, studies[0].calendar, settings, name)
     return rows
 
 

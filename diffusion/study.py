@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from diffusion.calendar import DAYS_PER_STEP, Calendar
 from diffusion.compile import CompiledOrg
@@ -101,10 +102,11 @@ class Study:
         progress: ProgressFn | None = None,
         milestones: Mapping[str, Sequence[str]] | None = None,
         threads: int | None = None,
+        start: Snapshot | None = None,
     ) -> Snapshot:
         """The runs at step ``step`` (before its events), the study's events before it
-        applied; :meth:`simulate` with ``start=`` goes on from it (see
-        :func:`diffusion.engine.snapshot`)."""
+        applied (from the earlier snapshot ``start`` if given); :meth:`simulate` with
+        ``start=`` goes on from it (see :func:`diffusion.engine.snapshot`)."""
         return snapshot(
             self.model,
             self.org,
@@ -119,4 +121,86 @@ class Study:
             milestones=milestones,
             threads=threads,
             progress=progress,
+            start=start,
         )
+
+
+def shared_steps(base: Study, other: Study) -> int:
+    """How many steps ``other`` shares with ``base`` from step 0: the first step at which
+    their events differ (0 when their model, organisation, calendar or groupings differ;
+    ``n_steps + 1`` when nothing does). Up to it, their runs with one seed are the same."""
+    same = (
+        other.org is base.org
+        and other.calendar == base.calendar
+        and other.groupings == base.groupings
+        and _equal(other.model, base.model)
+    )
+    if not same:
+        return 0
+    mine, theirs = _by_step(base.events), _by_step(other.events)
+    for step in sorted(set(mine) | set(theirs)):
+        if not _equal(mine.get(step), theirs.get(step)):
+            return step
+    return base.n_steps + 1
+
+
+def simulate_studies(
+    studies: Sequence[Study],
+    n_runs: int,
+    seed: int,
+    *,
+    run_offset: int = 0,
+    record_every: int = 1,
+    progress: ProgressFn | None = None,
+    threads: int | None = None,
+) -> list[Results]:
+    """Simulate several studies with the same runs, their common history once.
+
+    Each later study shares the first one's history up to :func:`shared_steps` (a what-if
+    whose first change is in 2019 shares the base's years before): the first study's runs
+    are saved there (:meth:`Study.snapshot`, each snapshot going on from the last) and the
+    study goes on from that. The results are those of :meth:`Study.simulate` for each study
+    alone (``tests/test_snapshot.py``); ``progress`` counts the shared steps of a study as
+    done when it starts from them, so the totals are those of simulating each alone.
+
+    Returns
+    -------
+    list of Results
+        In the order of ``studies``.
+    """
+    base, rest = studies[0], studies[1:]
+    limit = base.n_steps
+    shared = [min(shared_steps(base, s), limit) for s in rest]
+    kwargs: dict[str, Any] = {
+        "run_offset": run_offset,
+        "record_every": record_every,
+        "threads": threads,
+    }
+    snaps: dict[int, Snapshot] = {}
+    last: Snapshot | None = None
+    for step in sorted({s for s in shared if s >= 1}):
+        last = base.snapshot(n_runs, seed, step, progress=progress, start=last, **kwargs)
+        snaps[step] = last
+    results = [base.simulate(n_runs, seed, progress=progress, start=last, **kwargs)]
+    for study, step in zip(rest, shared, strict=True):
+        start = snaps.get(step)
+        if start is not None and progress is not None:
+            progress(step * n_runs)
+        results.append(study.simulate(n_runs, seed, progress=progress, start=start, **kwargs))
+    return results
+
+
+def _by_step(events: Sequence[Event]) -> dict[int, list[Event]]:
+    """Events by step, in their order."""
+    out: dict[int, list[Event]] = {}
+    for event in events:
+        out.setdefault(event.step, []).append(event)
+    return out
+
+
+def _equal(a: object, b: object) -> bool:
+    """Equal (False where a comparison is not a plain truth value, e.g. of arrays)."""
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ from diffusion.events import AddTies, Cohort, ModelAction, SetParams, SetState
 from diffusion.models.epidemic import SIR, SIRParams
 from diffusion.org.etten_leur import etten_leur
 from diffusion.results import Results
+from diffusion.study import shared_steps, simulate_studies
 from tests.test_engine import Flip, tiny_org
 
 
@@ -79,3 +82,20 @@ def test_a_snapshot_refuses_other_runs_or_recording():
         simulate(Flip(), org, n_runs=10, n_steps=9, seed=1, start=snap, record_every=2)
     with pytest.raises(ValueError, match="step 5"):
         simulate(Flip(), org, n_runs=10, n_steps=4, seed=1, start=snap)
+
+
+def test_studies_simulated_together_equal_each_alone():
+    # what-ifs of one base: changes from step 22, from step 9 (two snapshots, the second
+    # going on from the first), nothing changed, and another parameter (nothing shared)
+    base = etten_leur_baseline(years=1)
+    later = dataclasses.replace(base, events=(*base.events, Cohort(22, name="x", seats=6)))
+    sooner = dataclasses.replace(base, events=(*base.events, Cohort(9, name="y", seats=4)))
+    other = dataclasses.replace(base, model=base.model.with_params(p_adopt_per_week=0.2))
+    studies = [base, later, sooner, base, other]
+    assert [shared_steps(base, s) for s in studies[1:]] == [22, 9, base.n_steps + 1, 0]
+    done = []
+    together = simulate_studies(studies, 40, 5, record_every=2, progress=done.append)
+    for study, result in zip(studies, together, strict=True):
+        assert_same(result, study.simulate(40, 5, record_every=2))
+    # the shared steps count as done: the total is that of simulating each alone
+    assert sum(done) == len(studies) * 40 * base.n_steps

@@ -81,6 +81,7 @@ def simulate_all(
         When a what-if's calendar differs from the base's.
     """
     from diffusion.scenario.build import build_study
+    from diffusion.study import simulate_studies
 
     names = unique_names([item.scenario.name for item in loaded])
     studies = [build_study(item.scenario, groupings=GROUPINGS) for item in loaded]
@@ -89,9 +90,11 @@ def simulate_all(
             raise ValueError(
                 f"{name}: its calendar differs from the base's; a report needs the same calendar"
             )
+    # the what-ifs go on from the base's runs where their history is the base's
+    together = simulate_studies(studies, runs, seed, progress=progress)
     return [
-        Simulated(name, item, study, study.simulate(runs, seed, progress=progress))
-        for name, item, study in zip(names, loaded, studies, strict=True)
+        Simulated(name, item, study, results)
+        for name, item, study, results in zip(names, loaded, studies, together, strict=True)
     ]
 
 
