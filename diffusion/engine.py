@@ -155,11 +155,11 @@ class _Tracker:
         # record is a plain copy (or a narrowing one for the groups)
         dtype = _smallest_count(n_nodes)
         size = groups.size * n_states
-        running = np.zeros(n_runs * size, dtype=np.int64)
+        running: np.ndarray = np.zeros(n_runs * size, dtype=np.int64)
         base = np.arange(n_runs, dtype=np.int64)[:, None] * size + code
         for column in groups.member.T:
             running += np.bincount((base + column * n_states).ravel(), minlength=running.size)
-        self.running = running.astype(dtype).reshape(n_runs, groups.size, n_states)
+        self.running: np.ndarray = running.astype(dtype).reshape(n_runs, groups.size, n_states)
         self.counts, self.total, self.first = counts, total, first
         for m, codes in enumerate(milestone_codes):
             if fresh:  # else ``first`` holds the first steps so far
@@ -170,7 +170,8 @@ class _Tracker:
         member = self.groups.member
         if member.shape[1] == 1:  # "all" only
             return run
-        return (run[:, None] * self.groups.size + member[node]).ravel()
+        flat: np.ndarray = (run[:, None] * self.groups.size + member[node]).ravel()
+        return flat
 
     def _add(self, where: np.ndarray, code: np.ndarray | int, sign: int) -> None:
         """Add ``sign`` to running counts at (run, group) ``where`` and state ``code``."""
@@ -191,8 +192,9 @@ class _Tracker:
             column = self.running
         ufunc(column, add, out=column, casting="unsafe")
 
-    def _first(self, run: np.ndarray, node: np.ndarray, enters: np.ndarray, t: int) -> None:
-        """Set first steps to ``t`` where ``enters[m]`` and none is set yet."""
+    def _first(self, run: np.ndarray, node: np.ndarray, enters: Sequence[Any], t: int) -> None:
+        """Set first steps to ``t`` where ``enters[m]`` (True, False or a bool mask of the
+        people) and none is set yet."""
         rows = self.rows[run]
         for m, hit in enumerate(enters):
             if hit is False or not np.any(hit):
@@ -247,6 +249,7 @@ class _Tracker:
 
     def observe(self, code: np.ndarray, t: int) -> None:
         """Take in the codes ``(rows, nodes)`` at ``t`` by comparing them with the copy."""
+        assert self.prev is not None, "the tracker keeps no copy (the model reports moves)"
         self.compare(self.prev, code, t)
 
     def record(self, record: int) -> None:
@@ -352,6 +355,8 @@ def _simulate_batch(
     ``stop`` (before its events) if given, then return the batch and the codes at the last
     look, for a snapshot.
     """
+    if rows is None:
+        rows = np.arange(len(run_ids))
     rand = RunRandom(seed, run_ids, rows)
     by_moves = model.reports_moves
     n_states = len(model.state_names)
@@ -386,6 +391,7 @@ def _simulate_batch(
         if t == stop:
             if progress is not None:
                 progress((stop - reported) * len(run_ids))
+            assert observed is not None  # kept at the step before, or the snapshot's
             return batch, observed
         batch.t = t
         events = events_at.get(t)
@@ -396,6 +402,7 @@ def _simulate_batch(
             if t == t0 and observed is not None:
                 before = observed
             if by_moves:
+                assert before is not None
                 tracker.compare(before, batch.state.code, t)
                 tracker.settle(batch.state.code, t)
         if not by_moves:
@@ -408,13 +415,18 @@ def _simulate_batch(
             observed = batch.state.code.copy()
         moves = batch.model.step(batch.org, batch.prep, batch.state, t, batch.rand)
         if by_moves:
+            assert moves is not None, f"model {model.name!r} reports moves, its step gave none"
             # before a snapshot, first steps at ``stop`` wait for its events (made later)
             tracker.moves(moves, t + 1, t + 1 in events_at or t + 1 == stop)
         if t >= last_event and (t + 1) % batch.model.finished_check_every == 0:
             finished = batch.model.is_finished(batch.state)
             n_finished = 0 if finished is None else int(np.count_nonzero(finished))
             # drop them when they are many (a copy of the state) or every few steps
-            if n_finished and (n_finished * 8 >= finished.size or (t + 1) % COMPACT_EVERY == 0):
+            if (
+                finished is not None
+                and n_finished
+                and (n_finished * 8 >= finished.size or (t + 1) % COMPACT_EVERY == 0)
+            ):
                 # their state at t + 1 is final: count it, then let it carry forward
                 if not by_moves:
                     tracker.observe(batch.state.code, t + 1)
@@ -431,6 +443,7 @@ def _simulate_batch(
     if progress is not None:
         progress(((n_steps if stop is None else stop) - reported) * len(run_ids))
     if stop is not None:
+        assert observed is not None
         return batch, observed
     return None
 
@@ -521,7 +534,7 @@ def simulate(
     -------
     Results
     """
-    return _simulate(
+    results: Results = _simulate(
         model,
         org,
         n_runs,
@@ -539,6 +552,7 @@ def simulate(
         None,
         run_ids,
     )
+    return results
 
 
 def snapshot(
@@ -566,7 +580,7 @@ def snapshot(
     """
     if not 1 <= step:
         raise ValueError(f"a snapshot is taken at step >= 1, got {step}")
-    return _simulate(
+    taken: Snapshot = _simulate(
         model,
         org,
         n_runs,
@@ -583,6 +597,7 @@ def snapshot(
         start,
         step,
     )
+    return taken
 
 
 def _simulate(
@@ -791,7 +806,7 @@ def _check_start(
         raise ValueError(f"the snapshot is at step {start.step}, after n_steps={n_steps}")
 
 
-def _params_dict(params: object) -> dict:
+def _params_dict(params: object) -> dict[str, Any]:
     if params is None:
         return {}
     if is_dataclass(params) and not isinstance(params, type):

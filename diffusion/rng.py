@@ -24,6 +24,7 @@ for the batch would tie run ``i`` to the batch layout.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -175,7 +176,8 @@ class RunRandom:
         if cells.size > _SPARSE_SHARE * self.n_runs * n:
             words = self.raw64(purpose, step, (n + 1) // 2)
             halves = words.view(np.uint32)[:, :n].reshape(-1)[cells]
-            return (halves >> np.uint32(32 - _UNIT_BITS)).astype(np.int64)
+            top: np.ndarray = (halves >> np.uint32(32 - _UNIT_BITS)).astype(np.int64)
+            return top
         keys = self._step_keys(purpose, step)
         row, col = np.divmod(cells, n)
         # word (col // 2) of the row's stream; its low half is column 2j, its high half 2j + 1
@@ -193,7 +195,7 @@ class RunRandom:
         z &= _LOW24
         return z.view(np.int64)
 
-    def _blocks(self, purpose: str, step: int, n_words: int):
+    def _blocks(self, purpose: str, step: int, n_words: int) -> Iterator[tuple[slice, np.ndarray]]:
         """Yield ``(row slice, uint64 block)`` pairs covering ``(runs, n_words)`` words."""
         keys = self._step_keys(purpose, step)
         counters = np.arange(1, n_words + 1, dtype=np.uint64) * _GAMMA
