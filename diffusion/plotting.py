@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -318,13 +319,77 @@ def plot_spread_panels(
 __all__ = ["plot_spread", "plot_spread_panels"]
 
 
+@dataclass(frozen=True)
+class Style:
+    """How one what-if is drawn: colour, marker (points) and line style (curves)."""
+
+    colour: str
+    marker: str
+    line: str
+
+
+#: how many colours of :data:`PALETTE` what-ifs take before a colour comes back with
+#: another marker and line style (the eight Okabe-Ito colours)
+N_STYLE_COLOURS = 8
+_MARKERS = ("o", "s", "^", "D")
+_LINES = ("-", "--", ":", "-.")
+
+
+def what_if_styles(names: Sequence[str]) -> dict[str, Style]:
+    """One distinct style per what-if, in order: colours first, then markers and line styles.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The what-ifs, in the order of the comparison.
+
+    Returns
+    -------
+    dict of str to Style
+
+    Examples
+    --------
+    >>> styles = what_if_styles([f"w{k}" for k in range(10)])
+    >>> styles["w0"].colour == styles["w8"].colour, styles["w0"].marker, styles["w8"].marker
+    (True, 'o', 's')
+    """
+    return {
+        name: Style(
+            PALETTE[k % N_STYLE_COLOURS],
+            _MARKERS[(k // N_STYLE_COLOURS) % len(_MARKERS)],
+            _LINES[(k // N_STYLE_COLOURS) % len(_LINES)],
+        )
+        for k, name in enumerate(names)
+    }
+
+
+def style_handles(styles: dict[str, Style], *, curve: bool) -> list:
+    """Legend entries for ``styles``: lines (``curve``) or markers alone."""
+    from matplotlib.lines import Line2D
+
+    return [
+        Line2D(
+            [],
+            [],
+            color=style.colour,
+            marker="None" if curve else style.marker,
+            linestyle=style.line if curve else "None",
+            linewidth=2.2,
+            label=name,
+        )
+        for name, style in styles.items()
+    ]
+
+
 def plot_differences(
     rows: Sequence[object],
     *,
     labels: Sequence[str] | None = None,
+    styles: dict[str, Style] | None = None,
+    legend: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
-    """What-if differences with their intervals: one row per outcome, one colour per what-if.
+    """What-if differences with their intervals: one row per outcome, one style per what-if.
 
     Parameters
     ----------
@@ -333,6 +398,12 @@ def plot_differences(
         has one unit).
     labels : sequence of str, optional
         Display names for the outcomes, in order of first appearance (default: the names).
+    styles : dict of str to Style, optional
+        Each what-if's style (default: :func:`what_if_styles` of the what-ifs in ``rows``);
+        also the order of the points within a row.
+    legend : bool
+        Draw a legend when there is more than one what-if (a figure of several panels draws
+        one for all instead).
     ax : matplotlib Axes, optional
 
     Returns
@@ -343,22 +414,38 @@ def plot_differences(
 
     ax = _axes(ax)
     outcomes = list(dict.fromkeys(r.outcome for r in rows))  # type: ignore[attr-defined]
-    what_ifs = list(dict.fromkeys(r.what_if for r in rows))  # type: ignore[attr-defined]
+    present = list(dict.fromkeys(r.what_if for r in rows))  # type: ignore[attr-defined]
+    styles = what_if_styles(present) if styles is None else styles
+    what_ifs = [w for w in styles if w in present]
+    index = {(r.what_if, r.outcome): r for r in rows}  # type: ignore[attr-defined]
     for k, what_if in enumerate(what_ifs):
-        mine = {r.outcome: r for r in rows if r.what_if == what_if}  # type: ignore[attr-defined]
         y = np.arange(len(outcomes)) + 0.8 * (k - (len(what_ifs) - 1) / 2) / len(what_ifs)
+        picked = [index.get((what_if, o)) for o in outcomes]
         mean, low, high = (
-            np.array([getattr(mine[o], key) if o in mine else np.nan for o in outcomes])
+            np.array([getattr(r, key) if r is not None else np.nan for r in picked])
             for key in ("difference", "low", "high")
         )
-        err = np.nan_to_num(np.vstack([mean - low, high - mean]))
-        ax.errorbar(mean, y, xerr=err, fmt="o", capsize=3, label=what_if)
-    ax.axvline(0, color="grey", linewidth=0.8)
+        style = styles[what_if]
+        ax.errorbar(
+            mean,
+            y,
+            xerr=np.nan_to_num(np.vstack([mean - low, high - mean])),
+            fmt=style.marker,
+            color=style.colour,
+            markersize=5,
+            capsize=2.5,
+            label=what_if,
+        )
+    ax.axvline(0, color="0.4", linewidth=0.8)
     ax.set_yticks(np.arange(len(outcomes)), list(labels) if labels is not None else outcomes)
     ax.tick_params(axis="y", labelsize="small")
-    ax.invert_yaxis()
+    for edge in np.arange(len(outcomes) - 1) + 0.5:  # thin rules keep the rows apart
+        ax.axhline(edge, color="0.9", linewidth=0.8, zorder=0)
+    if outcomes:
+        ax.set_ylim(len(outcomes) - 0.5, -0.5)
     ax.set_xlabel("difference from the base")
-    if len(what_ifs) > 1:
+    ax.grid(axis="x", alpha=0.25)
+    if legend and len(what_ifs) > 1:
         ax.legend(fontsize="small")
     return ax
 
@@ -606,6 +693,8 @@ def plot_difference_over_time(
     markers: Sequence[Marker] = (),
     calendar: Calendar | None = None,
     color: str | None = None,
+    linestyle: str = "-",
+    band_alpha: float = 0.2,
     ax: Axes | None = None,
 ) -> Axes:
     """A paired difference over time: the mean difference (a line) and its interval (a light
@@ -617,10 +706,22 @@ def plot_difference_over_time(
         Dates (datetime64) or steps.
     difference, low, high : ``(records,)``
         Mean paired difference and its interval at each record.
+    linestyle : str
+        The line's style (``"-"``, ``"--"``, ...).
+    band_alpha : float
+        Opacity of the interval's band (lighter when many bands overlap).
     """
     ax = _axes(ax)
-    (line,) = ax.plot(x, difference, label=label or None, color=color, linewidth=2.2, zorder=3)
-    ax.fill_between(x, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+    (line,) = ax.plot(
+        x,
+        difference,
+        label=label or None,
+        color=color,
+        linestyle=linestyle,
+        linewidth=2.2,
+        zorder=3,
+    )
+    ax.fill_between(x, low, high, color=line.get_color(), alpha=band_alpha, linewidth=0)
     ax.axhline(0, color="0.4", linewidth=0.8)
     if markers:
         mark_events(ax, markers, calendar=calendar)
@@ -631,6 +732,7 @@ def plot_difference_over_time(
 
 
 __all__ += [
+    "Style",
     "group_colours",
     "group_names",
     "mark_events",
@@ -644,4 +746,6 @@ __all__ += [
     "save_figure",
     "smooth_quantiles",
     "state_words",
+    "style_handles",
+    "what_if_styles",
 ]

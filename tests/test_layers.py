@@ -37,6 +37,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "advisor",
             "plotting",
             "tables",
+            "comparison_plots",
             "htmlreport",
             "catalogue",
             "robustness",

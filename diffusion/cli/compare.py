@@ -202,6 +202,8 @@ def compare(
     if result.robustness and fmt == "table":
         _print_robustness(result, {(r.what_if, r.outcome) for r in shown})
     with output_folder(out_dir, overwrite) as tmp:
+        from diffusion.comparison_plots import plot_comparison, plot_comparison_over_time
+        from diffusion.plotting import save_figure
         from diffusion.tables import write_csv
 
         write_csv([row.tidy() for row in rows], tmp / "comparison.csv")
@@ -209,8 +211,8 @@ def compare(
             write_csv([r.row() for r in result.robustness], tmp / "robustness.csv")
         if with_report:
             _write_report(result, names, loaded, n_draws or 0, tmp / "report.html")
-        _plot(rows, names[0], n_runs, tmp / "comparison.png")
-        _plot_over_time(result, tmp / "difference-over-time.png")
+        save_figure(plot_comparison(result), tmp / "comparison.png")
+        save_figure(plot_comparison_over_time(result), tmp / "difference-over-time.png")
         write_manifest(
             tmp,
             dict(zip(names, loaded, strict=True)),
@@ -414,87 +416,5 @@ def _print(
     )
 
 
-def _plot_over_time(result: Comparison, path: Path) -> None:
-    """The paired difference in people working from the intent over time, one line and
-    interval band per what-if."""
-    from diffusion.comparison import difference_over_time
-    from diffusion.plotting import (
-        PALETTE,
-        new_figure,
-        plot_difference_over_time,
-        save_figure,
-        state_words,
-    )
-
-    states = result.settings.adopted
-    fig = new_figure(9, 4.5)
-    ax = fig.add_subplot()
-    base = result.results[result.base]
-    for k, name in enumerate(result.what_ifs):
-        diff = difference_over_time(base, result.results[name], states, level=result.settings.level)
-        plot_difference_over_time(
-            result.calendar.dates_of(diff.steps),
-            diff.difference,
-            diff.low,
-            diff.high,
-            label=name,
-            ylabel=f"difference in people {state_words(states)}",
-            calendar=result.calendar,
-            color=PALETTE[k % len(PALETTE)],
-            ax=ax,
-        )
-    ax.legend(fontsize="small", loc="upper left")
-    level = round(100 * result.settings.level)
-    ax.set_title(
-        f"What-ifs minus {result.base}: mean paired difference and {level}% interval, "
-        f"{result.n_runs} runs"
-    )
-    save_figure(fig, path)
-
-
-def _short_label(outcome: str, last: str) -> str:
-    """An outcome's name shortened for a plot's axis."""
-    for long, short in (
-        (f" {last}", ""),
-        (" working from the intent", ""),
-        ("years to ", "to "),
-        (" of staff", ""),
-    ):
-        outcome = outcome.replace(long, short)
-    return outcome
-
-
 def _excludes_zero(row: Outcome) -> bool:
     return bool(row.low > 0 or row.high < 0)
-
-
-def _plot(rows: list[Outcome], base: str, n_runs: int, path: Path) -> None:
-    """Differences with their intervals: one panel per family of outcomes (people at the last
-    date, probabilities, years), one colour per what-if."""
-    from diffusion.io import save_figure
-    from diffusion.plotting import new_figure, plot_differences
-
-    last = max(
-        (r.outcome.rsplit(" ", 1)[-1] for r in rows if r.family not in ("years",)), default=""
-    )
-    panels: dict[str, list[Outcome]] = {}
-    for row in rows:
-        if row.family in ("probability", "years") or row.outcome.endswith(last):
-            panels.setdefault(row.family, []).append(row)
-    n_cols = min(2, max(len(panels), 1))
-    n_rows = -(-max(len(panels), 1) // n_cols)
-    fig = new_figure(7 * n_cols, 4.5 * n_rows)
-    axes = fig.subplots(n_rows, n_cols, squeeze=False)
-    for ax, (family, items) in zip(axes.ravel(), panels.items(), strict=False):
-        outcomes = list(dict.fromkeys(r.outcome for r in items))
-        plot_differences(items, labels=[_short_label(o, last) for o in outcomes], ax=ax)
-        title = {
-            "probability": "probabilities",
-            "years": "years until a share of the staff works from the intent",
-        }.get(family, f"{family} at {last}")
-        ax.set_title(title)
-    for ax in axes.ravel()[len(panels) :]:
-        ax.set_visible(False)
-    fig.suptitle(f"What-ifs minus {base}: mean and {round(100 * LEVEL)}% interval, {n_runs} runs")
-    fig.tight_layout()
-    save_figure(fig, path)
