@@ -173,9 +173,16 @@ def run(
     seed: int | None = None,
     groupings: Sequence[str] | None = None,
     batch_size: int | None = None,
+    keep_runs: bool = False,
+    executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> Results:
     """Simulate a scenario's Monte Carlo runs.
+
+    The runs are simulated in chunks (here, or spread over ``executor``'s workers) and the
+    bands and means of trained, adopters and working per group are gathered exactly as
+    the chunks finish (:mod:`diffusion.chunks`), so memory does not grow with the runs;
+    every run's counts are kept only with ``keep_runs``.
 
     Parameters
     ----------
@@ -188,32 +195,52 @@ def run(
         Groupings to count people by (default: the scenario's ``outputs.groupings``).
     batch_size : int, optional
         Runs simulated together (default: chosen from the organisation's size).
+    keep_runs : bool
+        Keep every run's counts (``series``, ``to_pandas()``, ``to_xarray()``: runs x
+        records x groups x states); without it the results hold the exact bands and means
+        (``results.spread(states, grouping, group)``) and each person's first adoption.
+    executor : Executor, optional
+        Where the chunks of runs are simulated (:class:`diffusion.executors.Executor`;
+        default: in this process); the results do not depend on it.
     progress : callable, optional
         Called with the number of run-steps done since the last call.
 
     Returns
     -------
     Results
-        Counts per state per group per recorded week and run (``to_pandas()``,
-        ``to_xarray()``), with the provenance to replay any run.
+        Counts per state per group per recorded week: their bands and means
+        (``spread``), with ``keep_runs`` every run's (``to_pandas()``, ``to_xarray()``),
+        and the provenance to replay any run.
 
     Examples
     --------
     >>> import diffusion
     >>> base = diffusion.load_scenario(overrides=["calendar.end=2016-12-31"])
     >>> results = diffusion.run(base, runs=4, seed=1)
-    >>> frame = results.to_pandas("department")
-    >>> list(frame.columns), results.n_runs
+    >>> band = results.spread("adopter", "department", "S").band((0.05, 0.95))
+    >>> band.mean.shape == results.steps.shape, results.kept_runs
+    (True, False)
+    >>> kept = diffusion.run(base, runs=4, seed=1, keep_runs=True)
+    >>> frame = kept.to_pandas("department")
+    >>> list(frame.columns), kept.n_runs
     (['run', 'date', 'step', 'group', 'state', 'people'], 4)
-    >>> results.to_xarray("department").dims
+    >>> kept.to_xarray("department").dims
     ('run', 'date', 'group', 'state')
     """
+    from diffusion.chunks import simulate as simulate_chunks
+
     loaded = _loaded(scenario)
     sc = loaded.scenario
     study = build_study(sc, groupings=groupings)
-    return study.simulate(
+    executor = executor or Executor()
+    executor.check_available()
+    return simulate_chunks(
+        study,
         _positive("runs", sc.runs if runs is None else runs),
         _seed(sc.seed if seed is None else seed),
+        measures=measures_for(study.model.state_names, study.model.adopted_states),
+        keep_runs=keep_runs,
+        executor=executor,
         batch_size=batch_size,
         record_every=sc.outputs.record_every,
         progress=progress,

@@ -144,6 +144,13 @@ def check(estimate: float, what: str, levers: Sequence[str], *, place: str = "")
 
 
 # ------------------------------------------------------------------------------ estimates
+def count_bytes(largest: int) -> int:
+    """Bytes of one recorded count when no group has more than ``largest`` people: the
+    engine stores counts in the smallest unsigned type that holds them (uint8, uint16,
+    else int32)."""
+    return 1 if largest < 2**8 else 2 if largest < 2**16 else 4
+
+
 def simulation_bytes(
     *,
     runs: int,
@@ -153,6 +160,8 @@ def simulation_bytes(
     people: int,
     batch: int,
     milestones: int = 1,
+    largest_group: int | None = None,
+    steps: int | None = None,
 ) -> int:
     """Bytes of a simulation's outputs and of one batch's working state.
 
@@ -162,15 +171,26 @@ def simulation_bytes(
         Monte Carlo runs; recorded steps; groups counted (every label of every grouping,
         and everyone); model states; people; runs simulated together; milestones whose
         first step is kept per person (the adopted states, and any asked for).
+    largest_group : int, optional
+        People in the largest group counted (not everyone): the counts' type is the
+        smallest that holds it (:func:`count_bytes`); default: ``people``.
+    steps : int, optional
+        Steps simulated: first steps take 2 bytes below 32,767 steps, else 4 (default: 4).
 
     Examples
     --------
     >>> simulation_bytes(runs=1000, records=53, groups=20, states=6, people=318, batch=100)
-    23404800
+    22768800
+    >>> simulation_bytes(
+    ...     runs=1000, records=53, groups=20, states=6, people=318, batch=100,
+    ...     largest_group=120, steps=52,
+    ... )
+    16090800
     """
-    counts = runs * records * groups * states * (2 if people < 2**15 else 4)
+    per_count = count_bytes(people if largest_group is None else largest_group)
+    counts = runs * records * (groups - 1) * states * per_count
     totals = runs * records * states * 4
-    first = milestones * runs * people * 4
+    first = milestones * runs * people * (2 if steps is not None and steps < 2**15 - 1 else 4)
     working = min(batch, runs) * people * BYTES_PER_PERSON_RUN
     return counts + totals + first + working
 
@@ -189,10 +209,15 @@ def check_simulation(
     people: int,
     batch: int,
     milestones: int = 1,
+    largest_group: int | None = None,
+    steps: int | None = None,
+    extra: int = 0,
+    what: str | None = None,
 ) -> None:
     """:func:`check` a simulation before its outputs are allocated (see
-    :func:`simulation_bytes`)."""
-    estimate = simulation_bytes(
+    :func:`simulation_bytes`); ``extra`` bytes are added (e.g. what a chunked run gathers),
+    ``what`` replaces the description."""
+    estimate = extra + simulation_bytes(
         runs=runs,
         records=records,
         groups=groups,
@@ -200,10 +225,12 @@ def check_simulation(
         people=people,
         batch=batch,
         milestones=milestones,
+        largest_group=largest_group,
+        steps=steps,
     )
     check(
         estimate,
-        f"{runs} runs of {people} people, {records} records of {groups} groups",
+        what or f"{runs} runs of {people} people, {records} records of {groups} groups",
         [
             "record less often (--record-every, outputs.record_every)",
             "count fewer groupings (outputs.groupings)",

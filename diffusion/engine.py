@@ -672,6 +672,8 @@ def _simulate(
         people=org.n_nodes,
         batch=batch_size,
         milestones=len(milestones),
+        largest_group=groups.largest,
+        steps=n_steps,
     )
     # the outputs, allocated once; every batch writes its own slice of runs
     # stored record-major, so that recording a step writes one contiguous block; the arrays

@@ -115,19 +115,12 @@ def smooth_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> np.ndarr
     Each quantile is a Beta-weighted mean of all the order statistics instead of one or two
     of them, so bands of small integer counts change smoothly over time instead of jumping
     between integers (Harrell & Davis 1982, Biometrika 69:635). Returns
-    ``(len(quantiles), ...)``.
+    ``(len(quantiles), ...)``. (:func:`diffusion.tally.smooth_quantiles`; a tally's
+    :meth:`~diffusion.tally.Spread.smooth_quantiles` gives the same from histograms.)
     """
-    from scipy.special import betainc
+    from diffusion.tally import smooth_quantiles as from_values
 
-    x = np.sort(np.asarray(values, dtype=np.float64), axis=0)
-    n = x.shape[0]
-    edges = np.arange(n + 1) / n
-    out = []
-    for q in quantiles:
-        a, b = (n + 1) * q, (n + 1) * (1 - q)
-        weights = np.diff(betainc(a, b, edges))
-        out.append(np.tensordot(weights, x, axes=(0, 0)))
-    return np.asarray(out)
+    return from_values(values, quantiles)
 
 
 def mark_events(ax: Axes, markers: Sequence[Marker], *, calendar: Calendar | None = None) -> None:
@@ -214,25 +207,25 @@ def plot_spread(
     ax = _axes(ax)
     x = calendar.dates_of(results.steps) if calendar is not None else results.steps
     if grouping is None:
-        curves = {label or "all": results.series(states)}
-        sizes = {label or "all": results.total[0, 0].sum()}
+        curves = {label or "all": results.spread(states)}
+        sizes = {label or "all": results.n_people}
         colours = {label or "all": color}
     else:
         all_labels = list(results.group_labels[grouping])
         chosen = list(groups) if groups is not None else [g for g in all_labels if g]
         all_sizes = results.group_sizes(grouping)
-        curves = {g: results.series(states, grouping, g) for g in chosen}
+        curves = {g: results.spread(states, grouping, g) for g in chosen}
         sizes = {g: all_sizes[all_labels.index(g)] for g in chosen}
         colours = group_colours([g for g in all_labels if g])
         if color is not None:
             colours = dict.fromkeys(chosen, color)
     names = names or {}
-    for name, series in curves.items():
-        values = series / max(int(sizes[name]), 1) if share else series
-        low, high = smooth_quantiles(values, quantiles)
+    for name, spread in curves.items():
+        scale = 1 / max(int(sizes[name]), 1) if share else 1
+        low, high = spread.smooth_quantiles(quantiles) * scale
         (line,) = ax.plot(
             x,
-            values.mean(axis=0),
+            spread.mean() * scale,
             label=names.get(name, name or "(none)"),
             color=colours.get(name),
             linewidth=2.2,

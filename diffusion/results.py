@@ -1,9 +1,11 @@
 """Simulation results and their summaries.
 
-A :class:`Results` holds integer counts per state per group per recorded step per run, the
-step at which each person adopted, and the provenance needed to replay any run. Summaries
-reduce over runs: means and quantile bands, final sizes, time to reach a share, and the
-paired difference of two results made with the same seeds (common random numbers).
+A :class:`Results` holds integer counts per state per group per recorded step per run (or,
+when every run's counts are not kept, their exact bands: a :class:`~diffusion.tally.Tally`),
+the step at which each person adopted, and the provenance needed to replay any run.
+Summaries reduce over runs: means and quantile bands (:meth:`Results.spread`), final sizes,
+time to reach a share, and the paired difference of two results made with the same seeds
+(common random numbers).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from diffusion.io import atomic_write
+from diffusion.tally import Band, Spread, Tally
 
 States = str | Sequence[str]
 
@@ -32,9 +35,10 @@ class Results:
     steps : int array ``(records,)``
         The steps at which counts were recorded (0 is the initial state).
     counts : mapping of grouping to int array ``(runs, records, groups, states)``
-        People per state per group, e.g. ``counts["department"]``.
-    total : int array ``(runs, records, states)``
-        People per state over all nodes.
+        People per state per group, e.g. ``counts["department"]``; empty when every run's
+        counts were not kept (then ``tally`` has their bands).
+    total : int array ``(runs, records, states)`` or None
+        People per state over all nodes (None when the runs' counts were not kept).
     first_step : mapping of milestone to int32 array ``(runs, nodes)``
         First step at which each person was in the milestone's states; -1 if never.
         ``"adopted"`` (the model's adopted states) is always there.
@@ -46,21 +50,39 @@ class Results:
         Labels of the groups of each grouping.
     provenance : dict
         Model, parameters, seed, runs, steps, organisation, events and package version.
+    tally : Tally, optional
+        Exact means and quantiles over runs of some measures per group
+        (:mod:`diffusion.tally`), kept in memory that does not grow with runs.
     """
 
     state_names: tuple[str, ...]
     steps: np.ndarray
     counts: Mapping[str, np.ndarray]
-    total: np.ndarray
+    total: np.ndarray | None
     first_step: Mapping[str, np.ndarray]
     run_ids: np.ndarray
     node_ids: tuple[str, ...]
     group_labels: Mapping[str, tuple[str, ...]]
     provenance: dict[str, Any] = field(default_factory=dict)
+    tally: Tally | None = None
 
     @property
     def n_runs(self) -> int:
-        return int(self.total.shape[0])
+        return len(self.run_ids)
+
+    @property
+    def kept_runs(self) -> bool:
+        """Whether every run's counts are here (else only the tally's bands)."""
+        return self.total is not None
+
+    def _per_run(self) -> np.ndarray:
+        """``total``, or a clear error when the runs' counts were not kept."""
+        if self.total is None:
+            raise ValueError(
+                "every run's counts were not kept (only bands and means): simulate with "
+                "keep_runs=True (diffusion run --keep-runs)"
+            )
+        return self.total
 
     @property
     def adopted_step(self) -> np.ndarray:
@@ -90,8 +112,9 @@ class Results:
         otherwise all nodes.
         """
         idx = self.state_index(states)
+        total = self._per_run()
         if grouping is None:
-            return np.asarray(self.total[:, :, idx].sum(axis=2, dtype=np.int64))
+            return np.asarray(total[:, :, idx].sum(axis=2, dtype=np.int64))
         if grouping not in self.counts:
             raise ValueError(
                 f"grouping {grouping!r} was not recorded; recorded: {', '.join(self.counts)}"
@@ -105,11 +128,46 @@ class Results:
     def by_group(self, states: States, grouping: str) -> np.ndarray:
         """People in ``states`` per group over time, ``(runs, records, groups)`` int64."""
         idx = self.state_index(states)
+        self._per_run()
         return np.asarray(self.counts[grouping][:, :, :, idx].sum(axis=3, dtype=np.int64))
 
     def group_sizes(self, grouping: str) -> np.ndarray:
         """People per group, ``(groups,)`` (from the first record of the first run)."""
+        if self.tally is not None and grouping in self.tally.sizes:
+            return self.tally.sizes[grouping].copy()
+        self._per_run()
         return np.asarray(self.counts[grouping][0, 0].sum(axis=1, dtype=np.int64))
+
+    @property
+    def n_people(self) -> int:
+        """Everyone counted (the nodes)."""
+        return len(self.node_ids)
+
+    def spread(
+        self, states: States, grouping: str | None = None, group: str | None = None
+    ) -> Spread:
+        """People in ``states`` over records across runs: mean, exact quantiles and smooth
+        quantiles (:class:`~diffusion.tally.Spread`).
+
+        From the tally when it has those states (exact: the same numbers as from every run's
+        counts), else from every run's counts; ``grouping`` and ``group`` as in
+        :meth:`series`.
+        """
+        idx = self.state_index(states)
+        tally = self.tally
+        if (
+            tally is not None
+            and (grouping is None or grouping in tally.sizes)
+            and (not self.kept_runs or tally.has_measure(idx))
+        ):
+            # without the runs' counts, a measure not tallied is refused there, by name
+            if grouping is None:
+                return tally.spread(idx)
+            labels = self.group_labels[grouping]
+            if group not in labels:
+                raise ValueError(f"no {grouping} {group!r}; {grouping}s: {', '.join(labels)}")
+            return tally.spread(idx, grouping, labels.index(group))
+        return Spread(values=self.series(states, grouping, group))
 
     def final(
         self, states: States, grouping: str | None = None, group: str | None = None
@@ -146,8 +204,9 @@ class Results:
 
     def _counts_of(self, grouping: str | None) -> tuple[np.ndarray, tuple[str, ...]]:
         """Counts ``(runs, records, groups, states)`` and group labels (``"all"``: everyone)."""
+        total = self._per_run()
         if grouping is None:
-            return self.total[:, :, None, :], ("all",)
+            return total[:, :, None, :], ("all",)
         if grouping not in self.counts:
             raise ValueError(
                 f"grouping {grouping!r} was not recorded; recorded: {', '.join(self.counts)}"
@@ -216,23 +275,27 @@ class Results:
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: str | Path) -> Path:
-        """Write to a ``.npz`` file (atomically); :meth:`load` reads it back."""
+        """Write to a ``.npz`` file (atomically); :meth:`load` reads it back.
+
+        Every run's counts if kept, and the tally if there is one.
+        """
         path = Path(path)
-        arrays = {
-            "steps": self.steps,
-            "total": self.total,
-            "run_ids": self.run_ids,
-        }
+        arrays = {"steps": self.steps, "run_ids": self.run_ids}
+        if self.total is not None:
+            arrays["total"] = self.total
         for g, c in self.counts.items():
             arrays[f"counts__{g}"] = c
         for m, f in self.first_step.items():
             arrays[f"first__{m}"] = f
-        meta = {
+        meta: dict[str, Any] = {
             "state_names": list(self.state_names),
             "node_ids": list(self.node_ids),
             "group_labels": {g: list(v) for g, v in self.group_labels.items()},
             "provenance": self.provenance,
         }
+        if self.tally is not None:
+            tally_arrays, meta["tally"] = self.tally.to_arrays()
+            arrays |= tally_arrays
         arrays["meta"] = np.frombuffer(json.dumps(meta, default=str).encode(), dtype=np.uint8)
         with atomic_write(path, "wb") as fh:
             np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub
@@ -244,11 +307,16 @@ class Results:
         with np.load(Path(path)) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             counts = {k.split("__", 1)[1]: data[k] for k in data.files if k.startswith("counts__")}
+            tally = None
+            if "tally" in meta:
+                tally = Tally.from_arrays(
+                    {k: data[k] for k in data.files if k.startswith("tally__")}, meta["tally"]
+                )
             return cls(
                 state_names=tuple(meta["state_names"]),
                 steps=data["steps"],
                 counts=counts,
-                total=data["total"],
+                total=data["total"] if "total" in data.files else None,
                 first_step={
                     k.split("__", 1)[1]: data[k] for k in data.files if k.startswith("first__")
                 },
@@ -256,30 +324,11 @@ class Results:
                 node_ids=tuple(meta["node_ids"]),
                 group_labels={g: tuple(v) for g, v in meta["group_labels"].items()},
                 provenance=meta["provenance"],
+                tally=tally,
             )
 
 
 # -------------------------------------------------------------------- summaries
-@dataclass(frozen=True)
-class Band:
-    """Mean and quantiles over runs of a series, each ``(records,)`` (or scalars)."""
-
-    mean: np.ndarray
-    quantiles: Mapping[float, np.ndarray]
-
-    @property
-    def low(self) -> np.ndarray:
-        return self.quantiles[min(self.quantiles)]
-
-    @property
-    def high(self) -> np.ndarray:
-        return self.quantiles[max(self.quantiles)]
-
-    @property
-    def median(self) -> np.ndarray:
-        return self.quantiles.get(0.5, np.quantile(list(self.quantiles.values()), 0.5, axis=0))
-
-
 def band(values: np.ndarray, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> Band:
     """Mean and quantile band over runs (axis 0) of ``values`` ``(runs, ...)``."""
     values = np.asarray(values, dtype=np.float64)

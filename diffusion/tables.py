@@ -10,11 +10,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
-
 from diffusion.calendar import Calendar
 from diffusion.io import atomic_write
-from diffusion.results import Results, band
+from diffusion.results import Results
+from diffusion.tally import Spread
 
 #: measure name -> the states it counts
 Measures = Mapping[str, str | Sequence[str]]
@@ -30,8 +29,8 @@ def groups_of(results: Results, grouping: str | None) -> list[tuple[str | None, 
     return [*pairs, (None, "all")]
 
 
-def _series(results: Results, states, grouping: str | None, group: str) -> np.ndarray:
-    return results.series(states, grouping, None if grouping is None else group)
+def _spread(results: Results, states, grouping: str | None, group: str) -> Spread:
+    return results.spread(states, grouping, None if grouping is None else group)
 
 
 def band_table(
@@ -44,14 +43,16 @@ def band_table(
 ) -> list[dict[str, object]]:
     """One row per (group, date): each measure's mean and quantile band over runs."""
     rows = []
+    records = [results.record_of_step(calendar.step_of(date)) for date in dates]
     for g_name, group in groups_of(results, grouping):
-        for date in dates:
-            record = results.record_of_step(calendar.step_of(date))
+        bands = {
+            measure: _spread(results, states, g_name, group).band((quantiles[0], quantiles[1]))
+            for measure, states in measures.items()
+        }
+        for date, record in zip(dates, records, strict=True):
             row: dict[str, object] = {"group": group, "date": date.isoformat()}
-            for measure, states in measures.items():
-                values = _series(results, states, g_name, group)[:, record]
-                b = band(values, (quantiles[0], quantiles[1]))
-                row[measure] = (float(b.mean), float(b.low), float(b.high))
+            for measure, b in bands.items():
+                row[measure] = (float(b.mean[record]), float(b.low[record]), float(b.high[record]))
             rows.append(row)
     return rows
 
@@ -73,7 +74,7 @@ def series_rows(
                 continue
             seen.add((g_name, group))
             for measure, states in measures.items():
-                b = band(_series(results, states, g_name, group), quantiles)
+                b = _spread(results, states, g_name, group).band(quantiles)
                 for i, step in enumerate(results.steps):
                     row: dict[str, object] = {
                         "date": str(dates[i]),

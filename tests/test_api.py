@@ -57,8 +57,8 @@ def test_what_if_adds_events_checked_like_a_file(base):
 
 
 def test_run_is_reproducible_per_run_and_gives_tidy_tables(base):
-    five = diffusion.run(base, runs=5, seed=7)
-    three = diffusion.run(base, runs=3, seed=7)
+    five = diffusion.run(base, runs=5, seed=7, keep_runs=True)
+    three = diffusion.run(base, runs=3, seed=7, keep_runs=True)
     # run i depends only on (seed, i), however many runs are asked for
     np.testing.assert_array_equal(five.total[:3], three.total)
     frame = three.to_pandas("department")

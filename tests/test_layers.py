@@ -25,13 +25,14 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("organisation graph", ("org",)),
     ("compiled arrays", ("compile", "graphs", "summary")),
     ("models and events", ("models", "events")),
-    ("engine and results", ("engine", "results")),
+    ("engine and results", ("engine", "results", "tally")),
     ("study", ("study", "comparison")),
     ("scenario", ("scenario", "baseline")),
     (
         "workflows",
         (
             "executors",
+            "chunks",
             "sweeps",
             "calibration",
             "advisor",

@@ -20,6 +20,7 @@ from diffusion.cli.common import (
     NumberRange,
     check_out,
     clean_errors,
+    dask_options,
     date_option,
     fail,
     memory_option,
@@ -29,6 +30,7 @@ from diffusion.cli.common import (
 )
 
 if TYPE_CHECKING:
+    from diffusion.executors import Executor
     from diffusion.results import Results
     from diffusion.scenario.load import LoadedScenario
     from diffusion.study import Study
@@ -146,6 +148,14 @@ def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
     help="Also draw the organisation on DATE (YYYY-MM-DD), each person coloured by the "
     "share of runs in which they work from the intent, departments named: org-DATE.png.",
 )
+@click.option(
+    "--keep-runs",
+    is_flag=True,
+    help="Keep every run's counts in results.npz (runs x weeks x groups x states); without "
+    "it the bands and means are gathered exactly as the runs finish, in memory that does "
+    "not grow with --runs.",
+)
+@dask_options(default_workers=0)
 @overwrite_option
 def run(
     scenario: Path | None,
@@ -157,6 +167,9 @@ def run(
     out_dir: Path | None,
     batch_size: int | None,
     org_picture: dt.date | None,
+    keep_runs: bool,
+    scheduler: str | None,
+    workers: int | None,
     overwrite: bool,
 ) -> None:
     """Simulate SCENARIO (a scenario file; default: the built-in Etten-Leur baseline, the
@@ -165,15 +178,20 @@ def run(
 
     Prints trained and adopters by department at the scenario's report dates with 90% bands
     over runs and writes series.csv (per-group series with bands), summary.csv, spread.png,
-    results.npz and manifest.json into --out.
+    results.npz and manifest.json into --out. With --workers or --scheduler the runs are
+    simulated in chunks on Dask workers; the outputs are the same.
     """
+    from diffusion.executors import Executor
+
     extra = calendar_overrides(years, until)
     with scenario_errors():
+        executor = Executor.from_options(scheduler, workers, default_workers=0)
+        executor.check_available()
         loaded = load(scenario, [*extra, *overrides])
         if out_dir is None:
             out_dir = Path("out") / ("baseline" if scenario is None else loaded.scenario.name)
         check_out(out_dir, overwrite)
-        _run(loaded, n_runs, seed, out_dir, batch_size, overwrite, org_picture)
+        _run(loaded, n_runs, seed, out_dir, batch_size, overwrite, org_picture, keep_runs, executor)
 
 
 def _run(
@@ -184,8 +202,12 @@ def _run(
     batch_size: int | None,
     overwrite: bool = False,
     org_picture: dt.date | None = None,
+    keep_runs: bool = False,
+    executor: Executor | None = None,
 ) -> None:
+    from diffusion.chunks import simulate
     from diffusion.comparison import measures_for
+    from diffusion.executors import Executor
     from diffusion.scenario.build import build_study, report_dates
     from diffusion.tables import band_table, series_rows, write_csv
 
@@ -198,9 +220,13 @@ def _run(
         fail(f"--org-picture {org_picture} is outside the calendar ({cal.start} to {cal.end})")
     measures = measures_for(study.model.state_names, study.model.adopted_states)
     with progress(n_runs * cal.n_steps, f"simulating {n_runs} runs") as advance:
-        results = study.simulate(
+        results = simulate(
+            study,
             n_runs,
             seed,
+            measures=measures,
+            keep_runs=keep_runs,
+            executor=executor,
             batch_size=batch_size,
             record_every=sc.outputs.record_every,
             progress=advance,
@@ -230,6 +256,8 @@ def _run(
             start=cal.start.isoformat(),
             end=cal.end.isoformat(),
             provenance=results.provenance,
+            kept_runs=keep_runs,
+            executor=(executor or Executor()).describe(),
         )
     names = ["series.csv", "summary.csv", "spread.png", *pictures, "results.npz", "manifest.json"]
     click.echo(f"wrote {out_dir}/: {' '.join(names)}")

@@ -1,0 +1,329 @@
+"""Simulate a study's runs in chunks, here or on Dask workers, and gather them exactly.
+
+Run ``i`` depends only on the root seed and ``i`` (:mod:`diffusion.rng`), so the runs can be
+simulated in chunks of whole runs (``run_offset``), in any order and anywhere, and gathered:
+each chunk's counts are folded into a :class:`~diffusion.tally.Tally` (exact bands and means,
+in memory that does not grow with runs) and then dropped, unless every run's counts are asked
+for (``keep_runs``). Each person's first step in a milestone (``first_step``, 2 bytes a
+person and run) is always kept: the organisation pictures and the fit use it run by run.
+
+The result is the same whatever the chunks and the executor: the tally's histograms add up
+exactly, and the kept arrays are placed by run index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from diffusion.executors import Executor
+from diffusion.results import Results
+from diffusion.study import Study
+from diffusion.tally import Tally, tally_bytes
+
+#: bytes of every run's counts a chunk may hold before it is tallied and dropped (the
+#: baseline, 835 records of 31 groups and 7 states, 1 byte a count: about 650 runs a chunk)
+CHUNK_BYTES = 128 << 20
+#: fewest runs in a chunk (below it a chunk's fixed costs, events and set-up, dominate)
+MIN_CHUNK_RUNS = 32
+
+
+def run_bytes(study: Study, n_records: int, milestones: int = 1) -> int:
+    """Bytes one run's recorded counts, totals and first steps take in a chunk."""
+    org = study.org
+    tracked = [g for g in study.groupings if len(org.group_labels[g]) > 1]
+    groups = sum(len(org.group_labels[g]) for g in tracked)
+    largest = max(
+        (int(np.bincount(np.asarray(org.groups[g])).max(initial=0)) for g in tracked), default=0
+    )
+    per_count = 1 if largest < 2**8 else 2 if largest < 2**16 else 4
+    n_states = len(study.model.state_names)
+    first = 2 if study.n_steps < 2**15 - 1 else 4
+    return n_records * n_states * (groups * per_count + 4) + milestones * org.n_nodes * first
+
+
+def chunk_sizes(
+    n_runs: int, per_run: int, *, batch_size: int | None = None, parts: int = 1
+) -> list[int]:
+    """Runs of each chunk: at most :data:`CHUNK_BYTES` of counts each, at least ``parts``
+    chunks (one per worker) where the runs allow, whole batches of ``batch_size``.
+
+    Examples
+    --------
+    >>> chunk_sizes(1000, 1 << 20)
+    [128, 128, 128, 128, 128, 128, 128, 104]
+    >>> chunk_sizes(100, 1000, parts=2)
+    [50, 50]
+    >>> chunk_sizes(100, 1000, batch_size=30, parts=2)
+    [30, 30, 30, 10]
+    """
+    size = max(MIN_CHUNK_RUNS, CHUNK_BYTES // max(per_run, 1))
+    size = min(size, -(-n_runs // max(parts, 1)))
+    if batch_size is not None:
+        size = max(batch_size, size // batch_size * batch_size)
+    size = max(1, min(size, n_runs))
+    return [min(size, n_runs - start) for start in range(0, n_runs, size)]
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What every chunk of one simulation shares (sent to a worker once)."""
+
+    study: Study
+    seed: int
+    n_runs: int
+    measures: dict[str, tuple[int, ...]]
+    sizes: dict[str, np.ndarray]
+    n_records: int
+    keep_runs: bool
+    batch_size: int | None
+    record_every: int
+    milestones: Mapping[str, Sequence[str]] | None
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """A chunk's gathered runs: its tally, first steps and (with ``keep_runs``) counts."""
+
+    first_run: int
+    tally: Tally
+    first_step: dict[str, np.ndarray]
+    counts: dict[str, np.ndarray]
+    total: np.ndarray | None
+    results: Results  # the chunk's results without their arrays (labels, provenance)
+
+
+def _simulate_chunk(
+    job: _Job,
+    first_run: int,
+    n: int,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> _Chunk:
+    """Simulate runs ``first_run .. first_run + n - 1`` of ``job`` and gather them."""
+    results = job.study.simulate(
+        n,
+        job.seed,
+        run_offset=first_run,
+        batch_size=job.batch_size,
+        record_every=job.record_every,
+        milestones=job.milestones,
+        threads=threads,
+        progress=progress,
+    )
+    tally = Tally(
+        job.measures,
+        job.sizes,
+        job.n_records,
+        job.n_runs,
+        job.study.org.n_nodes,
+        first_run=first_run,
+        span=n,
+    )
+    tally.add(results)
+    bare = Results(
+        results.state_names,
+        results.steps,
+        {},
+        None,
+        {},
+        results.run_ids[:0],
+        results.node_ids,
+        results.group_labels,
+        results.provenance,
+    )
+    return _Chunk(
+        first_run,
+        tally,
+        dict(results.first_step),
+        dict(results.counts) if job.keep_runs else {},
+        results.total if job.keep_runs else None,
+        bare,
+    )
+
+
+def _worker_chunk(job: _Job, first_run: int, n: int) -> _Chunk:
+    """:func:`_simulate_chunk` on a Dask worker (one thread: the worker has its core)."""
+    return _simulate_chunk(job, first_run, n, threads=1)
+
+
+def simulate(
+    study: Study,
+    n_runs: int,
+    seed: int,
+    *,
+    measures: Mapping[str, Sequence[str]],
+    keep_runs: bool = False,
+    executor: Executor | None = None,
+    batch_size: int | None = None,
+    record_every: int = 1,
+    milestones: Mapping[str, Sequence[str]] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Results:
+    """Simulate ``n_runs`` runs of ``study`` in chunks and gather them.
+
+    Parameters
+    ----------
+    study : Study
+    n_runs, seed : int
+        Runs and root seed; run ``i`` depends only on ``(seed, i)``.
+    measures : mapping of str to sequence of str
+        Measure name -> states: their exact bands and means per group are tallied
+        (``results.spread(states, grouping, group)``).
+    keep_runs : bool
+        Also keep every run's counts (``results.counts``, ``results.total``: runs x records
+        x groups x states); without it they are dropped chunk by chunk.
+    executor : Executor, optional
+        Where the chunks run (default: in this process).
+    batch_size, record_every, milestones
+        As :meth:`diffusion.study.Study.simulate`; chunks are whole batches.
+    progress : callable, optional
+        Called with run-steps done (per batch here; per chunk on workers).
+
+    Returns
+    -------
+    Results
+        With ``tally``; ``counts`` and ``total`` only with ``keep_runs``; provenance as of one
+        simulation of ``n_runs`` runs.
+    """
+    executor = executor or Executor()
+    steps = np.arange(0, study.n_steps + 1, record_every)
+    n_records = len(steps) + (steps[-1] != study.n_steps)
+    org = study.org
+    job = _Job(
+        study=study,
+        seed=seed,
+        n_runs=n_runs,
+        measures={
+            name: tuple(study.model.code(s) for s in states) for name, states in measures.items()
+        },
+        sizes={
+            g: np.bincount(np.asarray(org.groups[g]), minlength=len(org.group_labels[g]))
+            for g in study.groupings
+        },
+        n_records=int(n_records),
+        keep_runs=keep_runs,
+        batch_size=batch_size,
+        record_every=record_every,
+        milestones=milestones,
+    )
+    per_run = run_bytes(study, job.n_records, 1 + len(milestones or {}))
+    workers = executor.workers if executor.scheduler is None else 1
+    if keep_runs and executor.in_process:
+        sizes = [n_runs]  # every run's counts are held anyway: one simulation
+    else:
+        sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size, parts=max(workers, 1))
+    _check_memory(job, max(sizes))
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int).tolist()
+    gather = _Gather(job)
+    if executor.in_process:
+        for start, n in zip(starts, sizes, strict=True):
+            gather.add(_simulate_chunk(job, start, n, progress=progress))
+    else:
+        from distributed import as_completed
+
+        with executor.client() as client:
+            shared = client.scatter(job, broadcast=True)
+            futures = [
+                client.submit(_worker_chunk, shared, start, n, pure=False)
+                for start, n in zip(starts, sizes, strict=True)
+            ]
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+                chunk = future.result()
+                gather.add(chunk)
+                future.release()
+                if progress is not None:
+                    progress(chunk.tally.span * study.n_steps)
+    return gather.results()
+
+
+def _check_memory(job: _Job, chunk: int) -> None:
+    """Refuse (:class:`~diffusion.budget.BudgetError`) a simulation whose gathered results
+    and one chunk in flight would not fit in this process's memory."""
+    from diffusion.budget import check_simulation
+
+    study, org = job.study, job.study.org
+    tracked = [g for g in study.groupings if len(org.group_labels[g]) > 1]
+    milestones = 1 + len(job.milestones or {})
+    steps = study.n_steps
+    first = milestones * org.n_nodes * (2 if steps < 2**15 - 1 else 4)
+    n_records, n_runs = job.n_records, job.n_runs
+    gathered = tally_bytes(job.sizes, n_records, n_runs, len(job.measures), org.n_nodes)
+    in_flight = chunk if not job.keep_runs else n_runs
+    check_simulation(
+        runs=in_flight,
+        records=n_records,
+        groups=sum(len(org.group_labels[g]) for g in tracked) + 1,
+        states=len(study.model.state_names),
+        people=org.n_nodes,
+        batch=min(in_flight, job.batch_size or in_flight),
+        milestones=milestones,
+        largest_group=max(
+            (int(s.max(initial=0)) for g, s in job.sizes.items() if g in tracked), default=0
+        ),
+        steps=steps,
+        # the first steps of the other runs, and the tally twice (gathered, and a chunk's)
+        extra=(n_runs - in_flight) * first + 2 * gathered,
+        what=f"{n_runs} runs of {org.n_nodes} people, {n_records} records of "
+        f"{sum(len(org.group_labels[g]) for g in tracked) + 1} groups",
+    )
+
+
+class _Gather:
+    """The chunks of one simulation put together, by run index."""
+
+    def __init__(self, job: _Job) -> None:
+        self.job = job
+        self.tally = Tally(
+            job.measures, job.sizes, job.n_records, job.n_runs, job.study.org.n_nodes
+        )
+        self.first_step: dict[str, np.ndarray] = {}
+        self.counts: dict[str, np.ndarray] = {}
+        self.total: np.ndarray | None = None
+        self.bare: Results | None = None
+
+    def _place(self, held: dict[str, np.ndarray], name: str, part: np.ndarray, at: int) -> None:
+        if name not in held:
+            held[name] = np.empty((self.job.n_runs, *part.shape[1:]), dtype=part.dtype)
+        held[name][at : at + len(part)] = part
+
+    def add(self, chunk: _Chunk) -> None:
+        n = chunk.tally.span
+        if n == self.job.n_runs and chunk.first_run == 0:
+            # the whole simulation in one chunk: its arrays as they are
+            self.first_step, self.counts = chunk.first_step, chunk.counts
+            self.total = chunk.total
+        else:
+            for name, part in chunk.first_step.items():
+                self._place(self.first_step, name, part, chunk.first_run)
+            for name, part in chunk.counts.items():
+                self._place(self.counts, name, part, chunk.first_run)
+            if chunk.total is not None:
+                holder: dict[str, np.ndarray] = {} if self.total is None else {"t": self.total}
+                self._place(holder, "t", chunk.total, chunk.first_run)
+                self.total = holder["t"]
+        self.tally.merge(chunk.tally)
+        if self.bare is None or chunk.first_run == 0:
+            self.bare = chunk.results
+
+    def results(self) -> Results:
+        bare = self.bare
+        assert bare is not None
+        provenance = dict(bare.provenance) | {"n_runs": self.job.n_runs, "run_offset": 0}
+        return Results(
+            state_names=bare.state_names,
+            steps=bare.steps,
+            counts=self.counts,
+            total=self.total,
+            first_step=self.first_step,
+            run_ids=np.arange(self.job.n_runs, dtype=np.int64),
+            node_ids=bare.node_ids,
+            group_labels=bare.group_labels,
+            provenance=provenance,
+            tally=self.tally,
+        )
+
+
+__all__ = ["chunk_sizes", "run_bytes", "simulate"]

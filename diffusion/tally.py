@@ -1,0 +1,444 @@
+"""Exact bands and means over runs, gathered chunk by chunk in memory that does not grow with runs.
+
+A measure (people in some states, e.g. "working": trained or adopter) in a group at a record
+is an integer from 0 to the group's size. So the runs' values of one (measure, group, record)
+are summed up exactly by a histogram of ``size + 1`` bins: the order statistics, hence every
+quantile, and the mean are those of the runs themselves, whatever their number. A
+:class:`Tally` keeps, per measure and grouping, either those histograms ``(records, bins)``
+or, where the runs are fewer than the bins (a large group, few runs), the runs' values
+themselves ``(runs, records, groups)``: whichever is smaller, so its memory is at most
+``records x min(runs, people + groups)`` numbers per measure and grouping.
+
+Tallies of disjoint runs add up (:meth:`Tally.merge`), so chunks of runs simulated in any
+order, here or on other machines, give the same tally.
+
+:class:`Spread` reads one (measure, group) over records from either form: the mean and the
+quantiles exactly as ``numpy.mean`` and ``numpy.quantile`` (method "linear", the default) give
+them from the runs' values, bit for bit, and the Harrell-Davis quantiles the plots draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from diffusion.results import Results
+
+#: the key of everyone, besides the recorded groupings
+ALL = ""
+#: most int64 temporaries (index or value cells) made at once while a chunk is tallied
+_SLICE_CELLS = 1 << 22
+
+
+def linear_quantiles(order: Any, n: int, quantiles: Sequence[float]) -> np.ndarray:
+    """Quantiles by numpy's default method ("linear", Hyndman & Fan's 7th), bit for bit.
+
+    Parameters
+    ----------
+    order : callable
+        ``order(k)`` -> the ``k``-th smallest value (float64 array ``(...)``) for an int
+        array ``k``; it is called with one index array per quantile, twice.
+    n : int
+        Number of values (runs).
+    quantiles : sequence of float
+
+    Returns
+    -------
+    float64 array ``(len(quantiles), ...)``
+
+    Notes
+    -----
+    As ``numpy.quantile``: the virtual index ``(n - 1) q``, its floor and the next order
+    statistic, and the interpolation written as numpy's ``_lerp`` writes it (from the upper
+    neighbour where the weight is at least one half), so the floating-point result is the same.
+    """
+    q = np.asarray(quantiles, dtype=np.float64)
+    virtual = (n - 1) * q
+    below = np.floor(virtual)
+    above = below + 1
+    top = virtual >= n - 1
+    below[top] = n - 1
+    above[top] = n - 1
+    gamma = virtual - below
+    out = []
+    for i in range(q.size):
+        a = np.asarray(order(int(below[i])), dtype=np.float64)
+        b = np.asarray(order(int(above[i])), dtype=np.float64)
+        t = gamma[i]
+        diff = b - a
+        out.append(b - diff * (1 - t) if t >= 0.5 else a + diff * t)
+    return np.asarray(out)
+
+
+def _harrell_davis_cdf(n: int, q: float, edges: np.ndarray) -> np.ndarray:
+    """The Harrell-Davis weight function: the Beta((n+1)q, (n+1)(1-q)) cdf at ``edges``."""
+    from scipy.special import betainc
+
+    return np.asarray(betainc((n + 1) * q, (n + 1) * (1 - q), edges))
+
+
+def smooth_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> np.ndarray:
+    """Harrell-Davis quantiles over runs (axis 0) of ``values`` ``(runs, ...)``.
+
+    Each quantile is a Beta-weighted mean of all the order statistics instead of one or two
+    of them, so bands of small integer counts change smoothly over time instead of jumping
+    between integers (Harrell & Davis 1982, Biometrika 69:635). Returns
+    ``(len(quantiles), ...)``.
+    """
+    x = np.sort(np.asarray(values, dtype=np.float64), axis=0)
+    n = x.shape[0]
+    edges = np.arange(n + 1) / n
+    out = [
+        np.tensordot(np.diff(_harrell_davis_cdf(n, q, edges)), x, axes=(0, 0)) for q in quantiles
+    ]
+    return np.asarray(out)
+
+
+@dataclass(frozen=True)
+class Band:
+    """Mean and quantiles over runs of a series, each ``(records,)`` (or scalars)."""
+
+    mean: np.ndarray
+    quantiles: Mapping[float, np.ndarray]
+
+    @property
+    def low(self) -> np.ndarray:
+        return self.quantiles[min(self.quantiles)]
+
+    @property
+    def high(self) -> np.ndarray:
+        return self.quantiles[max(self.quantiles)]
+
+    @property
+    def median(self) -> np.ndarray:
+        return self.quantiles.get(0.5, np.quantile(list(self.quantiles.values()), 0.5, axis=0))
+
+
+class Spread:
+    """One measure in one group over records, across runs: from values or a histogram.
+
+    Parameters
+    ----------
+    values : int array ``(runs, records)``, optional
+        The runs' values.
+    histogram : int array ``(records, size + 1)``, optional
+        Or how many runs had each value 0..size at each record (exactly one of the two).
+    """
+
+    def __init__(
+        self, values: np.ndarray | None = None, histogram: np.ndarray | None = None
+    ) -> None:
+        if (values is None) == (histogram is None):
+            raise ValueError("give the runs' values or their histogram")
+        self._values = None if values is None else np.asarray(values)
+        self._hist = None if histogram is None else np.asarray(histogram, dtype=np.int64)
+        if self._hist is not None:
+            self.n_runs = int(self._hist[0].sum()) if len(self._hist) else 0
+            self._cum = np.cumsum(self._hist, axis=1)
+        else:
+            assert self._values is not None
+            self.n_runs = int(self._values.shape[0])
+
+    @property
+    def n_records(self) -> int:
+        if self._hist is not None:
+            return int(self._hist.shape[0])
+        assert self._values is not None
+        return int(self._values.shape[1])
+
+    def mean(self) -> np.ndarray:
+        """Mean over runs ``(records,)`` float64, as ``numpy.mean`` of the values gives it.
+
+        The values are integers, so numpy's float sum of them is exact (below 2**53) and
+        equals the integer sum of the histogram; the one division is the same.
+        """
+        if self._values is not None:
+            return np.asarray(self._values.mean(axis=0, dtype=np.float64))
+        assert self._hist is not None
+        sums = self._hist @ np.arange(self._hist.shape[1], dtype=np.int64)
+        return np.asarray(sums.astype(np.float64) / np.float64(self.n_runs))
+
+    def _order(self, k: int) -> np.ndarray:
+        """The ``k``-th smallest value of each record ``(records,)``."""
+        assert self._hist is not None
+        # the first value whose cumulative count exceeds k
+        return np.asarray((self._cum <= k).sum(axis=1), dtype=np.float64)
+
+    def quantiles(self, quantiles: Sequence[float]) -> np.ndarray:
+        """``(len(quantiles), records)``: exactly ``numpy.quantile(values, quantiles, axis=0)``."""
+        if self._values is not None:
+            values = np.asarray(self._values, dtype=np.float64)
+            return np.asarray(np.quantile(values, quantiles, axis=0))
+        return linear_quantiles(self._order, self.n_runs, quantiles)
+
+    def band(self, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> Band:
+        """Mean and quantiles, as :func:`diffusion.results.band` of the values gives them."""
+        qs = self.quantiles(quantiles)
+        return Band(mean=self.mean(), quantiles=dict(zip(quantiles, qs, strict=True)))
+
+    def smooth_quantiles(self, quantiles: Sequence[float]) -> np.ndarray:
+        """Harrell-Davis quantiles ``(len(quantiles), records)`` (see :func:`smooth_quantiles`).
+
+        From a histogram: value ``v`` holds the order statistics from the count of smaller
+        values to the count of values up to ``v``, so its weight is the difference of the
+        weight function at those two points.
+        """
+        if self._values is not None:
+            return smooth_quantiles(self._values, quantiles)
+        assert self._hist is not None
+        n = self.n_runs
+        values = np.arange(self._hist.shape[1], dtype=np.float64)
+        upper = self._cum / n
+        lower = (self._cum - self._hist) / n
+        out = []
+        for q in quantiles:
+            weights = _harrell_davis_cdf(n, q, upper) - _harrell_davis_cdf(n, q, lower)
+            out.append(weights @ values)
+        return np.asarray(out)
+
+
+@dataclass
+class _Part:
+    """One measure by one grouping: histograms ``(records, bins)`` or values ``(runs,
+    records, groups)``; group ``g``'s bins start at ``offsets[g]``."""
+
+    sizes: np.ndarray
+    offsets: np.ndarray
+    hist: np.ndarray | None
+    values: np.ndarray | None
+
+
+def _as_values(n_runs: int, sizes: np.ndarray) -> bool:
+    """Whether a grouping of groups ``sizes`` is kept as the runs' values (fewer numbers
+    than its histograms' bins)."""
+    return n_runs * len(sizes) <= int((np.asarray(sizes) + 1).sum())
+
+
+def tally_bytes(
+    sizes: Mapping[str, np.ndarray], n_records: int, n_runs: int, n_measures: int, n_people: int
+) -> int:
+    """Bytes of a :class:`Tally` of ``n_runs`` runs (arguments as :class:`Tally` takes them)."""
+    total = 0
+    for group_sizes in [np.array([n_people]), *sizes.values()]:
+        if _as_values(n_runs, group_sizes):
+            total += 4 * n_runs * n_records * len(group_sizes)
+        else:
+            total += 8 * n_records * int((np.asarray(group_sizes) + 1).sum())
+    return total * n_measures
+
+
+class Tally:
+    """Exact bands and means over runs of measures per group, gathered chunk by chunk.
+
+    Parameters
+    ----------
+    measures : mapping of str to sequence of int
+        Measure name -> the codes of the states it counts.
+    sizes : mapping of str to int array ``(groups,)``
+        People per group of each grouping; :data:`ALL` (everyone) is added.
+    n_records : int
+        Recorded steps.
+    n_runs : int
+        Runs of the whole simulation (the form of each grouping depends on it).
+    first_run, span : int, optional
+        The runs this tally gathers: ``first_run`` to ``first_run + span`` (default: all).
+    n_people : int
+        Everyone's count (the size of :data:`ALL`).
+
+    Notes
+    -----
+    A grouping is kept as histograms when ``n_runs x groups`` exceeds its bins (``people +
+    groups``), else as values; the choice depends only on the whole simulation, so tallies
+    of its chunks merge.
+    """
+
+    def __init__(
+        self,
+        measures: Mapping[str, Sequence[int]],
+        sizes: Mapping[str, np.ndarray],
+        n_records: int,
+        n_runs: int,
+        n_people: int,
+        first_run: int = 0,
+        span: int | None = None,
+    ) -> None:
+        self.measures = {name: tuple(int(c) for c in codes) for name, codes in measures.items()}
+        self.n_records, self.n_runs, self.n_people = int(n_records), int(n_runs), int(n_people)
+        self.first_run = int(first_run)
+        self.span = self.n_runs - self.first_run if span is None else int(span)
+        self.gathered = 0  # runs added so far
+        all_sizes = {ALL: np.array([n_people], dtype=np.int64)}
+        self.sizes = all_sizes | {g: np.asarray(s, dtype=np.int64) for g, s in sizes.items()}
+        self.parts: dict[tuple[str, str], _Part] = {}
+        for grouping, group_sizes in self.sizes.items():
+            bins = group_sizes + 1
+            offsets = np.concatenate([[0], np.cumsum(bins)[:-1]]).astype(np.int64)
+            as_values = _as_values(self.n_runs, group_sizes)
+            for name in self.measures:
+                self.parts[(name, grouping)] = _Part(
+                    group_sizes,
+                    offsets,
+                    None if as_values else np.zeros((n_records, int(bins.sum())), np.int64),
+                    np.zeros((self.span, n_records, len(group_sizes)), np.int32)
+                    if as_values
+                    else None,
+                )
+
+    @property
+    def groupings(self) -> tuple[str, ...]:
+        """The tallied groupings (:data:`ALL` first)."""
+        return tuple(self.sizes)
+
+    def nbytes(self) -> int:
+        """Bytes of the histograms and values held."""
+        return sum(
+            (p.hist.nbytes if p.hist is not None else 0)
+            + (p.values.nbytes if p.values is not None else 0)
+            for p in self.parts.values()
+        )
+
+    def add(self, results: Results, first_run: int | None = None) -> None:
+        """Take in the runs of ``results`` (a chunk; its runs must be this tally's).
+
+        ``first_run``: the global index of its first run (default: ``results.run_ids[0]``).
+        """
+        start = int(results.run_ids[0]) if first_run is None else int(first_run)
+        n = results.n_runs
+        row = start - self.first_run
+        if row < 0 or row + n > self.span:
+            raise ValueError(
+                f"runs {start}-{start + n - 1} are outside this tally's "
+                f"{self.first_run}-{self.first_run + self.span - 1}"
+            )
+        if results.total is None:
+            raise ValueError("these results kept no per-run counts to tally")
+        for grouping in self.sizes:
+            counts = results.total[:, :, None, :] if grouping == ALL else results.counts[grouping]
+            # the engine stores records first: walk them in that order, a block at a time
+            by_record = counts.swapaxes(0, 1)  # (records, runs, groups, states)
+            per_record = max(1, n * counts.shape[2])
+            step = max(1, _SLICE_CELLS // per_record)
+            for lo in range(0, self.n_records, step):
+                block = by_record[lo : lo + step]
+                for name, codes in self.measures.items():
+                    self._add(self.parts[(name, grouping)], block, codes, row, lo)
+        self.gathered += n
+
+    def _add(
+        self, part: _Part, block: np.ndarray, codes: tuple[int, ...], row: int, record: int
+    ) -> None:
+        """Add the counts ``block`` ``(records, runs, groups, states)`` of one measure, from
+        record ``record`` and run row ``row``."""
+        values = block[..., codes[0]].astype(np.int32)  # (records, runs, groups)
+        for code in codes[1:]:
+            values += block[..., code]
+        if part.values is not None:
+            part.values[row : row + values.shape[1], record : record + len(values)] = (
+                values.swapaxes(0, 1)
+            )
+            return
+        assert part.hist is not None
+        bins = part.hist.shape[1]
+        if len(values) * bins >= 2**31:
+            values = values.astype(np.int64)
+        base = np.arange(len(values), dtype=np.int64) * bins
+        values += (base[:, None] + part.offsets[None, :]).astype(values.dtype)[:, None, :]
+        found = np.bincount(values.ravel(), minlength=len(values) * bins)
+        part.hist[record : record + len(values)] += found.reshape(len(values), bins)
+
+    def merge(self, other: Tally) -> None:
+        """Add a tally of other runs of the same simulation (same measures and groups)."""
+        if other.measures != self.measures or other.n_runs != self.n_runs:
+            raise ValueError("tallies of different simulations do not merge")
+        row = other.first_run - self.first_run
+        if row < 0 or row + other.span > self.span:
+            raise ValueError("the other tally's runs are outside this one's")
+        for key, part in self.parts.items():
+            theirs = other.parts[key]
+            if part.hist is not None:
+                assert theirs.hist is not None
+                part.hist += theirs.hist
+            else:
+                assert part.values is not None and theirs.values is not None
+                part.values[row : row + other.span] = theirs.values
+        self.gathered += other.gathered
+
+    def has_measure(self, codes: Sequence[int]) -> bool:
+        """Whether a tallied measure counts exactly the states ``codes``."""
+        wanted = set(int(c) for c in codes)
+        return any(set(mine) == wanted for mine in self.measures.values())
+
+    def measure_of(self, codes: Sequence[int]) -> str:
+        """The measure counting exactly the states ``codes``.
+
+        Raises
+        ------
+        ValueError
+            When no tallied measure counts those states.
+        """
+        wanted = sorted(set(int(c) for c in codes))
+        for name, mine in self.measures.items():
+            if sorted(set(mine)) == wanted:
+                return name
+        raise ValueError(
+            "these results tallied only the measures "
+            f"{', '.join(self.measures)}; keep every run's counts (keep_runs=True, "
+            "--keep-runs) for others"
+        )
+
+    def spread(self, codes: Sequence[int], grouping: str = ALL, group: int = 0) -> Spread:
+        """The :class:`Spread` of the states ``codes`` in group ``group`` of ``grouping``."""
+        if self.gathered != self.span:
+            raise ValueError(f"the tally has {self.gathered} of its {self.span} runs")
+        part = self.parts[(self.measure_of(codes), grouping)]
+        if part.values is not None:
+            return Spread(values=part.values[:, :, group])
+        assert part.hist is not None
+        lo = int(part.offsets[group])
+        return Spread(histogram=part.hist[:, lo : lo + int(part.sizes[group]) + 1])
+
+    # ------------------------------------------------------------------ persistence
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Its arrays (for ``.npz``) and a JSON-able description; :meth:`from_arrays` reads
+        them back."""
+        arrays: dict[str, np.ndarray] = {}
+        for (name, grouping), part in self.parts.items():
+            held = part.hist if part.hist is not None else part.values
+            assert held is not None
+            arrays[f"tally__{name}__{grouping}"] = held
+        meta = {
+            "measures": {k: list(v) for k, v in self.measures.items()},
+            "sizes": {g: s.tolist() for g, s in self.sizes.items() if g != ALL},
+            "n_records": self.n_records,
+            "n_runs": self.n_runs,
+            "n_people": self.n_people,
+            "first_run": self.first_run,
+            "span": self.span,
+        }
+        return arrays, meta
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Tally:
+        """A tally written by :meth:`to_arrays`."""
+        tally = cls(
+            meta["measures"],
+            {g: np.asarray(s) for g, s in meta["sizes"].items()},
+            meta["n_records"],
+            meta["n_runs"],
+            meta["n_people"],
+            meta["first_run"],
+            meta["span"],
+        )
+        for (name, grouping), part in tally.parts.items():
+            held = np.asarray(arrays[f"tally__{name}__{grouping}"])
+            if part.hist is not None:
+                part.hist[...] = held
+            else:
+                assert part.values is not None
+                part.values[...] = held
+        tally.gathered = tally.span
+        return tally

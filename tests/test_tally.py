@@ -1,0 +1,142 @@
+"""Exact bands from histograms (diffusion.tally) and runs gathered chunk by chunk
+(diffusion.chunks): the same numbers, bit for bit, as from every run's counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from diffusion import chunks
+from diffusion.baseline import etten_leur_baseline
+from diffusion.comparison import measures_for
+from diffusion.results import Results, band
+from diffusion.tally import Spread, Tally
+
+#: quantiles at the ends, at gamma exactly 0 and 0.5 for some n, and the usual ones
+QUANTILES = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 1.0, 1 / 3)
+
+
+def _histogram(values: np.ndarray, size: int) -> np.ndarray:
+    """``(records, size + 1)`` runs per value, counted independently of the code under test."""
+    return np.stack([np.bincount(column, minlength=size + 1) for column in values.T])
+
+
+@pytest.mark.parametrize("n_runs", [1, 2, 3, 7, 20, 101, 1000])
+def test_histogram_quantiles_and_means_are_numpys_bit_for_bit(n_runs):
+    rng = np.random.default_rng(n_runs)
+    size = 40
+    # counts bunched at a few values, as people counts are, and spread ones
+    values = np.concatenate(
+        [rng.binomial(size, 0.3, (n_runs, 30)), rng.integers(0, size + 1, (n_runs, 30))], axis=1
+    )
+    spread = Spread(histogram=_histogram(values, size))
+    want = band(values, QUANTILES)  # numpy on the runs' values, as every table did before
+    got = spread.band(QUANTILES)
+    assert np.array_equal(got.mean, want.mean)  # exact, not close
+    for q in QUANTILES:
+        assert np.array_equal(got.quantiles[q], want.quantiles[q]), q
+    # the smooth (Harrell-Davis) quantiles sum the same weights in another order: equal to
+    # rounding (relative 1e-12 of counts up to 40)
+    np.testing.assert_allclose(
+        spread.smooth_quantiles((0.05, 0.95)),
+        Spread(values=values).smooth_quantiles((0.05, 0.95)),
+        rtol=1e-12,
+        atol=1e-9,
+    )
+
+
+def _study():
+    return etten_leur_baseline(years=3)
+
+
+def _measures(study) -> dict[str, tuple[str, ...]]:
+    return measures_for(study.model.state_names, study.model.adopted_states)
+
+
+@pytest.fixture(scope="module")
+def kept():
+    """Every run's counts of 150 runs of three years of the baseline, in one simulation."""
+    study = _study()
+    return study, study.simulate(150, 5)
+
+
+def _same_spreads(a: Results, b: Results, study) -> None:
+    """Every measure in everyone and every group of every grouping: equal means and
+    quantiles (exactly), first steps equal."""
+    for states in _measures(study).values():
+        pairs = [(None, None)] + [
+            (g, label) for g in study.groupings for label in study.org.group_labels[g]
+        ]
+        for grouping, group in pairs:
+            x, y = a.spread(states, grouping, group), b.spread(states, grouping, group)
+            assert np.array_equal(x.mean(), y.mean()), (states, grouping, group)
+            assert np.array_equal(x.quantiles(QUANTILES), y.quantiles(QUANTILES))
+    for name in a.first_step:
+        assert np.array_equal(a.first_step[name], b.first_step[name])
+
+
+@pytest.mark.parametrize("chunk_runs", [150, 64, 17])
+def test_runs_gathered_in_chunks_give_the_bands_of_every_run(kept, monkeypatch, chunk_runs):
+    study, full = kept
+    per_run = chunks.run_bytes(study, len(full.steps))
+    # chunks of chunk_runs runs (the last one shorter): uneven chunks, one chunk
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", per_run * chunk_runs)
+    monkeypatch.setattr(chunks, "MIN_CHUNK_RUNS", 1)
+    lean = chunks.simulate(study, 150, 5, measures=_measures(study))
+    assert not lean.kept_runs and lean.tally is not None
+    with pytest.raises(ValueError, match="keep_runs=True"):
+        lean.series("adopter")
+    # both forms: everyone (150 runs, 319 bins) as values, departments and teams (750 and
+    # 2,250 numbers a record, 323 and 333 bins) as histograms
+    assert lean.tally.parts[("working", "")].values is not None
+    assert lean.tally.parts[("working", "team")].hist is not None
+    assert full.tally is None  # the engine's results: spreads from every run's counts
+    _same_spreads(lean, full, study)
+    assert lean.provenance["n_runs"] == 150 and lean.provenance["run_offset"] == 0
+    assert np.array_equal(lean.group_sizes("team"), full.group_sizes("team"))
+
+
+def test_kept_runs_are_the_engines_counts(kept, monkeypatch):
+    study, full = kept
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", chunks.run_bytes(study, len(full.steps)) * 40)
+    monkeypatch.setattr(chunks, "MIN_CHUNK_RUNS", 1)
+    from diffusion.executors import Executor
+
+    with_workers = chunks.simulate(
+        study, 150, 5, measures=_measures(study), keep_runs=True, executor=Executor(workers=2)
+    )
+    assert np.array_equal(with_workers.total, full.total)
+    for g in full.counts:
+        assert np.array_equal(with_workers.counts[g], full.counts[g])
+    _same_spreads(with_workers, full, study)
+
+
+def test_tally_merges_in_any_order_and_survives_save_and_load(kept, tmp_path):
+    study, full = kept
+    codes = {k: [study.model.code(s) for s in v] for k, v in _measures(study).items()}
+    sizes = {g: np.bincount(study.org.groups[g]) for g in study.groupings}
+    whole = Tally(codes, sizes, len(full.steps), 150, study.org.n_nodes)
+    whole.add(full)
+    parts = []
+    for lo, hi in ((100, 150), (0, 30), (30, 100)):  # out of order
+        part = study.simulate(hi - lo, 5, run_offset=lo)
+        t = Tally(codes, sizes, len(full.steps), 150, study.org.n_nodes, first_run=lo, span=hi - lo)
+        t.add(part)
+        parts.append(t)
+    merged = Tally(codes, sizes, len(full.steps), 150, study.org.n_nodes)
+    for t in parts:
+        merged.merge(t)
+    lean = Results(
+        full.state_names, full.steps, {}, None, full.first_step, full.run_ids,
+        full.node_ids, full.group_labels, full.provenance, merged,
+    )  # fmt: skip
+    back = Results.load(lean.save(tmp_path / "r.npz"))
+    assert back.tally is not None and not back.kept_runs
+    _same_spreads(back, full, study)
+
+
+def test_a_measure_not_tallied_is_refused_by_name(kept):
+    study, _ = kept
+    lean = chunks.simulate(study, 10, 5, measures={"adopters": ("adopter",)})
+    with pytest.raises(ValueError, match="tallied only the measures adopters"):
+        lean.spread(("trained", "adopter"))
