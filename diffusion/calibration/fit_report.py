@@ -6,6 +6,9 @@ pattern of :mod:`diffusion.calibration.summaries` with its observed value:
 * the simulated mean and 90% band (5% and 95% quantiles over runs);
 * the posterior-predictive tail probability ``2 min(P(X <= o), P(X >= o))`` (capped at 1):
   small when the observed value ``o`` is in either tail of the simulated ``X``;
+* whether it is fixed (the same value in every run: history the scenario conditions on,
+  such as who took LC1's two seats, or a fixed parameter, such as no seats for heads);
+  such a pattern is reported, not fitted;
 * whether a run *reproduces* the pattern: ``|X - o| <= tol`` with the tolerance of
   :data:`TOLERANCE` (0 for the 0/1 order facts, the absence of cells of three and of heads);
   the *joint share* is the share of runs that reproduce every pattern at once.
@@ -109,8 +112,16 @@ class PatternFit:
         high = (x >= o - 1e-9).mean(axis=0)
         return np.minimum(1.0, 2 * np.minimum(low, high))
 
+    @property
+    def fixed(self) -> np.ndarray:
+        """Bool ``(patterns,)``: the same in every run, so set by the scenario (a piece of
+        history it conditions on, such as who took LC1's seats) or by a fixed parameter, not
+        fitted."""
+        return (self.simulated == self.simulated[:1]).all(axis=0)
+
     def rows(self) -> list[dict[str, Any]]:
-        """One row per pattern: observed, mean, band, inside, tail probability, reproduced."""
+        """One row per pattern: observed, mean, band, inside, tail probability, reproduced,
+        and whether it is the same in every run (``fixed``)."""
         lo, hi = np.quantile(self.simulated, BAND, axis=0)
         tail = self.tail_probability()
         share = self.reproduced.mean(axis=0)
@@ -125,8 +136,9 @@ class PatternFit:
                 "tail_probability": round(float(p), 4),
                 "tolerance": tolerance(n),
                 "reproduced_share": round(float(r), 4),
+                "fixed": bool(f),
             }
-            for n, o, m, a, b, p, r in zip(
+            for n, o, m, a, b, p, r, f in zip(
                 self.names,
                 self.observed,
                 self.simulated.mean(axis=0),
@@ -134,6 +146,7 @@ class PatternFit:
                 hi,
                 tail,
                 share,
+                self.fixed,
                 strict=True,
             )
         ]

@@ -2,7 +2,8 @@
 
 One vector of statistics describes who took the course by the cut-off date (autumn 2018).
 Each is a pattern the field study reports ("Steentjes in de vijver", 2018: section "Impact:
-is er een beweging?", pp. 24-26, Table 1 on p. 25; the discussion, pp. 30-31):
+is er een beweging?", subsection "Een groeiende groep mensen" with Table 1; the discussion,
+"Discussie: hoe nu verder…"; cited by section, as the text carries no page markers):
 
 ============================== ==============================================================
 name                           meaning (observed value)
@@ -21,9 +22,10 @@ name                           meaning (observed value)
 ``cells:T8``, ``pairs:T8``     T8's cells (6) and pairs (3): its order of cells in Table 1
 ``cells:T11``, ``pairs:T11``   T11's cells (5) and pairs (0): Anja, then four, one by one
 ``heads_or_secretary``         heads of department and the secretary among them (0)
-``policy_officers``            policy officers among them ("practically none", p. 31: coded 1)
+``policy_officers``            policy officers among them ("practically none", discussion: coded 1)
 ``hard_from_2018``             hard-side participants whose cohort started in 2018 (4: the two
-                               new sign-ups of O and T14's two employees, p. 25 and p. 29)
+                               new sign-ups of O and T14's two employees: "Een groeiende
+                               groep mensen", "Wat betekent dit?")
 ``order:first_cohort``         participants in the first cohort, LC1 (2)
 ``order:regular_inflow``       share of the listed cohorts from 2017 on with a participant (1)
 ``order:<T>_leader_at_<C>``    1 if team ``T``'s leader entered at cohort ``C`` (T8 at LC3)

@@ -97,9 +97,14 @@ def _print(report) -> None:
             f"{r['mean']:.2f}",
             f"[{r['low']:g}, {r['high']:g}]" + ("" if r["inside"] else " OUT"),
             f"{r['tail_probability']:.2f}",
-            f"{r['reproduced_share']:.0%}",
+            f"{r['reproduced_share']:.0%}" + (" fixed" if r["fixed"] else ""),
         )
     console.print(t)
+    console.print(
+        "fixed: the same in every run, set by the scenario (history it conditions on) or a "
+        "fixed parameter; reported, not fitted",
+        style="dim",
+    )
     n = Table(title="log score of Table 1 (higher is better)")
     for name in (
         "model",

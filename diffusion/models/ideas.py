@@ -174,7 +174,6 @@ def adoption_probability(
     exposure: np.ndarray | float,
     *,
     receptivity: np.ndarray | float = 1.0,
-    workload: np.ndarray | float = 0.0,
     leader_support: np.ndarray | float = _NO_LEADER,
     top_support: np.ndarray | float = 0.5,
     pressure: np.ndarray | float = 0.0,
@@ -182,7 +181,7 @@ def adoption_probability(
 ) -> np.ndarray:
     """Probability per week that an aware person adopts (broadcast over the arguments).
 
-    ``p_adopt_per_week * (1 - workload_adoption * w) * r * hill(E)
+    ``p_adopt_per_week * r * hill(E)
     * (1 + leader_effect (2 S - 1)) * (1 + top_effect (2 T - 1))
     * (1 + push_adoption_effect P / (1 + P)) / (1 + resistance_damping R)``.
 
@@ -194,8 +193,6 @@ def adoption_probability(
         ``adopter_influence``), tie-weight units.
     receptivity : float array
         ``r`` in [0, 1] (side, role and landscape shocks).
-    workload : float array
-        ``w`` in [0, 1].
     leader_support : float array
         ``S`` in [0, 1], the unit's support (first-line and second-line manager).
     top_support : float array
@@ -213,7 +210,6 @@ def adoption_probability(
     p = params
     return (
         np.float32(p.p_adopt_per_week)
-        * (1.0 - np.float32(p.workload_adoption) * np.asarray(workload, dtype=np.float32))
         * np.asarray(receptivity, dtype=np.float32)
         * hill(exposure, p.adopt_threshold, p.adopt_steepness)
         * _multiplier(p.leader_effect, leader_support)
@@ -227,12 +223,11 @@ def lapse_probability(
     params: IdeasParams,
     like_minded: np.ndarray | float,
     *,
-    workload: np.ndarray | float = 0.0,
     resistant_exposure: np.ndarray | float = 0.0,
 ) -> np.ndarray:
     """Probability per week that a trained person drops out or an adopter lapses.
 
-    ``p_lapse_per_week * (1 + workload_lapse * w) * (1 + resistance_lapse R / (1 + R))
+    ``p_lapse_per_week * (1 + resistance_lapse R / (1 + R))
     / (1 + like_minded_effect * L)``, with ``L`` the like-minded support: the exposure to
     neighbours who took the course or adopted, plus ``buddy_weight`` per unit of ``buddy``
     tie to a trained person (``adopter_influence`` for an adopter), plus ``buddy_weight`` for
@@ -243,8 +238,6 @@ def lapse_probability(
     params : IdeasParams
     like_minded : float array
         ``L >= 0``, tie-weight units.
-    workload : float array
-        ``w`` in [0, 1].
     resistant_exposure : float array
         ``R >= 0``, weighted exposure to resistant people.
 
@@ -256,7 +249,6 @@ def lapse_probability(
     p = params
     return (
         np.float32(p.p_lapse_per_week)
-        * (1.0 + np.float32(p.workload_lapse) * np.asarray(workload, dtype=np.float32))
         * (1.0 + np.float32(p.resistance_lapse) * _saturate(resistant_exposure))
         / (1.0 + np.float32(p.like_minded_effect) * np.asarray(like_minded, dtype=np.float32))
     )
@@ -320,15 +312,11 @@ class IdeasPrep:
         Base receptivity in [0, 1] by side and role; 0 outside the staff.
     staff : float32 ``(nodes,)``
         1 for staff, 0 for board and external nodes.
-    workload : float32 ``(nodes,)``
-        Workload in [0, 1].
     leaders : int64 ``(leaders,)``
         Positions of the staff who manage someone (team leaders, heads, the secretary).
     first_col, second_col : int64 ``(nodes,)``
         Index into ``leaders`` of each person's manager and manager's manager;
         ``len(leaders)`` (neutral support) where there is none (:func:`_leader_support`).
-    min_workload, max_workload : float
-        Extremes of the staff's workload (for the thinning bound).
     active_weight, resistant_weight, support_level : float32 ``(states,)``
         Per state code: weight as an influencer, 1 for resistant, a leader's support level.
     head_share : float
@@ -344,6 +332,12 @@ class IdeasPrep:
     board_backed : float32 ``(nodes,)``
         1 for staff (not the secretary) with a ``board`` tie: a backing alderman's support
         reaches them (:func:`_leader_support`), else 0.
+    report_order : int64 ``(reports,)``
+        Positions of everyone who has a manager, grouped by the manager's column in
+        ``leaders`` (the people a manager can name in a nomination round).
+    report_bounds : int64 ``(leaders + 1,)``
+        ``report_order[report_bounds[c]:report_bounds[c + 1]]`` are the direct reports of
+        ``leaders[c]``.
     token : int
         Identifies this prep, so a state knows when its cached exposures are stale.
     """
@@ -354,12 +348,9 @@ class IdeasPrep:
     audience: Audience
     receptivity: np.ndarray
     staff: np.ndarray
-    workload: np.ndarray
     leaders: np.ndarray
     first_col: np.ndarray
     second_col: np.ndarray
-    min_workload: float
-    max_workload: float
     active_weight: np.ndarray
     resistant_weight: np.ndarray
     support_level: np.ndarray
@@ -368,6 +359,8 @@ class IdeasPrep:
     hard_opening: float
     nomination_role: np.ndarray
     board_backed: np.ndarray
+    report_order: np.ndarray
+    report_bounds: np.ndarray
     token: int = field(default_factory=lambda: next(_prep_ids))
 
 
@@ -596,7 +589,6 @@ class IdeasModel(Model):
         leaders = leaders[staff[leaders]]
         column = np.full(org.n_nodes + 1, leaders.size, dtype=np.int64)  # [-1] = no leader
         column[leaders] = np.arange(leaders.size)
-        workload = np.asarray(org.workload, dtype=np.float32)
         support = np.full(len(STATES), p.support_unaware, dtype=np.float32)
         support[[AWARE, TRAINED, ADOPTER, RESISTANT]] = (
             p.support_aware,
@@ -613,6 +605,10 @@ class IdeasModel(Model):
             [p.nomination_team_leader, p.nomination_top],
             1.0,
         )
+        managed = column[first]
+        report_order = np.argsort(managed, kind="stable")
+        report_order = report_order[managed[report_order] < leaders.size]
+        report_bounds = np.searchsorted(managed[report_order], np.arange(leaders.size + 1))
         board_tied = np.asarray(org.weight("board").sum(axis=1)).reshape(-1) > 0
         board_backed = board_tied & staff & (role != "secretary")
         return IdeasPrep(
@@ -622,12 +618,9 @@ class IdeasModel(Model):
             audience=_audience(org, p.audience_department),
             receptivity=(receptivity * staff).astype(np.float32),
             staff=staff.astype(np.float32),
-            workload=workload,
             leaders=leaders,
             first_col=column[first],
             second_col=column[second],
-            min_workload=float(workload[staff].min()) if staff.any() else 0.0,
-            max_workload=float(workload[staff].max(initial=0.0)),
             active_weight=active,
             resistant_weight=resistant,
             support_level=support,
@@ -636,6 +629,8 @@ class IdeasModel(Model):
             hard_opening=p.hard_side_opening_per_year,
             nomination_role=(nomination_role * staff).astype(np.float32),
             board_backed=board_backed.astype(np.float32),
+            report_order=report_order.astype(np.int64),
+            report_bounds=report_bounds.astype(np.int64),
         )
 
     def init(self, org: CompiledOrg, prep: IdeasPrep, rand: RunRandom) -> State:
@@ -670,6 +665,7 @@ class IdeasModel(Model):
                 "buddy": np.full((n_runs, n), -1, dtype=np.int32),
                 "t": np.zeros(n_runs, dtype=np.int64),
                 "nominate_u": rand.uniform("nominate", 0, prep.leaders.size),
+                "nominee_u": rand.uniform("nominee", 0, 3 * prep.leaders.size),
             },
         )
 
@@ -699,6 +695,7 @@ class IdeasModel(Model):
         x["pressure"] *= np.float32(1.0 - p.pressure_decay_per_week)
         x["t"][:] = t + 1
         x["nominate_u"] = rand.uniform("nominate", t + 1, prep.leaders.size)
+        x["nominee_u"] = rand.uniform("nominee", t + 1, 3 * prep.leaders.size)
 
     def set_state(self, state: State, mask: np.ndarray, name: str, t: int) -> None:
         """Put ``mask`` ``(runs, nodes)`` into state ``name``; entering ``trained`` (a cohort)
@@ -715,18 +712,23 @@ class IdeasModel(Model):
         """Weights ``(runs, nodes)`` for filling cohort seats (mechanism 1).
 
         Eligible: staff who have not taken the course and do not resist it (unaware, aware,
-        adopter, lapsed). Before each round the secretary asks the managers for candidates:
-        a manager nominates with probability ``p_leader_nominates`` times their support level
-        (the draws of purpose ``"nominate"`` at this step), and the staff they manage get
-        weight ``1 + nomination_leader_effect`` (often two of a team at once). Weight
-        ``r * q * (1 + g_l N) * (1 + g_w Et / (1 + Et)) * (1 + g_p s / (1 + s)) * a * f``:
-        receptivity ``r`` (with the hard side's opening), role factor ``q``
-        (``nomination_team_leader``, ``nomination_top`` for heads and the secretary), ``N`` 1
-        if one's manager nominates this round, exposure ``Et`` to trained people (word of
-        mouth), presentations seen ``s``, ``a`` = 1 for unaware, ``nomination_aware`` for
-        aware and lapsed, ``nomination_adopter`` for adopters (self-selection), and the
-        taster / competing-course factor ``f``. A per-run factor such as top support cannot
-        change who is drawn for a given number of seats, so it does not appear here.
+        adopter, lapsed). Before each round the secretary asks the heads and team leaders
+        whether they know people the course suits (report, "Een groeiende groep mensen"): a
+        manager answers with probability ``p_leader_nominates`` times their support level
+        (draws of purpose ``"nominate"``), and names one of the people they manage directly,
+        or two with probability ``nomination_pair`` (Table 1: 7 of 27 team-cohort cells are
+        pairs, none larger), chosen with the plain weights below (draws of purpose
+        ``"nominee"``: per manager, one for the pair and one for each pick, the second pick
+        among the others). A named person weighs ``1 + nomination_leader_effect`` times their
+        plain weight. Plain weight
+        ``r * q * (1 + g_w Et / (1 + Et)) * (1 + g_p s / (1 + s)) * a * f``: receptivity ``r``
+        (with the hard side's opening), role factor ``q`` (``nomination_team_leader``,
+        ``nomination_top`` for heads and the secretary), exposure ``Et`` to trained people
+        (word of mouth), presentations seen ``s``, ``a`` = 1 for unaware,
+        ``nomination_aware`` for aware and lapsed, ``nomination_adopter`` for adopters
+        (self-selection), and the taster / competing-course factor ``f``. A per-run factor
+        such as top support cannot change who is drawn for a given number of seats, so it
+        does not appear here.
         """
         p, x = self.params, state.extra
         code = state.code
@@ -735,25 +737,25 @@ class IdeasModel(Model):
         trained = (code == TRAINED).astype(np.float32)
         exposure_trained = (prep.influence @ trained.T).T
         nodes = np.arange(n)
-        level = _leader_levels(prep, state)  # (runs, leaders + 1); last: no manager
-        nominates = x["nominate_u"] < np.float32(p.p_leader_nominates) * level[:, :-1]
-        nominated = np.pad(nominates, ((0, 0), (0, 1)))[:, prep.first_col]
         state_factor = np.ones(len(STATES), dtype=np.float32)
         state_factor[[AWARE, LAPSED, ADOPTER]] = (
             p.nomination_aware,
             p.nomination_aware,
             p.nomination_adopter,
         )
-        weights = (
+        plain = (
             _receptivity(prep, x["receptivity_factor"], nodes, _years(state))
             * prep.nomination_role
-            * (1.0 + np.float32(p.nomination_leader_effect) * nominated)
             * (1.0 + np.float32(p.nomination_word_of_mouth) * _saturate(exposure_trained))
             * (1.0 + np.float32(p.nomination_presentation) * _saturate(x["seen"]))
             * state_factor[code]
             * x["nomination_factor"]
         )
-        return np.where(eligible, weights, 0.0).astype(np.float64)
+        plain = np.where(eligible, plain, 0.0).astype(np.float64)
+        level = _leader_levels(prep, state)  # (runs, leaders + 1); last: no manager
+        nominates = x["nominate_u"] < np.float32(p.p_leader_nominates) * level[:, :-1]
+        named = _named(prep, plain, nominates, x["nominee_u"], p.nomination_pair)
+        return plain * (1.0 + p.nomination_leader_effect * named)
 
     def act(
         self,
@@ -863,15 +865,12 @@ class IdeasModel(Model):
             adoption_probability(
                 p,
                 np.inf,
-                workload=prep.min_workload,
                 leader_support=1.0,
                 top_support=x["top"].max(),
                 pressure=pressure,
             )
         )
-        lapse = float(
-            lapse_probability(p, 0.0, workload=prep.max_workload, resistant_exposure=np.inf)
-        )
+        lapse = float(lapse_probability(p, 0.0, resistant_exposure=np.inf))
         bounds = np.empty(len(STATES), dtype=np.float32)
         bounds[[UNAWARE, AWARE, TRAINED, ADOPTER]] = (
             p.p_aware_per_week + resist,
@@ -931,7 +930,6 @@ class IdeasModel(Model):
                 receptivity=_receptivity(
                     prep, x["receptivity_factor"].reshape(-1)[cells[adopting]], i, _years(state, r)
                 ),
-                workload=prep.workload[i],
                 leader_support=_leader_support(prep, state, i, r),
                 top_support=x["top"][r],
                 pressure=x["pressure"][r],
@@ -949,7 +947,6 @@ class IdeasModel(Model):
             first[active] = prep.staff[i] * lapse_probability(
                 p,
                 like_minded,
-                workload=prep.workload[i],
                 resistant_exposure=np.maximum(resist_exp[active], np.float32(0)),
             )
         first[s == RESISTANT] = p.p_unresist_per_week
@@ -1101,6 +1098,58 @@ class IdeasModel(Model):
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
+
+
+def _named(
+    prep: IdeasPrep, plain: np.ndarray, nominates: np.ndarray, u: np.ndarray, pair: float
+) -> np.ndarray:
+    """Who the nominating managers name in a round (:meth:`IdeasModel.nomination_weights`).
+
+    Parameters
+    ----------
+    prep : IdeasPrep
+    plain : float64 array ``(runs, nodes)``
+        Plain nomination weights (0 for whoever may not take a seat).
+    nominates : bool array ``(runs, leaders)``
+        Whether each manager nominates this round.
+    u : float32 array ``(runs, 3 * leaders)``
+        Per manager: the draw for naming two (columns ``0..L-1``, ``< pair``), then the draws
+        of the first and of the second pick (inverse CDF over the manager's direct reports,
+        weighted by ``plain``; the second pick excludes the first).
+    pair : float
+        Probability that a nominating manager names two people.
+
+    Returns
+    -------
+    bool array ``(runs, nodes)``
+        True for the people named this round. A manager whose reports all weigh 0 names no
+        one.
+    """
+    n_runs, n = plain.shape
+    n_leaders = nominates.shape[1]
+    named = np.zeros((n_runs, n), dtype=bool)
+    runs, cols = np.nonzero(nominates)
+    if runs.size == 0 or prep.report_order.size == 0:
+        return named
+    order, bounds = prep.report_order, prep.report_bounds
+    m = order.size
+    weights = plain[:, order]  # (runs, reports), grouped by manager
+    two = u[runs, cols] < np.float32(pair)
+    for k, who in enumerate((np.ones_like(two), two)):
+        r, c = runs[who], cols[who]
+        if r.size == 0:
+            break
+        flat = np.cumsum(weights, axis=None)  # running total over runs, then reports
+        before = np.concatenate(([0.0], flat))
+        lo, hi = before[r * m + bounds[c]], before[r * m + bounds[c + 1]]
+        some = hi > lo
+        r, c, lo, hi = r[some], c[some], lo[some], hi[some]
+        target = lo + u[r, (k + 1) * n_leaders + c].astype(np.float64) * (hi - lo)
+        at = np.searchsorted(flat, target, side="right")
+        at = np.clip(at, r * m + bounds[c], r * m + bounds[c + 1] - 1) - r * m
+        named[r, order[at]] = True
+        weights[r, at] = 0.0  # the second pick is among the others
+    return named
 
 
 def eligible_for_seats(org: CompiledOrg, state: State) -> np.ndarray:

@@ -76,22 +76,29 @@ class IdeasParams:
     )
     # -- 1 recruitment into cohorts ----------------------------------------------------------
     p_leader_nominates: float = _p(
-        0.25,
+        0.36,
         "probability per round",
         "1",
-        "a manager at support level 1 nominates staff of their unit in a round (x S_level)",
+        "a manager at support level 1 names staff they manage in a round (x S_level)",
         plausible=(0.02, 1.0),
     )
     nomination_leader_effect: float = _p(
-        30.0,
+        80.0,
         "multiplier gain",
         "1",
-        "nomination weight x 1 + g for the staff of a manager who nominates this round",
+        "nomination weight x 1 + g for a person their manager names this round",
         _NONNEG,
         plausible=(1.0, 100.0),
     )
+    nomination_pair: float = _p(
+        0.64,
+        "probability",
+        "1",
+        "a nominating manager names two of their people, not one (7 of 27 cells are pairs)",
+        plausible=(0.0, 1.0),
+    )
     nomination_team_leader: float = _p(
-        2.5,
+        0.86,
         "multiplier",
         "1",
         "nomination weight of a team leader vs an employee (leaders take part more)",
@@ -106,7 +113,7 @@ class IdeasParams:
         _NONNEG,
     )
     nomination_word_of_mouth: float = _p(
-        2.1,
+        0.15,
         "multiplier gain",
         "1",
         "nomination weight x 1 + g Et/(1+Et), Et = exposure to trained",
@@ -114,7 +121,7 @@ class IdeasParams:
         plausible=(0.1, 30.0),
     )
     nomination_presentation: float = _p(
-        1.1,
+        0.49,
         "multiplier gain",
         "1",
         "nomination weight x 1 + g s/(1+s), s = presentations seen",
@@ -146,11 +153,11 @@ class IdeasParams:
     )
     # -- 2 complex contagion -----------------------------------------------------------------
     p_adopt_per_week: float = _p(
-        0.00472,
+        0.00354,
         "1/week",
         "2",
-        "aware -> adopter at full exposure and neutral multipliers",
-        plausible=(0.002, 0.012),
+        "aware -> adopter at full exposure and neutral multipliers (busy work folded in)",
+        plausible=(0.0015, 0.009),
     )
     adopt_threshold: float = _p(
         1.5,
@@ -200,12 +207,12 @@ class IdeasParams:
         plausible=(0.2, 0.6),
     )
     support_unaware: float = _p(
-        0.3,
+        0.32,
         "level",
         "3",
         "support level of an unaware (or lapsed) leader",
         _UNIT,
-        plausible=(0.1, 0.5),
+        plausible=(0.0, 0.5),
     )
     support_aware: float = _p(
         0.5, "level", "3", "support level of an aware leader", _UNIT, plausible=(0.3, 0.7)
@@ -219,11 +226,11 @@ class IdeasParams:
         plausible=(0.8, 1.0),
     )
     p_leader_backs: float = _p(
-        0.25,
+        0.11,
         "probability",
         "3",
         "a leader backs the course without taking it (per run)",
-        plausible=(0.05, 0.5),
+        plausible=(0.0, 0.6),
     )
     support_backing: float = _p(
         0.8, "level", "3", "support level floor of a backing leader", _UNIT, plausible=(0.6, 1.0)
@@ -282,11 +289,11 @@ class IdeasParams:
     )
     # -- 6 isolation and lapse ---------------------------------------------------------------
     p_lapse_per_week: float = _p(
-        0.004,
+        0.006,
         "1/week",
         "6",
-        "trained/adopter -> dropped out/lapsed, alone and no workload",
-        plausible=(0.001, 0.01),
+        "trained/adopter -> dropped out/lapsed, alone (busy work folded in)",
+        plausible=(0.0015, 0.015),
     )
     like_minded_effect: float = _p(
         1.0,
@@ -317,7 +324,7 @@ class IdeasParams:
         1.0, "level", "7", "receptivity on the soft side (and for plain graphs)", _UNIT
     )
     receptivity_hard: float = _p(
-        0.2,
+        0.09,
         "level",
         "7",
         "receptivity on the hard side at the start (step 0)",
@@ -325,7 +332,7 @@ class IdeasParams:
         plausible=(0.02, 1.0),
     )
     hard_side_opening_per_year: float = _p(
-        0.5,
+        1.3,
         "1/year",
         "7",
         "hard-side receptivity x 1 + g t (t in years from step 0; capped at 1): late entry",
@@ -333,24 +340,12 @@ class IdeasParams:
         plausible=(0.0, 2.0),
     )
     receptivity_policy_officer: float = _p(
-        0.25,
+        0.32,
         "multiplier",
         "7",
         "factor on the receptivity of policy officers",
         _UNIT,
         plausible=(0.02, 1.0),
-    )
-    # -- 8 workload --------------------------------------------------------------------------
-    workload_adoption: float = _p(
-        0.5,
-        "per workload unit",
-        "8",
-        "adoption x 1 - k w (w = workload in [0, 1])",
-        _UNIT,
-        plausible=(0.2, 0.8),
-    )
-    workload_lapse: float = _p(
-        1.0, "per workload unit", "8", "lapse x 1 + k w", _NONNEG, plausible=(0.3, 2.0)
     )
     # -- 9 regime pressure -------------------------------------------------------------------
     cross_department_factor: float = _p(
@@ -441,6 +436,7 @@ def _show(low: float, high: float) -> str:
 #: the value that switches each mechanism's parameter off (no effect), where one exists
 NEUTRAL: dict[str, float] = {
     "nomination_leader_effect": 0.0,
+    "nomination_pair": 0.0,
     "nomination_team_leader": 1.0,
     "nomination_top": 1.0,
     "nomination_adopter": 1.0,
@@ -461,8 +457,6 @@ NEUTRAL: dict[str, float] = {
     "receptivity_soft": 1.0,
     "receptivity_hard": 1.0,
     "receptivity_policy_officer": 1.0,
-    "workload_adoption": 0.0,
-    "workload_lapse": 0.0,
     "cross_department_factor": 1.0,
     "line_up_factor": 1.0,
     "p_resist_per_week": 0.0,

@@ -38,7 +38,8 @@ POLICY_OFFICER_SHARE = 0.15
 
 #: Assumption: the college of mayor and aldermen (4 aldermen); alderman 1 is the one who
 #: backed the ideas, with a direct line to Chris (T1) and a backer of Anja's team T11 (facts:
-#: report pp. 23 and 28; tied to Anja, the team's first participant).
+#: report, "Positie en netwerk" and "Veranderingen aan de top"; tied to Anja, the team's
+#: first participant).
 ALDERMEN = 4
 
 

@@ -10,6 +10,10 @@ alderman_leaves     ``RemoveTies("board", alderman)`` +             5 changes at
 buddies             :class:`Buddies` (the model's ``buddies``)       6 isolation and lapse
 taster_workshop     ``ModelAction("taster", nodes=attendees)``      1 recruitment
 network_project     ``AddTies("project")`` between all members      11 network project
+forum_starts        ``RemoveTies(kind)`` at step 0, ``AddTies(kind)``  9 ties across teams
+                    of the same pairs and weights at its date
+leader_backing      ``ModelAction("leader_backing", level, team,     3 leader support
+                    role=team leaders)``
 landscape_shock     ``ModelAction("landscape_shock", factor)``      7 receptivity
 top_down_push       ``ModelAction("top_down_push", strength)``      10 counter-movement
 reorganisation      ``AddTies("team")`` (merge) or :class:`CutTies`  9 silos (team boundaries)
@@ -43,6 +47,7 @@ REQUIRED_ACTION: dict[str, str] = {
     "buddies": "buddies",
     "taster_workshop": "taster",
     "landscape_shock": "landscape_shock",
+    "leader_backing": "leader_backing",
     "top_down_push": "top_down_push",
 }
 
@@ -131,6 +136,8 @@ def event_to_engine(
     | s.Buddies
     | s.TasterWorkshop
     | s.NetworkProject
+    | s.ForumStarts
+    | s.LeaderBacking
     | s.LandscapeShock
     | s.TopDownPush
     | s.Reorganisation,
@@ -157,6 +164,11 @@ def event_to_engine(
         return [ModelAction(step, "taster", {"nodes": tuple(int(i) for i in np.sort(chosen))})]
     if isinstance(spec, s.NetworkProject):
         return [_project(spec, step, org, rng)]
+    if isinstance(spec, s.ForumStarts):
+        return _forum(spec.ties, step, org)
+    if isinstance(spec, s.LeaderBacking):
+        args = {"level": spec.level, "team": list(spec.teams), "role": list(TEAM_LEADING_ROLES)}
+        return [ModelAction(step, "leader_backing", args)]
     if isinstance(spec, s.LandscapeShock):
         where = {"side": spec.side} if spec.side is not None else {"department": spec.department}
         return [ModelAction(step, "landscape_shock", {"factor": spec.factor, **where})]
@@ -165,6 +177,25 @@ def event_to_engine(
     if isinstance(spec, s.Reorganisation):
         return [_merge(spec, step, org, rng) if spec.merge else _split(spec, step, org)]
     raise TypeError(f"no engine mapping for event {type(spec).__name__}")
+
+
+def _forum(kind: str, step: int, org: CompiledOrg) -> list[Event]:
+    """The ties of ``kind`` removed at step 0 and added back, same pairs and weights, at
+    ``step`` (one ``AddTies`` per distinct weight)."""
+    w = sp.triu(sp.coo_array(org.weight(kind)), k=1).tocoo()
+    events: list[Event] = [RemoveTies(0, kind=kind)]
+    for weight in np.unique(w.data):
+        at = w.data == weight
+        events.append(
+            AddTies(
+                step,
+                kind=kind,
+                sources=tuple(int(i) for i in w.col[at]),
+                targets=tuple(int(i) for i in w.row[at]),
+                weight=float(weight),
+            )
+        )
+    return events
 
 
 def _loss(loss: float | None) -> dict[str, float]:

@@ -228,6 +228,30 @@ class NetworkProject(_Event):
         return self
 
 
+class ForumStarts(_Event):
+    """A meeting across teams starts at ``date`` (the team leaders' forum, mechanism 9): the
+    organisation's ties of kind ``ties`` exist only from then on."""
+
+    kind: Literal["forum_starts"]
+    ties: Literal["team_leaders_forum", "mt", "cross_department"] = "team_leaders_forum"
+
+
+class LeaderBacking(_Event):
+    """Team leaders who back the course without taking it (mechanism 3): from ``date`` the
+    leaders of ``teams`` have at least support ``level``, so they nominate their people
+    more often and back the adoption of the ideas in their team."""
+
+    kind: Literal["leader_backing"]
+    teams: Tuple(Name)
+    level: Level = 0.8
+
+    @model_validator(mode="after")
+    def _some(self) -> LeaderBacking:
+        if not self.teams:
+            raise PathError("teams", "give at least one team", [])
+        return self
+
+
 class LandscapeShock(_Event):
     """A change in the landscape, such as the environment law (mechanism 7): the
     receptivity of a side or a department is multiplied by ``factor`` (capped at 1)."""
@@ -283,6 +307,8 @@ EVENT_KINDS: dict[str, type[_Event] | type[CohortEvent]] = {
     "buddies": Buddies,
     "taster_workshop": TasterWorkshop,
     "network_project": NetworkProject,
+    "forum_starts": ForumStarts,
+    "leader_backing": LeaderBacking,
     "landscape_shock": LandscapeShock,
     "top_down_push": TopDownPush,
     "reorganisation": Reorganisation,
@@ -295,6 +321,8 @@ EventSpec = Annotated[
     | Buddies
     | TasterWorkshop
     | NetworkProject
+    | ForumStarts
+    | LeaderBacking
     | LandscapeShock
     | TopDownPush
     | Reorganisation,

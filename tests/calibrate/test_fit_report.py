@@ -41,6 +41,10 @@ def test_tail_probability_band_and_reproduction_on_known_numbers():
     assert [r["reproduced_share"] for r in rows] == [0.5, 0.1]
     assert fit.joint_share == 0.0
     assert tolerance("cells:T8") == 1.0 and tolerance("cells") == 3.0
+    assert [r["fixed"] for r in rows] == [False, False]
+    # a pattern the scenario sets (the same in every run) is marked as fixed, not fitted
+    fixed = PatternFit(("team:T1", "order:x"), np.array([2.0, 1.0]), np.c_[sim[:, 0], np.ones(100)])
+    assert [r["fixed"] for r in fixed.rows()] == [False, True]
 
 
 def test_log_scores_are_the_textbook_formulas():

@@ -143,3 +143,43 @@ def test_cadence_cohorts_are_named_by_date_and_skip_first(small, write):
     small["cadence"]["skip_first"] = 2
     names_skipped = [e.name for e in study_of(small, write, cohorts=[]).events]
     assert names_skipped == names[2:]
+
+
+def test_leader_backing_raises_the_named_teams_leaders_support(small, write, org):
+    import dataclasses
+
+    from diffusion.rng import RunRandom
+
+    events = [{"kind": "leader_backing", "date": dt.date(2015, 5, 4), "teams": ["T11", "T2"]}]
+    study = study_of(small, write, events, cohorts=[])
+    (backing,) = study.events
+    assert backing.action == "leader_backing" and backing.args["level"] == 0.8
+    # no leader backs by chance (p_leader_backs = 0), so only the event sets floors
+    model = dataclasses.replace(
+        study.model, params=dataclasses.replace(study.model.params, p_leader_backs=0.0)
+    )
+    prep = model.prepare(org)
+    rand = RunRandom(0, np.arange(2))
+    state = model.init(org, prep, rand)
+    model.act(org, prep, state, backing.step, rand, "leader_backing", **backing.args)
+    # T11's team leader, and T2's, whom its head leads ("in one case the team leader is
+    # also the department head"); nobody else
+    backed = {int(i) for i in np.flatnonzero(state.extra["support_floor"][0] > 0)}
+    assert backed == {org.index["T11-lead"], org.index["head-O"]}
+    assert np.all(state.extra["support_floor"][:, sorted(backed)] == np.float32(0.8))
+
+
+def test_forum_ties_exist_only_from_the_forum_start(small, write, org):
+    events = [{"kind": "forum_starts", "date": dt.date(2015, 6, 1)}]
+    removed, *added = study_of(small, write, events, cohorts=[]).events
+    assert isinstance(removed, RemoveTies) and removed.step == 0
+    assert removed.kind == "team_leaders_forum" and removed.nodes is None
+    # added back at its date: the same pairs with the same weights
+    w = org.weight("team_leaders_forum").toarray()
+    back = np.zeros_like(w)
+    for e in added:
+        assert isinstance(e, AddTies) and e.kind == "team_leaders_forum" and e.step > 0
+        back[list(e.targets), list(e.sources)] = e.weight
+        back[list(e.sources), list(e.targets)] = e.weight
+    assert w.any()
+    np.testing.assert_array_equal(back, w)
