@@ -115,15 +115,15 @@ def test_compare_reports_problems_of_every_file_at_once(tmp_path):
 def test_run_a_scenario_with_overrides_writes_its_folder(tmp_path):
     out = tmp_path / "run"
     path = str(SCENARIOS / "top-down-push.toml")
-    args = ["run", path, "--runs", "4", "--until", "2019-06-30", "--set", "events[3].strength=0.5"]
+    args = ["run", path, "--runs", "4", "--until", "2019-06-30", "--set", "events[6].strength=0.5"]
     result = CliRunner().invoke(main, [*args, "--out", str(out)])
     assert result.exit_code == 0, result.output
     for name in ("series.csv", "summary.csv", "spread.png", "results.npz", "manifest.json"):
         assert (out / name).is_file()
     manifest = json.loads((out / "manifest.json").read_text())
     scenario = manifest["scenarios"]["top-down-push"]
-    assert scenario["resolved"]["events"][3]["strength"] == 0.5
-    assert scenario["overrides"] == ["calendar.end=2019-06-30", "events[3].strength=0.5"]
+    assert scenario["resolved"]["events"][6]["strength"] == 0.5
+    assert scenario["overrides"] == ["calendar.end=2019-06-30", "events[6].strength=0.5"]
     assert scenario["files"][1].endswith("etten-leur-baseline.toml")
 
 

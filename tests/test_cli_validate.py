@@ -46,7 +46,7 @@ def test_set_overrides_are_validated():
             "--set",
             "model.params.receptivity_hard=1.5",
             "--set",
-            "events[1].support=0.9",
+            "events[4].support=0.9",
         ],
     )
     assert result.exit_code == 2
