@@ -541,7 +541,9 @@ class IdeasModel(Model):
     person's buddy from the ``buddies`` action, -1 none); and float32 ``(runs, nodes)``:
     ``seen`` (presentations attended), ``receptivity_factor`` (landscape shocks),
     ``nomination_factor`` (taster, competing courses), ``support_floor`` (leaders who back
-    the course).
+    the course); float32 ``(runs, leaders)`` ``nominate_u`` and ``(runs, 3 * leaders)``
+    ``nominee_u``: the next round's draws of who answers and whom they name
+    (:meth:`nomination_weights`).
 
     Model actions (``ModelAction(step, action, args)``): :attr:`actions`; see :meth:`act`.
 
