@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from diffusion.calibration.pipeline import Calibration, calibrate
+from diffusion.chunks import simulate_together
 from diffusion.comparison import (
     GROUPINGS,
     Comparison,
@@ -47,7 +48,6 @@ from diffusion.scenario.load import LoadedScenario, RawScenario, packaged, valid
 from diffusion.scenario.load import load_scenario as _load_file
 from diffusion.scenario.overrides import SET_FILE, apply_overrides
 from diffusion.scenario.problems import Problem, ScenarioError
-from diffusion.study import simulate_studies
 from diffusion.sweeps.plan import SweepPlan
 from diffusion.sweeps.runner import Sweep, require, run_sweep
 
@@ -259,6 +259,7 @@ def compare(
     draws: int | Draws | None = None,
     posterior: str | os.PathLike[str] | None = None,
     ranges: Mapping[str, tuple[float, float]] | None = None,
+    executor: Executor | None = None,
     progress: Progress | None = None,
     draw_progress: Progress | None = None,
 ) -> Comparison:
@@ -294,6 +295,9 @@ def compare(
     ranges : mapping of str to (float, float), optional
         Plausible ranges (scenario path -> (low, high)) that replace or add to the documented
         ones.
+    executor : Executor, optional
+        Where the runs are simulated, in chunks of whole runs (default: in this process);
+        the outcomes do not depend on it.
     progress : callable, optional
         Called with the number of run-steps done since the last call.
     draw_progress : callable, optional
@@ -375,8 +379,9 @@ def compare(
         level=level,
     )
     _check_held(studies, n_runs, calendar.n_steps)
-    # the what-ifs go on from the base's runs where their history is the base's
-    together = simulate_studies(studies, n_runs, root, progress=progress)
+    # the what-ifs go on from the base's runs where their history is the base's; in chunks
+    # of runs on the executor's workers if it has any
+    together = simulate_together(studies, n_runs, root, executor=executor, progress=progress)
     results = dict(zip(names, together, strict=True))
     outcomes: list[Outcome] = []
     for name in names[1:]:

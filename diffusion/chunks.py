@@ -13,14 +13,16 @@ exactly, and the kept arrays are placed by run index.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from diffusion.executors import Executor
 from diffusion.results import Results
-from diffusion.study import Study
+from diffusion.study import Study, simulate_studies
 from diffusion.tally import Tally, tally_bytes
 
 #: bytes of every run's counts a chunk may hold before it is tallied and dropped (the
@@ -113,6 +115,11 @@ def _simulate_chunk(
         threads=threads,
         progress=progress,
     )
+    return _chunk_of(job, results, first_run)
+
+
+def _chunk_of(job: _Job, results: Results, first_run: int) -> _Chunk:
+    """A chunk's results gathered: tallied, and their arrays kept as ``job`` asks."""
     tally = Tally(
         job.measures,
         job.sizes,
@@ -120,7 +127,7 @@ def _simulate_chunk(
         job.n_runs,
         job.study.org.n_nodes,
         first_run=first_run,
-        span=n,
+        span=results.n_runs,
     )
     tally.add(results)
     bare = Results(
@@ -144,6 +151,21 @@ def _simulate_chunk(
     )
 
 
+def _sizes(study: Study) -> dict[str, np.ndarray]:
+    """People per group of each of the study's groupings."""
+    org = study.org
+    return {
+        g: np.bincount(np.asarray(org.groups[g]), minlength=len(org.group_labels[g]))
+        for g in study.groupings
+    }
+
+
+def _n_records(study: Study, record_every: int) -> int:
+    """Records of a simulation of ``study``: every ``record_every`` steps and the last."""
+    steps = np.arange(0, study.n_steps + 1, record_every)
+    return int(len(steps) + (steps[-1] != study.n_steps))
+
+
 def _worker_chunk(job: _Job, first_run: int, n: int) -> _Chunk:
     """:func:`_simulate_chunk` on a Dask worker (one thread: the worker has its core)."""
     return _simulate_chunk(job, first_run, n, threads=1)
@@ -161,6 +183,7 @@ def simulate(
     record_every: int = 1,
     milestones: Mapping[str, Sequence[str]] | None = None,
     progress: Callable[[int], None] | None = None,
+    client: Any = None,
 ) -> Results:
     """Simulate ``n_runs`` runs of ``study`` in chunks and gather them.
 
@@ -181,6 +204,10 @@ def simulate(
         As :meth:`diffusion.study.Study.simulate`; chunks are whole batches.
     progress : callable, optional
         Called with run-steps done (per batch here; per chunk on workers).
+    client : distributed.Client, optional
+        A client of ``executor``'s cluster already open (from
+        :meth:`~diffusion.executors.Executor.client`), so that several simulations share
+        one cluster; default: one is opened for this simulation.
 
     Returns
     -------
@@ -189,9 +216,6 @@ def simulate(
         simulation of ``n_runs`` runs.
     """
     executor = executor or Executor()
-    steps = np.arange(0, study.n_steps + 1, record_every)
-    n_records = len(steps) + (steps[-1] != study.n_steps)
-    org = study.org
     job = _Job(
         study=study,
         seed=seed,
@@ -199,44 +223,117 @@ def simulate(
         measures={
             name: tuple(study.model.code(s) for s in states) for name, states in measures.items()
         },
-        sizes={
-            g: np.bincount(np.asarray(org.groups[g]), minlength=len(org.group_labels[g]))
-            for g in study.groupings
-        },
-        n_records=int(n_records),
+        sizes=_sizes(study),
+        n_records=_n_records(study, record_every),
         keep_runs=keep_runs,
         batch_size=batch_size,
         record_every=record_every,
         milestones=milestones,
     )
     per_run = run_bytes(study, job.n_records, 1 + len(milestones or {}))
-    workers = executor.workers if executor.scheduler is None else 1
-    if keep_runs and executor.in_process:
+    here = executor.in_process and client is None
+    if keep_runs and here:
         sizes = [n_runs]  # every run's counts are held anyway: one simulation
     else:
-        sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size, parts=max(workers, 1))
+        sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size)
     _check_memory(job, max(sizes))
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int).tolist()
     gather = _Gather(job)
-    if executor.in_process:
-        for start, n in zip(starts, sizes, strict=True):
+    if here:
+        for start, n in zip(_starts(sizes), sizes, strict=True):
             gather.add(_simulate_chunk(job, start, n, progress=progress))
     else:
+        with contextlib.nullcontext(client) if client is not None else executor.client() as c:
+            # at least a chunk per worker
+            workers = max(len(c.nthreads()), 1)
+            sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size, parts=workers)
+            _on_workers(c, job, sizes, gather, progress)
+    return gather.results()
+
+
+def simulate_together(
+    studies: Sequence[Study],
+    n_runs: int,
+    seed: int,
+    *,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Results]:
+    """Simulate several studies with the same runs and seed (common random numbers), every
+    run's counts kept (paired comparisons need them), their common history once
+    (:func:`diffusion.study.simulate_studies`).
+
+    With an ``executor`` that has workers the runs go out in chunks, each chunk of every
+    study simulated together on one worker; the results are put together by run index and
+    are those of one process.
+
+    Returns
+    -------
+    list of Results
+        In the order of ``studies``.
+    """
+    executor = executor or Executor()
+    executor.check_available()
+    if executor.in_process:
+        return simulate_studies(studies, n_runs, seed, progress=progress)
+    jobs = [
+        _Job(s, seed, n_runs, {}, _sizes(s), _n_records(s, 1), True, None, 1, None) for s in studies
+    ]
+    per_run = sum(run_bytes(s, job.n_records) for s, job in zip(studies, jobs, strict=True))
+    for job in jobs:
+        _check_memory(job, n_runs)
+    gathers = [_Gather(job) for job in jobs]
+    with executor.client() as client:
+        sizes = chunk_sizes(n_runs, per_run, parts=max(len(client.nthreads()), 1))
+        shared = client.scatter(list(studies), broadcast=True)
+        futures = [
+            client.submit(_worker_studies, shared, seed, start, n, pure=False)
+            for start, n in zip(_starts(sizes), sizes, strict=True)
+        ]
         from distributed import as_completed
 
-        with executor.client() as client:
-            shared = client.scatter(job, broadcast=True)
-            futures = [
-                client.submit(_worker_chunk, shared, start, n, pure=False)
-                for start, n in zip(starts, sizes, strict=True)
-            ]
-            for future in as_completed(futures):  # type: ignore[no-untyped-call]
-                chunk = future.result()
-                gather.add(chunk)
-                future.release()
-                if progress is not None:
-                    progress(chunk.tally.span * study.n_steps)
-    return gather.results()
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            start, parts = future.result()
+            for gather, job, part in zip(gathers, jobs, parts, strict=True):
+                gather.add(_chunk_of(job, part, start))
+            future.release()
+            if progress is not None:
+                progress(len(parts[0].run_ids) * sum(s.n_steps for s in studies))
+    return [gather.results() for gather in gathers]
+
+
+def _worker_studies(
+    studies: Sequence[Study], seed: int, first_run: int, n: int
+) -> tuple[int, list[Results]]:
+    """On a Dask worker: runs ``first_run ..`` of every study, their common history once."""
+    return first_run, simulate_studies(studies, n, seed, run_offset=first_run, threads=1)
+
+
+def _starts(sizes: Sequence[int]) -> list[int]:
+    """The first run of each chunk."""
+    return [int(x) for x in np.concatenate([[0], np.cumsum(sizes)[:-1]])]
+
+
+def _on_workers(
+    client: Any,
+    job: _Job,
+    sizes: Sequence[int],
+    gather: _Gather,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Simulate the chunks on the Dask workers of ``client``, gathering each as it ends."""
+    from distributed import as_completed
+
+    shared = client.scatter(job, broadcast=True)
+    futures = [
+        client.submit(_worker_chunk, shared, start, n, pure=False)
+        for start, n in zip(_starts(sizes), sizes, strict=True)
+    ]
+    for future in as_completed(futures):  # type: ignore[no-untyped-call]
+        chunk = future.result()
+        gather.add(chunk)
+        future.release()
+        if progress is not None:
+            progress(chunk.tally.span * job.study.n_steps)
 
 
 def _check_memory(job: _Job, chunk: int) -> None:
@@ -326,4 +423,4 @@ class _Gather:
         )
 
 
-__all__ = ["chunk_sizes", "run_bytes", "simulate"]
+__all__ = ["chunk_sizes", "run_bytes", "simulate", "simulate_together"]

@@ -15,6 +15,7 @@ import click
 from diffusion.cli.common import (
     NumberRange,
     check_out,
+    dask_options,
     dates_option,
     fail,
     memory_option,
@@ -122,6 +123,7 @@ DEFAULT_DATES = 3  # as diffusion.api.DEFAULT_DATES (checked by a test)
     show_default=True,
     help="Folder for comparison.csv, comparison.png, difference-over-time.png and manifest.json.",
 )
+@dask_options(default_workers=0)
 @overwrite_option
 def compare(
     base: Path,
@@ -138,6 +140,8 @@ def compare(
     show_all: bool,
     fmt: str,
     out_dir: Path,
+    scheduler: str | None,
+    workers: int | None,
     overwrite: bool,
 ) -> None:
     """Compare each WHAT_IF scenario with BASE, every one run with the same seeds.
@@ -161,13 +165,20 @@ def compare(
     seeds; the table says in what share of them its sign holds, flags answers whose sign
     holds in fewer than 90% as "depends on assumptions" with the parameters that decide
     it, and robustness.csv holds every outcome's verdict.
+
+    With --workers or --scheduler each scenario's runs are simulated in chunks on Dask
+    workers; the outcomes are the same.
     """
+    from diffusion.executors import Executor
+
     check_out(out_dir, overwrite)
     ranges = _ranges(vary)
     if (posterior is not None or ranges) and n_draws is None:
         fail("--posterior and --vary go with --draws K")
     with scenario_errors():
         from diffusion.api import compare as compare_scenarios
+
+        executor = Executor.from_options(scheduler, workers, default_workers=0)
         from diffusion.scenario.build import calendar_of
 
         loaded = _load_all([base, *what_ifs], overrides)
@@ -193,6 +204,7 @@ def compare(
                 draws=n_draws,
                 posterior=posterior,
                 ranges=ranges or None,
+                executor=executor,
                 progress=advance,
                 draw_progress=advance_draws,
             )

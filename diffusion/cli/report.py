@@ -11,6 +11,7 @@ import click
 from diffusion.cli.common import (
     check_out,
     clean_errors,
+    dask_options,
     dates_option,
     fail,
     memory_option,
@@ -66,6 +67,7 @@ from diffusion.cli.run import scenario_errors, set_option
     help="Also say, per headline answer, whether its direction holds under this many "
     "parameter sets the data allow (the fit's posterior and plausible ranges).",
 )
+@dask_options(default_workers=0)
 @overwrite_option
 def report(
     base: Path,
@@ -77,6 +79,8 @@ def report(
     pdf: bool,
     out_dir: Path,
     n_draws: int | None,
+    scheduler: str | None,
+    workers: int | None,
     overwrite: bool,
 ) -> None:
     """Simulate BASE and each WHAT_IF with the same seeds and write one report.html for a
@@ -84,14 +88,19 @@ def report(
     the difference over time with the what-if's events marked, departments, the chance of
     reaching a share of the staff, what the model assumes, and how the report was made.
 
-    The page has its images and styles inline: it opens from disk without network.
+    The page has its images and styles inline: it opens from disk without network. With
+    --workers or --scheduler the runs are simulated in chunks on Dask workers; the report
+    is the same.
     """
+    from diffusion.executors import Executor
     from diffusion.htmlreport import build, find_browser
 
     if pdf and find_browser() is None:
         fail("--pdf needs Chromium or Chrome installed (e.g. apt-get install chromium)")
     check_out(out_dir, overwrite)
     with scenario_errors():
+        executor = Executor.from_options(scheduler, workers, default_workers=0)
+        executor.check_available()
         loaded = build.load_all([base, *what_ifs], overrides)
     first = loaded[0].scenario
     n_runs = first.runs if n_runs is None else n_runs
@@ -108,7 +117,7 @@ def report(
             with progress(
                 n_runs * steps, f"simulating {len(loaded)} scenarios x {n_runs} runs"
             ) as advance:
-                sims = build.simulate_all(loaded, n_runs, seed, progress=advance)
+                sims = build.simulate_all(loaded, n_runs, seed, executor=executor, progress=advance)
             judged = None
             if n_draws:
                 last = max(dates) if dates else build.report_dates(sims)[0][-1]

@@ -22,6 +22,7 @@ from diffusion.htmlreport.whatif import Change, changes, default_dates, question
 
 if TYPE_CHECKING:
     from diffusion.calendar import Calendar
+    from diffusion.executors import Executor
     from diffusion.results import Results
     from diffusion.scenario.load import LoadedScenario
     from diffusion.study import Study
@@ -71,17 +72,20 @@ def simulate_all(
     runs: int,
     seed: int,
     *,
+    executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[Simulated]:
-    """Simulate every scenario with the same ``runs`` and ``seed`` (common random numbers).
+    """Simulate every scenario with the same ``runs`` and ``seed`` (common random numbers),
+    in chunks of runs on ``executor``'s workers if given (:mod:`diffusion.chunks`; the
+    results do not depend on it).
 
     Raises
     ------
     ValueError
         When a what-if's calendar differs from the base's.
     """
+    from diffusion.chunks import simulate_together
     from diffusion.scenario.build import build_study
-    from diffusion.study import simulate_studies
 
     names = unique_names([item.scenario.name for item in loaded])
     studies = [build_study(item.scenario, groupings=GROUPINGS) for item in loaded]
@@ -90,8 +94,9 @@ def simulate_all(
             raise ValueError(
                 f"{name}: its calendar differs from the base's; a report needs the same calendar"
             )
-    # the what-ifs go on from the base's runs where their history is the base's
-    together = simulate_studies(studies, runs, seed, progress=progress)
+    # the what-ifs go on from the base's runs where their history is the base's; in chunks
+    # of runs on the executor's workers if it has any
+    together = simulate_together(studies, runs, seed, executor=executor, progress=progress)
     return [
         Simulated(name, item, study, results)
         for name, item, study, results in zip(names, loaded, studies, together, strict=True)

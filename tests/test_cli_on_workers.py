@@ -1,5 +1,6 @@
-"""diffusion run gathers its runs chunk by chunk: series.csv and summary.csv are the same,
-byte for byte, in this process, on two Dask workers and with every run's counts kept."""
+"""The simulation commands on Dask workers: run gathers its runs chunk by chunk, and
+series.csv and summary.csv are the same, byte for byte, in this process, on two workers and
+with every run's counts kept; compare's and report's comparison.csv are the same on workers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from diffusion.cli import main as cli
+from tests.htmlreport.conftest import FILES
 
 pytest.importorskip("distributed")
 
@@ -34,3 +36,19 @@ def test_workers_and_a_scheduler_together_are_refused(tmp_path):
     )
     assert result.exit_code == 2
     assert "give --scheduler or --workers, not both" in result.output
+
+
+#: a base and a what-if, 2019 to 2020, 40 runs (the what-if's change is in 2019)
+PAIR = [str(FILES[0]), str(FILES[1]), "--set", "calendar.end=2020-06-30", "--runs", "40"]
+
+
+@pytest.mark.parametrize("command", ["compare", "report"])
+def test_compare_and_report_give_the_same_comparison_on_workers(tmp_path, command):
+    got = {}
+    for name, extra in (("here", []), ("workers", ["--workers", "2"])):
+        out = tmp_path / name
+        result = CliRunner().invoke(cli, [command, *PAIR, "--out", str(out), *extra])
+        assert result.exit_code == 0, result.output
+        got[name] = (out / "comparison.csv").read_bytes()
+    assert got["workers"] == got["here"]
+    assert got["here"].count(b"\n") > 5
