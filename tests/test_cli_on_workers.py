@@ -52,3 +52,14 @@ def test_compare_and_report_give_the_same_comparison_on_workers(tmp_path, comman
         got[name] = (out / "comparison.csv").read_bytes()
     assert got["workers"] == got["here"]
     assert got["here"].count(b"\n") > 5
+
+
+def test_fit_report_is_the_same_on_workers(tmp_path):
+    got = {}
+    for name, extra in (("here", []), ("workers", ["--workers", "2"])):
+        out = tmp_path / name
+        args = ["fit-report", "--runs", "30", "--seed", "1", "--out", str(out), *extra]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        got[name] = {f: (out / f).read_bytes() for f in ("patterns.csv", "nulls.csv")}
+    assert got["workers"] == got["here"]

@@ -40,6 +40,7 @@ from scipy import stats
 
 from diffusion.calibration.observed import Observed, observed_from_facts
 from diffusion.calibration.summaries import Layout
+from diffusion.executors import Executor
 from diffusion.study import Study
 
 #: tolerance of each pattern (by name or name prefix) for a run to reproduce it
@@ -247,12 +248,37 @@ class FitReport:
 
 
 def simulate_patterns(
-    study: Study, layout: Layout, n_runs: int, seed: int, run_offset: int = 0
+    study: Study,
+    layout: Layout,
+    n_runs: int,
+    seed: int,
+    run_offset: int = 0,
+    client: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Statistics ``(runs, patterns)`` and cell sizes ``(runs, teams, cohorts)`` of a study."""
+    """Statistics ``(runs, patterns)`` and cell sizes ``(runs, teams, cohorts)`` of a study.
+
+    With a Dask ``client`` (:meth:`diffusion.executors.Executor.client`) the runs are
+    simulated in chunks on its workers (:func:`diffusion.chunks.simulate`; the same runs,
+    the same first steps), from run 0.
+    """
     from diffusion.calibration.summaries import MILESTONE, TOOK_COURSE
     from diffusion.engine import simulate
 
+    if client is not None:
+        from diffusion.chunks import simulate as simulate_chunks
+
+        if run_offset:
+            raise ValueError("runs on a Dask client start at run 0")
+        first = simulate_chunks(
+            dataclasses.replace(study, groupings=()),
+            n_runs,
+            seed,
+            measures={},
+            record_every=max(study.n_steps, 1),
+            milestones={MILESTONE: TOOK_COURSE},
+            client=client,
+        ).first_step[MILESTONE]
+        return layout.statistics(first), layout.parts(first).cell_sizes
     results = simulate(
         study.model,
         study.org,
@@ -299,6 +325,7 @@ def fit_report(
     seed: int = 2015,
     observed: Observed | None = None,
     observed_cells: np.ndarray | None = None,
+    executor: Executor | None = None,
 ) -> FitReport:
     """Simulate ``study`` (ending at Table 1's cut-off) and its null recruitment models.
 
@@ -315,6 +342,9 @@ def fit_report(
         Root seed (the models share it: common random numbers).
     observed, observed_cells : optional
         Other observations in the place of Table 1 (to test the report on data the model made).
+    executor : Executor, optional
+        Where the runs are simulated, in chunks of runs (default: in this process); the
+        report does not depend on it.
 
     Returns
     -------
@@ -327,12 +357,13 @@ def fit_report(
     observed = observed_from_facts(facts) if observed is None else observed
     cells_obs = table_1_cells(facts) if observed_cells is None else observed_cells
     names = layout.names
-    model_stats, model_cells = simulate_patterns(study, layout, n_runs, seed)
-    scores = {"model": score(model_stats, model_cells, observed, cells_obs, names)}
-    for name, model in null_models(study, observed).items():
-        null = dataclasses.replace(study, model=model)
-        s, c = simulate_patterns(null, layout, n_runs, seed)
-        scores[name] = score(s, c, observed, cells_obs, names)
+    with (executor or Executor()).client() as client:
+        model_stats, model_cells = simulate_patterns(study, layout, n_runs, seed, client=client)
+        scores = {"model": score(model_stats, model_cells, observed, cells_obs, names)}
+        for name, model in null_models(study, observed).items():
+            null = dataclasses.replace(study, model=model)
+            s, c = simulate_patterns(null, layout, n_runs, seed, client=client)
+            scores[name] = score(s, c, observed, cells_obs, names)
     return FitReport(PatternFit(names, observed.values, model_stats), scores, n_runs, seed)
 
 

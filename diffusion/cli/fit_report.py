@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from diffusion.cli.common import check_out, output_folder, overwrite_option
+from diffusion.cli.common import check_out, dask_options, output_folder, overwrite_option
 from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
 
 
@@ -35,6 +35,7 @@ from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
     required=True,
     help="Folder for patterns.csv, nulls.csv and manifest.json.",
 )
+@dask_options(default_workers=0)
 @overwrite_option
 def fit_report(
     scenario: Path | None,
@@ -42,6 +43,8 @@ def fit_report(
     runs: int,
     seed: int | None,
     out_dir: Path,
+    scheduler: str | None,
+    workers: int | None,
     overwrite: bool,
 ) -> None:
     """Simulate SCENARIO (default: the Etten-Leur baseline) to autumn 2018 and compare every
@@ -49,9 +52,15 @@ def fit_report(
     probability, share of runs reproducing it (patterns.csv); the share of runs reproducing
     all at once; and the log score of Table 1 under the model and two null recruitment
     models, seats filled uniformly or by side only (nulls.csv). See docs/calibration.md.
+    With --workers or --scheduler the runs are simulated in chunks on Dask workers; the
+    report is the same.
     """
     check_out(out_dir, overwrite)
     with scenario_errors():
+        from diffusion.executors import Executor
+
+        executor = Executor.from_options(scheduler, workers, default_workers=0)
+        executor.check_available()
         from diffusion.calibration.fit_report import fit_report as report_of
         from diffusion.calibration.summaries import CUTOFF
         from diffusion.org.etten_leur import facts
@@ -60,7 +69,7 @@ def fit_report(
         loaded = load(scenario, [f"calendar.end={CUTOFF.isoformat()}", *overrides])
         study = build_study(loaded.scenario)
         seed = loaded.scenario.seed if seed is None else seed
-        report = report_of(study, facts(), n_runs=runs, seed=seed)
+        report = report_of(study, facts(), n_runs=runs, seed=seed, executor=executor)
         with output_folder(out_dir, overwrite) as tmp:
             report.write(tmp)
             write_manifest(
