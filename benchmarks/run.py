@@ -38,6 +38,8 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "advise-evaluation": ("benchmarks.bench_evaluation", "bench_evaluation"),
     "sweep": ("benchmarks.bench_sweep", "bench_sweep"),
     "yardstick": ("benchmarks.bench_yardstick", "bench_yardstick"),
+    "memory": ("benchmarks.bench_memory", "bench_memory"),
+    "dask": ("benchmarks.bench_dask", "bench_dask"),
 }
 
 README = Path(__file__).resolve().parent / "README.md"

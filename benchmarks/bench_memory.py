@@ -1,0 +1,111 @@
+"""(memory) Peak memory against runs: the baseline as ``diffusion run`` simulates it.
+
+``diffusion.api.run`` of the built-in Etten-Leur baseline (2015-2030, 835 weekly records, the
+four default groupings) with the default recording, once gathering bands and means as chunks
+of runs finish (the default) and once keeping every run's counts (``keep_runs=True``,
+``diffusion run --keep-runs``). Each row runs in a fresh process
+(:func:`benchmarks._common.run_child`), so its peak resident memory (``ru_maxrss``) is its
+own: imports, the organisation and the simulation.
+
+Target (issue 14 §4): ``diffusion run --runs 10000`` under 1 GB peak with the default
+recording; the default's peak should not grow with the runs beyond the 2 bytes a person and
+run of the first adoption steps.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from benchmarks._common import Table, child_main, fmt_s, peak_rss_mib, run_child
+
+SEED = 2024
+TARGET_RUNS, TARGET_MIB = 10_000, 1000 * 1e6 / 2**20  # 1 GB
+
+
+def measure(n_runs: int, keep_runs: bool) -> dict[str, Any]:
+    """One row, in a child process: simulate and return the time, chunks and budget."""
+    import diffusion
+    from diffusion import chunks
+    from diffusion.budget import simulation_bytes
+    from diffusion.scenario.build import build_study
+
+    loaded = diffusion.load_scenario()
+    study = build_study(loaded.scenario)  # builds (and caches) the organisation first
+    before = peak_rss_mib()
+    start = time.perf_counter()
+    results = diffusion.run(loaded, runs=n_runs, seed=SEED, keep_runs=keep_runs)
+    seconds = time.perf_counter() - start
+    per_run = chunks.run_bytes(study, len(results.steps))
+    org = study.org
+    tracked = [g for g in study.groupings if len(org.group_labels[g]) > 1]
+    kept_estimate = simulation_bytes(
+        runs=n_runs,
+        records=len(results.steps),
+        groups=sum(len(org.group_labels[g]) for g in tracked) + 1,
+        states=len(study.model.state_names),
+        people=org.n_nodes,
+        batch=0,
+        largest_group=max(int(results.group_sizes(g).max()) for g in tracked),
+        steps=study.n_steps,
+    )
+    working = results.spread(("trained", "adopter")).mean()[-1]
+    return {
+        "seconds": seconds,
+        "rss_before_mib": before,
+        "chunks": len(chunks.chunk_sizes(n_runs, per_run)) if not keep_runs else 1,
+        "tally_mib": results.tally.nbytes() / 2**20 if results.tally is not None else 0.0,
+        "kept_estimate_mib": kept_estimate / 2**20,
+        "n_records": len(results.steps),
+        "mean_working_final": float(working),
+    }
+
+
+def bench_memory(quick: bool = False, yardstick_s: float | None = None) -> list[Table]:
+    """Peak RSS of the baseline's run against the number of runs, both recordings."""
+    runs = (200, 1_000) if quick else (1_000, 3_000, TARGET_RUNS)
+    table = Table(
+        "(memory) diffusion run of the Etten-Leur baseline: peak memory against runs",
+        [
+            "runs",
+            "every run's counts",
+            "chunks",
+            "time (s)",
+            "peak RSS (MiB)",
+            "tally (MiB)",
+            "counts if kept, estimated (MiB)",
+            "target",
+        ],
+    )
+    last: dict[str, Any] = {}
+    for n_runs in runs:
+        for keep in (False, True):
+            r = run_child("benchmarks.bench_memory", {"n_runs": n_runs, "keep_runs": keep})
+            verdict = ""
+            if n_runs == TARGET_RUNS and not keep:
+                verdict = f"< 1 GB: {'met' if r['peak_rss_mib'] < TARGET_MIB else 'NOT met'}"
+            table.add(
+                f"{n_runs:,}",
+                "kept" if keep else "no (bands gathered)",
+                r["chunks"],
+                fmt_s(r["seconds"]),
+                f"{r['peak_rss_mib']:,.0f} (before: {r['rss_before_mib']:,.0f})",
+                f"{r['tally_mib']:.1f}",
+                f"{r['kept_estimate_mib']:,.0f}",
+                verdict,
+            )
+            last = r
+    table.notes += [
+        f"Baseline: 318 people, {last['n_records']} weekly records (2015-2030), the four "
+        f"default groupings, seed {SEED}; mean working from the intent at the end "
+        f"{last['mean_working_final']:.1f} (the same in both recordings).",
+        "peak RSS: ru_maxrss of a fresh process per row (imports, the organisation and the "
+        "simulation); 'before': after building the organisation, before simulating.",
+        "counts if kept, estimated: diffusion.budget.simulation_bytes of every run's counts "
+        "(uint8 counts, int32 totals, int16 first steps), what --keep-runs holds.",
+    ]
+    return [table]
+
+
+if __name__ == "__main__":
+    child_main(measure)
