@@ -407,16 +407,21 @@ def compare(
 def _check_held(studies: Sequence[Any], n_runs: int, n_steps: int) -> None:
     """Refuse a comparison whose results, held together, would not fit in memory (each
     simulation alone is checked by the engine)."""
+    import numpy as np
+
     from diffusion.budget import check, simulation_bytes
 
     org, model = studies[0].org, studies[0].model
+    tracked = [g for g in GROUPINGS if len(org.group_labels[g]) > 1]
     one = simulation_bytes(
         runs=n_runs,
         records=n_steps + 1,
-        groups=sum(len(org.group_labels[g]) for g in GROUPINGS) + 1,
+        groups=sum(len(org.group_labels[g]) for g in tracked) + 1,
         states=len(model.state_names),
         people=org.n_nodes,
         batch=0,
+        largest_group=max((int(np.bincount(org.groups[g]).max()) for g in tracked), default=0),
+        steps=n_steps,
     )
     check(
         len(studies) * one,
