@@ -196,8 +196,9 @@ def simulate(
         Measure name -> states: their exact bands and means per group are tallied
         (``results.spread(states, grouping, group)``).
     keep_runs : bool
-        Also keep every run's counts (``results.counts``, ``results.total``: runs x records
-        x groups x states); without it they are dropped chunk by chunk.
+        Keep every run's counts instead (``results.counts``, ``results.total``: runs x
+        records x groups x states; ``spread`` computes from them, no tally); without it they
+        are dropped chunk by chunk.
     executor : Executor, optional
         Where the chunks run (default: in this process).
     batch_size, record_every, milestones
@@ -212,7 +213,7 @@ def simulate(
     Returns
     -------
     Results
-        With ``tally``; ``counts`` and ``total`` only with ``keep_runs``; provenance as of one
+        With ``tally``, or ``counts`` and ``total`` with ``keep_runs``; provenance as of one
         simulation of ``n_runs`` runs.
     """
     executor = executor or Executor()
@@ -220,7 +221,10 @@ def simulate(
         study=study,
         seed=seed,
         n_runs=n_runs,
-        measures={
+        # every run's counts kept: the bands come from them, no tally is needed
+        measures={}
+        if keep_runs
+        else {
             name: tuple(study.model.code(s) for s in states) for name, states in measures.items()
         },
         sizes=_sizes(study),
@@ -419,7 +423,7 @@ class _Gather:
             node_ids=bare.node_ids,
             group_labels=bare.group_labels,
             provenance=provenance,
-            tally=self.tally,
+            tally=None if self.job.keep_runs else self.tally,
         )
 
 
