@@ -140,3 +140,29 @@ def test_a_measure_not_tallied_is_refused_by_name(kept):
     lean = chunks.simulate(study, 10, 5, measures={"adopters": ("adopter",)})
     with pytest.raises(ValueError, match="tallied only the measures adopters"):
         lean.spread(("trained", "adopter"))
+
+
+@pytest.mark.parametrize("keep_runs", [False, True])
+def test_the_estimate_of_a_run_in_chunks_bounds_what_it_allocates(monkeypatch, keep_runs):
+    import tracemalloc
+
+    from diffusion import budget
+
+    study = etten_leur_baseline(years=1)
+    seen: list[float] = []
+    real_check = budget.check
+    monkeypatch.setattr(
+        budget,
+        "check",
+        lambda estimate, *a, **k: (seen.append(estimate), real_check(estimate, *a, **k)),
+    )
+    # 1,000 runs in chunks of 250: the first steps of all, a chunk's counts and the tally
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", chunks.run_bytes(study, 54) * 250)
+    tracemalloc.start()
+    chunks.simulate(study, 1000, 3, measures=_measures(study), keep_runs=keep_runs)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    estimate = seen[0]  # the whole run's, made before the first chunk (then each chunk's)
+    # an upper bound that is not wildly above: the per-person working memory of a batch is
+    # a rounded-up measurement, so the estimate may exceed the peak, but by less than 3 times
+    assert peak <= estimate <= 3 * peak, (peak, estimate)
