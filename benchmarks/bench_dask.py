@@ -20,6 +20,7 @@ done) against its Dask memory limit, and the client's peak. Too heavy for the su
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import time
 from pathlib import Path
@@ -44,11 +45,12 @@ def cache_path(departments: int) -> Path:
     return CACHE / f"org-{departments}-{h.hexdigest()[:16]}.pickle"
 
 
-def _worker_peak_mib() -> float:
-    """On a worker: its peak resident memory so far, MiB."""
+def _worker_usage() -> tuple[float, float]:
+    """On a worker: its peak resident memory so far (MiB) and its CPU time (s)."""
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def measure(path: str, n_runs: int, n_steps: int) -> dict[str, Any]:
@@ -87,12 +89,15 @@ def measure(path: str, n_runs: int, n_steps: int) -> dict[str, Any]:
             client=client,
         )
         seconds = time.perf_counter() - start
-        peaks = sorted(client.run(_worker_peak_mib).values())
+        usage = sorted(client.run(_worker_usage).values())
+    load = os.getloadavg()[0]
     per_run = chunks.run_bytes(study, len(results.steps))
     working = results.spread(("trained", "adopter")).mean()[-1]
     return {
         "seconds": seconds,
-        "worker_peaks_mib": peaks,
+        "worker_peaks_mib": [peak for peak, _ in usage],
+        "worker_cpu_s": [cpu for _, cpu in usage],
+        "load_average": load,
         "worker_limit_mib": [limit / 2**20 for limit in limits],
         "rss_before_mib": rss_before,
         "n_nodes": org.n_nodes,
@@ -133,6 +138,7 @@ def bench_dask(quick: bool = False, yardstick_s: float | None = None) -> list[Ta
         [
             "people",
             "time (s)",
+            "CPU per worker (s)",
             "chunks (runs)",
             "peak RSS per worker (MiB)",
             "worker memory limit (MiB)",
@@ -142,6 +148,7 @@ def bench_dask(quick: bool = False, yardstick_s: float | None = None) -> list[Ta
     table.add(
         f"{r['n_nodes']:,}",
         fmt_s(r["seconds"]),
+        ", ".join(fmt_s(c) for c in r["worker_cpu_s"]),
         " + ".join(str(c) for c in r["chunks"]),
         ", ".join(f"{p:,.0f}" for p in r["worker_peaks_mib"]),
         ", ".join(f"{m:,.0f}" for m in r["worker_limit_mib"]),
@@ -156,7 +163,9 @@ def bench_dask(quick: bool = False, yardstick_s: float | None = None) -> list[Ta
         f"end {r['mean_working_final']:,.0f}.",
         "time: wall time of diffusion.chunks.simulate on the running cluster (sending the "
         "study included, starting the cluster not). Peak per worker: ru_maxrss of each "
-        "worker process when the runs are done.",
+        "worker process when the runs are done; CPU per worker: its user + system time "
+        f"(unpickling the study included). Load average at the end: {r['load_average']:.1f} "
+        "(on 2 cores: the machine was shared).",
     ]
     return [table]
 
