@@ -7,14 +7,15 @@ inside the engine (:mod:`diffusion.engine`), which records :class:`diffusion.res
 
 Every workflow of the command line is one function here (:mod:`diffusion.api`):
 :func:`load_scenario`, :func:`what_if`, :func:`run`, :func:`compare`, :func:`sweep`,
-:func:`sensitivity`, :func:`advise`, :func:`calibrate`. They are imported on first use, so
-``import diffusion`` and ``diffusion --help`` stay fast.
+:func:`sensitivity`, :func:`advise`, :func:`calibrate`, :func:`report`. They are imported on
+first use, so ``import diffusion`` and ``diffusion --help`` stay fast.
 
 Examples
 --------
 >>> import diffusion
 >>> sorted(set(diffusion.__all__) - {"__version__"})
-['advise', 'calibrate', 'compare', 'load_scenario', 'run', 'sensitivity', 'sweep', 'what_if']
+['advise', 'calibrate', 'compare', 'load_scenario', 'report', 'run', 'sensitivity', 'sweep',
+ 'what_if']
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         calibrate,
         compare,
         load_scenario,
+        report,
         run,
         sensitivity,
         sweep,
@@ -43,6 +45,7 @@ _API: dict[str, str] = {
     "sweep": "diffusion.api",
     "compare": "diffusion.api",
     "load_scenario": "diffusion.api",
+    "report": "diffusion.api",
     "run": "diffusion.api",
     "what_if": "diffusion.api",
 }
@@ -68,6 +71,7 @@ __all__ = [
     "calibrate",
     "compare",
     "load_scenario",
+    "report",
     "run",
     "sensitivity",
     "sweep",

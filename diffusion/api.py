@@ -10,6 +10,7 @@
 * :func:`sweep`: a scenario over a design of parameter values, into a store ->
   :class:`~diffusion.sweeps.runner.Sweep`;
 * :func:`sensitivity`: Sobol or Morris indices with the dummy as noise floor;
+* :func:`report`: one self-contained HTML report of what-ifs against a base, for a client;
 * :func:`advise`: who to send on a cohort, against simple strategies ->
   :class:`~diffusion.advisor.advice.Advice`;
 * :func:`calibrate`: fit parameters to Table 1 and check the fit ->
@@ -27,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from diffusion.calibration.pipeline import Calibration, calibrate
@@ -38,13 +40,14 @@ from diffusion.comparison import (
     Settings,
     compare_results,
     measures_for,
+    unique_names,
 )
 from diffusion.errors import InputError
 from diffusion.executors import Executor
 from diffusion.results import Results
 from diffusion.robustness import Draws, default_draws, read_posterior_csv, robustness
 from diffusion.scenario.build import build_study, report_dates
-from diffusion.scenario.load import LoadedScenario, RawScenario, packaged, validate
+from diffusion.scenario.load import LoadedScenario, RawScenario, load_all, packaged, validate
 from diffusion.scenario.load import load_scenario as _load_file
 from diffusion.scenario.overrides import SET_FILE, apply_overrides
 from diffusion.scenario.problems import Problem, ScenarioError
@@ -176,8 +179,11 @@ def run(
     keep_runs: bool = False,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    out: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    org_picture: dt.date | None = None,
 ) -> Results:
-    """Simulate a scenario's Monte Carlo runs.
+    """Simulate a scenario's Monte Carlo runs (and write the files of ``diffusion run``).
 
     The runs are simulated in chunks (here, or spread over ``executor``'s workers) and the
     bands and means of trained, adopters and working per group are gathered exactly as
@@ -204,6 +210,17 @@ def run(
         default: in this process); the results do not depend on it.
     progress : callable, optional
         Called with the number of run-steps done since the last call.
+    out : path, optional
+        Also write ``series.csv`` (per-group series with bands), ``summary.csv`` (the
+        :func:`diffusion.runfiles.summary` table), ``spread.png``, ``results.npz`` and
+        ``manifest.json`` into this folder, swapped in at once when done, replacing only a
+        folder diffusion wrote, or any with ``overwrite``
+        (:func:`diffusion.outputs.output_folder`).
+    overwrite : bool
+        Replace ``out`` even if diffusion did not write it.
+    org_picture : date, optional
+        With ``out``: also draw the organisation on this date (``org-DATE.png``), each
+        person coloured by the share of runs in which they work from the intent.
 
     Returns
     -------
@@ -211,6 +228,14 @@ def run(
         Counts per state per group per recorded week: their bands and means
         (``spread``), with ``keep_runs`` every run's (``to_pandas()``, ``to_xarray()``),
         and the provenance to replay any run.
+
+    Raises
+    ------
+    ScenarioError
+        A scenario file's problems.
+    InputError
+        Before simulating: runs, seed or ``org_picture`` that do not fit; ``out`` that may
+        not be replaced.
 
     Examples
     --------
@@ -231,13 +256,26 @@ def run(
 
     loaded = _loaded(scenario)
     sc = loaded.scenario
+    n_runs = _positive("runs", sc.runs if runs is None else runs)
+    root = _seed(sc.seed if seed is None else seed)
     study = build_study(sc, groupings=groupings)
+    cal = study.calendar
+    if org_picture is not None and not cal.start <= org_picture <= cal.end:
+        raise InputError(
+            "",
+            "",
+            f"--org-picture {org_picture} is outside the calendar ({cal.start} to {cal.end})",
+        )
+    if out is not None:
+        from diffusion.outputs import check_output_folder
+
+        check_output_folder(out, overwrite=overwrite)
     executor = executor or Executor()
     executor.check_available()
-    return simulate_chunks(
+    results = simulate_chunks(
         study,
-        _positive("runs", sc.runs if runs is None else runs),
-        _seed(sc.seed if seed is None else seed),
+        n_runs,
+        root,
         measures=measures_for(study.model.state_names, study.model.adopted_states),
         keep_runs=keep_runs,
         executor=executor,
@@ -245,6 +283,21 @@ def run(
         record_every=sc.outputs.record_every,
         progress=progress,
     )
+    if out is not None:
+        from diffusion.outputs import output_folder
+        from diffusion.runfiles import write_run
+
+        with output_folder(out, overwrite=overwrite) as tmp:
+            write_run(
+                tmp,
+                loaded,
+                study,
+                results,
+                org_picture=org_picture,
+                kept_runs=keep_runs,
+                executor=executor.describe(),
+            )
+    return results
 
 
 def compare(
@@ -447,6 +500,138 @@ def _draws(
         return default_draws(draws, seed, model=model, posterior=sample, ranges=ranges)
     except ValueError as exc:
         raise InputError("", "draws", str(exc)) from None
+
+
+def report(
+    base: ScenarioLike,
+    what_ifs: Sequence[ScenarioLike],
+    *,
+    out: str | os.PathLike[str],
+    runs: int | None = None,
+    seed: int | None = None,
+    dates: Sequence[dt.date] = (),
+    overrides: Sequence[str] = (),
+    level: float = LEVEL,
+    draws: int | None = None,
+    executor: Executor | None = None,
+    pdf: bool = False,
+    overwrite: bool = False,
+    command: str = "",
+    progress: Progress | None = None,
+    draw_progress: Progress | None = None,
+) -> list[Path]:
+    """Write one self-contained HTML report for a client: what-ifs against a base.
+
+    Every scenario is simulated with the same runs and seed (common random numbers); the
+    page (:mod:`diffusion.htmlreport`) has the question each what-if asks, a headline table
+    in plain words, the curves and the difference over time with the what-if's events
+    marked, departments, the chance of reaching a share of the staff and how it was made;
+    its images and styles are inline, so it opens from disk without network.
+
+    Parameters
+    ----------
+    base : LoadedScenario, str, path-like or None
+        The base (None: the Etten-Leur baseline).
+    what_ifs : sequence of scenarios
+        The what-ifs (loaded, or files); each needs the base's calendar.
+    out : path
+        Folder for ``report.html``, the tidy ``comparison.csv`` and ``manifest.json`` (and
+        ``report.pdf``); swapped in at once when done, and only replacing a folder
+        diffusion wrote, or any with ``overwrite`` (:func:`diffusion.outputs.output_folder`).
+    runs, seed : int, optional
+        Monte Carlo runs of every scenario and their root seed (default: the base's).
+    dates : sequence of date
+        Report dates (default: the base's report dates after the earliest what-if change,
+        and the calendar's end); the headline is at the last.
+    overrides : sequence of str
+        ``path=value`` overrides of every scenario given as a file (as ``--set``).
+    level : float
+        Confidence level of the intervals (0.9: 90%).
+    draws : int, optional
+        Also say, per headline answer, whether its direction holds under this many parameter
+        sets the data allow (the fit's posterior and the plausible ranges;
+        :mod:`diffusion.robustness`).
+    executor : Executor, optional
+        Where the runs are simulated, in chunks (default: in this process); the report does
+        not depend on it.
+    pdf : bool
+        Also print ``report.pdf`` with a headless Chromium or Chrome.
+    overwrite : bool
+        Replace ``out`` even if diffusion did not write it.
+    command : str
+        The command line, for the manifest.
+    progress : callable, optional
+        Called with the number of run-steps simulated since its last call (in all
+        ``runs x calendar steps x scenarios``).
+    draw_progress : callable, optional
+        Called with 1 after each parameter draw.
+
+    Returns
+    -------
+    list of Path
+        The files written, in ``out``.
+
+    Raises
+    ------
+    ScenarioError
+        The problems of every scenario file, at once.
+    InputError
+        Before simulating: ``out`` may not be replaced, a date lies outside the calendar,
+        no what-if, fewer than 2 runs, ``pdf`` without a browser; a what-if's calendar
+        differs from the base's.
+
+    Examples
+    --------
+    >>> import datetime as dt, diffusion, tempfile, pathlib
+    >>> base = diffusion.load_scenario(overrides=["calendar.end=2019-12-31"])
+    >>> secretary = diffusion.what_if(
+    ...     base, "secretary", events=[{"kind": "new_secretary", "date": dt.date(2019, 1, 7)}]
+    ... )
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "report"
+    >>> [p.name for p in diffusion.report(base, [secretary], out=folder, runs=3)]
+    ['report.html', 'comparison.csv', 'manifest.json']
+    """
+    from diffusion.htmlreport import build, find_browser
+    from diffusion.outputs import check_output_folder, output_folder
+    from diffusion.scenario.build import calendar_of
+
+    if pdf and find_browser() is None:
+        raise InputError(
+            "", "", "--pdf needs Chromium or Chrome installed (e.g. apt-get install chromium)"
+        )
+    check_output_folder(out, overwrite=overwrite)
+    items = [packaged(BASELINE) if s is None else s for s in (base, *what_ifs)]
+    loaded = load_all(items, overrides)
+    if len(loaded) < 2:
+        raise InputError("", "", "a report needs at least one what-if")
+    first = loaded[0].scenario
+    n_runs = _positive("runs", first.runs if runs is None else runs)
+    if n_runs < 2:
+        raise InputError("", "runs", "a report needs at least 2 runs for its intervals")
+    root = _seed(first.seed if seed is None else seed)
+    cal = calendar_of(first.calendar)
+    outside = [d for d in dates if not cal.start <= d <= cal.end]
+    if outside:
+        raise InputError(
+            "", "", f"date {outside[0]} is outside the calendar ({cal.start} to {cal.end})"
+        )
+    try:
+        sims = build.simulate_all(loaded, n_runs, root, executor=executor, progress=progress)
+    except ValueError as exc:
+        raise InputError("", "", str(exc)) from None
+    judged = None
+    if draws:
+        last = max(dates) if dates else build.report_dates(sims)[0][-1]
+        judged = build.judge(sims, last, draws, level=level, progress=draw_progress)
+    context = build.build_context(
+        sims, dates=dates, level=level, command=command, judged=judged, n_draws=draws or 0
+    )
+    with output_folder(out, overwrite=overwrite) as tmp:
+        try:
+            names = [p.name for p in build.write_files(context, tmp, sims, pdf=pdf)]
+        except RuntimeError as exc:  # the browser could not print
+            raise InputError("", "", str(exc)) from None
+    return [Path(out) / name for name in names]
 
 
 def sweep(
@@ -717,17 +902,6 @@ def _loaded(scenario: ScenarioLike) -> LoadedScenario:
     return load_scenario(scenario)
 
 
-def unique_names(names: Sequence[str]) -> list[str]:
-    """Names made unique by a suffix (comparing a scenario with itself)."""
-    out: list[str] = []
-    for name in names:
-        candidate, k = name, 2
-        while candidate in out:
-            candidate, k = f"{name}#{k}", k + 1
-        out.append(candidate)
-    return out
-
-
 def _positive(what: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InputError("", what, f"give a positive integer (got {value!r})")
@@ -748,6 +922,7 @@ __all__ = [
     "calibrate",
     "compare",
     "load_scenario",
+    "report",
     "run",
     "sensitivity",
     "sweep",

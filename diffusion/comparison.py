@@ -399,3 +399,14 @@ class Comparison:
 
         arrays = [r.to_xarray(grouping) for r in self.results.values()]
         return xr.concat(arrays, dim="scenario").assign_coords(scenario=list(self.results))
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Names made unique by a suffix (comparing a scenario with itself)."""
+    out: list[str] = []
+    for name in names:
+        candidate, k = name, 2
+        while candidate in out:
+            candidate, k = f"{name}#{k}", k + 1
+        out.append(candidate)
+    return out

@@ -9,6 +9,7 @@ an :class:`~diffusion.executors.Executor`; the result is a :class:`Calibration`.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +80,8 @@ class Calibration:
     study : Study
         The scenario cut at the cutoff, as fitted.
     seed : int
+    scenario : LoadedScenario
+        The scenario as loaded and cut (its files and overrides, for the manifest).
     """
 
     posterior: Posterior
@@ -90,6 +93,67 @@ class Calibration:
     observed: Any
     study: Study
     seed: int
+    scenario: LoadedScenario
+
+    #: the files :meth:`save` writes (and ``abc.db`` for ABC-SMC), in order
+    FILES = (
+        "posterior.csv",
+        "posterior_summary.csv",
+        "predictive_check.csv",
+        "predictive_check.png",
+        "statistics.csv",
+        "manifest.json",
+    )
+
+    def save(self, folder: str | os.PathLike[str], *, overwrite: bool = False) -> list[Path]:
+        """Write the calibration's files into ``folder``, swapped in at once when done.
+
+        ``posterior.csv`` (samples and weights), ``posterior_summary.csv`` (mean and 90%
+        interval per parameter), ``predictive_check.csv`` and ``.png`` (observed against
+        simulated per team), ``statistics.csv`` (observed values, scales and weights of the
+        distance), ABC-SMC's ``abc.db`` (moved in) and, last, ``manifest.json``; a folder is
+        replaced only if diffusion wrote it, or with ``overwrite``
+        (:func:`diffusion.outputs.output_folder`).
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
+        from diffusion.calibration.posterior import plot_predictive_check
+        from diffusion.outputs import output_folder, write_manifest
+        from diffusion.plotting import new_figure, save_figure
+        from diffusion.tables import write_csv
+
+        post, names = self.posterior, list(self.FILES)
+        with output_folder(folder, overwrite=overwrite) as tmp:
+            write_csv(post.rows(), tmp / "posterior.csv")
+            write_csv(self.summary, tmp / "posterior_summary.csv")
+            write_csv(self.check, tmp / "predictive_check.csv")
+            write_csv(self.distance.rows(), tmp / "statistics.csv")
+            fig = new_figure(9, 4)
+            plot_predictive_check(self.check, ax=fig.add_subplot())
+            fig.tight_layout()
+            save_figure(fig, tmp / "predictive_check.png")
+            info = dict(post.info)
+            if "database" in info:
+                shutil.move(info["database"], tmp / "abc.db")
+                info["database"] = str(Path(folder) / "abc.db")
+                names.append("abc.db")
+            write_manifest(
+                tmp,
+                {self.study.name: self.scenario},
+                int(info["runs_per_simulation"]),
+                self.seed,
+                method=post.method,
+                priors={p.path: str(p) for p in self.priors},
+                calibration=info,
+                constant_statistics=list(self.distance.constant),
+                teams_inside_band=self.teams_inside,
+                start=self.study.calendar.start.isoformat(),
+                end=self.study.calendar.end.isoformat(),
+            )
+        return [Path(folder) / name for name in names]
 
     @property
     def teams_inside(self) -> int:
@@ -176,6 +240,21 @@ def calibrate(
     ScenarioError, InputError
         A scenario's problems; a prior that does not parse or names no parameter; runs
         other than 1 for abc-smc; a missing optional package.
+
+    Examples
+    --------
+    >>> import diffusion
+    >>> fit = diffusion.calibrate(
+    ...     None,
+    ...     ["model.params.nomination_word_of_mouth=loguniform(0.1, 30)"],
+    ...     simulations=40, runs=2, accept=0.1, check_draws=4, seed=1,
+    ... )
+    >>> fit.posterior.method, fit.posterior.paths
+    ('rejection', ('model.params.nomination_word_of_mouth',))
+    >>> fit.summary[0]["q05"] <= fit.summary[0]["mean"] <= fit.summary[0]["q95"]
+    True
+    >>> 0 <= fit.teams_inside <= len(fit.check)
+    True
     """
     if method not in METHODS:
         raise InputError("", "method", f"give one of {', '.join(METHODS)} (got {method!r})")
@@ -257,4 +336,4 @@ def calibrate(
             client=client,
         )
     summary = posterior_table(post, list(parsed))
-    return Calibration(post, distance, parsed, summary, rows, stats, observed, study, root)
+    return Calibration(post, distance, parsed, summary, rows, stats, observed, study, root, loaded)

@@ -21,7 +21,8 @@ from diffusion.cli.common import (
     overwrite_option,
     progress,
 )
-from diffusion.cli.run import load, scenario_errors, write_manifest
+from diffusion.cli.run import load, scenario_errors
+from diffusion.outputs import write_manifest
 
 if TYPE_CHECKING:
     from diffusion.advisor.advice import Advice

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,16 +12,14 @@ from diffusion.cli.common import (
     check_out,
     dask_options,
     memory_option,
-    output_folder,
     overwrite_option,
     progress,
 )
-from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
+from diffusion.cli.run import load, scenario_errors, set_option
 
 if TYPE_CHECKING:
     from diffusion.calibration.posterior import Posterior
     from diffusion.calibration.priors import Prior
-    from diffusion.executors import Executor
 
 EPILOG = """\b
 PRIOR is uniform(a, b), loguniform(a, b) (0 < a) or normal(m, s) (truncated to the
@@ -132,107 +129,30 @@ def calibrate(
     90% bands), statistics.csv (observed values, scales and weights of the distance) and
     manifest.json into --out.
     """
+    import diffusion
     from diffusion.executors import Executor
 
     check_out(out_dir, overwrite)
     with scenario_errors():
         executor = Executor.from_options(scheduler, workers, default_workers=2)
-        _calibrate(
-            scenario,
-            priors,
-            overrides,
-            method,
-            simulations,
-            runs_per_simulation,
-            accept,
-            population,
-            check_draws,
-            seed,
-            out_dir,
-            executor,
-            overwrite,
-        )
-
-
-def _calibrate(
-    scenario: Path | None,
-    prior_texts: Sequence[str],
-    overrides: Sequence[str],
-    method: str,
-    simulations: int,
-    runs: int | None,
-    accept: float,
-    population: int,
-    check_draws: int,
-    seed: int | None,
-    out_dir: Path,
-    executor: Executor,
-    overwrite: bool = False,
-) -> None:
-    from diffusion.calibration.pipeline import calibrate as fit
-    from diffusion.calibration.posterior import plot_predictive_check
-    from diffusion.io import save_figure
-    from diffusion.tables import write_csv
-
-    loaded = load(scenario, overrides)
-    db = None
-    if method == "abc-smc":
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        db = out_dir.parent / f".{out_dir.name}.abc.db"
-    with progress(simulations, f"simulating {simulations} parameter vectors") as advance:
-        result = fit(
-            loaded,
-            prior_texts,
-            method=method,
-            simulations=simulations,
-            runs=runs,
-            accept=accept,
-            population=population,
-            check_draws=check_draws,
-            seed=seed,
-            executor=executor,
-            db=db,
-            progress=advance if method == "rejection" else None,
-            notify=lambda line: click.echo(line, err=True),
-        )
-    post, distance, priors, rows = result.posterior, result.distance, result.priors, result.check
-    study, seed = result.study, result.seed
-    table, inside = result.summary, result.teams_inside
-    _print(table, rows, post, inside)
-
-    from diffusion.plotting import new_figure
-
-    with output_folder(out_dir, overwrite) as tmp:
-        write_csv(post.rows(), tmp / "posterior.csv")
-        write_csv(table, tmp / "posterior_summary.csv")
-        write_csv(rows, tmp / "predictive_check.csv")
-        write_csv(distance.rows(), tmp / "statistics.csv")
-        fig = new_figure(9, 4)
-        ax = fig.add_subplot()
-        plot_predictive_check(rows, ax=ax)
-        fig.tight_layout()
-        save_figure(fig, tmp / "predictive_check.png")
-        if method == "abc-smc":
-            Path(post.info["database"]).rename(tmp / "abc.db")
-            post.info["database"] = str(out_dir / "abc.db")
-        write_manifest(
-            tmp,
-            {study.name: loaded},
-            runs,
-            seed,
-            method=method,
-            priors={p.path: str(p) for p in priors},
-            calibration=post.info,
-            constant_statistics=list(distance.constant),
-            teams_inside_band=inside,
-            start=study.calendar.start.isoformat(),
-            end=study.calendar.end.isoformat(),
-        )
-    click.echo(
-        f"wrote {out_dir}/: posterior.csv posterior_summary.csv predictive_check.csv "
-        "predictive_check.png statistics.csv manifest.json"
-        + (" abc.db" if method == "abc-smc" else "")
-    )
+        with progress(simulations, f"simulating {simulations} parameter vectors") as advance:
+            result = diffusion.calibrate(
+                load(scenario, overrides),
+                priors,
+                method=method,
+                simulations=simulations,
+                runs=runs_per_simulation,
+                accept=accept,
+                population=population,
+                check_draws=check_draws,
+                seed=seed,
+                executor=executor,
+                progress=advance if method == "rejection" else None,
+                notify=lambda line: click.echo(line, err=True),
+            )
+        _print(result.summary, result.check, result.posterior, result.teams_inside)
+        written = result.save(out_dir, overwrite=overwrite)
+    click.echo(f"wrote {out_dir}/: {' '.join(p.name for p in written)}")
 
 
 def _print(

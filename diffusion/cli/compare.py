@@ -23,7 +23,8 @@ from diffusion.cli.common import (
     overwrite_option,
     progress,
 )
-from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
+from diffusion.cli.run import load, scenario_errors, set_option
+from diffusion.outputs import write_manifest
 
 if TYPE_CHECKING:
     from diffusion.comparison import Comparison, Outcome, Settings

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from diffusion.cli.common import check_out, dask_options, output_folder, overwrite_option
-from diffusion.cli.run import load, scenario_errors, set_option, write_manifest
+from diffusion.cli.run import load, scenario_errors, set_option
+from diffusion.outputs import write_manifest
 
 
 @click.command("fit-report")

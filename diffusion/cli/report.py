@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sys
 from pathlib import Path
@@ -9,13 +10,9 @@ from pathlib import Path
 import click
 
 from diffusion.cli.common import (
-    check_out,
-    clean_errors,
     dask_options,
     dates_option,
-    fail,
     memory_option,
-    output_folder,
     overwrite_option,
     progress,
 )
@@ -92,51 +89,37 @@ def report(
     --workers or --scheduler the runs are simulated in chunks on Dask workers; the report
     is the same.
     """
+    import diffusion
     from diffusion.executors import Executor
-    from diffusion.htmlreport import build, find_browser
+    from diffusion.scenario.build import calendar_of
+    from diffusion.scenario.load import load_all
 
-    if pdf and find_browser() is None:
-        fail("--pdf needs Chromium or Chrome installed (e.g. apt-get install chromium)")
-    check_out(out_dir, overwrite)
     with scenario_errors():
         executor = Executor.from_options(scheduler, workers, default_workers=0)
-        executor.check_available()
-        loaded = build.load_all([base, *what_ifs], overrides)
-    first = loaded[0].scenario
-    n_runs = first.runs if n_runs is None else n_runs
-    seed = first.seed if seed is None else seed
-    from diffusion.scenario.build import calendar_of
-
-    cal = calendar_of(first.calendar)
-    outside = [d for d in dates if not cal.start <= d <= cal.end]
-    if outside:  # before simulating
-        fail(f"date {outside[0]} is outside the calendar ({cal.start} to {cal.end})")
-    with clean_errors():
-        try:
-            steps = sum(build.calendar_steps(item.scenario) for item in loaded)
-            with progress(
-                n_runs * steps, f"simulating {len(loaded)} scenarios x {n_runs} runs"
-            ) as advance:
-                sims = build.simulate_all(loaded, n_runs, seed, executor=executor, progress=advance)
-            judged = None
-            if n_draws:
-                last = max(dates) if dates else build.report_dates(sims)[0][-1]
-                label = f"{n_draws} parameter draws x {len(loaded)} scenarios x {n_runs} runs"
-                with progress(n_draws, label) as advance_draws:
-                    judged = build.judge(sims, last, n_draws, progress=advance_draws)
-            context = build.build_context(
-                sims,
+        loaded = load_all([base, *what_ifs], overrides)
+        first = loaded[0].scenario
+        n_runs = first.runs if n_runs is None else n_runs
+        steps = n_runs * calendar_of(first.calendar).n_steps * len(loaded)
+        label = f"{n_draws or 0} parameter draws x {len(loaded)} scenarios x {n_runs} runs"
+        bar = progress(n_draws, label) if n_draws else contextlib.nullcontext(None)
+        with (
+            progress(steps, f"simulating {len(loaded)} scenarios x {n_runs} runs") as advance,
+            bar as advance_draws,
+        ):
+            written = diffusion.report(
+                loaded[0],
+                loaded[1:],
+                out=out_dir,
+                runs=n_runs,
+                seed=seed,
                 dates=dates,
+                draws=n_draws,
+                executor=executor,
+                pdf=pdf,
+                overwrite=overwrite,
                 command=" ".join(["diffusion", *sys.argv[1:]]),
-                judged=judged,
-                n_draws=n_draws or 0,
+                progress=advance,
+                draw_progress=advance_draws,
             )
-        except ValueError as exc:
-            fail(str(exc))
-    with output_folder(out_dir, overwrite) as tmp:
-        try:
-            written = build.write_files(context, tmp, sims, pdf=pdf)
-        except RuntimeError as exc:  # the browser could not print
-            fail(str(exc))
     click.echo(f"wrote {out_dir}/: {' '.join(p.name for p in written)}")
     click.echo(f"open {(out_dir / 'report.html').resolve().as_uri()}")

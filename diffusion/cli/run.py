@@ -2,7 +2,7 @@
 trained and adopters.
 
 Also home to what the scenario commands share: :func:`scenario_errors` (problems as lines,
-exit 2), :func:`set_option` (``--set``), :func:`load` and :func:`write_manifest`.
+exit 2), :func:`set_option` (``--set``) and :func:`load`.
 """
 
 from __future__ import annotations
@@ -24,16 +24,12 @@ from diffusion.cli.common import (
     date_option,
     fail,
     memory_option,
-    output_folder,
     overwrite_option,
     progress,
 )
 
 if TYPE_CHECKING:
-    from diffusion.executors import Executor
-    from diffusion.results import Results
     from diffusion.scenario.load import LoadedScenario
-    from diffusion.study import Study
 
 
 # ------------------------------------------------------------------------------ shared
@@ -70,19 +66,6 @@ def load(path: Path | None, overrides: Sequence[str] = ()) -> LoadedScenario:
     from diffusion.scenario.load import load_scenario, packaged
 
     return load_scenario(packaged(BASELINE) if path is None else path, overrides)
-
-
-def write_manifest(
-    folder: Path,
-    scenarios: Mapping[str, LoadedScenario],
-    runs: int,
-    seed: int,
-    **extra: Any,
-) -> None:
-    """Write ``manifest.json`` (:func:`diffusion.outputs.write_manifest`); call it last."""
-    from diffusion.outputs import write_manifest as library_write_manifest
-
-    library_write_manifest(folder, scenarios, runs, seed, **extra)
 
 
 def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
@@ -181,107 +164,39 @@ def run(
     results.npz and manifest.json into --out. With --workers or --scheduler the runs are
     simulated in chunks on Dask workers; the outputs are the same.
     """
+    import diffusion
     from diffusion.executors import Executor
+    from diffusion.runfiles import file_names, measures_of, summary
+    from diffusion.scenario.build import calendar_of
 
     extra = calendar_overrides(years, until)
     with scenario_errors():
         executor = Executor.from_options(scheduler, workers, default_workers=0)
         executor.check_available()
         loaded = load(scenario, [*extra, *overrides])
+        sc = loaded.scenario
         if out_dir is None:
-            out_dir = Path("out") / ("baseline" if scenario is None else loaded.scenario.name)
+            out_dir = Path("out") / ("baseline" if scenario is None else sc.name)
         check_out(out_dir, overwrite)
-        _run(loaded, n_runs, seed, out_dir, batch_size, overwrite, org_picture, keep_runs, executor)
-
-
-def _run(
-    loaded: LoadedScenario,
-    n_runs: int | None,
-    seed: int | None,
-    out_dir: Path,
-    batch_size: int | None,
-    overwrite: bool = False,
-    org_picture: dt.date | None = None,
-    keep_runs: bool = False,
-    executor: Executor | None = None,
-) -> None:
-    from diffusion.chunks import simulate
-    from diffusion.comparison import measures_for
-    from diffusion.executors import Executor
-    from diffusion.scenario.build import build_study, report_dates
-    from diffusion.tables import band_table, series_rows, write_csv
-
-    sc = loaded.scenario
-    n_runs = sc.runs if n_runs is None else n_runs
-    seed = sc.seed if seed is None else seed
-    study = build_study(sc)
-    cal = study.calendar
-    if org_picture is not None and not cal.start <= org_picture <= cal.end:
-        fail(f"--org-picture {org_picture} is outside the calendar ({cal.start} to {cal.end})")
-    measures = measures_for(study.model.state_names, study.model.adopted_states)
-    with progress(n_runs * cal.n_steps, f"simulating {n_runs} runs") as advance:
-        results = simulate(
-            study,
-            n_runs,
-            seed,
-            measures=measures,
-            keep_runs=keep_runs,
-            executor=executor,
-            batch_size=batch_size,
-            record_every=sc.outputs.record_every,
-            progress=advance,
-        )
-    quantiles = sc.outputs.quantiles
-    rows = band_table(
-        results, cal, measures, report_dates(sc, cal), grouping="department", quantiles=quantiles
-    )
-    _print_table(rows, measures, results.n_runs, study.name, quantiles)
-
-    with output_folder(out_dir, overwrite) as tmp:
-        write_csv(
-            series_rows(results, cal, measures, quantiles=(quantiles[0], 0.5, quantiles[1])),
-            tmp / "series.csv",
-        )
-        write_csv(_flatten(rows, measures, quantiles), tmp / "summary.csv")
-        _plot(results, study, measures, tmp / "spread.png", _markers(sc))
-        pictures = []
-        if org_picture is not None:
-            pictures.append(_org_picture(results, study, org_picture, tmp))
-        results.save(tmp / "results.npz")
-        write_manifest(
-            tmp,
-            {study.name: loaded},
-            n_runs,
-            seed,
-            start=cal.start.isoformat(),
-            end=cal.end.isoformat(),
-            provenance=results.provenance,
-            kept_runs=keep_runs,
-            executor=(executor or Executor()).describe(),
-        )
-    names = ["series.csv", "summary.csv", "spread.png", *pictures, "results.npz", "manifest.json"]
-    click.echo(f"wrote {out_dir}/: {' '.join(names)}")
-
-
-def _q(q: float) -> str:
-    return f"q{round(100 * q):02d}"
-
-
-def _flatten(
-    rows: list[dict], measures: Mapping[str, Any], quantiles: tuple[float, float]
-) -> list[dict]:
-    flat = []
-    for row in rows:
-        out = {"group": row["group"], "date": row["date"]}
-        for measure in measures:
-            mean, low, high = row[measure]
-            out |= {
-                f"{measure}_mean": round(mean, 3),
-                f"{measure}_{_q(quantiles[0])}": low,
-                f"{measure}_{_q(quantiles[1])}": high,
-            }
-        flat.append(out)
-    return flat
+        n_runs = sc.runs if n_runs is None else n_runs
+        with progress(
+            n_runs * calendar_of(sc.calendar).n_steps, f"simulating {n_runs} runs"
+        ) as advance:
+            results = diffusion.run(
+                loaded,
+                runs=n_runs,
+                seed=seed,
+                batch_size=batch_size,
+                keep_runs=keep_runs,
+                executor=executor,
+                progress=advance,
+                out=out_dir,
+                overwrite=overwrite,
+                org_picture=org_picture,
+            )
+    measures = measures_of(sc, results.state_names)
+    _print_table(summary(results, sc), measures, results.n_runs, sc.name, sc.outputs.quantiles)
+    click.echo(f"wrote {out_dir}/: {' '.join(file_names(org_picture))}")
 
 
 def _print_table(
@@ -307,49 +222,3 @@ def _print_table(
         cells = [f"{m:.1f} [{lo:.0f}, {hi:.0f}]" for m, lo, hi in (row[k] for k in measures)]
         table.add_row(group, row["date"], *cells)
     Console(width=100).print(table)
-
-
-def _markers(sc: Any) -> list[tuple[dt.date, str]]:
-    """The scenario's events (not its cohorts) as plot markers: date and kind in words."""
-    return [(e.date, e.kind.replace("_", " ")) for e in sc.events if e.kind != "cohort"]
-
-
-def _plot(
-    results: Results,
-    study: Study,
-    measures: Mapping[str, Any],
-    path: Path,
-    markers: Sequence[tuple[dt.date, str]],
-) -> None:
-    from diffusion.plotting import group_names, new_figure, plot_spread_panels, save_figure
-
-    panels = dict(measures)
-    if all(s in results.state_names for s in ("trained", "adopter")):
-        panels["working"] = ("trained", "adopter")  # the measure the report leads with
-    fig = plot_spread_panels(
-        results,
-        panels,
-        calendar=study.calendar,
-        names=group_names(study.org),
-        scenario=study.name,
-        markers=markers,
-        fig=new_figure(),
-    )
-    save_figure(fig, path)
-
-
-def _org_picture(results: Results, study: Study, date: dt.date, folder: Path) -> str:
-    """Draw ``org-DATE.png``: who works from the intent by ``date``; returns its name."""
-    from diffusion.plotting import new_figure, plot_org_state, save_figure
-
-    fig = new_figure(9, 7)
-    plot_org_state(
-        study.org,
-        results,
-        study.calendar.step_of(date),
-        calendar=study.calendar,
-        ax=fig.add_subplot(),
-    )
-    name = f"org-{date.isoformat()}.png"
-    save_figure(fig, folder / name)
-    return name

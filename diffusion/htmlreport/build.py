@@ -9,7 +9,6 @@ compared rows and pictures (:mod:`~diffusion.htmlreport.content`,
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,28 +32,6 @@ LEVEL = 0.9
 GROUPINGS: tuple[str, ...] = ("department", "kind", "side")
 #: the headline's measures, in order
 HEADLINE: tuple[str, ...] = ("working", "working share", "trained")
-
-
-def load_all(files: Sequence[str | os.PathLike[str]], overrides: Sequence[str] = ()) -> list:
-    """Load every scenario file, reporting the problems of all the files at once.
-
-    Raises
-    ------
-    diffusion.scenario.problems.ScenarioError
-        With every problem of every file.
-    """
-    from diffusion.scenario.load import load_scenario
-    from diffusion.scenario.problems import ScenarioError
-
-    loaded, problems = [], []
-    for file in files:
-        try:
-            loaded.append(load_scenario(file, overrides))
-        except ScenarioError as exc:
-            problems += exc.problems
-    if problems:
-        raise ScenarioError(problems)
-    return loaded
 
 
 @dataclass(frozen=True)
@@ -85,6 +62,7 @@ def simulate_all(
         When a what-if's calendar differs from the base's.
     """
     from diffusion.chunks import simulate_together
+    from diffusion.comparison import unique_names
     from diffusion.scenario.build import build_study
 
     names = unique_names([item.scenario.name for item in loaded])
@@ -108,17 +86,6 @@ def calendar_steps(scenario: Any) -> int:
     from diffusion.scenario.build import calendar_of
 
     return calendar_of(scenario.calendar).n_steps
-
-
-def unique_names(names: Sequence[str]) -> list[str]:
-    """Names made unique by a suffix (a scenario compared with itself)."""
-    out: list[str] = []
-    for name in names:
-        candidate, k = name, 2
-        while candidate in out:
-            candidate, k = f"{name}#{k}", k + 1
-        out.append(candidate)
-    return out
 
 
 def report_dates(sims: Sequence[Simulated]) -> tuple[list[dt.date], dict[str, list[Change]]]:

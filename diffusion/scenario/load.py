@@ -143,6 +143,38 @@ def load_scenario(
     return LoadedScenario(scenario, raw.files, tuple(overrides))
 
 
+def load_all(
+    items: Sequence[LoadedScenario | str | PathLike[str]], overrides: Sequence[str] = ()
+) -> list[LoadedScenario]:
+    """Load scenarios, reporting the problems of all the files at once.
+
+    Parameters
+    ----------
+    items : sequence of LoadedScenario, str or path-like
+        Scenario files, loaded with ``overrides``, or scenarios already loaded (kept as
+        they are).
+    overrides : sequence of str
+        ``path=value`` overrides of every file.
+
+    Raises
+    ------
+    ScenarioError
+        Every problem of every file.
+    """
+    loaded: list[LoadedScenario] = []
+    problems: list[Problem] = []
+    for item in items:
+        try:
+            loaded.append(
+                item if isinstance(item, LoadedScenario) else load_scenario(item, overrides)
+            )
+        except ScenarioError as exc:
+            problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
+    return loaded
+
+
 def validate(raw: RawScenario, *, check: bool = True) -> Scenario:
     """Validate merged data: the schema, then (with ``check``) the cross-table checks.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from diffusion.htmlreport import build
+from diffusion.scenario.load import load_all
 from tests.scenario.conftest import SCENARIOS
 
 FILES = [
@@ -19,7 +20,7 @@ RUNS = 8
 
 @pytest.fixture(scope="session")
 def simulated():
-    loaded = build.load_all(FILES, OVERRIDES)
+    loaded = load_all(FILES, OVERRIDES)
     return build.simulate_all(loaded, RUNS, 2015)
 
 

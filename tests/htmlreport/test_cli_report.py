@@ -1,4 +1,4 @@
-"""``diffusion report`` and :func:`diffusion.htmlreport.report`: files, refusals, errors."""
+"""``diffusion report`` and :func:`diffusion.report`: files, refusals, errors."""
 
 from __future__ import annotations
 
@@ -58,9 +58,9 @@ def test_report_states_a_bad_date_in_one_line(tmp_path):
 
 
 def test_library_report(tmp_path):
-    from diffusion.htmlreport import report
+    import diffusion
 
-    written = report(
+    written = diffusion.report(
         FILES[0], [FILES[2]], out=tmp_path / "lib", runs=3, overrides=["calendar.end=2019-12-31"]
     )
     assert [p.name for p in written] == ["report.html", "comparison.csv", "manifest.json"]

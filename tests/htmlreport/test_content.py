@@ -11,6 +11,7 @@ import pytest
 
 from diffusion.htmlreport import build, content, whatif
 from diffusion.results import paired_difference
+from diffusion.scenario.load import load_all
 from tests.htmlreport.conftest import RUNS, SCENARIOS
 
 
@@ -67,7 +68,7 @@ def test_sentences_say_direction_amount_and_interval():
 
 
 def test_the_question_comes_from_the_field_then_the_leading_comment(tmp_path):
-    loaded = build.load_all([SCENARIOS / "new-secretary-supportive.toml"])[0]
+    loaded = load_all([SCENARIOS / "new-secretary-supportive.toml"])[0]
     asked = whatif.question_of(loaded.scenario, loaded.file)
     assert asked.startswith("what if the secretary who arrives in July 2018 sponsors")
     assert asked.endswith("(support 0.9 instead of a neutral 0.5)?")  # joined, no "Expected:"
@@ -76,7 +77,7 @@ def test_the_question_comes_from_the_field_then_the_leading_comment(tmp_path):
         f'# Question: not this one\nextends = "{SCENARIOS / "etten-leur-baseline.toml"}"\n'
         'question = "What if nothing changes?"\n'
     )
-    loaded = build.load_all([own])[0]
+    loaded = load_all([own])[0]
     assert whatif.question_of(loaded.scenario, loaded.file) == "What if nothing changes?"
 
 
@@ -158,7 +159,7 @@ def test_default_dates_fall_after_the_change_and_fill_in_year_ends():
 def test_a_cohort_with_other_seats_is_one_change(tmp_path):
     client = SCENARIOS.parents[0] / "examples" / "client.toml"
     hard = SCENARIOS.parents[0] / "examples" / "client-hard-side.toml"
-    base, other = (build.load_all([f])[0].scenario for f in (client, hard))
+    base, other = (load_all([f])[0].scenario for f in (client, hard))
     found = whatif.changes(base, other, dt.date(2031, 1, 4))
     assert [(c.date, c.text) for c in found] == [
         (
