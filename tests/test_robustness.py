@@ -12,8 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from diffusion.comparison import Settings, measures_for
-from diffusion.comparison import compare_results as compare
 from diffusion.robustness import (
     DEPENDS,
     ROBUST,
@@ -24,11 +22,9 @@ from diffusion.robustness import (
     draw_overrides,
     draws_from_posterior,
     draws_from_ranges,
-    robustness,
     sign_share,
     verdict,
 )
-from diffusion.scenario.build import build_study
 from diffusion.scenario.load import load_scenario
 
 BASE = """
@@ -127,17 +123,6 @@ def scenarios(tmp_path):
     return {p.stem: load_scenario(p) for p in (base, more_seeds, middle)}
 
 
-def _settings(loaded) -> tuple[Settings, object]:
-    study = build_study(loaded.scenario, groupings=("department", "kind"))
-    model = study.model
-    settings = Settings(
-        measures=measures_for(model.state_names, model.adopted_states),
-        adopted=tuple(model.adopted_states),
-        dates=(study.calendar.end,),
-    )
-    return settings, study
-
-
 def test_a_what_if_keeps_the_parameter_it_sets(scenarios):
     draws = Draws(("model.params.beta", "model.params.initial_infected"), np.array([[0.07, 3]]))
     base_set, what_if_set = draw_overrides(scenarios["base"], scenarios["middle-rate"], draws, 0)
@@ -147,28 +132,21 @@ def test_a_what_if_keeps_the_parameter_it_sets(scenarios):
 
 @pytest.mark.slow
 def test_sign_robustness_is_one_for_a_sure_effect_and_a_half_for_a_symmetric_one(scenarios):
+    import diffusion
+
     base = scenarios["base"]
-    what_ifs = [("more-seeds", scenarios["more-seeds"]), ("middle-rate", scenarios["middle-rate"])]
-    settings, base_study = _settings(base)
-    n_runs, seed = 30, 11
-    base_results = base_study.simulate(n_runs, seed)
-    default_rows = []
-    for name, loaded in what_ifs:
-        study = build_study(loaded.scenario, groupings=("department", "kind"))
-        default_rows += compare(
-            base_results, study.simulate(n_runs, seed), base_study.calendar, settings, name
-        )
+    what_ifs = {"more-seeds": scenarios["more-seeds"], "middle-rate": scenarios["middle-rate"]}
     # beta drawn symmetric around the middle-rate what-if's 0.05
     draws = draws_from_ranges({"model.params.beta": (0.02, 0.08)}, 40, seed=2)
-    judged = robustness(
-        base, what_ifs, default_rows, draws, n_runs=n_runs, seed=seed, settings=settings
-    )
+    result = diffusion.compare(base, what_ifs, runs=30, seed=11, draws=draws)
+    end = max(result.settings.dates)  # the last of the default dates
+    judged = result.robustness
     by = {(r.what_if, r.outcome): r for r in judged}
-    sure = by[("more-seeds", f"infected all {base_study.calendar.end}")]
+    sure = by[("more-seeds", f"infected all {end}")]
     assert sure.difference > 0 and sure.verdict == ROBUST
     assert sure.sign_share == 1.0
     assert sure.spread_low > 0
-    split = by[("middle-rate", f"infected all {base_study.calendar.end}")]
+    split = by[("middle-rate", f"infected all {end}")]
     # P(beta < 0.05) = 0.5 over 40 draws: sd 0.08; near beta = 0.05 the per-draw mean of 30
     # paired runs may take either sign, which widens it a little: +-0.2 is 2.5 sd
     assert abs(split.sign_share - 0.5) <= 0.2

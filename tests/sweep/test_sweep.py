@@ -13,11 +13,12 @@ pytest.importorskip("zarr")
 
 from click.testing import CliRunner
 
+import diffusion
 from diffusion.cli.sweep import sweep
 from diffusion.executors import Executor
 from diffusion.scenario import build_study, load_scenario
 from diffusion.sweeps import store as st
-from diffusion.sweeps.execute import run_dask, run_local, run_point
+from diffusion.sweeps.execute import run_dask, run_point
 from diffusion.sweeps.plan import plan_sweep
 from tests.sweep.common import BASELINE, PARAMS, SHORT, stored
 
@@ -47,9 +48,7 @@ def same(a, b) -> None:
 def serial(tmp_path_factory):
     """The sweep run in this process, one point after another: the reference store."""
     store = tmp_path_factory.mktemp("serial") / "sweep.zarr"
-    p = plan(store)
-    create(p, store)
-    run_local(p.tasks)
+    diffusion.sweep(BASELINE, PARAMS, store=store, runs=RUNS, seed=SEED, overrides=SHORT)
     return store
 
 
@@ -123,9 +122,9 @@ def test_each_point_equals_its_scenario_run_directly_through_the_study(serial):
 
 def test_keep_runs_stores_every_runs_counts_as_integers(serial, tmp_path):
     store = tmp_path / "runs.zarr"
-    p = plan(store, keep_runs=True)
-    create(p, store)
-    run_local(p.tasks)
+    diffusion.sweep(
+        BASELINE, PARAMS, store=store, runs=RUNS, seed=SEED, overrides=SHORT, keep_runs=True
+    )
     ds = st.open_store(store)
     assert ds["counts"].dtype == np.uint16
     assert ds["counts"].dims == ("point", "run", "step", "group", "state")
