@@ -138,7 +138,7 @@ def test_run_without_a_scenario_runs_the_baseline(tmp_path):
 def test_run_rejects_a_bad_override_with_exit_2(tmp_path):
     result = CliRunner().invoke(main, ["run", "--set", "runs=-1", "--out", str(tmp_path / "x")])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert result.output.startswith("--set: runs: ")
+    assert result.output.startswith("error: --set: runs: ")
 
 
 def test_draws_judge_every_difference_and_write_robustness_csv(tmp_path):

@@ -74,5 +74,5 @@ def test_bad_options_exit_2(tmp_path):
     result = run("--spec", str(spec))
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"error: {spec}: departments[0].side: Input should be 'soft' or 'hard' (got 'blue')"
+        f"error: {spec}: departments[0].side: not a valid choice; valid: soft, hard (got 'blue')"
     )

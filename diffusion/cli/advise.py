@@ -13,6 +13,7 @@ import click
 
 from diffusion.cli.common import (
     check_out,
+    clean_errors,
     dask_options,
     date_option,
     fail,
@@ -21,7 +22,7 @@ from diffusion.cli.common import (
     overwrite_option,
     progress,
 )
-from diffusion.cli.run import load, scenario_errors
+from diffusion.cli.run import load
 from diffusion.outputs import write_manifest
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ def advise(
     from diffusion.advisor.evaluate import build_study_end
     from diffusion.advisor.objectives import parse_objective
 
-    with scenario_errors():
+    with clean_errors():
         loaded = load(scenario)
         sc = loaded.scenario
         goal = parse_objective(objective, build_study_end(sc), sc.outputs.pass_share)

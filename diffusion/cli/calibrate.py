@@ -10,12 +10,13 @@ import click
 from diffusion.cli.common import (
     NumberRange,
     check_out,
+    clean_errors,
     dask_options,
     memory_option,
     overwrite_option,
     progress,
 )
-from diffusion.cli.run import load, scenario_errors, set_option
+from diffusion.cli.run import load, set_option
 
 if TYPE_CHECKING:
     from diffusion.calibration.posterior import Posterior
@@ -133,7 +134,7 @@ def calibrate(
     from diffusion.executors import Executor
 
     check_out(out_dir, overwrite)
-    with scenario_errors():
+    with clean_errors():
         executor = Executor.from_options(scheduler, workers, default_workers=2)
         with progress(simulations, f"simulating {simulations} parameter vectors") as advance:
             result = diffusion.calibrate(

@@ -15,6 +15,7 @@ import click
 from diffusion.cli.common import (
     NumberRange,
     check_out,
+    clean_errors,
     dask_options,
     dates_option,
     fail,
@@ -23,7 +24,7 @@ from diffusion.cli.common import (
     overwrite_option,
     progress,
 )
-from diffusion.cli.run import load, scenario_errors, set_option
+from diffusion.cli.run import load, set_option
 from diffusion.outputs import write_manifest
 
 if TYPE_CHECKING:
@@ -176,7 +177,7 @@ def compare(
     ranges = _ranges(vary)
     if (posterior is not None or ranges) and n_draws is None:
         fail("--posterior and --vary go with --draws K")
-    with scenario_errors():
+    with clean_errors():
         from diffusion.api import compare as compare_scenarios
 
         executor = Executor.from_options(scheduler, workers, default_workers=0)

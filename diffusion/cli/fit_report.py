@@ -6,8 +6,14 @@ from pathlib import Path
 
 import click
 
-from diffusion.cli.common import check_out, dask_options, output_folder, overwrite_option
-from diffusion.cli.run import load, scenario_errors, set_option
+from diffusion.cli.common import (
+    check_out,
+    clean_errors,
+    dask_options,
+    output_folder,
+    overwrite_option,
+)
+from diffusion.cli.run import load, set_option
 from diffusion.outputs import write_manifest
 
 
@@ -57,7 +63,7 @@ def fit_report(
     report is the same.
     """
     check_out(out_dir, overwrite)
-    with scenario_errors():
+    with clean_errors():
         from diffusion.executors import Executor
 
         executor = Executor.from_options(scheduler, workers, default_workers=0)

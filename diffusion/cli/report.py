@@ -10,13 +10,14 @@ from pathlib import Path
 import click
 
 from diffusion.cli.common import (
+    clean_errors,
     dask_options,
     dates_option,
     memory_option,
     overwrite_option,
     progress,
 )
-from diffusion.cli.run import scenario_errors, set_option
+from diffusion.cli.run import set_option
 
 
 @click.command("report")
@@ -94,7 +95,7 @@ def report(
     from diffusion.scenario.build import calendar_of
     from diffusion.scenario.load import load_all
 
-    with scenario_errors():
+    with clean_errors():
         executor = Executor.from_options(scheduler, workers, default_workers=0)
         loaded = load_all([base, *what_ifs], overrides)
         first = loaded[0].scenario

@@ -1,16 +1,14 @@
 """``diffusion run``: simulate a scenario (default: the Etten-Leur baseline) and report
 trained and adopters.
 
-Also home to what the scenario commands share: :func:`scenario_errors` (problems as lines,
-exit 2), :func:`set_option` (``--set``) and :func:`load`.
+Also home to what the scenario commands share: :func:`set_option` (``--set``) and
+:func:`load`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,21 +31,6 @@ if TYPE_CHECKING:
 
 
 # ------------------------------------------------------------------------------ shared
-@contextlib.contextmanager
-def scenario_errors() -> Iterator[None]:
-    """Print a scenario's problems one per line on stderr (no traceback) and exit 2; other
-    input errors as :func:`~diffusion.cli.common.clean_errors` does."""
-    from diffusion.scenario.problems import ScenarioError
-
-    with clean_errors():
-        try:
-            yield
-        except ScenarioError as exc:
-            for line in exc.lines:
-                click.echo(line, err=True)
-            sys.exit(2)
-
-
 def set_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """The ``--set path=value`` option (repeatable)."""
     return click.option(
@@ -170,7 +153,7 @@ def run(
     from diffusion.scenario.build import calendar_of
 
     extra = calendar_overrides(years, until)
-    with scenario_errors():
+    with clean_errors():
         executor = Executor.from_options(scheduler, workers, default_workers=0)
         executor.check_available()
         loaded = load(scenario, [*extra, *overrides])

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from diffusion.cli.common import fail, memory_option
-from diffusion.cli.run import scenario_errors
+from diffusion.cli.common import clean_errors, fail, memory_option
 from diffusion.cli.sweep import require, run_sweep, sweep_options
 
 if TYPE_CHECKING:
@@ -100,7 +99,7 @@ def sensitivity(
         if group not in layout.groups:
             fail(f"--group: no group {group!r}; groups: {list(layout.groups)}")
 
-    with scenario_errors():
+    with clean_errors():
         from diffusion.sweeps.store import open_store, output_values
 
         out.mkdir(parents=True, exist_ok=True)

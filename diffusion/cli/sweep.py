@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from diffusion.cli.common import clean_errors, dask_options, memory_option, progress
-from diffusion.cli.run import scenario_errors, set_option
+from diffusion.cli.run import set_option
 
 if TYPE_CHECKING:
     from diffusion.sweeps.plan import SweepPlan
@@ -145,7 +145,7 @@ def sweep(
     runs; workers reduce their points and write them into the store, and a point is marked
     complete last, so --resume redoes only what is missing.
     """
-    with scenario_errors():
+    with clean_errors():
         run_sweep(
             scenario,
             params,
@@ -193,7 +193,7 @@ def run_sweep(
 
     with clean_errors():
         executor = Executor.from_options(scheduler, workers, default_workers=2)
-    with scenario_errors():
+    with clean_errors():
         job = runner.prepare_sweep(
             scenario,
             params,

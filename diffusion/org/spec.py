@@ -23,7 +23,8 @@ refused. In TOML::
     [tie_weights]
     line_up = 0.3
 
-Errors read as one line ``file: dotted.path: message (got value)``.
+Errors read as one line per problem, ``file: dotted.path: message (got value)``, formatted
+as a scenario's are (:func:`diffusion.strict.problems_of`).
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
-from diffusion.errors import InputError, excerpt
-from diffusion.strict import Count, PathError, Probability, StrictModel, as_tuple
+from diffusion.errors import InputError
+from diffusion.strict import Count, PathError, Probability, StrictModel, as_tuple, problems_of
 from diffusion.vocabulary import COMPILED_TIE_KINDS, MAX_TIE_WEIGHT
 
 
@@ -329,7 +330,7 @@ def spec_from_dict(data: Mapping[str, Any], source: str = "<spec>") -> OrgSpec:
     Raises
     ------
     SpecError
-        One line, ``source: dotted.path: message (got value)``, for the first problem.
+        One line per problem, ``source: dotted.path: message (got value)``.
     """
     try:
         return OrgSpec.model_validate(dict(data))
@@ -356,21 +357,5 @@ def load_spec(path: str | PathLike[str]) -> OrgSpec:
 
 
 def _spec_error(exc: ValidationError, source: str) -> SpecError:
-    errors = exc.errors()
-    err = errors[0]
-    parts = list(err["loc"])
-    message, value = err["msg"].replace("a valid tuple", "an array"), err.get("input")
-    cause = (err.get("ctx") or {}).get("error")
-    if isinstance(cause, PathError):
-        parts.append(cause.path)
-        message, value = cause.message, cause.value
-    path = ""
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    more = f" [and {len(errors) - 1} more]" if len(errors) > 1 else ""
-    if err["type"] == "missing":
-        return SpecError(source, path, f"missing value{more}")
-    return SpecError(source, path, f"{message} (got {excerpt(value)}){more}")
+    """Every problem of a spec, one line each (:func:`diffusion.strict.problems_of`)."""
+    return SpecError.of(problems_of(exc, OrgSpec, {}, source))

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from diffusion.scenario.check import check_parts
 from diffusion.scenario.merge import APPEND_KEYS, Key, append, merge
 from diffusion.scenario.overrides import apply_overrides
-from diffusion.scenario.problems import Problem, ScenarioError, dotted, from_validation
+from diffusion.scenario.problems import Problem, ScenarioError, dotted, problems_of
 from diffusion.scenario.schema import Scenario
 
 #: keys whose string values are file paths, resolved relative to the file naming them
@@ -191,7 +191,7 @@ def validate(raw: RawScenario, *, check: bool = True) -> Scenario:
     try:
         scenario = Scenario.model_validate(raw.data)
     except ValidationError as exc:
-        problems += from_validation(exc, Scenario, raw.origins, raw.file)
+        problems += problems_of(exc, Scenario, raw.origins, raw.file)
     if check:
         problems += check_parts(raw.data, raw.origins, raw.file)
     if problems or scenario is None:

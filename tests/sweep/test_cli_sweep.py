@@ -33,7 +33,7 @@ def test_bad_specs_exit_2_with_one_line_each(tmp_path):
     assert result.exit_code == 2
     lines = error_lines(result)
     assert len(lines) == 2, lines
-    assert all(line.startswith("--param: ") for line in lines)
+    assert all(line.startswith("error: --param: ") for line in lines)
     assert not store.exists()
 
 
@@ -50,7 +50,7 @@ def test_bad_paths_and_values_exit_2_before_any_work(tmp_path):
     assert any("model.params.nope" in x and "no such parameter" in x for x in lines)
     assert any("p_adopt_per_week" in x and "1.5" in x for x in lines)
     assert any("events[9]" in x for x in lines)
-    assert all(line.startswith("--param: ") for line in lines)
+    assert all(line.startswith("error: --param: ") for line in lines)
     assert not store.exists()
 
 
