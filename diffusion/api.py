@@ -689,8 +689,9 @@ def sweep(
     Returns
     -------
     Sweep
-        ``to_pandas()``: one row per point (its values and key outcomes); ``to_xarray()``:
-        the store's dataset.
+        ``to_pandas()``: one row per point and key outcome (the point's parameter values,
+        the outcome, its mean and band over runs); ``to_xarray()``: the store's dataset
+        (dims ``point, run, date, group, state`` for every run's counts).
 
     Raises
     ------
@@ -707,8 +708,11 @@ def sweep(
     ...     ["model.params.leader_effect=[0.2, 0.8]"],
     ...     store=folder / "sweep.zarr", runs=2, overrides=["calendar.end=2016-01-04"],
     ... )
-    >>> result.computed, list(result.to_pandas()["model.params.leader_effect"])
-    (2, [0.2, 0.8])
+    >>> frame = result.to_pandas()
+    >>> list(frame.columns[:5]), result.computed
+    (['point', 'model.params.leader_effect', 'outcome', 'mean', 'q05'], 2)
+    >>> sorted(set(frame["model.params.leader_effect"]))
+    [0.2, 0.8]
     """
     return run_sweep(
         scenario,

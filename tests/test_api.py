@@ -111,7 +111,9 @@ def test_sweep_into_a_store_resumes_and_refuses_another_sweeps_store(tmp_path):
     scenario = packaged("etten-leur-baseline")
     args = dict(store=tmp_path / "s.zarr", runs=2, overrides=["calendar.end=2016-01-04"])
     first = diffusion.sweep(scenario, ["model.params.leader_effect=[0.2, 0.8]"], **args)
-    assert first.computed == 2 and len(first.to_pandas()) == 2
+    frame = first.to_pandas()
+    assert first.computed == 2 and sorted(set(frame["point"])) == [0, 1]
+    assert frame.groupby("point")["outcome"].nunique().eq(frame["outcome"].nunique()).all()
     assert first.to_xarray().sizes["point"] == 2
     with pytest.raises(InputError, match="give --resume"):
         diffusion.sweep(scenario, ["model.params.leader_effect=[0.2, 0.8]"], **args)

@@ -46,14 +46,24 @@ class Sweep:
     computed: int
 
     def to_xarray(self) -> Any:
-        """The store as an :class:`xarray.Dataset` (dims point, run, step, group, state...)."""
+        """The store as an :class:`xarray.Dataset` (:mod:`diffusion.sweeps.store`).
+
+        ``mean`` and ``band`` have dims ``(point, measure, date, group[, quantile])``, the
+        per-run key outcomes ``(point, run, outcome)`` and, with ``keep_runs``, ``counts``
+        ``(point, run, date, group, state)``, as :meth:`Results.to_xarray
+        <diffusion.results.Results.to_xarray>` with ``point`` in front; the swept parameters
+        are coordinates on ``point``.
+        """
         return st.open_store(self.store)
 
     def to_pandas(self) -> Any:
-        """One row per finished point: its parameter values and key outcomes (summary.csv)."""
+        """The key outcomes as a tidy :class:`pandas.DataFrame`, one row per finished point
+        and outcome: ``point``, each swept parameter by its path, ``outcome``, ``mean`` and
+        the band over the point's runs (``q05``, ``q95``); ``summary.csv`` holds the same
+        with a point's outcomes side by side."""
         import pandas as pd
 
-        return pd.DataFrame(st.summary_rows(st.open_store(self.store)))
+        return pd.DataFrame(st.outcome_rows(st.open_store(self.store)))
 
 
 def require(*modules: str, extra: str) -> None:

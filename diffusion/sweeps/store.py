@@ -7,12 +7,13 @@ Layout
 ------
 One zarr group (format 2 on disk, which zarr 2 and zarr 3 both read) holding, per point:
 
-``mean`` ``(point, measure, step, group)`` float32
+``mean`` ``(point, measure, date, group)`` float32
     Mean over the point's runs of the people in each measure's states (``trained``,
     ``adopters``, and ``working``: the model's adopted states) in each group at each recorded
     step. ``group`` is ``"all"`` (everyone) then ``"GROUPING:LABEL"`` for each group of each
-    stored grouping (``"department:O"``); ``step`` the recorded steps (weeks from the start).
-``band`` ``(point, measure, step, group, quantile)`` float32
+    stored grouping (``"department:O"``); ``date`` the recorded dates (``step`` on it: weeks
+    from the start), as in :meth:`diffusion.results.Results.to_xarray`.
+``band`` ``(point, measure, date, group, quantile)`` float32
     Quantiles over runs of the same (``quantile``: the scenario's ``outputs.quantiles`` with
     the median between them, e.g. ``0.05, 0.5, 0.95``).
 ``outcome_counts`` ``(point, run, count_outcome)`` unsigned integers
@@ -23,7 +24,7 @@ One zarr group (format 2 on disk, which zarr 2 and zarr 3 both read) holding, pe
     Each run's other key outcomes: ``"years to 10% of staff working from the intent"`` (a run
     that never gets there counts as the end: censored), ``"P(reach 10% of staff) <end>"`` and
     ``"P(<department> >= 25% working from the intent) <date>"`` (0 or 1 per run).
-``counts`` ``(point, run, step, group, state)`` unsigned integers, only with ``--keep-runs``
+``counts`` ``(point, run, date, group, state)`` unsigned integers, only with ``--keep-runs``
     People in each state in each group at each recorded step, for every run.
 ``completed`` ``(point,)`` bool
     Set, last, when everything else of the point is written: a point is done exactly when
@@ -39,7 +40,7 @@ read (:func:`open_store`, :func:`completed`).
 
 Coordinates on ``point``: each swept parameter under its path (``model.params.x``),
 ``run_offset`` (point ``p`` holds runs ``run_offset[p] + 0 .. R-1`` of the root seed) and
-``overrides`` (the ``--set`` text that reproduces the point). On ``step``: ``date``.
+``overrides`` (the ``--set`` text that reproduces the point). On ``date``: ``step``.
 
 Attributes (provenance): ``scenario`` (the resolved base scenario after ``--set``),
 ``scenario_file``, ``sets``, ``params``, ``paths``, ``design``, ``points``, ``runs``,
@@ -73,7 +74,7 @@ from diffusion.results import Results, band
 
 #: marker attribute of a sweep store (and the version of its layout)
 STORE_MARK = "diffusion_sweep"
-STORE_FORMAT = 2
+STORE_FORMAT = 3
 #: attributes that must match for ``--resume`` to continue a store
 FINGERPRINT = (
     "scenario",
@@ -91,11 +92,11 @@ ALL = "all"
 WORKING = "working"
 #: dimensions of the arrays a point writes (without ``point``)
 DIMS: dict[str, tuple[str, ...]] = {
-    "mean": ("measure", "step", "group"),
-    "band": ("measure", "step", "group", "quantile"),
+    "mean": ("measure", "date", "group"),
+    "band": ("measure", "date", "group", "quantile"),
     "outcome_counts": ("run", "count_outcome"),
     "outcome_values": ("run", "value_outcome"),
-    "counts": ("run", "step", "group", "state"),
+    "counts": ("run", "date", "group", "state"),
 }
 
 
@@ -174,7 +175,7 @@ class Layout:
         """The shape of one point's array ``name`` (a key of :data:`DIMS`)."""
         sizes = {
             "measure": len(self.reduction.measures),
-            "step": len(self.steps),
+            "date": len(self.steps),
             "group": len(self.groups),
             "quantile": len(self.reduction.quantiles),
             "run": self.n_runs,
@@ -320,8 +321,8 @@ def create_store(
     coords: dict[str, Any] = {
         "point": np.arange(n_points),
         "run": np.arange(layout.n_runs),
-        "step": np.asarray(layout.steps, dtype=np.int64),
-        "date": ("step", np.asarray(layout.dates, dtype="datetime64[ns]")),
+        "date": np.asarray(layout.dates, dtype="datetime64[ns]"),
+        "step": ("date", np.asarray(layout.steps, dtype=np.int64)),
         "group": list(layout.groups),
         "state": list(layout.states),
         "measure": list(reduction.measures),
@@ -452,12 +453,10 @@ def outcome_list(ds: Any) -> list[str]:
     return [str(n) for n in (*ds["count_outcome"].values, *ds["value_outcome"].values)]
 
 
-def summary_rows(ds: Any) -> list[dict[str, object]]:
-    """One row per finished point: the parameters, then each key outcome's mean and band.
-
-    The band is over the point's runs, between the store's ``quantiles`` (e.g. ``q05`` and
-    ``q95``). Points not finished (an interrupted sweep) have no row.
-    """
+def outcome_rows(ds: Any) -> list[dict[str, object]]:
+    """One row per finished point and key outcome: ``point``, the parameters, ``outcome``,
+    its ``mean`` over the point's runs and the band between the store's ``quantiles``
+    (``q05``, ``q95``). Points not finished (an interrupted sweep) have no rows."""
     quantiles = tuple(float(q) for q in ds.attrs["quantiles"])
     labels = [f"q{round(100 * q):02d}" for q in quantiles]
     names = outcome_list(ds)
@@ -472,15 +471,27 @@ def summary_rows(ds: Any) -> list[dict[str, object]]:
     paths = param_paths(ds)
     rows = []
     for p in np.flatnonzero(done):
-        row: dict[str, object] = {"point": int(p)}
-        row |= {path: ds[path].values[p].item() for path in paths}
+        point: dict[str, object] = {"point": int(p)}
+        point |= {path: ds[path].values[p].item() for path in paths}
         b = band(per_run[p], quantiles)
         for j, name in enumerate(names):
-            row[f"{name} mean"] = round(float(b.mean[j]), 4)
+            row = point | {"outcome": name, "mean": round(float(b.mean[j]), 4)}
             for label, q in zip(labels, quantiles, strict=True):
-                row[f"{name} {label}"] = round(float(b.quantiles[q][j]), 4)
-        rows.append(row)
+                row[label] = round(float(b.quantiles[q][j]), 4)
+            rows.append(row)
     return rows
+
+
+def summary_rows(ds: Any) -> list[dict[str, object]]:
+    """One row per finished point (``summary.csv``): the parameters, then each key outcome's
+    mean and band side by side (``"<outcome> mean"``, ``"<outcome> q05"``...); the
+    :func:`outcome_rows` of a point on one row."""
+    keys = ["point", *param_paths(ds)]
+    rows: dict[object, dict[str, object]] = {}
+    for r in outcome_rows(ds):
+        row = rows.setdefault(r["point"], {k: r[k] for k in keys})
+        row |= {f"{r['outcome']} {k}": v for k, v in r.items() if k not in (*keys, "outcome")}
+    return list(rows.values())
 
 
 def record_at(ds: Any, date: str) -> int:
@@ -495,7 +506,7 @@ def record_at(ds: Any, date: str) -> int:
     import datetime as dt
 
     if date == "end":
-        return ds.sizes["step"] - 1
+        return ds.sizes["date"] - 1
     try:
         day = np.datetime64(dt.date.fromisoformat(date), "ns")
     except ValueError:
@@ -524,7 +535,7 @@ def measure_band(
     groups = [str(g) for g in ds["group"].values]
     if group not in groups:
         raise InputError("", "--group", f"no group {group!r} in the store; groups: {groups}")
-    where = {"measure": measures.index(measure), "step": record_at(ds, date)}
+    where = {"measure": measures.index(measure), "date": record_at(ds, date)}
     where["group"] = groups.index(group)
     done = np.asarray(ds["completed"].values, dtype=bool)
     mean = np.asarray(ds["mean"].isel(where).values, dtype=np.float64)

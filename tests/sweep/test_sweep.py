@@ -57,7 +57,7 @@ def test_the_store_holds_bands_and_per_run_outcomes_by_default(serial):
     assert dict(ds.sizes) == {
         "point": 4,
         "run": RUNS,
-        "step": 53,
+        "date": 53,
         "group": 6,
         "state": 7,
         "measure": 3,
@@ -75,7 +75,7 @@ def test_the_store_holds_bands_and_per_run_outcomes_by_default(serial):
     assert ds.attrs["seed"] == SEED and ds.attrs["runs"] == RUNS and ds.attrs["design"] == "grid"
     assert ds.attrs["scenario"]["calendar"]["end"] == "2016-01-04"
     assert ds["outcome_counts"].dtype == np.uint16  # people as integers
-    assert ds["band"].dims == ("point", "measure", "step", "group", "quantile")
+    assert ds["band"].dims == ("point", "measure", "date", "group", "quantile")
     names = list(ds["count_outcome"].values)
     assert "adopters all 2016-01-04" in names and "working O 2016-01-04" in names
     assert "years to 25% of staff working from the intent" in ds["value_outcome"].values
@@ -127,7 +127,7 @@ def test_keep_runs_stores_every_runs_counts_as_integers(serial, tmp_path):
     )
     ds = st.open_store(store)
     assert ds["counts"].dtype == np.uint16
-    assert ds["counts"].dims == ("point", "run", "step", "group", "state")
+    assert ds["counts"].dims == ("point", "run", "date", "group", "state")
     c = ds["counts"].values.astype(np.int64)
     staff = c.sum(axis=-1)[..., 0]  # everyone is in one state at every step
     assert (staff == staff[0, 0, 0]).all() and staff[0, 0, 0] > 100
