@@ -111,7 +111,7 @@ def what_if(
     cohorts: Iterable[Mapping[str, Any]] = (),
     overrides: Sequence[str] = (),
 ) -> LoadedScenario:
-    """A what-if: ``base`` with more events and cohorts, checked like a scenario file.
+    """Return a what-if: ``base`` with more events and cohorts, checked like a scenario file.
 
     The same as a file with ``extends`` pointing at the base and ``[[events_add]]`` and
     ``[[cohorts_add]]`` tables; the event kinds and their fields are those of scenario files
@@ -458,8 +458,10 @@ def compare(
 
 
 def _check_held(studies: Sequence[Any], n_runs: int, n_steps: int) -> None:
-    """Refuse a comparison whose results, held together, would not fit in memory (each
-    simulation alone is checked by the engine)."""
+    """Refuse a comparison whose results, held together, would not fit in memory.
+
+    Each simulation alone is checked by the engine.
+    """
     import numpy as np
 
     from diffusion.budget import check, simulation_bytes
@@ -490,7 +492,7 @@ def _draws(
     posterior: str | os.PathLike[str] | None,
     ranges: Mapping[str, tuple[float, float]] | None,
 ) -> Draws:
-    """The parameter sets of ``compare(..., draws=...)``."""
+    """Return the parameter sets of ``compare(..., draws=...)``."""
     if isinstance(draws, Draws):
         return draws
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 2:
@@ -900,7 +902,7 @@ def advise(
 
 # ------------------------------------------------------------------------------ helpers
 def _loaded(scenario: ScenarioLike) -> LoadedScenario:
-    """A loaded scenario from what the functions accept."""
+    """Return a loaded scenario from what the functions accept."""
     if isinstance(scenario, LoadedScenario):
         return scenario
     return load_scenario(scenario)

@@ -1,5 +1,7 @@
-"""The built-in Etten-Leur baseline: the observed cohorts of 2015-2018, the 2018 changes at the
-top, then a regular cohort cadence to the end of 2030.
+"""The built-in Etten-Leur baseline.
+
+the observed cohorts of 2015-2018, the 2018 changes at the top, then a regular cohort cadence to the
+end of 2030.
 
 There is one definition of the baseline: the scenario file shipped with the package,
 ``diffusion/data/scenarios/etten-leur-baseline.toml`` (a copy of
@@ -25,7 +27,7 @@ def etten_leur_baseline(
     seed: int = 0,
     groupings: Sequence[str] | None = None,
 ) -> Study:
-    """The Etten-Leur baseline as a :class:`~diffusion.study.Study`.
+    """Return the Etten-Leur baseline as a :class:`~diffusion.study.Study`.
 
     Parameters
     ----------

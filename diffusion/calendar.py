@@ -34,13 +34,13 @@ class Calendar:
         return (self.end - self.start).days // DAYS_PER_STEP
 
     def step_of(self, date: dt.date) -> int:
-        """The step in which ``date`` falls (the week that contains it)."""
+        """Return the step in which ``date`` falls (the week that contains it)."""
         if not self.start <= date <= self.end:
             raise ValueError(f"date {date} is outside the calendar {self.start} to {self.end}")
         return (date - self.start).days // DAYS_PER_STEP
 
     def date_of(self, step: int) -> dt.date:
-        """The first day of week ``step``."""
+        """Return the first day of week ``step``."""
         return self.start + dt.timedelta(days=DAYS_PER_STEP * int(step))
 
     def dates_of(self, steps: np.ndarray) -> np.ndarray:
@@ -50,5 +50,5 @@ class Calendar:
 
     @classmethod
     def years(cls, start: dt.date, years: float) -> Calendar:
-        """A calendar of ``years`` years (of 365.25 days) from ``start``."""
+        """Return a calendar of ``years`` years (of 365.25 days) from ``start``."""
         return cls(start, start + dt.timedelta(days=round(365.25 * years)))

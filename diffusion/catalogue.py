@@ -26,7 +26,7 @@ __all__ = ["event_rows", "model_names", "parameter_rows"]
 
 
 def model_names() -> list[str]:
-    """The names a scenario's ``model.name`` accepts, sorted."""
+    """Return the names a scenario's ``model.name`` accepts, sorted."""
     from diffusion.models.registry import MODELS
 
     return sorted(MODELS)
@@ -113,7 +113,7 @@ def parameter_rows(model: str = "ideas") -> list[dict[str, Any]]:
 
 
 def _metadata(annotation: Any) -> list[Any]:
-    """The constraint objects inside ``Annotated`` types, also below ``X | None``."""
+    """Return the constraint objects inside ``Annotated`` types, also below ``X | None``."""
     out = []
     if typing.get_origin(annotation) is typing.Annotated:
         base, *extra = typing.get_args(annotation)
@@ -127,7 +127,7 @@ def _metadata(annotation: Any) -> list[Any]:
 
 
 def _bounds(info: FieldInfo) -> str:
-    """A field's numeric bounds as text, e.g. ``>= 1`` or ``(0, 10]``."""
+    """Return a field's numeric bounds as text, e.g. ``>= 1`` or ``(0, 10]``."""
     low = high = None
     low_open = high_open = False
     for item in [*info.metadata, *_metadata(info.annotation)]:
@@ -152,7 +152,7 @@ _PLAIN = {str: "text", int: "integer", float: "number", bool: "true/false", dt.d
 
 
 def _type_name(annotation: Any) -> str:
-    """A field's type in a scenario writer's words: ``number``, ``list of text``, ..."""
+    """Return a field's type in a scenario writer's words: ``number``, ``list of text``, ..."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
         return _type_name(args[0])

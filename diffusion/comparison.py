@@ -52,8 +52,10 @@ GROUPINGS: tuple[str, ...] = ("department", "kind")
 def measures_for(
     state_names: Sequence[str], adopted_states: Sequence[str]
 ) -> dict[str, tuple[str, ...]]:
-    """The measures to report for a model: trained and adopters for the ideas model, else
-    one measure per adopted state."""
+    """Return the measures to report for a model.
+
+    trained and adopters for the ideas model, else one measure per adopted state.
+    """
     if all(s in state_names for m in IDEAS_MEASURES.values() for s in m):
         return dict(IDEAS_MEASURES)
     return {state: (state,) for state in adopted_states}
@@ -105,16 +107,21 @@ class Outcome:
     date: str = ""
 
     def row(self) -> dict[str, object]:
-        """The outcome's row: what_if, outcome, base, what_if_value, difference, low, high."""
+        """Return the outcome's row.
+
+        what_if, outcome, base, what_if_value, difference, low, high.
+        """
         out = asdict(self)
         for key in ("family", "n_runs", "measure", "group", "date"):
             del out[key]
         return out
 
     def tidy(self) -> dict[str, object]:
-        """The row of ``comparison.csv`` (:data:`TIDY_COLUMNS`), one value per cell:
-        whatif, measure, group, date ("" for an outcome of no date), base, whatif_value,
-        difference, low, high."""
+        """Return the row of ``comparison.csv`` (:data:`TIDY_COLUMNS`), one value per cell.
+
+        whatif, measure, group, date ("" for an outcome of no date), base, whatif_value, difference,
+        low, high.
+        """
         return {
             "whatif": self.what_if,
             "measure": self.measure,
@@ -142,8 +149,11 @@ class OutcomeValues:
 def outcome_values(
     results: Results, calendar: Calendar, settings: Settings
 ) -> dict[str, tuple[str, np.ndarray]]:
-    """Every outcome's value per run: ``name -> (family, values (runs,))``, in report order
-    (:func:`outcomes_of` with the measure, group and date of each)."""
+    """Every outcome's value per run.
+
+    ``name -> (family, values (runs,))``, in report order (:func:`outcomes_of` with the measure,
+    group and date of each).
+    """
     return {
         name: (o.family, o.values) for name, o in outcomes_of(results, calendar, settings).items()
     }
@@ -257,8 +267,10 @@ def compare_results(
 
 @dataclass(frozen=True)
 class OverTime:
-    """A paired difference at every record: ``steps``, the mean difference and its interval,
-    each ``(records,)``."""
+    """A paired difference at every record.
+
+    ``steps``, the mean difference and its interval, each ``(records,)``.
+    """
 
     steps: np.ndarray
     difference: np.ndarray
@@ -269,8 +281,10 @@ class OverTime:
 def difference_over_time(
     base: Results, other: Results, states: Sequence[str], *, level: float = 0.9
 ) -> OverTime:
-    """The paired difference ``other - base`` of the staff in ``states`` at every record,
-    with its t interval (:func:`~diffusion.results.paired_difference` at each record).
+    """Return the paired difference ``other - base`` of the staff in ``states`` over time.
+
+    At every record, with its t interval (:func:`~diffusion.results.paired_difference` at
+    each record).
 
     Raises
     ------
@@ -362,7 +376,7 @@ class Comparison:
         return self.results[self.base].n_runs
 
     def outcome(self, what_if: str, outcome: str) -> Outcome:
-        """The row of one what-if and outcome (as named in :attr:`outcomes`).
+        """Return the row of one what-if and outcome (as named in :attr:`outcomes`).
 
         Raises
         ------
@@ -377,7 +391,7 @@ class Comparison:
         raise KeyError(f"no outcome {outcome!r} of what-if {what_if!r}; outcomes: {some}")
 
     def to_pandas(self) -> Any:
-        """The outcomes as a tidy :class:`pandas.DataFrame`, one row per what-if and outcome.
+        """Return the outcomes as a tidy :class:`pandas.DataFrame`, one row per what-if and outcome.
 
         Columns (:data:`COLUMNS`): ``what_if``, ``outcome``, ``base``, ``what_if_value``,
         ``difference``, ``low``, ``high`` (the interval of the difference at

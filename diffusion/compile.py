@@ -101,7 +101,7 @@ class CompiledOrg:
         return np.asarray(self.groups[grouping] == labels.index(label))
 
     def with_weights(self, weights: Mapping[str, sp.csr_array]) -> CompiledOrg:
-        """A copy whose tie weights are replaced by ``weights`` (used by tie events)."""
+        """Return a copy whose tie weights are replaced by ``weights`` (used by tie events)."""
         return CompiledOrg(
             node_ids=self.node_ids,
             weights=dict(weights),

@@ -62,7 +62,7 @@ def excerpt(value: object, limit: int = 60) -> str:
 
 
 def one_line(*parts: str) -> str:
-    """The non-empty ``parts`` joined by ``": "`` as one clean line (see :func:`clean`)."""
+    """Return the non-empty ``parts`` joined by ``": "`` as one clean line (see :func:`clean`)."""
     return clean(": ".join(p for p in parts if p), MAX_LINE)
 
 
@@ -160,7 +160,7 @@ class InputError(ValueError):
 
     @classmethod
     def of(cls, problems: Sequence[Problem]) -> Self:
-        """An error carrying ``problems`` (past :data:`MAX_PROBLEMS` the rest are counted)."""
+        """Make an error carrying ``problems`` (past :data:`MAX_PROBLEMS` the rest are counted)."""
         err = cls.__new__(cls)
         InputError._set(err, problems)
         return err
@@ -188,8 +188,10 @@ def together(errors: Sequence[InputError]) -> InputError:
 
 
 class InputWarning(UserWarning):
-    """Something in an input that is allowed but probably not meant; the command line
-    prints it as one line ``warning: file: place: message``."""
+    """Something in an input that is allowed but probably not meant.
+
+    the command line prints it as one line ``warning: file: place: message``.
+    """
 
 
 def warn(file: str | PathLike[str], place: str, message: str) -> None:

@@ -122,7 +122,7 @@ class Executor:
     def from_options(
         cls, scheduler: str | None, workers: int | None, *, default_workers: int
     ) -> Executor:
-        """The executor of the ``--scheduler`` and ``--workers`` options (both may be None)."""
+        """Return the executor of the ``--scheduler`` and ``--workers`` options (or None)."""
         if scheduler is not None and workers is not None:
             raise InputError("", "--workers", "give --scheduler or --workers, not both")
         if scheduler is not None:
@@ -152,7 +152,7 @@ class Executor:
 
     @contextlib.contextmanager
     def client(self, *, processes: bool = True) -> Iterator[Any]:
-        """A Dask client for this executor; None when the work runs in this process.
+        """Return a Dask client for this executor; None when the work runs in this process.
 
         Parameters
         ----------

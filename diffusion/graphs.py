@@ -30,7 +30,7 @@ TIE_KIND = "team"
 
 
 def _unique_first(keys: np.ndarray) -> np.ndarray:
-    """Indices of the first occurrence of each distinct key, in order of first occurrence.
+    """Return the indices of the first occurrence of each distinct key, in that order.
 
     Sort-and-mask (a stable argsort, then a neighbour comparison): numpy 2.4's ``np.unique``
     is many times slower on int64 keys.
@@ -49,7 +49,7 @@ def from_edges(
     weight: float | np.ndarray = 1.0,
     name: str = "graph",
 ) -> CompiledOrg:
-    """A population of ``n`` staff members joined by undirected ties.
+    """Return a population of ``n`` staff members joined by undirected ties.
 
     Parameters
     ----------

@@ -79,8 +79,10 @@ def name_problem(name: str) -> str | None:
 
 
 def check_name(name: str) -> str:
-    """Return ``name`` if it is a safe folder name (:func:`name_problem`), else raise
-    :class:`ValueError` with the reason."""
+    """Return ``name`` if it is a safe folder name (:func:`name_problem`).
+
+    Else raise :class:`ValueError` with the reason.
+    """
     problem = name_problem(name)
     if problem is not None:
         raise ValueError(problem)
@@ -102,7 +104,7 @@ def _never_replaced(path: Path) -> str | None:
 
 
 def _manifest_files(folder: Path) -> set[str] | None:
-    """The files a diffusion manifest in ``folder`` lists (None: no diffusion manifest)."""
+    """Return the files a diffusion manifest in ``folder`` lists (None: no diffusion manifest)."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -121,9 +123,11 @@ NAME_MARGIN = 25
 
 
 def _unwritable(folder: Path) -> str | None:
-    """Why ``folder`` (resolved) cannot be written, or None: a name too long for the
-    filesystem, a file where a folder of the path should be, or a folder that cannot be
-    written in (tried by making and removing an empty folder there)."""
+    """Why ``folder`` (resolved) cannot be written, or None.
+
+    a name too long for the filesystem, a file where a folder of the path should be, or a folder
+    that cannot be written in (tried by making and removing an empty folder there).
+    """
     try:
         name_max = os.pathconf(folder.anchor or ".", "PC_NAME_MAX")
         path_max = os.pathconf(folder.anchor or ".", "PC_PATH_MAX")

@@ -1,6 +1,7 @@
-"""Plots of results for slides. Every function takes ``ax=`` and returns the Axes (or a
-Figure for several panels); none calls ``show`` or ``matplotlib.use``, and only
-:func:`save_figure` writes a file, to the path it is given.
+"""Plots of results for slides.
+
+Every function takes ``ax=`` and returns the Axes (or a Figure for several panels); none calls
+``show`` or ``matplotlib.use``, and only :func:`save_figure` writes a file, to the path it is given.
 
 matplotlib is imported inside the functions, so importing this module is cheap.
 """
@@ -64,30 +65,37 @@ def _axes(ax: Axes | None) -> Axes:
 
 
 def new_figure(width: float = 8.0, height: float = 4.5) -> Figure:
-    """A matplotlib Figure not managed by pyplot (no backend chosen, no window), for files."""
+    """Make a matplotlib Figure not managed by pyplot (no backend, no window), for files."""
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height))
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 110) -> Path:
-    """Write ``fig`` to ``path`` atomically, in the format of the path's suffix
-    (:func:`diffusion.io.save_figure`, tight bounding box, the figure left open)."""
+    """Write ``fig`` to ``path`` atomically, in the format of the path's suffix.
+
+    (:func:`diffusion.io.save_figure`, tight bounding box, the figure left open).
+    """
     from diffusion.io import save_figure as save
 
     return save(fig, path, dpi=dpi, close=False, bbox_inches="tight")
 
 
 def state_words(states: str | Sequence[str]) -> str:
-    """The states counted, in words: ``("trained", "adopter")`` -> "working from the intent"."""
+    """Return the states counted, in words.
+
+    ``("trained", "adopter")`` -> "working from the intent".
+    """
     names = (states,) if isinstance(states, str) else tuple(states)
     return STATE_WORDS.get(tuple(sorted(names)), " + ".join(names))
 
 
 def group_names(org: CompiledOrg, grouping: str = "department") -> dict[str, str]:
-    """Legend names of a grouping's labels, with each group's side from the organisation:
-    ``{"S": "S (soft)", "O": "O (hard)"}``; a group whose people are on both sides is
-    "mixed", and a label stays as it is where the organisation records no sides."""
+    """Legend names of a grouping's labels, with each group's side from the organisation.
+
+    ``{"S": "S (soft)", "O": "O (hard)"}``; a group whose people are on both sides is "mixed", and a
+    label stays as it is where the organisation records no sides.
+    """
     codes = org.codes(grouping)
     labels = org.group_labels[grouping]
     if "side" not in org.groups or grouping == "side":
@@ -104,8 +112,10 @@ def group_names(org: CompiledOrg, grouping: str = "department") -> dict[str, str
 
 
 def group_colours(labels: Sequence[str]) -> dict[str, str]:
-    """One colour per label, fixed by the label's place in ``labels`` (so every plot of the
-    same grouping gives a department the same colour)."""
+    """Give one colour per label, fixed by the label's place in ``labels``.
+
+    So every plot of the same grouping gives a department the same colour.
+    """
     return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(labels)}
 
 
@@ -166,8 +176,10 @@ def plot_spread(
     color: str | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """Spread curves: the mean over runs (a strong line) with a light quantile band, one
-    curve per group, each group in its own colour.
+    """Spread curves.
+
+    the mean over runs (a strong line) with a light quantile band, one curve per group, each group
+    in its own colour.
 
     Parameters
     ----------
@@ -269,8 +281,9 @@ def plot_spread_panels(
     markers: Sequence[Marker] = (),
     fig: Figure | None = None,
 ) -> Figure:
-    """One :func:`plot_spread` panel per entry of ``panels`` (name -> states), side by side,
-    each titled with its states in words ("people working from the intent").
+    """Draw one :func:`plot_spread` panel per entry of ``panels`` (name -> states).
+
+    Side by side, each titled with its states in words ("people working from the intent").
 
     ``groups`` limits the curves to those groups (default: every group with a label, so
     nodes outside the departments, such as the board, are left out); ``share`` plots shares;
@@ -454,7 +467,7 @@ def plot_response(
     log_x: bool = False,
     ax: Axes | None = None,
 ) -> Axes:
-    """A sweep's response curve: the outcome's mean at each point with its band.
+    """Return a sweep's response curve: the outcome's mean at each point with its band.
 
     Parameters
     ----------
@@ -499,7 +512,7 @@ def plot_heatmap(
     digits: int | None = None,
     ax: Axes | None = None,
 ) -> Axes:
-    """A 2-D sweep's outcome as a heatmap; ``values`` is ``(len(y), len(x))``.
+    """Return a 2-D sweep's outcome as a heatmap; ``values`` is ``(len(y), len(x))``.
 
     The ticks sit at the cell centres (the swept values), each cell prints its value
     (``digits`` decimals; default: from the values' range), and ``runs`` says in the title
@@ -561,9 +574,11 @@ def plot_org_state(
     grouping: str = "department",
     ax: Axes | None = None,
 ) -> Axes:
-    """The organisation graph, each person coloured by the share of runs in which they had
-    reached ``milestone`` (default: adopted, i.e. working from the intent) by ``step``;
-    staff only, ties drawn faintly, each department named (with its side) at its centre.
+    """Draw the organisation graph, each person coloured by a share of runs.
+
+    The share of runs in which they had reached ``milestone`` (default: adopted, i.e.
+    working from the intent) by ``step``; staff only, ties drawn faintly, each department
+    named (with its side) at its centre.
 
     Parameters
     ----------
@@ -650,8 +665,10 @@ def plot_curves_vs(
     markers: Sequence[Marker] = (),
     ax: Axes | None = None,
 ) -> Axes:
-    """A base's and a what-if's spread curves for all staff on one Axes (strong lines, light
-    bands), with the what-if's events marked."""
+    """Draw a base's and a what-if's spread curves for all staff on one Axes.
+
+    Strong lines, light bands, with the what-if's events marked.
+    """
     ax = _axes(ax)
     for results, name, colour in zip((base, other), names, ("0.35", PALETTE[1]), strict=True):
         plot_spread(
@@ -690,8 +707,10 @@ def plot_difference_over_time(
     band_alpha: float = 0.2,
     ax: Axes | None = None,
 ) -> Axes:
-    """A paired difference over time: the mean difference (a line) and its interval (a light
-    band), a zero line, and the what-if's events marked.
+    """Return a paired difference over time.
+
+    the mean difference (a line) and its interval (a light band), a zero line, and the what-if's
+    events marked.
 
     Parameters
     ----------

@@ -199,7 +199,7 @@ def read_posterior_csv(path: str | os.PathLike[str]) -> tuple[list[str], np.ndar
 
 
 def plausible_ranges(model: str = "ideas") -> dict[str, tuple[float, float]]:
-    """The documented plausible range of each parameter the data do not identify.
+    """Return the documented plausible range of each parameter the data do not identify.
 
     Read from the ``"plausible"`` entry of a parameter's field metadata (the ideas model's
     parameters carry it where Table 1 does not pin a value down; a parameter fixed on purpose
@@ -218,8 +218,10 @@ def plausible_ranges(model: str = "ideas") -> dict[str, tuple[float, float]]:
 
 
 def shipped_posterior() -> tuple[list[str], np.ndarray, np.ndarray] | None:
-    """The posterior sample of the calibrated defaults shipped with the package
-    (``diffusion/data/posterior.csv``), or None when the package ships none."""
+    """Return the posterior sample of the calibrated defaults shipped with the package.
+
+    ``diffusion/data/posterior.csv``, or None when the package ships none.
+    """
     from importlib import resources
 
     resource = resources.files("diffusion.data").joinpath("posterior.csv")
@@ -237,8 +239,9 @@ def default_draws(
     posterior: tuple[Sequence[str], np.ndarray, np.ndarray] | None = None,
     ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> Draws:
-    """The draws a what-if is judged under: posterior samples for the parameters the data
-    move, plausible ranges for the others.
+    """Return the draws a what-if is judged under.
+
+    posterior samples for the parameters the data move, plausible ranges for the others.
 
     Parameters
     ----------
@@ -333,8 +336,10 @@ class Robustness:
     date: str = ""
 
     def row(self) -> dict[str, object]:
-        """The row of ``robustness.csv``, tidy like ``comparison.csv`` (whatif, measure,
-        group, date), then the judgement; ``per_draw`` is left out."""
+        """Return the row of ``robustness.csv``, tidy like ``comparison.csv``.
+
+        whatif, measure, group, date, then the judgement; ``per_draw`` is left out.
+        """
         return {
             "whatif": self.what_if,
             "measure": self.measure,
@@ -367,15 +372,18 @@ def sign_share(default: float, per_draw: np.ndarray) -> float:
 
 
 def verdict(low: float, high: float, share: float) -> str:
-    """``no clear effect`` when ``[low, high]`` contains 0, else ``robust`` when the sign
-    holds in at least :data:`ROBUST_SHARE` of the draws, else ``depends on assumptions``."""
+    """Judge a difference: ``no clear effect``, ``robust`` or ``depends on assumptions``.
+
+    ``no clear effect`` when ``[low, high]`` contains 0, else ``robust`` when the sign
+    holds in at least :data:`ROBUST_SHARE` of the draws, else ``depends on assumptions``.
+    """
     if not (low > 0 or high < 0):
         return UNCLEAR
     return ROBUST if share >= ROBUST_SHARE else DEPENDS
 
 
 def deciders(draws: Draws, holds: np.ndarray, *, depth: int = TREE_DEPTH) -> tuple[str, ...]:
-    """The parameter splits that best tell draws where the sign holds from the others.
+    """Return the parameter splits that best tell draws where the sign holds from the others.
 
     A decision tree of depth ``depth`` (scikit-learn) is fitted to ``holds`` ``(draws,)``
     from the draws' parameters; its splits are returned most important first, as
@@ -425,7 +433,7 @@ def _resolved_value(loaded: LoadedScenario, path: str) -> Any:
 def draw_overrides(
     base: LoadedScenario, what_if: LoadedScenario, draws: Draws, k: int
 ) -> tuple[list[str], list[str]]:
-    """The ``--set`` overrides of draw ``k`` for the base and for a what-if.
+    """Return the ``--set`` overrides of draw ``k`` for the base and for a what-if.
 
     A what-if keeps a parameter it sets itself (its value differs from the base's).
     """
@@ -439,8 +447,10 @@ def draw_overrides(
 
 
 def _reload(loaded: LoadedScenario, extra: Sequence[str]) -> LoadedScenario:
-    """``loaded`` with the ``--set`` overrides ``extra`` applied and checked again (also a
-    what-if made in Python, which has no file)."""
+    """Return ``loaded`` with the ``--set`` overrides ``extra`` applied and checked again.
+
+    Also a what-if made in Python, which has no file.
+    """
     from diffusion.scenario.load import LoadedScenario, RawScenario, validate
     from diffusion.scenario.overrides import SET_FILE, apply_overrides
     from diffusion.scenario.problems import ScenarioError
@@ -468,8 +478,7 @@ def _draw_rows(
     settings: Settings,
     threads: int | None = None,
 ) -> list[Outcome]:
-    """Compare every what-if with the base under draw ``k`` (one seed: common random
-    numbers)."""
+    """Compare every what-if with the base under draw ``k`` (one seed: common random numbers)."""
     from diffusion.comparison import compare_results as compare
     from diffusion.scenario.build import build_study
     from diffusion.study import simulate_studies

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 def measures_of(scenario: Scenario, state_names: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """The measures reported for a scenario's model (:func:`~diffusion.comparison.measures_for`)."""
+    """Return the measures of a scenario's model (:func:`~diffusion.comparison.measures_for`)."""
     from diffusion.scenario.build import model_classes
 
     adopted = model_classes()[scenario.model.name].adopted_states
@@ -32,8 +32,9 @@ def measures_of(scenario: Scenario, state_names: Sequence[str]) -> dict[str, tup
 
 
 def summary(results: Results, scenario: Scenario) -> list[dict[str, Any]]:
-    """Each measure's mean and band over runs, by department and for everyone, at the
-    scenario's report dates.
+    """Return each measure's mean and band over runs at the scenario's report dates.
+
+    By department and for everyone.
 
     Parameters
     ----------
@@ -66,8 +67,10 @@ def summary_csv_rows(
     measures: Sequence[str],
     quantiles: tuple[float, float],
 ) -> list[dict[str, Any]]:
-    """The :func:`summary` rows flat, as ``summary.csv`` holds them: per measure
-    ``MEASURE_mean``, ``MEASURE_qLL`` and ``MEASURE_qHH``."""
+    """Return the :func:`summary` rows flat, as ``summary.csv`` holds them.
+
+    per measure ``MEASURE_mean``, ``MEASURE_qLL`` and ``MEASURE_qHH``.
+    """
     flat = []
     for row in rows:
         out = {"group": row["group"], "date": row["date"]}
@@ -87,7 +90,7 @@ def _q(q: float) -> str:
 
 
 def file_names(org_picture: dt.date | None = None) -> list[str]:
-    """The names of the files :func:`write_run` writes, in order, the manifest last."""
+    """Return the names of the files :func:`write_run` writes, in order, the manifest last."""
     picture = [] if org_picture is None else [f"org-{org_picture.isoformat()}.png"]
     return ["series.csv", "summary.csv", "spread.png", *picture, "results.npz", "manifest.json"]
 
@@ -163,8 +166,11 @@ def spread_figure(
     path: Path,
     markers: Sequence[tuple[dt.date, str]] = (),
 ) -> None:
-    """Save ``spread.png``: each measure (and the people working from the intent) by
-    department over time, with bands and ``markers`` (date, words) marked."""
+    """Save ``spread.png``.
+
+    each measure (and the people working from the intent) by department over time, with bands and
+    ``markers`` (date, words) marked.
+    """
     from diffusion.plotting import group_names, new_figure, plot_spread_panels, save_figure
 
     panels = dict(measures)

@@ -62,7 +62,7 @@ class PathError(ValueError):
 
 
 def as_tuple(value: Any) -> Any:
-    """A TOML array (a list) as a tuple, for tuple fields; anything else unchanged."""
+    """Return a TOML array (a list) as a tuple, for tuple fields; anything else unchanged."""
     return tuple(value) if isinstance(value, list) else value
 
 
@@ -95,7 +95,7 @@ def dotted(parts: Iterable[str | int]) -> str:
 
 
 def file_of(parts: Sequence[str | int], origins: Origins, default: str) -> str:
-    """The file that set the value at ``parts`` (longest known prefix), else ``default``."""
+    """Return the file that set the value at ``parts`` (longest known prefix), else ``default``."""
     for n in range(len(parts), 0, -1):
         hit = origins.get(tuple(parts[:n]))
         if hit is not None:
@@ -107,8 +107,9 @@ def file_of(parts: Sequence[str | int], origins: Origins, default: str) -> str:
 def problems_of(
     exc: ValidationError, root: type[BaseModel], origins: Origins, default_file: str
 ) -> list[Problem]:
-    """One :class:`~diffusion.errors.Problem` per pydantic error, with paths, suggestions
-    and hints: the one formatter of validation errors, for specs and scenarios alike.
+    """One :class:`~diffusion.errors.Problem` per pydantic error, with paths, suggestions and hints.
+
+    the one formatter of validation errors, for specs and scenarios alike.
 
     Parameters
     ----------
@@ -204,13 +205,13 @@ def _clean_loc(
 
 
 def _fields_of(annotation: Any) -> list[str]:
-    """Valid keys of a table of type ``annotation`` (for suggestions)."""
+    """Return the valid keys of a table of type ``annotation`` (for suggestions)."""
     models = _models_in(annotation)
     return list(models[0].model_fields) if len(models) == 1 else []
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
-    """The pydantic models an annotation may hold (through Annotated, unions, None)."""
+    """Return the pydantic models an annotation may hold (through Annotated, unions, None)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     origin = typing.get_origin(annotation)
@@ -230,7 +231,7 @@ def _tag_of(models: list[type[BaseModel]], tag: str) -> type[BaseModel] | None:
 
 
 def _child(annotation: Any, part: str | int) -> Any:
-    """The annotation one step down: a field of a model or an item of a tuple or dict."""
+    """Return the annotation one step down: a field of a model or an item of a tuple or dict."""
     models = _models_in(annotation)
     if len(models) == 1 and isinstance(part, str):
         field = models[0].model_fields.get(part)

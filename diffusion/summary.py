@@ -1,5 +1,6 @@
-"""Figures that describe a compiled organisation: head counts, ties, degree, clustering, and
-distances between departments.
+"""Figures that describe a compiled organisation.
+
+head counts, ties, degree, clustering, and distances between departments.
 
 It works on a :class:`~diffusion.compile.CompiledOrg`, so it sits above the compile step and
 :mod:`diffusion.org` does not import upward.

@@ -20,7 +20,7 @@ Measures = Mapping[str, str | Sequence[str]]
 
 
 def groups_of(results: Results, grouping: str | None) -> list[tuple[str | None, str]]:
-    """``(grouping, group)`` pairs: every group of ``grouping`` with people, then everyone."""
+    """Return ``(grouping, group)`` pairs: each group of ``grouping`` with people, then all."""
     pairs: list[tuple[str | None, str]] = []
     if grouping is not None:
         sizes = results.group_sizes(grouping)

@@ -134,17 +134,20 @@ class Advice:
 
     @property
     def chosen(self) -> People:
+        """The recommended people, as node indices."""
         return self.greedy.chosen
 
     @property
     def ids(self) -> tuple[str, ...]:
+        """The recommended people, as ids."""
         return tuple(self.problem.study.org.node_ids[i] for i in self.chosen)
 
     def row(self, key: str) -> Row:
+        """Return the row of the strategy ``key`` (``"recommendation"`` or a strategy)."""
         return next(r for r in self.rows if r.key == key)
 
     def table(self) -> list[dict[str, object]]:
-        """The recommendation and every strategy: gain on fresh runs with its interval."""
+        """Return the recommendation and every strategy: gain on fresh runs with its interval."""
         ids = self.problem.study.org.node_ids
         return [
             {
@@ -169,9 +172,11 @@ class Advice:
         return pd.DataFrame(self.table())
 
     def people(self) -> list[dict[str, object]]:
-        """The recommended people: id, team, department, role, side, the share of base runs
-        in which each could still be sent, the pick order and marginal gain (selection runs;
-        required people have no pick)."""
+        """Return the recommended people.
+
+        id, team, department, role, side, the share of base runs in which each could still be sent,
+        the pick order and marginal gain (selection runs; required people have no pick).
+        """
         sit = self.situation
         picks = {s.person: (k + 1, s.gain) for k, s in enumerate(self.greedy.steps)}
         out = []
@@ -199,9 +204,12 @@ def candidate_pool(
     n: int,
     extra: Sequence[int] = (),
 ) -> People:
-    """The candidates the greedy considers: the ``n`` best by ``scores``, the people in
-    ``extra`` (the strategies' choices), the required people, and for every minimum quota
-    the best ``minimum + 2`` of its members (so pruning cannot make it unmeetable)."""
+    """Return the candidates the greedy considers.
+
+    the ``n`` best by ``scores``, the people in ``extra`` (the strategies' choices), the required
+    people, and for every minimum quota the best ``minimum + 2`` of its members (so pruning cannot
+    make it unmeetable).
+    """
     c = sit.candidates
     ranked = c[np.lexsort((c, -scores[c]))]
     pool = set(ranked[:n].tolist()) | {int(i) for i in extra} | set(constraints.required)

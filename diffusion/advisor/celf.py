@@ -36,8 +36,11 @@ ValueFn = Callable[[Sequence[Sequence[int]]], list[float]]
 
 @dataclass(frozen=True)
 class Step:
-    """One pick of the greedy: the person, the value of the choice after it, the marginal
-    gain, and the evaluations made so far (all of the search)."""
+    """One pick of the greedy.
+
+    the person, the value of the choice after it, the marginal gain, and the evaluations made so far
+    (all of the search).
+    """
 
     person: int
     value: float

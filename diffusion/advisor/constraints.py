@@ -161,8 +161,10 @@ class Constraints:
         return bool(((self.low <= counts) & (counts <= self.high)).all())
 
     def feasible(self, chosen: Sequence[int], pool: Sequence[int]) -> bool:
-        """Whether ``chosen`` can be completed to ``k`` people from ``pool`` meeting every
-        constraint (a depth-first search: the unmet minimum first, then any filling).
+        """Tell whether ``chosen`` can be completed to ``k`` people meeting every constraint.
+
+        The people come from ``pool``; a depth-first search: the unmet minimum first, then
+        any filling.
 
         Raises
         ------
@@ -200,8 +202,9 @@ class Constraints:
         return person not in chosen and self.feasible([*chosen, person], pool)
 
     def select_in_order(self, order: Sequence[int], pool: Sequence[int] | None = None) -> tuple:
-        """The first ``k`` people of ``order`` that keep the choice feasible, required people
-        first; the pool for completion is ``pool`` (default: ``order``).
+        """Return the first ``k`` people of ``order`` that keep the choice feasible.
+
+        Required people first; the pool for completion is ``pool`` (default: ``order``).
 
         Raises
         ------
@@ -222,7 +225,7 @@ class Constraints:
         return tuple(sorted(chosen))
 
     def infeasible(self, n_pool: int) -> InfeasibleError:
-        """The error for constraints that no choice from a pool of ``n_pool`` meets."""
+        """Return the error for constraints that no choice from a pool of ``n_pool`` meets."""
         quotas = " ".join(str(q) for q in self.quotas) or "none"
         return InfeasibleError(
             "",

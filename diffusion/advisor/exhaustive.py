@@ -42,8 +42,11 @@ class ExhaustiveResult:
         return 1 + sum(1 for x in self.values.values() if x > v)
 
     def compare(self, result: GreedyResult) -> dict[str, float | int | bool]:
-        """How a greedy result fares: its rank, its value, the gap to the optimum and the
-        share of the range (worst to best feasible choice) it reaches."""
+        """How a greedy result fares.
+
+        its rank, its value, the gap to the optimum and the share of the range (worst to best
+        feasible choice) it reaches.
+        """
         worst = min(self.values.values())
         span = self.best_value - worst
         return {

@@ -62,12 +62,14 @@ class Term:
 
     @property
     def name(self) -> str:
+        """The term in words, for tables and plots."""
         what = KINDS[self.kind].format(share=self.share or 0.0)
         weight = "" if self.weight == 1 else f"{self.weight:g} x "
         return f"{weight}{what} at {self.date}"
 
     @property
     def spec(self) -> str:
+        """The term as written on the command line (defaults filled in)."""
         weight = "" if self.weight == 1 else f"{self.weight:g}*"
         share = "" if self.share is None else f":{self.share:g}"
         return f"{weight}{self.kind}@{self.date}{share}"
@@ -91,16 +93,17 @@ class Objective:
 
     @property
     def last_date(self) -> dt.date:
+        """The latest date of the terms."""
         return max(t.date for t in self.terms)
 
     def probe_steps(self, calendar: Calendar) -> tuple[int, ...]:
-        """Steps at which people's states must be read (isolated terms)."""
+        """Return the steps at which people's states must be read (isolated terms)."""
         return tuple(sorted({calendar.step_of(t.date) for t in self.terms if t.kind == "isolated"}))
 
     def values(
         self, results: Results, calendar: Calendar, probes: Sequence[StateProbe] = ()
     ) -> np.ndarray:
-        """The objective in each run, float64 ``(runs,)``.
+        """Return the objective in each run, float64 ``(runs,)``.
 
         Parameters
         ----------
@@ -216,6 +219,7 @@ class StateProbe(Event):
     sink: ProbeSink = field(default_factory=ProbeSink, compare=False)
 
     def apply(self, batch: Batch) -> None:
+        """Count, per run of the batch, the trained people without a trained contact."""
         from diffusion.models.ideas import isolated_trained
 
         code = batch.state.code
@@ -247,4 +251,5 @@ class StateProbe(Event):
         return self.sink.isolated_counts / max(self.sink.n_runs, 1)
 
     def describe(self) -> dict[str, Any]:
+        """Return the probe for the provenance."""
         return {"event": "StateProbe", "step": self.step}

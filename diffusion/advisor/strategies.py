@@ -82,7 +82,7 @@ class Situation:
     def from_probe(
         cls, probe: StateProbe, params: IdeasParams, excluded: frozenset[int]
     ) -> Situation:
-        """The situation a :class:`StateProbe` at the cohort's step saw."""
+        """Return the situation a :class:`StateProbe` at the cohort's step saw."""
         org, shares = probe.sink.org, probe.shares()
         took = shares[:, TRAINED] + shares[:, DROPPED_OUT]
         ok = org.is_staff.astype(bool) & (took <= MAX_SHARE_TRAINED)
@@ -103,8 +103,10 @@ class Situation:
         return tied @ self.org.is_staff.astype(np.int64)
 
     def free(self) -> np.ndarray:
-        """Share of runs in which each person is unaware, aware or lapsed (could be
-        nominated and could still adopt), ``(nodes,)``."""
+        """Share of runs in which each person could still be nominated, ``(nodes,)``.
+
+        Unaware, aware or lapsed: could be nominated and could still adopt.
+        """
         return self.shares[:, [UNAWARE, AWARE, LAPSED]].sum(axis=1)
 
     def label(self, grouping: str) -> np.ndarray:
@@ -119,7 +121,7 @@ class Situation:
 
 
 def cheap_scores(sit: Situation) -> np.ndarray:
-    """A score per person that ranks candidates without simulating, ``(nodes,)``.
+    """Return a score per person that ranks candidates without simulating, ``(nodes,)``.
 
     ``free_c * reach_c * (1 + like_minded_effect * E_c) * (1 + leader_effect [c leads])``:
     ``free_c``, the share of runs where ``c`` can still be sent; ``reach_c = sum_i W[i, c]
@@ -144,7 +146,7 @@ def cheap_scores(sit: Situation) -> np.ndarray:
 
 # ------------------------------------------------------------------------------ strategies
 def order_random(sit: Situation, seed: int) -> np.ndarray:
-    """The candidates in a random order drawn from ``seed``."""
+    """Return the candidates in a random order drawn from ``seed``."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2,)))
     return rng.permutation(sit.candidates)
 
@@ -163,8 +165,11 @@ def order_leaders(sit: Situation, seed: int) -> np.ndarray:
 
 
 def order_cluster(sit: Situation, seed: int) -> np.ndarray:
-    """The cluster with the most trained people first (expected over the base runs), by
-    degree within it; people without a cluster count by their team."""
+    """Rank people by their cluster's trained people, then by degree within it.
+
+    The cluster with the most trained people (expected over the base runs) first; people
+    without a cluster count by their team.
+    """
     cluster, team = sit.label("cluster"), sit.label("team")
     unit = np.where(cluster != "", cluster, team)
     trained = sit.shares[:, TRAINED] * sit.org.is_staff
@@ -196,8 +201,11 @@ def order_departments(sit: Situation, seed: int) -> np.ndarray:
 
 
 def order_buddies(sit: Situation, seed: int) -> np.ndarray:
-    """Colleagues of isolated participants first: ``sum_i P(i isolated) near[i, j]`` over
-    the direct work environment (:data:`~diffusion.models.ideas.NEAR_KINDS`), then by degree."""
+    """Colleagues of isolated participants first.
+
+    ``sum_i P(i isolated) near[i, j]`` over the direct work environment
+    (:data:`~diffusion.models.ideas.NEAR_KINDS`), then by degree.
+    """
     near = sp.csr_array((sit.org.n_nodes, sit.org.n_nodes), dtype=np.float64)
     for kind in NEAR_KINDS:
         near = near + sit.org.weight(kind)

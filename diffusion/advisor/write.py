@@ -48,7 +48,7 @@ def scenario_text(
     cohort: dict[str, object],
     comments: Sequence[str] = (),
 ) -> str:
-    """A child scenario of ``source`` (a path relative to the new file) with one cohort.
+    """Return a child scenario of ``source`` (a path relative to the new file) with one cohort.
 
     Examples
     --------

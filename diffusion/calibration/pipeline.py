@@ -46,7 +46,7 @@ PILOT = 200
 
 
 def check_offset(method: str, simulations: int) -> int:
-    """The first parameter-vector index of the predictive check's draws.
+    """Return the first parameter-vector index of the predictive check's draws.
 
     A vector ``f`` is simulated with the runs of ``(seed, f)``
     (:class:`~diffusion.calibration.simulator.Simulator`). The check must use fresh runs, not
@@ -161,14 +161,16 @@ class Calibration:
         return teams_inside(self.check)
 
     def to_pandas(self) -> Any:
-        """The posterior samples and weights, one row per sample."""
+        """Return the posterior samples and weights, one row per sample."""
         import pandas as pd
 
         return pd.DataFrame(self.posterior.rows())
 
     def to_xarray(self) -> Any:
-        """The posterior as a :class:`xarray.Dataset`: ``samples`` (sample, parameter) and
-        ``weights`` (sample)."""
+        """Return the posterior as a :class:`xarray.Dataset`.
+
+        ``samples`` (sample, parameter) and ``weights`` (sample).
+        """
         import xarray as xr
 
         return xr.Dataset(

@@ -1,5 +1,7 @@
-"""``diffusion params`` and ``diffusion events``: what a scenario can set, from the code
-that checks it (:mod:`diffusion.catalogue`)."""
+"""``diffusion params`` and ``diffusion events``.
+
+what a scenario can set, from the code that checks it (:mod:`diffusion.catalogue`).
+"""
 
 from __future__ import annotations
 
@@ -62,8 +64,10 @@ FORMAT = click.option(
 )
 @FORMAT
 def params(model: str, fmt: str) -> None:
-    """List a model's parameters: name, default, unit, allowed range, mechanism (the
-    numbering of docs/ideas-model.md), the value that switches it off, and its meaning.
+    """List a model's parameters.
+
+    name, default, unit, allowed range, mechanism (the numbering of docs/ideas-model.md), the value
+    that switches it off, and its meaning.
 
     Set them in a scenario under [model.params] or with --set model.params.NAME=VALUE.
     """
@@ -85,8 +89,9 @@ def params(model: str, fmt: str) -> None:
 @click.command("events")
 @FORMAT
 def events(fmt: str) -> None:
-    """List the event kinds a scenario's [[events]] can hold, with their fields: type,
-    whether required, default and allowed bounds.
+    """List the event kinds a scenario's [[events]] can hold, with their fields.
+
+    type, whether required, default and allowed bounds.
 
     Every event has a date (inside the calendar) and an optional note; see
     scenarios/README.md for the mechanism each expresses.

@@ -22,8 +22,9 @@ HEARTBEAT_SECONDS = 30.0
 
 
 def dask_options(default_workers: int) -> Callable[[F], F]:
-    """The ``--scheduler ADDRESS`` and ``--workers N`` options of the commands that can run on
-    Dask. Both default to None; the command resolves ``--workers`` to ``default_workers``
+    """Add the ``--scheduler ADDRESS`` and ``--workers N`` options to a Dask command.
+
+    Both default to None; the command resolves ``--workers`` to ``default_workers``
     (0: in this process, without Dask), and refuses the two together.
     """
 
@@ -51,6 +52,7 @@ class NumberRange(click.FloatRange):
     """click's ``FloatRange`` that also refuses nan (which no bound can: it compares false)."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Convert as ``FloatRange`` does, refusing nan."""
         number = super().convert(value, param, ctx)
         if math.isnan(number):
             self.fail(f"{value!r} is not a number", param, ctx)
@@ -58,8 +60,11 @@ class NumberRange(click.FloatRange):
 
 
 def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """A click callback: a ``--scheduler`` address as Dask writes them, or a usage error,
-    before anything is created (see :func:`diffusion.executors.scheduler_address`)."""
+    """Return a click callback.
+
+    a ``--scheduler`` address as Dask writes them, or a usage error, before anything is created (see
+    :func:`diffusion.executors.scheduler_address`).
+    """
     if value is None:
         return None
     from diffusion.errors import InputError
@@ -72,8 +77,11 @@ def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | Non
 
 
 def memory_option(command: F) -> F:
-    """The ``--max-memory SIZE`` option: refuse work whose memory estimate exceeds SIZE
-    (:mod:`diffusion.budget`), for this command (and the local workers it starts)."""
+    """Return the ``--max-memory SIZE`` option.
+
+    refuse work whose memory estimate exceeds SIZE (:mod:`diffusion.budget`), for this command (and
+    the local workers it starts).
+    """
     return click.option(
         "--max-memory",
         metavar="SIZE",
@@ -119,7 +127,10 @@ def _cap_workers(ctx: click.Context, param: click.Parameter, value: int | None) 
 
 
 def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    """A click callback: a YYYY-MM-DD option as a date (None stays None), or a usage error."""
+    """Return a click callback.
+
+    a YYYY-MM-DD option as a date (None stays None), or a usage error.
+    """
     if value is None:
         return None
     try:
@@ -131,8 +142,10 @@ def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -
 def dates_option(
     ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
 ) -> list[dt.date]:
-    """A click callback: a repeatable YYYY-MM-DD option as a list of dates
-    (:func:`date_option` for each)."""
+    """Return a click callback.
+
+    a repeatable YYYY-MM-DD option as a list of dates (:func:`date_option` for each).
+    """
     return [d for v in value if (d := date_option(ctx, param, v)) is not None]
 
 
@@ -224,7 +237,7 @@ def _percent(done: int, total: int) -> str:
 
 
 def overwrite_option(command: F) -> F:
-    """The ``--overwrite`` flag of the commands that write an output folder."""
+    """Return the ``--overwrite`` flag of the commands that write an output folder."""
     return click.option(
         "--overwrite",
         is_flag=True,

@@ -255,7 +255,7 @@ def _write_report(
     n_draws: int,
     path: Path,
 ) -> None:
-    """The client report (:mod:`diffusion.htmlreport`) of this comparison's runs."""
+    """Return the client report (:mod:`diffusion.htmlreport`) of this comparison's runs."""
     from diffusion.comparison import GROUPINGS
     from diffusion.htmlreport import build
     from diffusion.io import atomic_write
@@ -295,7 +295,7 @@ def _ranges(vary: Sequence[str]) -> dict[str, tuple[float, float]]:
 
 
 def _draws_manifest(result: Comparison) -> dict[str, object]:
-    """The manifest's record of the parameter draws (empty without --draws)."""
+    """Return the manifest's record of the parameter draws (empty without --draws)."""
     if result.draws is None:
         return {}
     return {
@@ -362,8 +362,10 @@ def _unique(names: list[str]) -> list[str]:
 
 # ------------------------------------------------------------------------------ output
 def headline(rows: list[Outcome], settings: Settings) -> list[Outcome]:
-    """The outcomes a table shows by default: every measure and the share working at the last
-    date, for all staff and by department."""
+    """Return the outcomes a table shows by default.
+
+    every measure and the share working at the last date, for all staff and by department.
+    """
     last = max(settings.dates).isoformat()
     wanted = {*settings.measures, "working share"}
     return [r for r in rows if r.date == last and r.measure in wanted]

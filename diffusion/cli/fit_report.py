@@ -54,13 +54,14 @@ def fit_report(
     workers: int | None,
     overwrite: bool,
 ) -> None:
-    """Simulate SCENARIO (default: the Etten-Leur baseline) to autumn 2018 and compare every
-    pattern of Table 1 with the runs: observed value, simulated mean and 90% band, tail
-    probability, share of runs reproducing it (patterns.csv); the share of runs reproducing
-    all at once; and the log score of Table 1 under the model and two null recruitment
-    models, seats filled uniformly or by side only (nulls.csv). See docs/calibration.md.
-    With --workers or --scheduler the runs are simulated in chunks on Dask workers; the
-    report is the same.
+    """Compare every pattern of Table 1 with runs of SCENARIO to autumn 2018.
+
+    SCENARIO defaults to the Etten-Leur baseline. Per pattern: observed value, simulated mean
+    and 90% band, tail probability, share of runs reproducing it (patterns.csv); the share of
+    runs reproducing all at once; and the log score of Table 1 under the model and two null
+    recruitment models, seats filled uniformly or by side only (nulls.csv). See
+    docs/calibration.md. With --workers or --scheduler the runs are simulated in chunks on
+    Dask workers; the report is the same.
     """
     check_out(out_dir, overwrite)
     with clean_errors():

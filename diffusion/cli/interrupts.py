@@ -35,8 +35,10 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 
 @contextlib.contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
-    """While inside, SIGTERM raises :class:`Terminated` in the main thread (elsewhere, and
-    outside, the handler in place before is kept)."""
+    """Make SIGTERM raise :class:`Terminated` in the main thread while inside.
+
+    Elsewhere, and outside, the handler in place before is kept.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -48,8 +50,10 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 
 def stop_message(exc: BaseException) -> tuple[str, int]:
-    """The line to print and the exit status after ``exc`` (a KeyboardInterrupt, or click's
-    Abort raised from one)."""
+    """Return the line to print and the exit status after an interrupt.
+
+    ``exc`` is a KeyboardInterrupt, or click's Abort raised from one.
+    """
     cause = exc if isinstance(exc, KeyboardInterrupt) else exc.__context__
     if isinstance(cause, Terminated):
         return "stopped by SIGTERM; outputs being written were removed", EXIT_TERMINATED

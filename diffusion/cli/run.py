@@ -1,5 +1,6 @@
-"""``diffusion run``: simulate a scenario (default: the Etten-Leur baseline) and report
-trained and adopters.
+"""``diffusion run``.
+
+simulate a scenario (default: the Etten-Leur baseline) and report trained and adopters.
 
 Also home to what the scenario commands share: :func:`set_option` (``--set``) and
 :func:`load`.
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 # ------------------------------------------------------------------------------ shared
 def set_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The ``--set path=value`` option (repeatable)."""
+    """Return the ``--set path=value`` option (repeatable)."""
     return click.option(
         "--set",
         "overrides",
@@ -138,9 +139,10 @@ def run(
     workers: int | None,
     overwrite: bool,
 ) -> None:
-    """Simulate SCENARIO (a scenario file; default: the built-in Etten-Leur baseline, the
-    observed cohorts of 2015-2018, the changes at the top in 2018, then a regular cohort
-    cadence).
+    """Simulate SCENARIO (a scenario file.
+
+    default: the built-in Etten-Leur baseline, the observed cohorts of 2015-2018, the changes at the
+    top in 2018, then a regular cohort cadence).
 
     Prints trained and adopters by department at the scenario's report dates with 90% bands
     over runs and writes series.csv (per-group series with bands), summary.csv, spread.png,

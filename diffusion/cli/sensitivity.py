@@ -1,5 +1,8 @@
-"""``diffusion sensitivity``: Sobol or Morris indices of a scenario's parameters, with a
-dummy input as the noise floor, run through the sweep machinery."""
+"""``diffusion sensitivity``.
+
+Sobol or Morris indices of a scenario's parameters, with a dummy input as the noise floor, run
+through the sweep machinery.
+"""
 
 from __future__ import annotations
 
@@ -91,7 +94,7 @@ def sensitivity(
         fail(f"{out}: exists and is not a folder")
 
     def check(plan: SweepPlan) -> None:
-        """The output exists in the store to be made: fail before any point runs."""
+        """Return the output exists in the store to be made: fail before any point runs."""
         layout = plan.layout
         names = [*layout.reduction.measures, *layout.count_outcomes, *layout.value_outcomes]
         if measure not in names:

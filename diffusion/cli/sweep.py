@@ -48,7 +48,7 @@ def require(*modules: str, extra: str) -> None:
 
 
 def sweep_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The options ``sweep`` and ``sensitivity`` share: what to sweep and where to run it."""
+    """Return the options ``sweep`` and ``sensitivity`` share: what to sweep and where to run it."""
     options = [
         click.option(
             "--param",
@@ -184,9 +184,11 @@ def run_sweep(
     keep_runs: bool = False,
     check: Callable[[SweepPlan], None] | None = None,
 ) -> SweepPlan:
-    """:func:`diffusion.sweeps.runner.run_sweep` with the command line's options, messages
-    and exits: one line (status 2) on any problem before the work starts, status 130 when
-    interrupted (after the summary of the points done is written)."""
+    """Run :func:`diffusion.sweeps.runner.run_sweep` with the command line's options.
+
+    Its messages and exits: one line (status 2) on any problem before the work starts,
+    status 130 when interrupted (after the summary of the points done is written).
+    """
     from diffusion.executors import Executor
     from diffusion.sweeps import runner
     from diffusion.sweeps import store as st
@@ -246,7 +248,7 @@ def _summarise(store: Path) -> None:
 
 
 def _print_summary(rows: list[dict[str, Any]], ds: Any) -> None:
-    """The measures over all staff at the end: mean [band] per point (first 20 points)."""
+    """Return the measures over all staff at the end: mean [band] per point (first 20 points)."""
     from rich.console import Console
     from rich.table import Table
 

@@ -1,5 +1,7 @@
-"""``diffusion sweep-plot``: a sweep's response curve (one parameter) or heatmap (a grid of
-two), from its store."""
+"""``diffusion sweep-plot``.
+
+a sweep's response curve (one parameter) or heatmap (a grid of two), from its store.
+"""
 
 from __future__ import annotations
 
@@ -37,8 +39,11 @@ def save_figure(ax: Any, path: Path, dpi: int = 110) -> None:
     help="The figure, FILE.png.",
 )
 def sweep_plot(store: Path, measure: str, group: str, at: str, out: Path) -> None:
-    """Plot a sweep STORE: the output's mean and band over one swept parameter, or a
-    heatmap of its mean over a grid of two. Points not done yet are left out."""
+    """Plot a sweep STORE.
+
+    the output's mean and band over one swept parameter, or a heatmap of its mean over a grid of
+    two. Points not done yet are left out.
+    """
     from diffusion.cli.sweep import require
 
     require("xarray", "zarr", extra="sweep")

@@ -16,8 +16,10 @@ from diffusion.cli.run import set_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @set_option
 def validate(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
-    """Check each scenario FILE: its keys and types, extends, dates against the calendar,
-    the model and its parameters, and names against the organisation.
+    """Check each scenario FILE.
+
+    its keys and types, extends, dates against the calendar, the model and its parameters, and names
+    against the organisation.
 
     Prints "FILE: OK" per good file and every problem of a bad one, one line each
     ("file: path: message (got value)"); exits with status 2 if any file is bad.

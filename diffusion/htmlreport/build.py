@@ -82,15 +82,18 @@ def simulate_all(
 
 
 def calendar_steps(scenario: Any) -> int:
-    """Steps a scenario's calendar simulates (for a progress total)."""
+    """Return the steps a scenario's calendar simulates (for a progress total)."""
     from diffusion.scenario.build import calendar_of
 
     return calendar_of(scenario.calendar).n_steps
 
 
 def report_dates(sims: Sequence[Simulated]) -> tuple[list[dt.date], dict[str, list[Change]]]:
-    """The default report dates (the base's report dates after the earliest what-if change,
-    and the calendar's end) and each what-if's changes."""
+    """Return the default report dates and each what-if's changes.
+
+    The dates are the base's report dates after the earliest what-if change, and the
+    calendar's end.
+    """
     from diffusion.scenario.build import report_dates as base_dates
 
     base = sims[0]
@@ -117,7 +120,8 @@ def judge(
     level: float = LEVEL,
     progress: Callable[[int], None] | None = None,
 ) -> dict[tuple[str, str, str, str], Any]:
-    """Judge every what-if's outcomes on ``date`` under ``n_draws`` parameter sets
+    """Judge every what-if's outcomes on ``date`` under ``n_draws`` parameter sets.
+
     (:mod:`diffusion.robustness`: the fit's posterior and the documented plausible ranges,
     the same runs and seed as the report).
 
@@ -159,7 +163,7 @@ def judge(
 
 
 def _verdict_text(judged: Any, n_draws: int) -> str:
-    """A robustness verdict in a manager's words."""
+    """Return a robustness verdict in a manager's words."""
     share = f"sign holds in {round(100 * judged.sign_share)}% of {n_draws} parameter sets"
     if judged.verdict == "robust":
         return f"robust ({share})"
@@ -179,8 +183,10 @@ def build_context(
     judged: dict[tuple[str, str, str, str], Any] | None = None,
     n_draws: int = 0,
 ) -> dict[str, Any]:
-    """Everything the template shows, as plain data (numbers already in words); with
-    ``judged`` (:func:`judge`) the headline says how robust each answer is."""
+    """Everything the template shows, as plain data (numbers already in words).
+
+    with ``judged`` (:func:`judge`) the headline says how robust each answer is.
+    """
     from diffusion import __version__
     from diffusion.plotting import group_names
 
@@ -301,8 +307,10 @@ def _row_view(row: content.Row, base_label: str, group: str | None = None) -> di
 
 
 def _reach_matrix(rows: Sequence[content.Row], dates: Sequence[dt.date]) -> list[dict]:
-    """The reach probabilities as one row per share with one cell per date:
-    "base -> what-if" and the difference with its interval."""
+    """Return the reach probabilities as one row per share with one cell per date.
+
+    "base -> what-if" and the difference with its interval.
+    """
     out = []
     for measure in dict.fromkeys(r.measure for r in rows if r.unit == "probability"):
         mine = {r.date: r for r in rows if r.measure == measure}
@@ -323,8 +331,10 @@ def _reach_matrix(rows: Sequence[content.Row], dates: Sequence[dt.date]) -> list
 
 
 def _ranking(sims: Sequence[Simulated], cal: Calendar, date: dt.date, level: float) -> list:
-    """Which what-if matters more: for every two what-ifs, the size of one's effect on the
-    people working from the intent at ``date`` minus the size of the other's.
+    """Which what-if matters more.
+
+    for every two what-ifs, the size of one's effect on the people working from the intent at
+    ``date`` minus the size of the other's.
 
     A what-if's effect in run ``i`` is its value minus the base's; its size is the effect
     signed by the direction of its mean (so a loss of 4 and a gain of 5 have sizes 4 and 5).
@@ -364,7 +374,7 @@ def _ranking(sims: Sequence[Simulated], cal: Calendar, date: dt.date, level: flo
 
 
 def render(context: dict[str, Any]) -> str:
-    """The report page: the package's Jinja2 template filled with ``context``."""
+    """Return the report page: the package's Jinja2 template filled with ``context``."""
     import jinja2
 
     env = jinja2.Environment(
@@ -380,8 +390,10 @@ def render(context: dict[str, Any]) -> str:
 def write_files(
     context: dict[str, Any], folder: Path, sims: Sequence[Simulated], *, pdf: bool = False
 ) -> list[Path]:
-    """Write report.html, comparison.csv (tidy), report.pdf with ``pdf``, and last the
-    manifest (:func:`diffusion.outputs.write_manifest`) into ``folder``.
+    """Write the report's files into ``folder``.
+
+    report.html, comparison.csv (tidy), report.pdf with ``pdf``, and last the manifest
+    (:func:`diffusion.outputs.write_manifest`).
 
     Raises
     ------

@@ -1,6 +1,7 @@
-"""The numbers of a what-if report: headline rows, departments, reach probabilities and
-the paired difference over time, each a mean over runs of paired differences with a t
-interval (:func:`diffusion.results.paired_difference`).
+"""The numbers of a what-if report.
+
+headline rows, departments, reach probabilities and the paired difference over time, each a mean
+over runs of paired differences with a t interval (:func:`diffusion.results.paired_difference`).
 
 Every number compares run ``i`` of a what-if with run ``i`` of the base (same seed, same
 run indices), so the interval measures the what-if's effect, not the noise between runs.
@@ -52,8 +53,10 @@ class Row:
         return bool(self.low > 0 or self.high < 0)
 
     def tidy(self) -> dict[str, object]:
-        """The row for a tidy CSV: whatif, measure, group, date, base, whatif_value,
-        difference, low, high."""
+        """Return the row for a tidy CSV.
+
+        whatif, measure, group, date, base, whatif_value, difference, low, high.
+        """
         return {
             "whatif": self.whatif,
             "measure": self.measure,
@@ -67,8 +70,10 @@ class Row:
         }
 
     def sentence(self, base_name: str = "the baseline") -> str:
-        """The difference in plain words, e.g. "+7.5 people [+7.2, +7.8] more than the
-        baseline"."""
+        """Return the difference in plain words, e.g.
+
+        "+7.5 people [+7.2, +7.8] more than the baseline".
+        """
         if self.unit == "people":
             amount = f"{number_text(self.difference, 1, '+')} people"
             interval = f"[{number_text(self.low, 1, '+')}, {number_text(self.high, 1, '+')}]"
@@ -91,7 +96,7 @@ class Row:
         return f"{amount} {interval} {more} than {base_name}"
 
     def value_text(self, which: str) -> str:
-        """The base's or the what-if's mean (``which``: "base" or "whatif") as text."""
+        """Return the base's or the what-if's mean (``which``: "base" or "whatif") as text."""
         value = self.base if which == "base" else self.whatif_value
         if self.unit == "share":
             return f"{number_text(100 * value, 1)}%"
@@ -109,8 +114,10 @@ def number_text(x: float, digits: int, sign: str = "") -> str:
 
 @dataclass(frozen=True)
 class OverTime:
-    """A paired difference at every record: ``x`` dates, the mean difference and its
-    interval, each ``(records,)``."""
+    """A paired difference at every record.
+
+    ``x`` dates, the mean difference and its interval, each ``(records,)``.
+    """
 
     x: np.ndarray
     difference: np.ndarray
@@ -119,7 +126,7 @@ class OverTime:
 
 
 def departments(results: Results) -> list[str]:
-    """The departments with people, in the organisation's order."""
+    """Return the departments with people, in the organisation's order."""
     sizes = results.group_sizes("department")
     return [d for d, n in zip(results.group_labels["department"], sizes, strict=True) if d and n]
 
@@ -130,16 +137,18 @@ def staff_series(results: Results, states: Sequence[str]) -> np.ndarray:
 
 
 def n_staff(results: Results) -> int:
-    """Number of staff (board members and partners outside the organisation excluded)."""
+    """Count the staff (board members and partners outside the organisation excluded)."""
     labels = results.group_labels["kind"]
     return int(results.group_sizes("kind")[labels.index("staff")])
 
 
 def telling_share(results: Results, record: int, step: float = 0.05) -> float:
-    """A share of the staff worth asking the probability of at ``record``: the base's mean
-    share working from the intent rounded up to a multiple of ``step`` (at least ``step``,
-    at most 1), so the base reaches it in about half of its runs or fewer rather than in
-    all of them."""
+    """Return a share of the staff worth asking the probability of at ``record``.
+
+    the base's mean share working from the intent rounded up to a multiple of ``step`` (at least
+    ``step``, at most 1), so the base reaches it in about half of its runs or fewer rather than in
+    all of them.
+    """
     mean = float(staff_series(results, WORKING)[:, record].mean()) / max(n_staff(results), 1)
     return float(min(1.0, max(step, np.ceil(round(mean / step, 9)) * step)))
 
@@ -154,9 +163,11 @@ def compare_rows(
     reach_shares: Sequence[float] = (0.1, 0.25, 0.5),
     level: float = 0.9,
 ) -> list[Row]:
-    """Every compared value of one what-if: each measure for all staff and each department
-    at each date (people), the share of staff working from the intent, and the probability
-    that a share of the staff has worked from the intent by each date.
+    """Every compared value of one what-if.
+
+    each measure for all staff and each department at each date (people), the share of staff working
+    from the intent, and the probability that a share of the staff has worked from the intent by
+    each date.
 
     Raises
     ------
@@ -229,7 +240,7 @@ def over_time(
     *,
     level: float = 0.9,
 ) -> OverTime:
-    """The paired difference ``other - base`` of the staff in ``states`` at every record."""
+    """Return the paired difference ``other - base`` of the staff in ``states`` at every record."""
     check_paired(base, other)
     b, o = staff_series(base, states), staff_series(other, states)
     diffs = [paired_difference(b[:, r], o[:, r], level) for r in range(b.shape[1])]

@@ -31,7 +31,7 @@ DPI = 100
 
 
 def data_uri(fig: Figure) -> str:
-    """The figure as a ``data:image/png;base64,...`` URI."""
+    """Return the figure as a ``data:image/png;base64,...`` URI."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -44,7 +44,7 @@ def curves_figure(
     names: tuple[str, str],
     markers: Sequence[Marker],
 ) -> str:
-    """Base and what-if: people working from the intent over time, with bands."""
+    """Draw base and what-if: people working from the intent over time, with bands."""
     fig = new_figure(9, 4.2)
     ax = fig.add_subplot()
     plot_curves_vs(base, other, WORKING, names=names, calendar=calendar, markers=markers, ax=ax)
@@ -60,7 +60,7 @@ def difference_figure(
     level: float,
     n_runs: int,
 ) -> str:
-    """The paired difference over time with its interval and the what-if's events."""
+    """Return the paired difference over time with its interval and the what-if's events."""
     fig = new_figure(9, 3.8)
     ax = fig.add_subplot()
     plot_difference_over_time(
@@ -88,7 +88,7 @@ def departments_figure(
     names: Mapping[str, str],
     markers: Sequence[Marker],
 ) -> str:
-    """A scenario's people working from the intent per department (names and sides)."""
+    """Return a scenario's people working from the intent per department (names and sides)."""
     fig = new_figure(9, 4.2)
     ax = fig.add_subplot()
     plot_spread(

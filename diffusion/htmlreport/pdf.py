@@ -25,7 +25,7 @@ TIMEOUT = 120
 
 
 def find_browser() -> str | None:
-    """The path of the first headless-capable browser on PATH, or None."""
+    """Return the path of the first headless-capable browser on PATH, or None."""
     for name in BROWSERS:
         found = shutil.which(name)
         if found:

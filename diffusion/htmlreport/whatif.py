@@ -35,9 +35,12 @@ class Change:
 
 
 def question_of(scenario: Scenario, file: str | Path | None = None) -> str:
-    """The question a scenario asks: its ``question`` field, else the ``# Question:`` comment
-    at the top of its file (up to the next line that starts another heading, like
-    ``# Expected:``), else its description; "" when it has none."""
+    """Return the question a scenario asks.
+
+    its ``question`` field, else the ``# Question:`` comment at the top of its file (up to the next
+    line that starts another heading, like ``# Expected:``), else its description; "" when it has
+    none.
+    """
     own = getattr(scenario, "question", "")
     if own:
         return str(own)
@@ -61,8 +64,11 @@ def question_of(scenario: Scenario, file: str | Path | None = None) -> str:
 
 
 def changes(base: Scenario, what_if: Scenario, end: dt.date) -> list[Change]:
-    """The what-if's changes from the base, by date: events and cohorts added or dropped,
-    and model parameters changed (dated at the calendar's start)."""
+    """Return the what-if's changes from the base, by date.
+
+    events and cohorts added or dropped, and model parameters changed (dated at the calendar's
+    start).
+    """
     out: list[Change] = []
     base_events = [_plain(e) for e in base.events]
     other_events = [_plain(e) for e in what_if.events]
@@ -117,8 +123,10 @@ def _event_words(event: Any) -> str:
 
 
 def _changed_words(old: Any, new: Any) -> str:
-    """An event of the same kind and date with other fields: "new secretary: support 0.9
-    instead of 0.5"."""
+    """Return an event of the same kind and date with other fields.
+
+    "new secretary: support 0.9 instead of 0.5".
+    """
     before, after = _plain(old), _plain(new)
     kind = str(after["kind"]).replace("_", " ")
     diffs = [
@@ -143,10 +151,12 @@ def _cohort_words(cohort: Any) -> str:
 def default_dates(
     candidates: list[dt.date], earliest_change: dt.date | None, end: dt.date, least: int = 3
 ) -> list[dt.date]:
-    """Report dates after the earliest change: the base's report dates that fall after it,
-    and always the calendar's end, so no headline compares two identical pasts. Where that
-    gives fewer than ``least`` dates, the year ends between the change and the end fill in
-    (the last ones, so the dates show how the effect develops)."""
+    """Report dates after the earliest change.
+
+    the base's report dates that fall after it, and always the calendar's end, so no headline
+    compares two identical pasts. Where that gives fewer than ``least`` dates, the year ends between
+    the change and the end fill in (the last ones, so the dates show how the effect develops).
+    """
     if earliest_change is None:
         return sorted({*candidates, end})
     dates = {*(d for d in candidates if earliest_change < d <= end), end}

@@ -58,7 +58,7 @@ class State:
         return int(self.code.shape[0])
 
     def take(self, rows: np.ndarray) -> State:
-        """The state of a subset of the runs (``rows`` index the batch)."""
+        """Return the state of a subset of the runs (``rows`` index the batch)."""
         return State(self.code[rows], {k: v[rows] for k, v in self.extra.items()})
 
 
@@ -126,14 +126,16 @@ class Model:
         return None
 
     def init(self, org: CompiledOrg, prep: Any, rand: RunRandom) -> State:
-        """The state at step 0 for ``rand.n_runs`` runs."""
+        """Return the state at step 0 for ``rand.n_runs`` runs."""
         raise NotImplementedError
 
     def step(
         self, org: CompiledOrg, prep: Any, state: State, t: int, rand: RunRandom
     ) -> list[Moves] | None:
-        """Advance ``state`` from step ``t`` to ``t + 1`` in place; the moves if
-        :attr:`reports_moves`."""
+        """Advance ``state`` from step ``t`` to ``t + 1`` in place.
+
+        the moves if :attr:`reports_moves`.
+        """
         raise NotImplementedError
 
     def set_state(self, state: State, mask: np.ndarray, name: str, t: int) -> None:
@@ -145,7 +147,7 @@ class Model:
         state.code[mask] = self.code(name)
 
     def is_finished(self, state: State) -> np.ndarray | None:
-        """Optional: a bool ``(runs,)`` mask of runs that can no longer change.
+        """Return a bool ``(runs,)`` mask of runs that can no longer change (optional).
 
         The engine drops finished runs from the step loop and keeps their last state; return
         None (the default) when runs never finish early.
@@ -153,8 +155,10 @@ class Model:
         return None
 
     def nomination_weights(self, org: CompiledOrg, prep: Any, state: State) -> np.ndarray:
-        """Weights ``(runs, nodes)`` for filling cohort seats; default: every staff member
-        not yet in an adopted state, equally."""
+        """Weights ``(runs, nodes)`` for filling cohort seats.
+
+        default: every staff member not yet in an adopted state, equally.
+        """
         adopted = np.isin(state.code, [self.code(s) for s in self.adopted_states])
         return (org.is_staff[None, :] & ~adopted).astype(np.float64)
 
@@ -168,8 +172,10 @@ class Model:
         action: str,
         **args: Any,
     ) -> None:
-        """Apply a model-specific event (``ModelAction``) to ``state`` at step ``t``; a
-        subclass accepts the names in :attr:`actions` (the base accepts none)."""
+        """Apply a model-specific event (``ModelAction``) to ``state`` at step ``t``.
+
+        a subclass accepts the names in :attr:`actions` (the base accepts none).
+        """
         raise ValueError(f"model {self.name!r} has no action {action!r}")
 
     def check_action(self, org: CompiledOrg, action: str, args: Mapping[str, Any]) -> None:
@@ -202,7 +208,7 @@ class Model:
 
     @classmethod
     def code(cls, name: str) -> int:
-        """The integer code of state ``name``."""
+        """Return the integer code of state ``name``."""
         try:
             return cls.state_names.index(name)
         except ValueError:
@@ -211,20 +217,23 @@ class Model:
             ) from None
 
     def with_params(self, **changes: Any) -> Model:
-        """A copy with some parameters changed (validated by the parameter dataclass)."""
+        """Return a copy with some parameters changed (validated by the parameter dataclass)."""
         return replace(self, params=replace(self.params, **changes))
 
 
 def per_run(value: Any, rand: RunRandom) -> Any:
-    """A parameter's value for each run of a batch: a scalar as it is; a per-run array
-    ``(simulation runs,)`` at the batch's positions ``rand.rows``, ``(runs,)``."""
+    """Return a parameter's value for each run of a batch.
+
+    a scalar as it is; a per-run array ``(simulation runs,)`` at the batch's positions
+    ``rand.rows``, ``(runs,)``.
+    """
     if isinstance(value, np.ndarray):
         return value[rand.rows]
     return value
 
 
 def varying_params(model: Model) -> dict[str, np.ndarray]:
-    """The parameters of ``model`` given per run (numpy arrays), by name."""
+    """Return the parameters of ``model`` given per run (numpy arrays), by name."""
     params = model.params
     if params is None or not is_dataclass(params):
         return {}
@@ -233,8 +242,11 @@ def varying_params(model: Model) -> dict[str, np.ndarray]:
 
 
 def check_per_run(model: Model, n_runs: int) -> None:
-    """Raise ValueError unless every per-run parameter of ``model`` is one the model takes
-    per run (:attr:`Model.per_run_params`) and has one value per run."""
+    """Check that every per-run parameter of ``model`` may vary and has a value per run.
+
+    Raise ValueError unless each is one the model takes per run
+    (:attr:`Model.per_run_params`) and has one value per run.
+    """
     for name, value in varying_params(model).items():
         if name not in model.per_run_params:
             takes = ", ".join(model.per_run_params) or "none"
@@ -248,8 +260,9 @@ def check_per_run(model: Model, n_runs: int) -> None:
 
 
 def stack_models(models: Sequence[Model], runs: int) -> Model:
-    """One model for ``len(models) * runs`` runs: runs ``k * runs .. (k + 1) * runs - 1``
-    have the parameters of ``models[k]``.
+    """One model for ``len(models) * runs`` runs.
+
+    runs ``k * runs .. (k + 1) * runs - 1`` have the parameters of ``models[k]``.
 
     The parameters that differ become per-run arrays (so they must be among the model's
     :attr:`Model.per_run_params`); the others stay as they are. Simulated with the run ids
@@ -326,7 +339,7 @@ def check_selection(org: CompiledOrg, selection: Mapping[str, Any], where: str =
 
 
 def select_nodes(org: CompiledOrg, selection: Mapping[str, Any], where: str = "") -> np.ndarray:
-    """The staff matching every selector of ``selection`` (all staff if it is empty).
+    """Return the staff matching every selector of ``selection`` (all staff if it is empty).
 
     Checked first with :func:`check_selection` (same messages).
 

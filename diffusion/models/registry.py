@@ -33,13 +33,13 @@ MODELS: dict[str, type[Model]] = {
 
 
 def default_params(model_class: type[Model]) -> Any:
-    """The default parameters (a frozen dataclass instance) of a model class."""
+    """Return the default parameters (a frozen dataclass instance) of a model class."""
     params_field = next(f for f in dataclasses.fields(model_class) if f.name == "params")
     return params_field.default_factory()  # type: ignore[misc]
 
 
 def make_model(name: str, **params: Any) -> Model:
-    """A model by name with the given parameters (the others keep their defaults).
+    """Return a model by name with the given parameters (the others keep their defaults).
 
     Raises
     ------

@@ -1,6 +1,7 @@
-"""Organisation graphs: specs and the generator, the built-in Etten-Leur organisation, roster
-and graph-file import and export (summaries of a compiled organisation:
-:mod:`diffusion.summary`).
+"""Organisation graphs.
+
+specs and the generator, the built-in Etten-Leur organisation, roster and graph-file import and
+export (summaries of a compiled organisation: :mod:`diffusion.summary`).
 
 The graph's attributes and the one-tie-per-pair rule are described in
 :mod:`diffusion.org.graph`; the compile step (:func:`diffusion.compile.compile_graph`) turns a

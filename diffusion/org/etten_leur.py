@@ -44,7 +44,7 @@ ALDERMEN = 4
 
 
 def facts() -> dict[str, Any]:
-    """The observed facts about Etten-Leur, as shipped with the package.
+    """Return the observed facts about Etten-Leur, as shipped with the package.
 
     Returns
     -------
@@ -59,7 +59,7 @@ def facts() -> dict[str, Any]:
 
 
 def etten_leur_spec() -> OrgSpec:
-    """The organisation spec of Etten-Leur: the facts plus the documented assumptions."""
+    """Return the organisation spec of Etten-Leur: the facts plus the documented assumptions."""
     f = facts()
     teams_facts = f.get("teams", {})
     departments = [
@@ -108,5 +108,5 @@ def etten_leur_spec() -> OrgSpec:
 
 
 def etten_leur(seed: int = 0) -> nx.Graph:
-    """The Etten-Leur organisation graph drawn with ``seed`` (305 staff, board, partners)."""
+    """Return the Etten-Leur organisation graph drawn with ``seed`` (305 staff, board, partners)."""
     return generate(etten_leur_spec(), seed=seed)

@@ -91,8 +91,10 @@ def _person(kind: str, role: str, side: str, department: str = "", team: str = "
 
 
 def _line(report: Hashable, manager: Hashable, weights: dict) -> tuple:
-    """A line tie as ``(report, manager, attributes)``, the attributes of
-    :func:`~diffusion.org.graph.add_tie`."""
+    """Return a line tie as ``(report, manager, attributes)``.
+
+    The attributes are those of :func:`~diffusion.org.graph.add_tie`.
+    """
     attrs = {"kind": "line", "weight_down": weights["line_down"], "weight_up": weights["line_up"]}
     attrs["manager"] = str(manager)
     return report, manager, attrs
@@ -214,8 +216,10 @@ def _add_staff_ties(G: nx.Graph, spec: OrgSpec, rng: np.random.Generator, weight
 
 
 def _codes(data: list[dict], attr: str) -> np.ndarray:
-    """Integer code per node (given by its attributes) for ``attr``; ``""`` is 0. Clusters
-    are qualified by team."""
+    """Integer code per node (given by its attributes) for ``attr``.
+
+    ``""`` is 0. Clusters are qualified by team.
+    """
     labels: dict[tuple[str, str], int] = {("", ""): 0}
     out = np.empty(len(data), dtype=np.int64)
     for k, d in enumerate(data):
@@ -238,8 +242,9 @@ def _run_ends(*keys: np.ndarray) -> np.ndarray:
 
 
 def _sample_ranges(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, p: float):
-    """Yield ``(row, col)`` arrays: each pair ``(x, y)``, ``lo[x] <= y < hi[x]``, with
-    probability ``p``, independently.
+    """Yield ``(row, col)`` arrays.
+
+    each pair ``(x, y)``, ``lo[x] <= y < hi[x]``, with probability ``p``, independently.
 
     The pairs are numbered row by row, ``offset[x] + y - lo[x]``; the numbers hit by
     :func:`_bernoulli_hits` are mapped back to ``(x, y)``.
@@ -252,8 +257,10 @@ def _sample_ranges(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, p: 
 
 
 def _bernoulli_hits(rng: np.random.Generator, total: int, p: float):
-    """Yield the indices (ascending, int64) of the successes among ``total`` independent
-    Bernoulli(``p``) trials, in blocks of at most :data:`_TIES_PER_BLOCK`.
+    """Yield the indices of the successes among ``total`` Bernoulli(``p``) trials.
+
+    Independent trials; ascending int64 indices in blocks of at most
+    :data:`_TIES_PER_BLOCK`.
 
     Geometric skipping (Batagelj and Brandes 2005, "Efficient generation of large random
     networks", Phys. Rev. E 71, 036113): the gaps between successive successes are
@@ -284,8 +291,11 @@ def _bernoulli_hits(rng: np.random.Generator, total: int, p: float):
 
 
 def _add_ties(G: nx.Graph, us: np.ndarray, vs: np.ndarray, kind: str, weight: float) -> None:
-    """:func:`~diffusion.org.graph.add_tie` for many distinct pairs: untied pairs in bulk,
-    pairs already tied one by one (so that :data:`~diffusion.org.graph.TIE_PRECEDENCE` holds)."""
+    """:func:`~diffusion.org.graph.add_tie` for many distinct pairs.
+
+    untied pairs in bulk, pairs already tied one by one (so that
+    :data:`~diffusion.org.graph.TIE_PRECEDENCE` holds).
+    """
     has_edge = G.has_edge
     new = []
     for u, v in zip(us.tolist(), vs.tolist(), strict=True):

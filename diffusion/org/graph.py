@@ -132,7 +132,7 @@ def managers(G: nx.Graph) -> dict[Hashable, Hashable]:
 
 
 def manager_chain(G: nx.Graph, node: Hashable, bosses: dict | None = None) -> list[Hashable]:
-    """The managers of ``node``, nearest first, up to a person without a manager."""
+    """Return the managers of ``node``, nearest first, up to a person without a manager."""
     bosses = managers(G) if bosses is None else bosses
     chain: list[Hashable] = []
     while node in bosses:

@@ -70,8 +70,10 @@ def read_graph(path: str | PathLike[str]) -> nx.Graph:
 
 
 def _scan_xml(path: Path) -> None:
-    """Check what networkx reads without a word: every ``<node>`` has an ``id`` (not given
-    twice), every ``<edge>`` a ``source`` and a ``target`` that differ.
+    """Check what networkx reads without a word.
+
+    every ``<node>`` has an ``id`` (not given twice), every ``<edge>`` a ``source`` and a ``target``
+    that differ.
 
     Raises
     ------

@@ -138,10 +138,12 @@ def read_roster(
 
 
 def _rows(path: Path, required: tuple[str, ...], need: str, columns: list[str] | None = None):
-    """Yield ``(line number, row)`` of a CSV file after checking its header (whose columns
-    go into ``columns``). Commas, semicolons (as Excel writes CSV in many locales) and tabs
-    separate the columns, as the header line shows; UTF-8 with or without a byte order
-    mark is read, UTF-16 is refused with a message saying so."""
+    """Yield ``(line number, row)`` of a CSV file after checking its header.
+
+    The header's columns go into ``columns``. Commas, semicolons (as Excel writes CSV in
+    many locales) and tabs separate the columns, as the header line shows; UTF-8 with or
+    without a byte order mark is read, UTF-16 is refused with a message saying so.
+    """
     try:
         with path.open("rb") as raw:
             head = raw.readline(1 << 16)
@@ -192,7 +194,7 @@ def _rows(path: Path, required: tuple[str, ...], need: str, columns: list[str] |
 
 
 def _first_undecodable(path: Path) -> tuple[int, str]:
-    """The number of the first line of ``path`` that is not UTF-8, and an excerpt of it."""
+    """Return the number of the first line of ``path`` that is not UTF-8, and an excerpt of it."""
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, start=1):
             try:
@@ -291,8 +293,10 @@ MAX_WARNINGS = 10
 
 
 def _warn(path: Path, G: nx.Graph, columns: list[str]) -> None:
-    """Warn about what is allowed but probably not meant: no side column (all staff soft),
-    departments and teams of one person (often a misspelt name)."""
+    """Warn about what is allowed but probably not meant.
+
+    no side column (all staff soft), departments and teams of one person (often a misspelt name).
+    """
     if "side" not in columns:
         warn(
             path,
@@ -318,8 +322,10 @@ def _warn(path: Path, G: nx.Graph, columns: list[str]) -> None:
 
 
 def _derived_ties(G: nx.Graph) -> int:
-    """How many ties :func:`_derive` makes at most, before it makes them: every pair in a
-    team, of the management team and of the forum, and the line ties."""
+    """How many ties :func:`_derive` makes at most, before it makes them.
+
+    every pair in a team, of the management team and of the forum, and the line ties.
+    """
     sizes: dict[str, int] = {}
     top = 0
     for _, d in G.nodes(data=True):

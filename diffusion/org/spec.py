@@ -1,5 +1,6 @@
-"""A compact description of an organisation, from which :func:`~diffusion.org.generate` builds
-a graph.
+"""A compact description of an organisation, from which a graph is generated.
+
+:func:`~diffusion.org.generate` builds the graph.
 
 A spec is a tree of frozen pydantic models: strict types (no ``"3"`` for ``3``), unknown keys
 refused. In TOML::
@@ -149,8 +150,10 @@ class BoardSpec(_Model):
 
 
 class ExternalSpec(_Model):
-    """External partners, each tied to ``ties_each`` staff sampled from ``departments``
-    (all departments when empty)."""
+    """External partners, each tied to ``ties_each`` sampled staff.
+
+    The staff are sampled from ``departments`` (all departments when empty).
+    """
 
     partners: Count = 0
     ties_each: Count = 2
@@ -196,7 +199,8 @@ class OrgSpec(_Model):
         return self
 
     def expected_size(self) -> tuple[int, float]:
-        """``(people, expected ties)`` of the organisation, teams at their largest size:
+        """``(people, expected ties)`` of the organisation, teams at their largest size.
+
         the estimate :mod:`diffusion.budget` checks before anything is generated.
 
         Ties: each pair in a cluster, in a team, in a department and across departments is
@@ -236,7 +240,7 @@ class OrgSpec(_Model):
         return team.size if team.size is not None else self.team_defaults.size
 
     def team_clusters(self, team: TeamSpec) -> int:
-        """Number of clusters of ``team``, defaults applied."""
+        """Count the clusters of ``team``, defaults applied."""
         return team.clusters if team.clusters is not None else self.team_defaults.clusters
 
     def team_policy_share(self, team: TeamSpec) -> float:

@@ -80,7 +80,7 @@ _WORKLOAD = {"Income": "0.7", "Permits": "0.8"}
 
 
 def template_rows() -> list[dict[str, Any]]:
-    """The example roster, one dict per person with the keys of :data:`COLUMNS`.
+    """Return the example roster, one dict per person with the keys of :data:`COLUMNS`.
 
     Returns
     -------
@@ -137,7 +137,7 @@ def template_rows() -> list[dict[str, Any]]:
 
 
 def template_csv() -> str:
-    r"""The example roster as CSV text (header first, ``\n`` line ends)."""
+    r"""Return the example roster as CSV text (header first, ``\n`` line ends)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(COLUMNS), lineterminator="\n")
     writer.writeheader()

@@ -1,5 +1,7 @@
-"""Turn a validated :class:`~diffusion.scenario.schema.Scenario` into a
-:class:`~diffusion.study.Study`: organisation, model, calendar and engine events.
+"""Turn a validated scenario into a study.
+
+A :class:`~diffusion.scenario.schema.Scenario` becomes a :class:`~diffusion.study.Study`:
+organisation, model, calendar and engine events.
 """
 
 from __future__ import annotations
@@ -48,9 +50,10 @@ __all__ = [
 
 # ------------------------------------------------------------------------------ organisation
 def load_org(section: Organisation) -> CompiledOrg:
-    """The compiled organisation of a scenario (cached per process: scenarios share their
-    organisation; a file is read again when it changes, or when a relative path names
-    another file after a change of the current folder).
+    """Return the compiled organisation of a scenario (cached per process.
+
+    scenarios share their organisation; a file is read again when it changes, or when a relative
+    path names another file after a change of the current folder).
 
     Raises
     ------
@@ -98,12 +101,12 @@ def model_classes() -> dict[str, type[Model]]:
 
 
 def param_fields(cls: type[Model]) -> dict[str, dataclasses.Field]:
-    """The fields of a model class's parameter dataclass, by name."""
+    """Return the fields of a model class's parameter dataclass, by name."""
     return {f.name: f for f in dataclasses.fields(default_params(cls))}
 
 
 def make_params(cls: type[Model], params: Mapping[str, Any]) -> Any:
-    """The model's parameter dataclass with ``params`` replacing defaults (arrays as tuples).
+    """Return the model's parameter dataclass with ``params`` replacing defaults (arrays as tuples).
 
     Raises
     ------
@@ -120,14 +123,14 @@ def _frozen(value: Any) -> Any:
 
 
 def make_model(section: ModelSection) -> Model:
-    """The model a scenario names, with its parameters."""
+    """Return the model a scenario names, with its parameters."""
     cls = model_classes()[section.name]
     return cls(params=make_params(cls, section.params))
 
 
 # ------------------------------------------------------------------------------ calendar
 def calendar_of(section: CalendarSection) -> Calendar:
-    """The weekly calendar of a scenario."""
+    """Return the weekly calendar of a scenario."""
     if section.end is not None:
         return Calendar(section.start, section.end)
     assert section.years is not None  # the schema guarantees one of them
@@ -135,8 +138,10 @@ def calendar_of(section: CalendarSection) -> Calendar:
 
 
 def report_dates(scenario: Scenario, calendar: Calendar) -> list[dt.date]:
-    """The scenario's ``outputs.dates`` inside the calendar (default: a quarter, half and
-    three quarters of the way, and the end)."""
+    """Return the scenario's ``outputs.dates`` inside the calendar (default.
+
+    a quarter, half and three quarters of the way, and the end).
+    """
     dates = [d for d in scenario.outputs.dates if calendar.start <= d <= calendar.end]
     if dates:
         return sorted(dates)
@@ -146,7 +151,7 @@ def report_dates(scenario: Scenario, calendar: Calendar) -> list[dt.date]:
 
 # ------------------------------------------------------------------------------ study
 def build_study(scenario: Scenario, *, groupings: Sequence[str] | None = None) -> Study:
-    """The study a validated scenario describes.
+    """Return the study a validated scenario describes.
 
     Parameters
     ----------

@@ -1,5 +1,7 @@
-"""Checks across tables: dates inside the calendar, the model and its parameters, names of
-teams, departments and people in the organisation, events the model can carry out.
+"""Checks across tables.
+
+dates inside the calendar, the model and its parameters, names of teams, departments and people in
+the organisation, events the model can carry out.
 
 Each part (calendar, model, organisation, every cohort and event) is validated on its own
 first, so a malformed part does not hide the problems of the others.
@@ -121,8 +123,11 @@ _EVENT = TypeAdapter(s.EventSpec)
 
 
 def _items(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    """The cohorts and events, each with its path: validated, or for a malformed one the
-    parts that are well formed on their own (its date, the names it gives)."""
+    """Return the cohorts and events, each with its path.
+
+    validated, or for a malformed one the parts that are well formed on their own (its date, the
+    names it gives).
+    """
     for key, check in (("cohorts", s.Cohort.model_validate), ("events", _EVENT.validate_python)):
         items = data.get(key)
         if not isinstance(items, list):

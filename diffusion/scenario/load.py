@@ -56,8 +56,10 @@ class RawScenario:
     aliases: dict[Key, tuple[str, Key]] = dataclasses.field(default_factory=dict)
 
     def relocate(self, problems: Sequence[Problem]) -> list[Problem]:
-        """``problems`` with paths into appended items written as in their file
-        (``events_add[0].date``, not the merged ``events[3].date``)."""
+        """Return ``problems`` with paths into appended items written as in their file.
+
+        ``events_add[0].date``, not the merged ``events[3].date``.
+        """
         out = []
         for problem in problems:
             for merged, (file, place) in self.aliases.items():
@@ -71,6 +73,7 @@ class RawScenario:
 
     @property
     def file(self) -> str:
+        """The file named (the first of :attr:`files`)."""
         return self.files[0]
 
 
@@ -84,10 +87,11 @@ class LoadedScenario:
 
     @property
     def file(self) -> str:
+        """The file named (the first of :attr:`files`)."""
         return self.files[0]
 
     def resolved(self) -> dict[str, Any]:
-        """The scenario as JSON-ready data (after ``extends`` and ``--set``), for manifests."""
+        """Return the scenario as JSON-ready data (after ``extends`` and ``--set``)."""
         return self.scenario.model_dump(mode="json", exclude_none=True)
 
 
@@ -96,7 +100,7 @@ BUILTIN_PREFIX = "builtin:"
 
 
 def builtin_scenarios() -> list[str]:
-    """The names of the scenarios shipped with the package, for ``extends = "builtin:NAME"``."""
+    """Return the names of the scenarios shipped with the package (``builtin:NAME``)."""
     from importlib import resources
 
     folder = resources.files("diffusion.data").joinpath("scenarios")
@@ -106,7 +110,7 @@ def builtin_scenarios() -> list[str]:
 
 
 def packaged(name: str) -> Path:
-    """The path of a scenario shipped with the package (``diffusion/data/scenarios``)."""
+    """Return the path of a scenario shipped with the package (``diffusion/data/scenarios``)."""
     from importlib import resources
 
     return Path(str(resources.files("diffusion.data").joinpath(f"scenarios/{name}.toml")))
@@ -258,7 +262,7 @@ def _read(display: str) -> dict[str, Any]:
 
 
 def _parent(extends: Any, display: str, seen: list[Path]) -> str:
-    """The file ``extends`` names (relative to ``display``), checked for cycles."""
+    """Return the file ``extends`` names (relative to ``display``), checked for cycles."""
     if not isinstance(extends, str) or not extends:
         raise ScenarioError([Problem(display, "extends", "give a file name (a string)", extends)])
     if extends.startswith(BUILTIN_PREFIX):

@@ -48,7 +48,7 @@ def parse_path(text: str) -> tuple[str | int, ...] | None:
 
 
 def parse_value(text: str) -> Any:
-    """A TOML value, or the text itself when it is not one (a bare word)."""
+    """Return a TOML value, or the text itself when it is not one (a bare word)."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:

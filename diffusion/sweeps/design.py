@@ -81,10 +81,12 @@ class Design:
 
     @property
     def n_points(self) -> int:
+        """Number of points of the design."""
         return len(self.values)
 
     @property
     def paths(self) -> tuple[str, ...]:
+        """The swept parameters' paths, in order."""
         return tuple(s.path for s in self.specs)
 
     def column(self, i: int) -> list[Any]:
@@ -149,14 +151,14 @@ def _qmc(cls: Any, d: int, seed: int, **kwargs: Any) -> Any:
 
 
 def lhs_unit(n_points: int, d: int, seed: int) -> np.ndarray:
-    """A Latin hypercube of ``n_points`` in ``[0, 1)^d``, ``(n_points, d)``."""
+    """Return a Latin hypercube of ``n_points`` in ``[0, 1)^d``, ``(n_points, d)``."""
     from scipy.stats import qmc
 
     return _qmc(qmc.LatinHypercube, d, seed).random(n_points)
 
 
 def lhs(specs: Sequence[ParamSpec], n_points: int, seed: int) -> Design:
-    """A Latin hypercube design of ``n_points`` points over the specs' ranges."""
+    """Return a Latin hypercube design of ``n_points`` points over the specs' ranges."""
     if n_points < 1:
         raise _error(str(n_points), "give at least 1 point", "--points")
     unit = lhs_unit(n_points, len(specs), seed)
@@ -249,7 +251,7 @@ def morris_unit(n_traj: int, d: int, seed: int, levels: int = MORRIS_LEVELS) -> 
 
 
 def morris(specs: Sequence[ParamSpec], n_traj: int, seed: int) -> Design:
-    """A Morris design of ``n_traj`` trajectories over the specs' ranges, plus a dummy."""
+    """Return a Morris design of ``n_traj`` trajectories over the specs' ranges, plus a dummy."""
     k = len(specs)
     unit = morris_unit(n_traj, k + 1, seed)
     columns = [s.from_unit(unit[:, i]) for i, s in enumerate(specs)]

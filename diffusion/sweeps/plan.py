@@ -248,14 +248,14 @@ def _load_points(
 
 
 def _as_param(problem: Problem, paths: Sequence[str]) -> Problem:
-    """A problem with a swept value is reported against ``--param``, not ``--set``."""
+    """Return a problem with a swept value is reported against ``--param``, not ``--set``."""
     if problem.file == SET_FILE and any(_related(problem.path, p) for p in paths):
         return Problem(PARAM_FILE, problem.path, problem.message, problem.value, problem.show_value)
     return problem
 
 
 def _related(a: str, b: str) -> bool:
-    """``a`` and ``b`` are the same path, or one lies inside the other."""
+    """Tell whether ``a`` and ``b`` are the same path, or one lies inside the other."""
     short, long = sorted((a, b), key=len)
     return long == short or long.startswith((f"{short}.", f"{short}["))
 

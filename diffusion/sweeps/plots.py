@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def sweep_output(
     ds: Any, name: str, group: str = ALL, at: str = "end"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
-    """An output of every point with its band over runs, for plotting.
+    """Return an output of every point with its band over runs, for plotting.
 
     Parameters
     ----------
@@ -71,8 +71,9 @@ def _log_scale(ds: Any, i: int) -> bool:
 def plot_sweep(
     ds: Any, name: str = "adopters", group: str = ALL, at: str = "end", *, ax: Axes | None = None
 ) -> Axes:
-    """A sweep's output over its parameters: a response curve with its band for one swept
-    parameter, a heatmap of the mean for a grid of two.
+    """Return a sweep's output over its parameters.
+
+    a response curve with its band for one swept parameter, a heatmap of the mean for a grid of two.
 
     Parameters
     ----------

@@ -46,7 +46,7 @@ class Sweep:
     computed: int
 
     def to_xarray(self) -> Any:
-        """The store as an :class:`xarray.Dataset` (:mod:`diffusion.sweeps.store`).
+        """Return the store as an :class:`xarray.Dataset` (:mod:`diffusion.sweeps.store`).
 
         ``mean`` and ``band`` have dims ``(point, measure, date, group[, quantile])``, the
         per-run key outcomes ``(point, run, outcome)`` and, with ``keep_runs``, ``counts``
@@ -57,10 +57,12 @@ class Sweep:
         return st.open_store(self.store)
 
     def to_pandas(self) -> Any:
-        """The key outcomes as a tidy :class:`pandas.DataFrame`, one row per finished point
-        and outcome: ``point``, each swept parameter by its path, ``outcome``, ``mean`` and
-        the band over the point's runs (``q05``, ``q95``); ``summary.csv`` holds the same
-        with a point's outcomes side by side."""
+        """Return the key outcomes as a tidy :class:`pandas.DataFrame`.
+
+        One row per finished point and outcome: ``point``, each swept parameter by its
+        path, ``outcome``, ``mean`` and the band over the point's runs (``q05``, ``q95``);
+        ``summary.csv`` holds the same with a point's outcomes side by side.
+        """
         import pandas as pd
 
         return pd.DataFrame(st.outcome_rows(st.open_store(self.store)))
@@ -96,7 +98,7 @@ class SweepJob:
     executor: Executor
 
     def describe(self) -> str:
-        """What will be computed where, in one line."""
+        """Say what will be computed where, in one line."""
         n_points, where = len(self.plan.tasks), self.executor.describe()
         where = where if where == "in this process" else f"on {where}"
         return (

@@ -65,7 +65,7 @@ class _NoiseFloor:
         raise NotImplementedError
 
     def to_pandas(self) -> Any:
-        """The indices as a :class:`pandas.DataFrame`, one row per parameter (dummy last)."""
+        """Return the indices as a :class:`pandas.DataFrame`, one row per parameter (dummy last)."""
         import pandas as pd
 
         return pd.DataFrame(self.rows())
@@ -117,7 +117,7 @@ class SobolIndices(_NoiseFloor):
         ]
 
     def bars(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """What a bar chart shows: label -> (indices, confidence half-widths), ``(k + 1,)``."""
+        """Return what a bar chart shows: label -> (indices, half-widths), ``(k + 1,)``."""
         return {"first order S1": (self.s1, self.s1_conf), "total ST": (self.st, self.st_conf)}
 
     #: what the noise floor is, for legends
@@ -126,8 +126,9 @@ class SobolIndices(_NoiseFloor):
 
 @dataclass(frozen=True)
 class MorrisIndices(_NoiseFloor):
-    """Morris elementary-effect measures of one output, each array ``(k + 1,)``: the
-    parameters, then the dummy.
+    """Morris elementary-effect measures of one output, each array ``(k + 1,)``.
+
+    the parameters, then the dummy.
 
     Attributes
     ----------
@@ -172,7 +173,7 @@ class MorrisIndices(_NoiseFloor):
         ]
 
     def bars(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """What a bar chart shows: label -> (values, confidence half-widths), ``(k + 1,)``."""
+        """Return what a bar chart shows: label -> (values, half-widths), ``(k + 1,)``."""
         return {"mu*": (self.mu_star, self.mu_star_conf)}
 
     #: what the noise floor is, for legends
@@ -281,7 +282,7 @@ def design_indices(
     num_resamples: int = 1000,
     conf_level: float = 0.95,
 ) -> Indices:
-    """Indices of a function, evaluated at the points of a design with a dummy input.
+    """Compute the indices of a function at the points of a design with a dummy input.
 
     Parameters
     ----------
@@ -319,7 +320,7 @@ def design_indices(
 
 # ------------------------------------------------------------------------------ test functions
 def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
-    """The Ishigami function of ``x`` ``(points, 3)`` in ``[-pi, pi]^3``, ``(points,)``.
+    """Return the Ishigami function of ``x`` ``(points, 3)`` in ``[-pi, pi]^3``, ``(points,)``.
 
     ``sin x1 + a sin^2 x2 + b x3^4 sin x1``, whose Sobol indices are known exactly
     (:func:`ishigami_indices`); SALib and the literature use it as the standard check.
@@ -329,7 +330,7 @@ def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
 
 
 def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
-    """The exact first-order and total Sobol indices ``(3,)`` of :func:`ishigami`."""
+    """Return the exact first-order and total Sobol indices ``(3,)`` of :func:`ishigami`."""
     pi = np.pi
     v1 = 0.5 * (1 + b * pi**4 / 5) ** 2
     v2 = a**2 / 8
@@ -341,8 +342,10 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.nda
 
 
 def linear(x: np.ndarray, coefficients: Sequence[float]) -> np.ndarray:
-    """``sum_i c_i x_i`` of ``x`` ``(points, k)``, ``(points,)``: its Morris ``mu*`` for an
-    input on ``[a, b]`` is exactly ``|c_i| (b - a)``, with ``sigma = 0``."""
+    """``sum_i c_i x_i`` of ``x`` ``(points, k)``, ``(points,)``.
+
+    its Morris ``mu*`` for an input on ``[a, b]`` is exactly ``|c_i| (b - a)``, with ``sigma = 0``.
+    """
     return np.asarray(x, dtype=np.float64) @ np.asarray(coefficients, dtype=np.float64)
 
 

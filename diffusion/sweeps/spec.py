@@ -89,7 +89,7 @@ class ParamSpec:
         return parts
 
     def grid_values(self) -> tuple[Any, ...]:
-        """The values a grid design takes, in order.
+        """Return the values a grid design takes, in order.
 
         Raises
         ------
@@ -249,7 +249,7 @@ _MISSING = object()
 
 
 def base_value(resolved: dict[str, Any], parts: tuple[str | int, ...]) -> Any:
-    """The value at ``parts`` in the scenario data, a model parameter's default, or a sentinel."""
+    """Return the value at ``parts`` in the data, a parameter's default, or a sentinel."""
     node: Any = resolved
     for part in parts:
         if isinstance(part, int) and isinstance(node, list) and part < len(node):

@@ -137,7 +137,7 @@ class Reduction:
 
 
 def simulated_groupings(groupings: Sequence[str]) -> tuple[str, ...]:
-    """The stored ``groupings`` and those the key outcomes need, each once."""
+    """Return the stored ``groupings`` and those the key outcomes need, each once."""
     return tuple(dict.fromkeys((*groupings, *GROUPINGS)))
 
 
@@ -172,7 +172,7 @@ class Layout:
     reduction: Reduction
 
     def shape(self, name: str) -> tuple[int, ...]:
-        """The shape of one point's array ``name`` (a key of :data:`DIMS`)."""
+        """Return the shape of one point's array ``name`` (a key of :data:`DIMS`)."""
         sizes = {
             "measure": len(self.reduction.measures),
             "date": len(self.steps),
@@ -192,7 +192,7 @@ class Layout:
         return (*names, "counts") if self.reduction.keep_runs else names
 
     def dtype(self, name: str) -> str:
-        """The stored type of array ``name``."""
+        """Return the stored type of array ``name``."""
         if name in ("counts", "outcome_counts"):
             return self.reduction.dtype
         return "float64" if name == "outcome_values" else "float32"
@@ -204,19 +204,19 @@ def group_names(results: Results, groupings: Sequence[str]) -> tuple[str, ...]:
 
 
 def count_dtype(n_nodes: int) -> str:
-    """The smallest unsigned integer type that holds a count of ``n_nodes`` people."""
+    """Return the smallest unsigned integer type that holds a count of ``n_nodes`` people."""
     return "uint16" if n_nodes <= np.iinfo(np.uint16).max else "uint32"
 
 
 def point_counts(results: Results, groupings: Sequence[str], dtype: str) -> np.ndarray:
-    """A point's counts ``(runs, steps, groups, states)``: everyone, then each grouping."""
+    """Return a point's counts ``(runs, steps, groups, states)``: everyone, then each grouping."""
     parts = [results.total[:, :, None, :]]
     parts += [results.counts[g] for g in groupings]
     return np.concatenate([np.asarray(p, dtype=dtype) for p in parts], axis=2)
 
 
 def reduce_point(results: Results, reduction: Reduction) -> dict[str, np.ndarray]:
-    """What the store keeps of a point's runs, each array shaped as :data:`DIMS` says.
+    """Reduce a point's runs to what the store keeps, shaped as :data:`DIMS` says.
 
     Bands are :func:`diffusion.results.band` over runs; the per-run key outcomes are
     :func:`diffusion.comparison.outcome_values`, split into people counts (integers) and the
@@ -246,7 +246,7 @@ def reduce_point(results: Results, reduction: Reduction) -> dict[str, np.ndarray
 def outcome_names(
     results: Results, reduction: Reduction
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The names of the per-run key outcomes in people, and of the others."""
+    """Return the names of the per-run key outcomes in people, and of the others."""
     outcomes = outcome_values(results, reduction.calendar, reduction.settings)
     people = tuple(k for k, (f, _) in outcomes.items() if f in reduction.measures)
     return people, tuple(k for k in outcomes if k not in people)
@@ -260,7 +260,7 @@ def _zarr_kwargs() -> dict[str, Any]:
 
 
 def _coord(values: Sequence[Any]) -> np.ndarray:
-    """A parameter's values as a coordinate: numbers as numbers, anything else as text."""
+    """Return a parameter's values as a coordinate: numbers as numbers, anything else as text."""
     if all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in values):
         return np.asarray(values, dtype=np.int64)
     if all(isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in values):
@@ -418,7 +418,7 @@ def completed(path: str | Path) -> np.ndarray:
 
 
 def mismatches(path: str | Path, attrs: Mapping[str, Any]) -> list[str]:
-    """The fingerprint attributes in which the store at ``path`` differs from ``attrs``."""
+    """Return the fingerprint attributes in which the store at ``path`` differs from ``attrs``."""
     stored = open_store(path).attrs
     return [k for k in FINGERPRINT if _canon(stored.get(k)) != _canon(attrs.get(k))]
 
@@ -429,7 +429,7 @@ def _canon(value: Any) -> str:
 
 # ------------------------------------------------------------------------------ reading back
 def param_paths(ds: Any) -> list[str]:
-    """The swept parameters' paths, in ``--param`` order."""
+    """Return the swept parameters' paths, in ``--param`` order."""
     return list(ds.attrs.get("paths", []))
 
 
@@ -454,9 +454,12 @@ def outcome_list(ds: Any) -> list[str]:
 
 
 def outcome_rows(ds: Any) -> list[dict[str, object]]:
-    """One row per finished point and key outcome: ``point``, the parameters, ``outcome``,
-    its ``mean`` over the point's runs and the band between the store's ``quantiles``
-    (``q05``, ``q95``). Points not finished (an interrupted sweep) have no rows."""
+    """One row per finished point and key outcome.
+
+    ``point``, the parameters, ``outcome``, its ``mean`` over the point's runs and the band between
+    the store's ``quantiles`` (``q05``, ``q95``). Points not finished (an interrupted sweep) have no
+    rows.
+    """
     quantiles = tuple(float(q) for q in ds.attrs["quantiles"])
     labels = [f"q{round(100 * q):02d}" for q in quantiles]
     names = outcome_list(ds)
@@ -483,9 +486,11 @@ def outcome_rows(ds: Any) -> list[dict[str, object]]:
 
 
 def summary_rows(ds: Any) -> list[dict[str, object]]:
-    """One row per finished point (``summary.csv``): the parameters, then each key outcome's
-    mean and band side by side (``"<outcome> mean"``, ``"<outcome> q05"``...); the
-    :func:`outcome_rows` of a point on one row."""
+    """One row per finished point (``summary.csv``).
+
+    the parameters, then each key outcome's mean and band side by side (``"<outcome> mean"``,
+    ``"<outcome> q05"``...); the :func:`outcome_rows` of a point on one row.
+    """
     keys = ["point", *param_paths(ds)]
     rows: dict[object, dict[str, object]] = {}
     for r in outcome_rows(ds):
@@ -495,8 +500,9 @@ def summary_rows(ds: Any) -> list[dict[str, object]]:
 
 
 def record_at(ds: Any, date: str) -> int:
-    """Index of the record at ``date``: ``"end"`` (the last) or the last at or before
-    ``YYYY-MM-DD``.
+    """Index of the record at ``date``.
+
+    ``"end"`` (the last) or the last at or before ``YYYY-MM-DD``.
 
     Raises
     ------
@@ -521,8 +527,10 @@ def record_at(ds: Any, date: str) -> int:
 def measure_band(
     ds: Any, measure: str, date: str = "end", group: str = ALL
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and band (lowest and highest stored quantile) over runs of a measure in a group
-    at a date, each float ``(points,)``; NaN at points not done.
+    """Return the mean and band over runs of a measure in a group at a date.
+
+    The band is the lowest and highest stored quantile; each float ``(points,)``; NaN at
+    points not done.
 
     Raises
     ------
@@ -546,9 +554,10 @@ def measure_band(
 
 
 def output_values(ds: Any, name: str, date: str = "end", group: str = ALL) -> np.ndarray:
-    """An output per point ``(points,)``: a measure's mean over runs in ``group`` at ``date``,
-    or the mean over runs of the key outcome ``name`` (a column of ``summary.csv`` without
-    its `` mean``). NaN at points not done.
+    """Return an output per point ``(points,)``.
+
+    a measure's mean over runs in ``group`` at ``date``, or the mean over runs of the key outcome
+    ``name`` (a column of ``summary.csv`` without its `` mean``). NaN at points not done.
 
     Raises
     ------
