@@ -40,7 +40,7 @@ _MIN_PANEL = 1.4
 
 
 def _short_label(outcome: str, last: str) -> str:
-    """An outcome's name shortened for a plot's axis (``last``: a date the title names)."""
+    """Return an outcome's name shortened for a plot's axis (``last``: a date the title names)."""
     for long, short in (
         (f" {last}" if last else "", ""),
         (" working from the intent", ""),
@@ -52,7 +52,7 @@ def _short_label(outcome: str, last: str) -> str:
 
 
 def _panels(rows: Sequence[Outcome]) -> tuple[str, dict[str, list[Outcome]]]:
-    """The last date's outcomes, probabilities and years, by family; the last date.
+    """Return the last date's outcomes, probabilities and years, by family; the last date.
 
     An outcome equal in every run of every scenario (a difference and interval of exactly 0
     for each what-if, e.g. a share every run reaches) says nothing and is left out.
@@ -72,7 +72,7 @@ def _panels(rows: Sequence[Outcome]) -> tuple[str, dict[str, list[Outcome]]]:
 
 
 def plot_comparison(comparison: Comparison) -> Figure:
-    """The differences of every what-if from the base: one panel per family of outcomes.
+    """Plot the differences of every what-if from the base: one panel per family of outcomes.
 
     Panels are laid out two per row, each as tall as its outcomes x what-ifs need; one
     legend above them names the what-ifs.
@@ -152,7 +152,7 @@ def plot_comparison(comparison: Comparison) -> Figure:
 
 
 def plot_comparison_over_time(comparison: Comparison) -> Figure:
-    """The paired difference in people working from the intent over time, per what-if.
+    """Plot the paired difference in people working from the intent over time, per what-if.
 
     Each what-if is a line (its mean paired difference) with a light band (its interval), in
     the same style as in :func:`plot_comparison`; the legend sits to the right of the axes.
