@@ -1,7 +1,7 @@
 """Figures of a comparison: the what-ifs' differences from the base, with their intervals.
 
 Two figures, made from a :class:`diffusion.comparison.Comparison` and returned unsaved (the
-caller saves them, e.g. with :func:`diffusion.plotting.save_figure`):
+caller saves them, e.g. with :func:`diffusion.io.save_figure`):
 
 - :func:`plot_comparison`: one panel per family of outcomes (people at the last date, the
   share working from the intent, probabilities, years), each outcome a row, each what-if a
@@ -85,7 +85,7 @@ def plot_comparison(comparison: Comparison) -> Figure:
     Returns
     -------
     matplotlib Figure
-        Unsaved; pass it to :func:`diffusion.plotting.save_figure`.
+        Unsaved; pass it to :func:`diffusion.io.save_figure`.
     """
     rows = list(comparison.outcomes)
     styles = what_if_styles(list(comparison.what_ifs))
@@ -165,7 +165,7 @@ def plot_comparison_over_time(comparison: Comparison) -> Figure:
     Returns
     -------
     matplotlib Figure
-        Unsaved; pass it to :func:`diffusion.plotting.save_figure`.
+        Unsaved; pass it to :func:`diffusion.io.save_figure`.
     """
     from diffusion.comparison import difference_over_time
 

@@ -63,6 +63,7 @@ def save_figure(
     *,
     dpi: int = 110,
     close: bool = True,
+    bbox_inches: str | None = "tight",
     **kwargs: Any,
 ) -> Path:
     """Write a matplotlib figure to ``path``, atomically, and close it.
@@ -70,8 +71,9 @@ def save_figure(
     The one place figures are saved: a reader never sees half a file, a failure leaves
     ``path`` as it was, and the figure is closed even then (unless ``close`` is False).
     The format follows the path's suffix (PNG without one); ``fig`` may also be an axes
-    (its figure is saved); ``kwargs`` go to :meth:`matplotlib.figure.Figure.savefig`
-    (e.g. ``bbox_inches="tight"``); the folder is created if needed.
+    (its figure is saved); the bounding box is tight around what is drawn unless
+    ``bbox_inches`` says otherwise (None: the figure's size); ``kwargs`` go to
+    :meth:`matplotlib.figure.Figure.savefig`; the folder is created if needed.
 
     Returns
     -------
@@ -83,7 +85,13 @@ def save_figure(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(target, "wb") as fh:
-            figure.savefig(fh, format=target.suffix.lstrip(".") or "png", dpi=dpi, **kwargs)
+            figure.savefig(
+                fh,
+                format=target.suffix.lstrip(".") or "png",
+                dpi=dpi,
+                bbox_inches=bbox_inches,
+                **kwargs,
+            )
     finally:
         if close:
             import matplotlib.pyplot as plt

@@ -1,7 +1,8 @@
 """Plots of results for slides.
 
 Every function takes ``ax=`` and returns the Axes (or a Figure for several panels); none calls
-``show`` or ``matplotlib.use``, and only :func:`save_figure` writes a file, to the path it is given.
+``show`` or ``matplotlib.use`` and none writes a file: :func:`diffusion.io.save_figure` does,
+atomically, to the path it is given.
 
 matplotlib is imported inside the functions, so importing this module is cheap.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -69,16 +69,6 @@ def new_figure(width: float = 8.0, height: float = 4.5) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height))
-
-
-def save_figure(fig: Figure, path: str | Path, *, dpi: int = 110) -> Path:
-    """Write ``fig`` to ``path`` atomically, in the format of the path's suffix.
-
-    (:func:`diffusion.io.save_figure`, tight bounding box, the figure left open).
-    """
-    from diffusion.io import save_figure as save
-
-    return save(fig, path, dpi=dpi, close=False, bbox_inches="tight")
 
 
 def state_words(states: str | Sequence[str]) -> str:
@@ -755,7 +745,6 @@ __all__ += [
     "plot_heatmap",
     "plot_org_state",
     "plot_response",
-    "save_figure",
     "smooth_quantiles",
     "state_words",
     "style_handles",

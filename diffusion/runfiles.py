@@ -171,7 +171,8 @@ def spread_figure(
     each measure (and the people working from the intent) by department over time, with bands and
     ``markers`` (date, words) marked.
     """
-    from diffusion.plotting import group_names, new_figure, plot_spread_panels, save_figure
+    from diffusion.io import save_figure
+    from diffusion.plotting import group_names, new_figure, plot_spread_panels
 
     panels = dict(measures)
     if all(s in results.state_names for s in ("trained", "adopter")):
@@ -190,7 +191,8 @@ def spread_figure(
 
 def org_figure(results: Results, study: Study, date: dt.date, folder: Path) -> None:
     """Save ``org-DATE.png`` into ``folder``: who works from the intent by ``date``."""
-    from diffusion.plotting import new_figure, plot_org_state, save_figure
+    from diffusion.io import save_figure
+    from diffusion.plotting import new_figure, plot_org_state
 
     fig = new_figure(9, 7)
     plot_org_state(

@@ -15,6 +15,7 @@ import pytest
 from diffusion.calendar import Calendar
 from diffusion.comparison import Outcome
 from diffusion.engine import simulate
+from diffusion.io import save_figure
 from diffusion.plotting import (
     group_names,
     new_figure,
@@ -25,7 +26,6 @@ from diffusion.plotting import (
     plot_response,
     plot_spread,
     plot_spread_panels,
-    save_figure,
     smooth_quantiles,
 )
 from tests.test_engine import Flip, tiny_org

@@ -121,8 +121,9 @@ class Calibration:
             The files written.
         """
         from diffusion.calibration.posterior import plot_predictive_check
+        from diffusion.io import save_figure
         from diffusion.outputs import output_folder, write_manifest
-        from diffusion.plotting import new_figure, save_figure
+        from diffusion.plotting import new_figure
         from diffusion.tables import write_csv
 
         post, names = self.posterior, list(self.FILES)

@@ -217,7 +217,7 @@ def compare(
         _print_robustness(result, {(r.what_if, r.outcome) for r in shown})
     with output_folder(out_dir, overwrite) as tmp:
         from diffusion.comparison_plots import plot_comparison, plot_comparison_over_time
-        from diffusion.plotting import save_figure
+        from diffusion.io import save_figure
         from diffusion.tables import write_csv
 
         write_csv([row.tidy() for row in rows], tmp / "comparison.csv")

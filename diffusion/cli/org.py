@@ -213,7 +213,7 @@ def _draw(G: nx.Graph, path: Path) -> None:
         )
     ax.legend(title="department", loc="upper right")
     ax.set_axis_off()
-    save_figure(fig, path, dpi=120, bbox_inches="tight")
+    save_figure(fig, path, dpi=120)
 
 
 def _check_export(path: Path) -> None:

@@ -133,7 +133,7 @@ def _report(plan: SweepPlan, y: Any, out: Path, measure: str, at: str, group: st
     from rich.console import Console
     from rich.table import Table
 
-    from diffusion.cli.sweep_plot import save_figure
+    from diffusion.io import save_figure
     from diffusion.sweeps.plots import plot_indices
     from diffusion.sweeps.sensitivity import ADVISED_RUNS, analyze
     from diffusion.tables import write_csv

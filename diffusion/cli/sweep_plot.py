@@ -6,19 +6,10 @@ a sweep's response curve (one parameter) or heatmap (a grid of two), from its st
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from diffusion.cli.common import clean_errors
-
-
-def save_figure(ax: Any, path: Path, dpi: int = 110) -> None:
-    """Lay out the figure of ``ax`` and save it (:func:`diffusion.io.save_figure`)."""
-    from diffusion.io import save_figure as save
-
-    ax.figure.tight_layout()
-    save(ax.figure, path, dpi=dpi)
 
 
 @click.command("sweep-plot")
@@ -48,6 +39,7 @@ def sweep_plot(store: Path, measure: str, group: str, at: str, out: Path) -> Non
 
     require("xarray", "zarr", extra="sweep")
     with clean_errors():
+        from diffusion.io import save_figure
         from diffusion.sweeps.plots import plot_sweep
         from diffusion.sweeps.store import open_store
 
