@@ -54,7 +54,7 @@ def measures_for(
 ) -> dict[str, tuple[str, ...]]:
     """Return the measures to report for a model.
 
-    trained and adopters for the ideas model, else one measure per adopted state.
+    Trained and adopters for the ideas model, else one measure per adopted state.
     """
     if all(s in state_names for m in IDEAS_MEASURES.values() for s in m):
         return dict(IDEAS_MEASURES)

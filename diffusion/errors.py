@@ -190,7 +190,7 @@ def together(errors: Sequence[InputError]) -> InputError:
 class InputWarning(UserWarning):
     """Something in an input that is allowed but probably not meant.
 
-    the command line prints it as one line ``warning: file: place: message``.
+    The command line prints it as one line ``warning: file: place: message``.
     """
 
 

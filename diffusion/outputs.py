@@ -125,7 +125,7 @@ NAME_MARGIN = 25
 def _unwritable(folder: Path) -> str | None:
     """Why ``folder`` (resolved) cannot be written, or None.
 
-    a name too long for the filesystem, a file where a folder of the path should be, or a folder
+    A name too long for the filesystem, a file where a folder of the path should be, or a folder
     that cannot be written in (tried by making and removing an empty folder there).
     """
     try:

@@ -168,7 +168,7 @@ def plot_spread(
 ) -> Axes:
     """Spread curves.
 
-    the mean over runs (a strong line) with a light quantile band, one curve per group, each group
+    The mean over runs (a strong line) with a light quantile band, one curve per group, each group
     in its own colour.
 
     Parameters
@@ -699,7 +699,7 @@ def plot_difference_over_time(
 ) -> Axes:
     """Return a paired difference over time.
 
-    the mean difference (a line) and its interval (a light band), a zero line, and the what-if's
+    The mean difference (a line) and its interval (a light band), a zero line, and the what-if's
     events marked.
 
     Parameters

@@ -241,7 +241,7 @@ def default_draws(
 ) -> Draws:
     """Return the draws a what-if is judged under.
 
-    posterior samples for the parameters the data move, plausible ranges for the others.
+    Posterior samples for the parameters the data move, plausible ranges for the others.
 
     Parameters
     ----------

@@ -69,7 +69,7 @@ def summary_csv_rows(
 ) -> list[dict[str, Any]]:
     """Return the :func:`summary` rows flat, as ``summary.csv`` holds them.
 
-    per measure ``MEASURE_mean``, ``MEASURE_qLL`` and ``MEASURE_qHH``.
+    Per measure ``MEASURE_mean``, ``MEASURE_qLL`` and ``MEASURE_qHH``.
     """
     flat = []
     for row in rows:
@@ -168,7 +168,7 @@ def spread_figure(
 ) -> None:
     """Save ``spread.png``.
 
-    each measure (and the people working from the intent) by department over time, with bands and
+    Each measure (and the people working from the intent) by department over time, with bands and
     ``markers`` (date, words) marked.
     """
     from diffusion.io import save_figure

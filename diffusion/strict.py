@@ -107,9 +107,10 @@ def file_of(parts: Sequence[str | int], origins: Origins, default: str) -> str:
 def problems_of(
     exc: ValidationError, root: type[BaseModel], origins: Origins, default_file: str
 ) -> list[Problem]:
-    """One :class:`~diffusion.errors.Problem` per pydantic error, with paths, suggestions and hints.
+    """Turn pydantic's errors into problems, with paths, suggestions and hints.
 
-    the one formatter of validation errors, for specs and scenarios alike.
+    One :class:`~diffusion.errors.Problem` per error: the one formatter of validation errors,
+    for specs and scenarios alike.
 
     Parameters
     ----------

@@ -206,7 +206,7 @@ def candidate_pool(
 ) -> People:
     """Return the candidates the greedy considers.
 
-    the ``n`` best by ``scores``, the people in ``extra`` (the strategies' choices), the required
+    The ``n`` best by ``scores``, the people in ``extra`` (the strategies' choices), the required
     people, and for every minimum quota the best ``minimum + 2`` of its members (so pruning cannot
     make it unmeetable).
     """

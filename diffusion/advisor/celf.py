@@ -38,7 +38,7 @@ ValueFn = Callable[[Sequence[Sequence[int]]], list[float]]
 class Step:
     """One pick of the greedy.
 
-    the person, the value of the choice after it, the marginal gain, and the evaluations made so far
+    The person, the value of the choice after it, the marginal gain, and the evaluations made so far
     (all of the search).
     """
 

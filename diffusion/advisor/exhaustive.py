@@ -44,7 +44,7 @@ class ExhaustiveResult:
     def compare(self, result: GreedyResult) -> dict[str, float | int | bool]:
         """How a greedy result fares.
 
-        its rank, its value, the gap to the optimum and the share of the range (worst to best
+        Its rank, its value, the gap to the optimum and the share of the range (worst to best
         feasible choice) it reaches.
         """
         worst = min(self.values.values())

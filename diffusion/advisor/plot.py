@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 def plot_gains(advice: Advice, path: Path) -> None:
     """Write a PNG.
 
-    for each choice (the advice, the strategies), the distribution over the reporting runs of its
+    For each choice (the advice, the strategies), the distribution over the reporting runs of its
     paired difference from nomination (a violin), with the mean and its 90% interval.
     """
     import numpy as np

@@ -121,10 +121,11 @@ def calibrate(
     workers: int | None,
     overwrite: bool,
 ) -> None:
-    """Fit the --params of SCENARIO (default.
+    """Fit the --params of SCENARIO to Table 1.
 
-    the built-in Etten-Leur baseline) to Table 1: participants per team and department by autumn
-    2018, their concentration, the team leaders among them and the known order of the cohorts.
+    SCENARIO defaults to the built-in Etten-Leur baseline. Table 1: participants per team and
+    department by autumn 2018, their concentration, the team leaders among them and the known
+    order of the cohorts.
 
     Writes posterior.csv (samples and weights), posterior_summary.csv (mean and 90% interval
     per parameter), predictive_check.csv and .png (observed against simulated per team, with

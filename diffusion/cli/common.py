@@ -62,7 +62,7 @@ class NumberRange(click.FloatRange):
 def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Return a click callback.
 
-    a ``--scheduler`` address as Dask writes them, or a usage error, before anything is created (see
+    A ``--scheduler`` address as Dask writes them, or a usage error, before anything is created (see
     :func:`diffusion.executors.scheduler_address`).
     """
     if value is None:
@@ -79,7 +79,7 @@ def check_scheduler(ctx: click.Context, param: click.Parameter, value: str | Non
 def memory_option(command: F) -> F:
     """Return the ``--max-memory SIZE`` option.
 
-    refuse work whose memory estimate exceeds SIZE (:mod:`diffusion.budget`), for this command (and
+    Refuse work whose memory estimate exceeds SIZE (:mod:`diffusion.budget`), for this command (and
     the local workers it starts).
     """
     return click.option(
@@ -129,7 +129,7 @@ def _cap_workers(ctx: click.Context, param: click.Parameter, value: int | None) 
 def date_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     """Return a click callback.
 
-    a YYYY-MM-DD option as a date (None stays None), or a usage error.
+    A YYYY-MM-DD option as a date (None stays None), or a usage error.
     """
     if value is None:
         return None
@@ -144,7 +144,7 @@ def dates_option(
 ) -> list[dt.date]:
     """Return a click callback.
 
-    a repeatable YYYY-MM-DD option as a list of dates (:func:`date_option` for each).
+    A repeatable YYYY-MM-DD option as a list of dates (:func:`date_option` for each).
     """
     return [d for v in value if (d := date_option(ctx, param, v)) is not None]
 

@@ -364,7 +364,7 @@ def _unique(names: list[str]) -> list[str]:
 def headline(rows: list[Outcome], settings: Settings) -> list[Outcome]:
     """Return the outcomes a table shows by default.
 
-    every measure and the share working at the last date, for all staff and by department.
+    Every measure and the share working at the last date, for all staff and by department.
     """
     last = max(settings.dates).isoformat()
     wanted = {*settings.measures, "working share"}

@@ -83,9 +83,9 @@ def report(
 ) -> None:
     """Simulate BASE and each WHAT_IF with the same seeds and write one report.html for a client.
 
-    the question each what-if asks, a headline table in plain words, the curves and the difference
-    over time with the what-if's events marked, departments, the chance of reaching a share of the
-    staff, what the model assumes, and how the report was made.
+    It shows the question each what-if asks, a headline table in plain words, the curves and
+    the difference over time with the what-if's events marked, departments, the chance of
+    reaching a share of the staff, what the model assumes, and how the report was made.
 
     The page has its images and styles inline: it opens from disk without network. With
     --workers or --scheduler the runs are simulated in chunks on Dask workers; the report

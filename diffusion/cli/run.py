@@ -139,10 +139,10 @@ def run(
     workers: int | None,
     overwrite: bool,
 ) -> None:
-    """Simulate SCENARIO (a scenario file.
+    """Simulate SCENARIO, a scenario file (default: the built-in Etten-Leur baseline).
 
-    default: the built-in Etten-Leur baseline, the observed cohorts of 2015-2018, the changes at the
-    top in 2018, then a regular cohort cadence).
+    The baseline: the observed cohorts of 2015-2018, the changes at the top in 2018, then a
+    regular cohort cadence.
 
     Prints trained and adopters by department at the scenario's report dates with 90% bands
     over runs and writes series.csv (per-group series with bands), summary.csv, spread.png,

@@ -32,7 +32,7 @@ from diffusion.cli.common import clean_errors
 def sweep_plot(store: Path, measure: str, group: str, at: str, out: Path) -> None:
     """Plot a sweep STORE.
 
-    the output's mean and band over one swept parameter, or a heatmap of its mean over a grid of
+    The output's mean and band over one swept parameter, or a heatmap of its mean over a grid of
     two. Points not done yet are left out.
     """
     from diffusion.cli.sweep import require

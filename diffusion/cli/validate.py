@@ -18,7 +18,7 @@ from diffusion.cli.run import set_option
 def validate(files: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
     """Check each scenario FILE.
 
-    its keys and types, extends, dates against the calendar, the model and its parameters, and names
+    Its keys and types, extends, dates against the calendar, the model and its parameters, and names
     against the organisation.
 
     Prints "FILE: OK" per good file and every problem of a bad one, one line each

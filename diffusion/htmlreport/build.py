@@ -185,7 +185,7 @@ def build_context(
 ) -> dict[str, Any]:
     """Everything the template shows, as plain data (numbers already in words).
 
-    with ``judged`` (:func:`judge`) the headline says how robust each answer is.
+    With ``judged`` (:func:`judge`) the headline says how robust each answer is.
     """
     from diffusion import __version__
     from diffusion.plotting import group_names
@@ -333,7 +333,7 @@ def _reach_matrix(rows: Sequence[content.Row], dates: Sequence[dt.date]) -> list
 def _ranking(sims: Sequence[Simulated], cal: Calendar, date: dt.date, level: float) -> list:
     """Which what-if matters more.
 
-    for every two what-ifs, the size of one's effect on the people working from the intent at
+    For every two what-ifs, the size of one's effect on the people working from the intent at
     ``date`` minus the size of the other's.
 
     A what-if's effect in run ``i`` is its value minus the base's; its size is the effect
@@ -392,7 +392,7 @@ def write_files(
 ) -> list[Path]:
     """Write the report's files into ``folder``.
 
-    report.html, comparison.csv (tidy), report.pdf with ``pdf``, and last the manifest
+    The files report.html, comparison.csv (tidy), report.pdf with ``pdf``, and last the manifest
     (:func:`diffusion.outputs.write_manifest`).
 
     Raises

@@ -145,7 +145,7 @@ def n_staff(results: Results) -> int:
 def telling_share(results: Results, record: int, step: float = 0.05) -> float:
     """Return a share of the staff worth asking the probability of at ``record``.
 
-    the base's mean share working from the intent rounded up to a multiple of ``step`` (at least
+    The base's mean share working from the intent rounded up to a multiple of ``step`` (at least
     ``step``, at most 1), so the base reaches it in about half of its runs or fewer rather than in
     all of them.
     """
@@ -165,7 +165,7 @@ def compare_rows(
 ) -> list[Row]:
     """Every compared value of one what-if.
 
-    each measure for all staff and each department at each date (people), the share of staff working
+    Each measure for all staff and each department at each date (people), the share of staff working
     from the intent, and the probability that a share of the staff has worked from the intent by
     each date.
 

@@ -37,7 +37,7 @@ class Change:
 def question_of(scenario: Scenario, file: str | Path | None = None) -> str:
     """Return the question a scenario asks.
 
-    its ``question`` field, else the ``# Question:`` comment at the top of its file (up to the next
+    Its ``question`` field, else the ``# Question:`` comment at the top of its file (up to the next
     line that starts another heading, like ``# Expected:``), else its description; "" when it has
     none.
     """
@@ -66,7 +66,7 @@ def question_of(scenario: Scenario, file: str | Path | None = None) -> str:
 def changes(base: Scenario, what_if: Scenario, end: dt.date) -> list[Change]:
     """Return the what-if's changes from the base, by date.
 
-    events and cohorts added or dropped, and model parameters changed (dated at the calendar's
+    Events and cohorts added or dropped, and model parameters changed (dated at the calendar's
     start).
     """
     out: list[Change] = []
@@ -153,7 +153,7 @@ def default_dates(
 ) -> list[dt.date]:
     """Report dates after the earliest change.
 
-    the base's report dates that fall after it, and always the calendar's end, so no headline
+    The base's report dates that fall after it, and always the calendar's end, so no headline
     compares two identical pasts. Where that gives fewer than ``least`` dates, the year ends between
     the change and the end fill in (the last ones, so the dates show how the effect develops).
     """

@@ -134,7 +134,7 @@ class Model:
     ) -> list[Moves] | None:
         """Advance ``state`` from step ``t`` to ``t + 1`` in place.
 
-        the moves if :attr:`reports_moves`.
+        The moves if :attr:`reports_moves`.
         """
         raise NotImplementedError
 
@@ -157,7 +157,7 @@ class Model:
     def nomination_weights(self, org: CompiledOrg, prep: Any, state: State) -> np.ndarray:
         """Weights ``(runs, nodes)`` for filling cohort seats.
 
-        default: every staff member not yet in an adopted state, equally.
+        Default: every staff member not yet in an adopted state, equally.
         """
         adopted = np.isin(state.code, [self.code(s) for s in self.adopted_states])
         return (org.is_staff[None, :] & ~adopted).astype(np.float64)
@@ -174,7 +174,7 @@ class Model:
     ) -> None:
         """Apply a model-specific event (``ModelAction``) to ``state`` at step ``t``.
 
-        a subclass accepts the names in :attr:`actions` (the base accepts none).
+        A subclass accepts the names in :attr:`actions` (the base accepts none).
         """
         raise ValueError(f"model {self.name!r} has no action {action!r}")
 
@@ -224,7 +224,7 @@ class Model:
 def per_run(value: Any, rand: RunRandom) -> Any:
     """Return a parameter's value for each run of a batch.
 
-    a scalar as it is; a per-run array ``(simulation runs,)`` at the batch's positions
+    A scalar as it is; a per-run array ``(simulation runs,)`` at the batch's positions
     ``rand.rows``, ``(runs,)``.
     """
     if isinstance(value, np.ndarray):
@@ -262,7 +262,7 @@ def check_per_run(model: Model, n_runs: int) -> None:
 def stack_models(models: Sequence[Model], runs: int) -> Model:
     """One model for ``len(models) * runs`` runs.
 
-    runs ``k * runs .. (k + 1) * runs - 1`` have the parameters of ``models[k]``.
+    Runs ``k * runs .. (k + 1) * runs - 1`` have the parameters of ``models[k]``.
 
     The parameters that differ become per-run arrays (so they must be among the model's
     :attr:`Model.per_run_params`); the others stay as they are. Simulated with the run ids

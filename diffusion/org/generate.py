@@ -244,7 +244,7 @@ def _run_ends(*keys: np.ndarray) -> np.ndarray:
 def _sample_ranges(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, p: float):
     """Yield ``(row, col)`` arrays.
 
-    each pair ``(x, y)``, ``lo[x] <= y < hi[x]``, with probability ``p``, independently.
+    Each pair ``(x, y)``, ``lo[x] <= y < hi[x]``, with probability ``p``, independently.
 
     The pairs are numbered row by row, ``offset[x] + y - lo[x]``; the numbers hit by
     :func:`_bernoulli_hits` are mapped back to ``(x, y)``.
@@ -293,7 +293,7 @@ def _bernoulli_hits(rng: np.random.Generator, total: int, p: float):
 def _add_ties(G: nx.Graph, us: np.ndarray, vs: np.ndarray, kind: str, weight: float) -> None:
     """:func:`~diffusion.org.graph.add_tie` for many distinct pairs.
 
-    untied pairs in bulk, pairs already tied one by one (so that
+    Untied pairs in bulk, pairs already tied one by one (so that
     :data:`~diffusion.org.graph.TIE_PRECEDENCE` holds).
     """
     has_edge = G.has_edge

@@ -72,7 +72,7 @@ def read_graph(path: str | PathLike[str]) -> nx.Graph:
 def _scan_xml(path: Path) -> None:
     """Check what networkx reads without a word.
 
-    every ``<node>`` has an ``id`` (not given twice), every ``<edge>`` a ``source`` and a ``target``
+    Every ``<node>`` has an ``id`` (not given twice), every ``<edge>`` a ``source`` and a ``target``
     that differ.
 
     Raises

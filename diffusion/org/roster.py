@@ -295,7 +295,7 @@ MAX_WARNINGS = 10
 def _warn(path: Path, G: nx.Graph, columns: list[str]) -> None:
     """Warn about what is allowed but probably not meant.
 
-    no side column (all staff soft), departments and teams of one person (often a misspelt name).
+    No side column (all staff soft), departments and teams of one person (often a misspelt name).
     """
     if "side" not in columns:
         warn(
@@ -324,7 +324,7 @@ def _warn(path: Path, G: nx.Graph, columns: list[str]) -> None:
 def _derived_ties(G: nx.Graph) -> int:
     """How many ties :func:`_derive` makes at most, before it makes them.
 
-    every pair in a team, of the management team and of the forum, and the line ties.
+    Every pair in a team, of the management team and of the forum, and the line ties.
     """
     sizes: dict[str, int] = {}
     top = 0

@@ -50,10 +50,10 @@ __all__ = [
 
 # ------------------------------------------------------------------------------ organisation
 def load_org(section: Organisation) -> CompiledOrg:
-    """Return the compiled organisation of a scenario (cached per process.
+    """Return the compiled organisation of a scenario, cached per process.
 
-    scenarios share their organisation; a file is read again when it changes, or when a relative
-    path names another file after a change of the current folder).
+    Scenarios share their organisation; a file is read again when it changes, or when a
+    relative path names another file after a change of the current folder.
 
     Raises
     ------
@@ -138,9 +138,9 @@ def calendar_of(section: CalendarSection) -> Calendar:
 
 
 def report_dates(scenario: Scenario, calendar: Calendar) -> list[dt.date]:
-    """Return the scenario's ``outputs.dates`` inside the calendar (default.
+    """Return the scenario's ``outputs.dates`` inside the calendar.
 
-    a quarter, half and three quarters of the way, and the end).
+    By default a quarter, half and three quarters of the way, and the end.
     """
     dates = [d for d in scenario.outputs.dates if calendar.start <= d <= calendar.end]
     if dates:

@@ -73,7 +73,7 @@ def plot_sweep(
 ) -> Axes:
     """Return a sweep's output over its parameters.
 
-    a response curve with its band for one swept parameter, a heatmap of the mean for a grid of two.
+    A response curve with its band for one swept parameter, a heatmap of the mean for a grid of two.
 
     Parameters
     ----------

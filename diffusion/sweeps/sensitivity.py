@@ -128,7 +128,7 @@ class SobolIndices(_NoiseFloor):
 class MorrisIndices(_NoiseFloor):
     """Morris elementary-effect measures of one output, each array ``(k + 1,)``.
 
-    the parameters, then the dummy.
+    The parameters, then the dummy.
 
     Attributes
     ----------
@@ -344,7 +344,7 @@ def ishigami_indices(a: float = 7.0, b: float = 0.1) -> tuple[np.ndarray, np.nda
 def linear(x: np.ndarray, coefficients: Sequence[float]) -> np.ndarray:
     """``sum_i c_i x_i`` of ``x`` ``(points, k)``, ``(points,)``.
 
-    its Morris ``mu*`` for an input on ``[a, b]`` is exactly ``|c_i| (b - a)``, with ``sigma = 0``.
+    Its Morris ``mu*`` for an input on ``[a, b]`` is exactly ``|c_i| (b - a)``, with ``sigma = 0``.
     """
     return np.asarray(x, dtype=np.float64) @ np.asarray(coefficients, dtype=np.float64)
 

@@ -488,7 +488,7 @@ def outcome_rows(ds: Any) -> list[dict[str, object]]:
 def summary_rows(ds: Any) -> list[dict[str, object]]:
     """One row per finished point (``summary.csv``).
 
-    the parameters, then each key outcome's mean and band side by side (``"<outcome> mean"``,
+    The parameters, then each key outcome's mean and band side by side (``"<outcome> mean"``,
     ``"<outcome> q05"``...); the :func:`outcome_rows` of a point on one row.
     """
     keys = ["point", *param_paths(ds)]
@@ -556,7 +556,7 @@ def measure_band(
 def output_values(ds: Any, name: str, date: str = "end", group: str = ALL) -> np.ndarray:
     """Return an output per point ``(points,)``.
 
-    a measure's mean over runs in ``group`` at ``date``, or the mean over runs of the key outcome
+    A measure's mean over runs in ``group`` at ``date``, or the mean over runs of the key outcome
     ``name`` (a column of ``summary.csv`` without its `` mean``). NaN at points not done.
 
     Raises
