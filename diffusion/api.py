@@ -313,6 +313,7 @@ def compare(
     posterior: str | os.PathLike[str] | None = None,
     ranges: Mapping[str, tuple[float, float]] | None = None,
     executor: Executor | None = None,
+    groupings: Sequence[str] = (),
     progress: Progress | None = None,
     draw_progress: Progress | None = None,
 ) -> Comparison:
@@ -351,6 +352,9 @@ def compare(
     executor : Executor, optional
         Where the runs are simulated, in chunks of whole runs (default: in this process);
         the outcomes do not depend on it.
+    groupings : sequence of str
+        More groupings to record besides departments and kinds (``"side"``, ``"role"``...),
+        for questions the outcomes do not answer (``Comparison.results``).
     progress : callable, optional
         Called with the number of run-steps done since the last call.
     draw_progress : callable, optional
@@ -407,7 +411,8 @@ def compare(
     if n_runs < 2:
         raise InputError("", "runs", "compare needs at least 2 runs for its intervals")
     root = _seed(first.seed if seed is None else seed)
-    studies = [build_study(item.scenario, groupings=GROUPINGS) for _, item in loaded]
+    recorded = tuple(dict.fromkeys((*GROUPINGS, *groupings)))
+    studies = [build_study(item.scenario, groupings=recorded) for _, item in loaded]
     calendar = studies[0].calendar
     for name, study in zip(names[1:], studies[1:], strict=True):
         if study.calendar != calendar:
@@ -431,7 +436,7 @@ def compare(
         reach_shares=tuple(first.outputs.reach_shares),
         level=level,
     )
-    _check_held(studies, n_runs, calendar.n_steps)
+    _check_held(studies, n_runs, calendar.n_steps, recorded)
     # the what-ifs go on from the base's runs where their history is the base's; in chunks
     # of runs on the executor's workers if it has any
     together = simulate_together(studies, n_runs, root, executor=executor, progress=progress)
@@ -457,7 +462,9 @@ def compare(
     )
 
 
-def _check_held(studies: Sequence[Any], n_runs: int, n_steps: int) -> None:
+def _check_held(
+    studies: Sequence[Any], n_runs: int, n_steps: int, groupings: Sequence[str]
+) -> None:
     """Refuse a comparison whose results, held together, would not fit in memory.
 
     Each simulation alone is checked by the engine.
@@ -467,7 +474,7 @@ def _check_held(studies: Sequence[Any], n_runs: int, n_steps: int) -> None:
     from diffusion.budget import check, simulation_bytes
 
     org, model = studies[0].org, studies[0].model
-    tracked = [g for g in GROUPINGS if len(org.group_labels[g]) > 1]
+    tracked = [g for g in groupings if len(org.group_labels[g]) > 1]
     one = simulation_bytes(
         runs=n_runs,
         records=n_steps + 1,

@@ -342,7 +342,8 @@ def _on_workers(
 
 def _check_memory(job: _Job, chunk: int) -> None:
     """Refuse (:class:`~diffusion.budget.BudgetError`) a simulation whose gathered results
-    and one chunk in flight would not fit in this process's memory."""
+    and one chunk in flight would not fit in this process's memory.
+    """
     from diffusion.budget import check_simulation
 
     study, org = job.study, job.study.org

@@ -204,7 +204,8 @@ class Spread:
 @dataclass
 class _Part:
     """One measure by one grouping: histograms ``(records, bins)`` or values ``(runs,
-    records, groups)``; group ``g``'s bins start at ``offsets[g]``."""
+    records, groups)``; group ``g``'s bins start at ``offsets[g]``.
+    """
 
     sizes: np.ndarray
     offsets: np.ndarray
@@ -214,7 +215,8 @@ class _Part:
 
 def _as_values(n_runs: int, sizes: np.ndarray) -> bool:
     """Whether a grouping of groups ``sizes`` is kept as the runs' values (fewer numbers
-    than its histograms' bins)."""
+    than its histograms' bins).
+    """
     return n_runs * len(sizes) <= int((np.asarray(sizes) + 1).sum())
 
 
@@ -332,7 +334,8 @@ class Tally:
         self, part: _Part, block: np.ndarray, codes: tuple[int, ...], row: int, record: int
     ) -> None:
         """Add the counts ``block`` ``(records, runs, groups, states)`` of one measure, from
-        record ``record`` and run row ``row``."""
+        record ``record`` and run row ``row``.
+        """
         values = block[..., codes[0]].astype(np.int32)  # (records, runs, groups)
         for code in codes[1:]:
             values += block[..., code]
@@ -404,7 +407,8 @@ class Tally:
     # ------------------------------------------------------------------ persistence
     def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Its arrays (for ``.npz``) and a JSON-able description; :meth:`from_arrays` reads
-        them back."""
+        them back.
+        """
         arrays: dict[str, np.ndarray] = {}
         for (name, grouping), part in self.parts.items():
             held = part.hist if part.hist is not None else part.values

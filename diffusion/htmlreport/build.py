@@ -52,8 +52,9 @@ def simulate_all(
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[Simulated]:
-    """Simulate every scenario with the same ``runs`` and ``seed`` (common random numbers),
-    in chunks of runs on ``executor``'s workers if given (:mod:`diffusion.chunks`; the
+    """Simulate every scenario with the same ``runs`` and ``seed`` (common random numbers).
+
+    In chunks of runs on ``executor``'s workers if given (:mod:`diffusion.chunks`; the
     results do not depend on it).
 
     Raises

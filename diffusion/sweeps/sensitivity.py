@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -60,9 +60,22 @@ class _NoiseFloor:
         value, conf = self.headline
         return (value - conf) > self.noise_floor
 
-    def rows(self) -> list[dict[str, object]]:  # pragma: no cover - overridden
-        """One row per parameter (the dummy last)."""
-        raise NotImplementedError
+    #: the names of the inputs, then ``"dummy"`` (set by each kind of indices)
+    names: tuple[str, ...]
+    #: the columns of :meth:`rows`, each with the attribute holding its values
+    columns: ClassVar[dict[str, str]] = {}
+
+    def rows(self) -> list[dict[str, object]]:
+        """Return one row per input (the dummy last).
+
+        Its name, each of :attr:`columns`, and whether it stands above the noise floor.
+        """
+        return [
+            {"parameter": name}
+            | {column: float(getattr(self, attr)[i]) for column, attr in self.columns.items()}
+            | {"above_noise": bool(self.above_noise[i]) if name != DUMMY else ""}
+            for i, name in enumerate(self.names)
+        ]
 
     def to_pandas(self) -> Any:
         """Return the indices as a :class:`pandas.DataFrame`, one row per parameter (dummy last)."""
@@ -102,19 +115,12 @@ class SobolIndices(_NoiseFloor):
         """The total index and its confidence half-width, ``(k + 1,)`` each."""
         return self.st, self.st_conf
 
-    def rows(self) -> list[dict[str, object]]:
-        """One row per input: name, indices, intervals, and whether it stands above noise."""
-        return [
-            {
-                "parameter": name,
-                "S1": float(self.s1[i]),
-                "S1_conf": float(self.s1_conf[i]),
-                "ST": float(self.st[i]),
-                "ST_conf": float(self.st_conf[i]),
-                "above_noise": bool(self.above_noise[i]) if name != DUMMY else "",
-            }
-            for i, name in enumerate(self.names)
-        ]
+    columns: ClassVar[dict[str, str]] = {
+        "S1": "s1",
+        "S1_conf": "s1_conf",
+        "ST": "st",
+        "ST_conf": "st_conf",
+    }
 
     def bars(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Return what a bar chart shows: label -> (indices, half-widths), ``(k + 1,)``."""
@@ -128,7 +134,7 @@ class SobolIndices(_NoiseFloor):
 class MorrisIndices(_NoiseFloor):
     """Morris elementary-effect measures of one output, each array ``(k + 1,)``.
 
-    The parameters, then the dummy.
+    The arrays hold the parameters, then the dummy.
 
     Attributes
     ----------
@@ -158,19 +164,12 @@ class MorrisIndices(_NoiseFloor):
         """``mu*`` and its confidence half-width, ``(k + 1,)`` each."""
         return self.mu_star, self.mu_star_conf
 
-    def rows(self) -> list[dict[str, object]]:
-        """One row per input: name, measures, interval, and whether it stands above noise."""
-        return [
-            {
-                "parameter": name,
-                "mu_star": float(self.mu_star[i]),
-                "mu_star_conf": float(self.mu_star_conf[i]),
-                "mu": float(self.mu[i]),
-                "sigma": float(self.sigma[i]),
-                "above_noise": bool(self.above_noise[i]) if name != DUMMY else "",
-            }
-            for i, name in enumerate(self.names)
-        ]
+    columns: ClassVar[dict[str, str]] = {
+        "mu_star": "mu_star",
+        "mu_star_conf": "mu_star_conf",
+        "mu": "mu",
+        "sigma": "sigma",
+    }
 
     def bars(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Return what a bar chart shows: label -> (values, half-widths), ``(k + 1,)``."""
