@@ -51,11 +51,7 @@ from diffusion.scenario.load import LoadedScenario, RawScenario, load_all, packa
 from diffusion.scenario.load import load_scenario as _load_file
 from diffusion.scenario.overrides import SET_FILE, apply_overrides
 from diffusion.scenario.problems import Problem, ScenarioError
-from diffusion.sweeps.plan import SweepPlan
-from diffusion.sweeps.runner import Sweep, require, run_sweep
-
-#: points of a sensitivity design when none are given: Sobol base samples, Morris trajectories
-DEFAULT_POINTS: dict[str, int] = {"sobol": 64, "morris": 10}
+from diffusion.sweeps.runner import Sweep, SweepRequest, execute_sweep, prepare_sweep, require
 
 #: what the functions accept as a scenario: a loaded one, a file, or None for the baseline
 ScenarioLike = LoadedScenario | str | os.PathLike[str] | None
@@ -665,7 +661,7 @@ def sweep(
 
     Every point is validated before any work; every point uses the same root seed, so grid
     and Latin-hypercube points share their random numbers (common random numbers). Results
-    do not depend on the executor. See :func:`diffusion.sweeps.runner.run_sweep`.
+    do not depend on the executor (:mod:`diffusion.sweeps.runner`).
 
     Parameters
     ----------
@@ -723,11 +719,11 @@ def sweep(
     >>> sorted(set(frame["model.params.leader_effect"]))
     [0.2, 0.8]
     """
-    return run_sweep(
+    request = SweepRequest(
         scenario,
-        params,
-        overrides,
-        store=store,
+        tuple(params),
+        store,
+        sets=tuple(overrides),
         design=design,
         points=points,
         runs=runs,
@@ -736,10 +732,10 @@ def sweep(
         resume=resume,
         overwrite=overwrite,
         record_every=record_every,
-        groupings=groupings,
+        groupings=tuple(groupings),
         keep_runs=keep_runs,
-        progress=progress,
     )
+    return execute_sweep(prepare_sweep(request), progress)
 
 
 def sensitivity(
@@ -789,37 +785,24 @@ def sensitivity(
     ScenarioError, InputError
         Before any point runs, also for an output the store will not hold.
     """
-    from diffusion.sweeps.sensitivity import analyze
-    from diffusion.sweeps.store import open_store, output_values
+    from diffusion.sweeps.sensitivity import DEFAULT_POINTS, indices_of, output_check
 
     require("SALib", extra="sensitivity")
-
-    def check(plan: SweepPlan) -> None:
-        layout = plan.layout
-        names = [*layout.reduction.measures, *layout.count_outcomes, *layout.value_outcomes]
-        if measure not in names:
-            raise InputError("", "measure", f"no output {measure!r}; measures: {names}")
-        if group not in layout.groups:
-            raise InputError("", "group", f"no group {group!r}; groups: {list(layout.groups)}")
-
-    result = run_sweep(
+    request = SweepRequest(
         scenario,
-        params,
-        overrides,
-        store=store,
+        tuple(params),
+        store,
+        sets=tuple(overrides),
         design=method,
-        points=DEFAULT_POINTS[method] if points is None and method in DEFAULT_POINTS else points,
+        points=DEFAULT_POINTS.get(method) if points is None else points,
         runs=runs,
         seed=seed,
         executor=executor,
         resume=resume,
         overwrite=overwrite,
-        groupings=("department",),
-        check=check,
-        progress=progress,
     )
-    y = output_values(open_store(result.store), measure, at, group)
-    return analyze(result.plan.design, y, seed=int(result.plan.attrs["seed"]))
+    job = prepare_sweep(request, check=output_check(measure, group))
+    return indices_of(execute_sweep(job, progress), measure, at, group)
 
 
 def advise(

@@ -7,7 +7,7 @@ through the sweep machinery.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,10 +15,8 @@ from diffusion.cli.common import clean_errors, fail, memory_option
 from diffusion.cli.sweep import require, run_sweep, sweep_options
 
 if TYPE_CHECKING:
-    from diffusion.sweeps.plan import SweepPlan
-
-#: default --points: base samples (sobol), trajectories (morris)
-DEFAULT_POINTS = {"sobol": 64, "morris": 10}
+    from diffusion.sweeps.runner import Sweep
+    from diffusion.sweeps.sensitivity import Indices
 
 METHOD_HELP = """\b
 sobol: first-order (S1) and total (ST) Sobol indices from Saltelli's design of --points N
@@ -93,51 +91,40 @@ def sensitivity(
     if out.exists() and not out.is_dir():
         fail(f"{out}: exists and is not a folder")
 
-    def check(plan: SweepPlan) -> None:
-        """Return the output exists in the store to be made: fail before any point runs."""
-        layout = plan.layout
-        names = [*layout.reduction.measures, *layout.count_outcomes, *layout.value_outcomes]
-        if measure not in names:
-            fail(f"--measure: no output {measure!r}; measures: {list(layout.reduction.measures)}")
-        if group not in layout.groups:
-            fail(f"--group: no group {group!r}; groups: {list(layout.groups)}")
+    from diffusion.sweeps.runner import SweepRequest
+    from diffusion.sweeps.sensitivity import DEFAULT_POINTS, indices_of, output_check
 
     with clean_errors():
-        from diffusion.sweeps.store import open_store, output_values
-
         out.mkdir(parents=True, exist_ok=True)
-        store = out / "sweep.zarr"
-        plan = run_sweep(
+        request = SweepRequest(
             scenario,
             params,
-            overrides,
+            out / "sweep.zarr",
+            sets=overrides,
             design=method,
             points=DEFAULT_POINTS[method] if points is None else points,
-            n_runs=n_runs,
+            runs=n_runs,
             seed=seed,
-            store=store,
-            scheduler=scheduler,
-            workers=workers,
             resume=resume,
             overwrite=overwrite,
             record_every=record_every,
             groupings=groupings,
-            check=check,
         )
-        y = output_values(open_store(store), measure, at, group)
-        _report(plan, y, out, measure, at, group)
+        result = run_sweep(request, scheduler, workers, check=output_check(measure, group))
+        _report(result, indices_of(result, measure, at, group), out, measure, at, group)
 
 
-def _report(plan: SweepPlan, y: Any, out: Path, measure: str, at: str, group: str) -> None:
-    """Analyse, print the table, write sensitivity.csv and sensitivity.png."""
+def _report(result: Sweep, indices: Indices, out: Path, measure: str, at: str, group: str) -> None:
+    """Print the table, write sensitivity.csv and sensitivity.png."""
     from rich.console import Console
     from rich.table import Table
 
     from diffusion.io import save_figure
     from diffusion.sweeps.plots import plot_indices
-    from diffusion.sweeps.sensitivity import ADVISED_RUNS, analyze
+    from diffusion.sweeps.sensitivity import ADVISED_RUNS
     from diffusion.tables import write_csv
 
+    plan = result.plan
     n_runs = plan.layout.n_runs
     if n_runs < ADVISED_RUNS:
         click.echo(
@@ -145,7 +132,6 @@ def _report(plan: SweepPlan, y: Any, out: Path, measure: str, at: str, group: st
             "noise inflates the indices (compare each with the dummy's)",
             err=True,
         )
-    indices = analyze(plan.design, y, seed=int(plan.attrs["seed"]))
     rows = indices.rows()
     write_csv(rows, out / "sensitivity.csv")
     level = round(100 * indices.conf_level)

@@ -1,14 +1,16 @@
 """``diffusion sweep``: a scenario over many parameter values, locally or on a Dask cluster.
 
-:func:`run_sweep` (plan, create or resume the store, run the points, write ``summary.csv``)
-is shared with ``diffusion sensitivity``, which runs its points the same way.
+:func:`run_sweep` (prepare and execute a :class:`~diffusion.sweeps.runner.SweepRequest` with
+progress and messages) is shared with ``diffusion sensitivity``, which runs its points the
+same way.
 """
 
 from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,7 @@ from diffusion.cli.run import set_option
 
 if TYPE_CHECKING:
     from diffusion.sweeps.plan import SweepPlan
+    from diffusion.sweeps.runner import Sweep, SweepRequest
 
 DESIGN_HELP = """\b
 SPEC is a:b:n (n values from a to b), log:a:b:n (on a log scale) or [x, y, z] (a list).
@@ -145,49 +148,36 @@ def sweep(
     runs; workers reduce their points and write them into the store, and a point is marked
     complete last, so --resume redoes only what is missing.
     """
-    with clean_errors():
-        run_sweep(
-            scenario,
-            params,
-            overrides,
-            design=design,
-            points=points,
-            n_runs=n_runs,
-            seed=seed,
-            store=store,
-            scheduler=scheduler,
-            workers=workers,
-            resume=resume,
-            overwrite=overwrite,
-            record_every=record_every,
-            groupings=groupings,
-            keep_runs=keep_runs,
-        )
+    from diffusion.sweeps.runner import SweepRequest
+
+    request = SweepRequest(
+        scenario,
+        params,
+        store,
+        sets=overrides,
+        design=design,
+        points=points,
+        runs=n_runs,
+        seed=seed,
+        resume=resume,
+        overwrite=overwrite,
+        record_every=record_every,
+        groupings=groupings,
+        keep_runs=keep_runs,
+    )
+    run_sweep(request, scheduler, workers)
 
 
 def run_sweep(
-    scenario: Path,
-    params: Sequence[str],
-    sets: Sequence[str],
-    *,
-    design: str,
-    points: int | None,
-    n_runs: int,
-    seed: int | None,
-    store: Path,
+    request: SweepRequest,
     scheduler: str | None,
     workers: int | None,
-    resume: bool,
-    overwrite: bool,
-    record_every: int | None,
-    groupings: Sequence[str],
-    keep_runs: bool = False,
     check: Callable[[SweepPlan], None] | None = None,
-) -> SweepPlan:
-    """Run :func:`diffusion.sweeps.runner.run_sweep` with the command line's options.
+) -> Sweep:
+    """Prepare and execute a sweep on the executor of the options, with progress.
 
-    Its messages and exits: one line (status 2) on any problem before the work starts,
-    status 130 when interrupted (after the summary of the points done is written).
+    Messages and exits: one line (status 2) on any problem before the work starts, status
+    130 when interrupted (after the summary of the points done is written).
     """
     from diffusion.executors import Executor
     from diffusion.sweeps import runner
@@ -195,26 +185,9 @@ def run_sweep(
 
     with clean_errors():
         executor = Executor.from_options(scheduler, workers, default_workers=2)
-    with clean_errors():
-        job = runner.prepare_sweep(
-            scenario,
-            params,
-            sets,
-            store=store,
-            design=design,
-            points=points,
-            runs=n_runs,
-            seed=seed,
-            executor=executor,
-            resume=resume,
-            overwrite=overwrite,
-            record_every=record_every,
-            groupings=groupings,
-            keep_runs=keep_runs,
-            check=check,
-            command=shlex.join(["diffusion", *sys.argv[1:]]),
-        )
-    specs = job.plan.design.specs
+        command = shlex.join(["diffusion", *sys.argv[1:]])
+        job = runner.prepare_sweep(replace(request, executor=executor, command=command), check)
+    design, specs, store = request.design, job.plan.design.specs, job.store
     if design in ("lhs", "sobol", "morris") and any(s.count is not None for s in specs):
         click.echo(
             f"note: the {design} design uses a:b as bounds; --points sets the count", err=True
@@ -222,7 +195,7 @@ def run_sweep(
     click.echo(job.describe(), err=True)
     try:
         with progress(len(job.todo), f"sweeping {len(job.todo)} points") as advance:
-            runner.execute_sweep(job, advance)
+            result = runner.execute_sweep(job, advance)
     except KeyboardInterrupt as exc:
         from diffusion.cli.interrupts import stop_message
 
@@ -234,7 +207,7 @@ def run_sweep(
         )
         sys.exit(stop_message(exc)[1])
     _summarise(store)
-    return job.plan
+    return result
 
 
 def _summarise(store: Path) -> None:

@@ -1,7 +1,8 @@
 """A whole sweep: plan it, create or resume its store, run the missing points, summarise.
 
-:func:`run_sweep` is what ``diffusion sweep`` and ``diffusion sensitivity`` do, as a
-function: every point is validated before the store is touched; an existing store is
+:func:`prepare_sweep` and :func:`execute_sweep` of a :class:`SweepRequest` are what
+:func:`diffusion.sweep`, :func:`diffusion.sensitivity` and their commands do: every point is
+validated before the store is touched; an existing store is
 completed only when asked (``resume``) and only if the same sweep made it, or replaced only
 when asked (``overwrite``); the points run where the :class:`~diffusion.executors.Executor`
 says; ``summary.csv`` is written into the store at the end, and also when interrupted.
@@ -10,7 +11,7 @@ says; ``summary.csv`` is written into the store at the end, and also when interr
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,32 @@ def require(*modules: str, extra: str) -> None:
 
 
 @dataclass(frozen=True)
+class SweepRequest:
+    """What to sweep, into which store, and where: the arguments of :func:`diffusion.sweep`.
+
+    The attributes are its parameters of the same names (``sets`` its ``overrides``), as
+    tuples where it takes sequences, and ``command``, the command line for the store's
+    provenance.
+    """
+
+    scenario: str | os.PathLike[str]
+    params: tuple[str, ...]
+    store: str | os.PathLike[str]
+    sets: tuple[str, ...] = ()
+    design: str = "grid"
+    points: int | None = None
+    runs: int = 100
+    seed: int | None = None
+    executor: Executor | None = None
+    resume: bool = False
+    overwrite: bool = False
+    record_every: int | None = None
+    groupings: tuple[str, ...] = ("department",)
+    keep_runs: bool = False
+    command: str = ""
+
+
+@dataclass(frozen=True)
 class SweepJob:
     """A planned sweep whose store is ready: what :func:`execute_sweep` computes.
 
@@ -109,46 +136,42 @@ class SweepJob:
 
 
 def prepare_sweep(
-    scenario: str | os.PathLike[str],
-    params: Sequence[str],
-    sets: Sequence[str] = (),
-    *,
-    store: str | os.PathLike[str],
-    design: str = "grid",
-    points: int | None = None,
-    runs: int = 100,
-    seed: int | None = None,
-    executor: Executor | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    record_every: int | None = None,
-    groupings: Sequence[str] = ("department",),
-    keep_runs: bool = False,
-    check: Callable[[SweepPlan], None] | None = None,
-    command: str = "",
+    request: SweepRequest, check: Callable[[SweepPlan], None] | None = None
 ) -> SweepJob:
     """Plan a sweep and create (or check, to resume) its store; nothing is simulated.
 
-    The parameters are those of :func:`run_sweep`.
+    Every point is loaded and validated first; ``check`` may refuse the plan (raising)
+    before anything is created. :func:`execute_sweep` then computes the missing points.
+
+    Raises
+    ------
+    ScenarioError
+        The problems of the scenario or of any point.
+    InputError
+        A store that is not a sweep's, made by another sweep, or existing without
+        ``resume`` or ``overwrite``; both asked; a missing optional package; a scheduler
+        that does not answer.
     """
+    r = request
+    resume, overwrite = r.resume, r.overwrite
     if resume and overwrite:
         raise InputError("", "", "give --resume or --overwrite, not both")
-    executor = executor or Executor()
+    executor = r.executor or Executor()
     require(*NEEDS, *(() if executor.in_process else ("distributed",)), extra="dask,sweep")
-    path = Path(store)
+    path = Path(r.store)
     plan = plan_sweep(
-        scenario,
-        params,
-        sets=sets,
-        design=design,
-        points=points,
-        runs=runs,
-        seed=seed,
-        record_every=record_every,
-        groupings=groupings,
-        keep_runs=keep_runs,
+        r.scenario,
+        r.params,
+        sets=r.sets,
+        design=r.design,
+        points=r.points,
+        runs=r.runs,
+        seed=r.seed,
+        record_every=r.record_every,
+        groupings=r.groupings,
+        keep_runs=r.keep_runs,
         store=str(path.resolve()),  # workers elsewhere may start in another folder
-        command=command,
+        command=r.command,
     )
     if check is not None:
         check(plan)
@@ -169,87 +192,6 @@ def execute_sweep(job: SweepJob, progress: Callable[[int], None] | None = None) 
     finally:
         write_summary(job.store)
     return Sweep(job.store, job.plan, len(job.todo))
-
-
-def run_sweep(
-    scenario: str | os.PathLike[str],
-    params: Sequence[str],
-    sets: Sequence[str] = (),
-    *,
-    store: str | os.PathLike[str],
-    design: str = "grid",
-    points: int | None = None,
-    runs: int = 100,
-    seed: int | None = None,
-    executor: Executor | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    record_every: int | None = None,
-    groupings: Sequence[str] = ("department",),
-    keep_runs: bool = False,
-    check: Callable[[SweepPlan], None] | None = None,
-    command: str = "",
-    progress: Callable[[int], None] | None = None,
-) -> Sweep:
-    """Plan a sweep, create (or resume) its store, run the missing points, write the summary.
-
-    Parameters
-    ----------
-    scenario : path
-        The scenario file.
-    params, sets : sequence of str
-        ``PATH=SPEC`` swept values and fixed ``PATH=VALUE`` overrides
-        (:func:`~diffusion.sweeps.plan.plan_sweep`).
-    store : path
-        The zarr store (a folder).
-    design, points, runs, seed, record_every, groupings, keep_runs
-        As :func:`~diffusion.sweeps.plan.plan_sweep`.
-    executor : Executor, optional
-        Where the points run (default: in this process).
-    resume : bool
-        Complete an existing store of the same sweep.
-    overwrite : bool
-        Replace an existing store.
-    check : callable, optional
-        Called with the plan before the store is touched (a caller's own checks).
-    command : str
-        The command line, recorded in the store.
-    progress : callable, optional
-        Called with 1 for every point done.
-
-    Returns
-    -------
-    Sweep
-
-    Raises
-    ------
-    ScenarioError
-        The problems of the scenario or of any point, before any work.
-    InputError
-        A store that is not a sweep's, made by another sweep, or existing without
-        ``resume`` or ``overwrite``; both asked; a missing optional package.
-    KeyboardInterrupt
-        Re-raised after writing the summary of the points done (``resume`` completes them).
-    """
-    job = prepare_sweep(
-        scenario,
-        params,
-        sets,
-        store=store,
-        design=design,
-        points=points,
-        runs=runs,
-        seed=seed,
-        executor=executor,
-        resume=resume,
-        overwrite=overwrite,
-        record_every=record_every,
-        groupings=groupings,
-        keep_runs=keep_runs,
-        check=check,
-        command=command,
-    )
-    return execute_sweep(job, progress)
 
 
 def _prepare(plan: SweepPlan, path: Path, *, resume: bool, overwrite: bool) -> list[Any]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -37,8 +37,14 @@ from diffusion.errors import InputError
 from diffusion.sweeps.design import DUMMY, Design
 from diffusion.sweeps.spec import ParamSpec
 
+if TYPE_CHECKING:
+    from diffusion.sweeps.plan import SweepPlan
+    from diffusion.sweeps.runner import Sweep
+
 #: runs per point below which the command warns that noise will swamp small indices
 ADVISED_RUNS = 10
+#: points of a design when none are given: Sobol base samples, Morris trajectories
+DEFAULT_POINTS: dict[str, int] = {"sobol": 64, "morris": 10}
 
 
 class _NoiseFloor:
@@ -359,3 +365,40 @@ __all__ = [
     "ishigami_indices",
     "linear",
 ]
+
+
+def output_check(measure: str, group: str) -> Callable[[SweepPlan], None]:
+    """Return a check that a sweep's store will hold ``measure`` in ``group``.
+
+    Given to :func:`~diffusion.sweeps.runner.prepare_sweep`, it refuses a plan before any
+    point runs.
+
+    Raises
+    ------
+    InputError
+        (the check) For an output or a group the store will not hold.
+    """
+
+    def check(plan: SweepPlan) -> None:
+        layout = plan.layout
+        names = [*layout.reduction.measures, *layout.count_outcomes, *layout.value_outcomes]
+        if measure not in names:
+            measures = list(layout.reduction.measures)
+            raise InputError("", "--measure", f"no output {measure!r}; measures: {measures}")
+        if group not in layout.groups:
+            raise InputError("", "--group", f"no group {group!r}; groups: {list(layout.groups)}")
+
+    return check
+
+
+def indices_of(sweep: Sweep, measure: str, at: str = "end", group: str = "all") -> Indices:
+    """Compute the indices of an output of a ``sobol`` or ``morris`` sweep.
+
+    The output is ``measure`` in ``group`` at ``at``
+    (:func:`~diffusion.sweeps.store.output_values`), the bootstrap seeded with the sweep's
+    seed.
+    """
+    from diffusion.sweeps.store import open_store, output_values
+
+    y = output_values(open_store(sweep.store), measure, at, group)
+    return analyze(sweep.plan.design, y, seed=int(sweep.plan.attrs["seed"]))
