@@ -22,7 +22,8 @@ Outcomes
     A run that never gets there within the calendar counts as getting there at the end
     (censored): the value is then a lower bound, and so is a difference in which the
     what-if reaches the share earlier. The outcome ``P(reach <share> of staff) <end>``
-    reports how often the share is reached at all.
+    reports how often the share is reached at all, ``P(reach <share> of staff) <date>`` how
+    often by each date.
 """
 
 from __future__ import annotations
@@ -168,8 +169,8 @@ def outcomes_of(
     with the length of the calendar (a sweep reduces every point with this).
     """
     out: dict[str, OutcomeValues] = {}
-    departments = _departments(results)
-    dept_col = [results.group_labels["department"].index(d) for d in departments]
+    depts = departments(results)
+    dept_col = [results.group_labels["department"].index(d) for d in depts]
     staff_col = results.group_labels["kind"].index("staff")
     records = [results.record_of_step(calendar.step_of(date)) for date in settings.dates]
     n_staff = int(results.group_sizes("kind")[staff_col])
@@ -183,7 +184,7 @@ def outcomes_of(
         by_dept, by_kind = at_dates(states, "department"), at_dates(states, "kind")
         for d, date in enumerate(settings.dates):
             day = date.isoformat()
-            for dept, col in zip(departments, dept_col, strict=True):
+            for dept, col in zip(depts, dept_col, strict=True):
                 out[f"{measure} {dept} {date}"] = OutcomeValues(
                     measure, by_dept[:, d, col], measure, dept, day
                 )
@@ -199,7 +200,7 @@ def outcomes_of(
         out[f"share working all {date}"] = OutcomeValues(
             "share", staff_working[:, d] / max(n_staff, 1), "working share", ALL_STAFF, day
         )
-        for dept, col in zip(departments, dept_col, strict=True):
+        for dept, col in zip(depts, dept_col, strict=True):
             passed = (working[:, d, col] >= settings.pass_share * sizes[col]).astype(np.float64)
             out[f"P({dept} >= {share} working from the intent) {date}"] = OutcomeValues(
                 "probability", passed, f"P(>= {share} working)", dept, day
@@ -213,17 +214,20 @@ def outcomes_of(
         out[f"years to {pct} of staff working from the intent"] = OutcomeValues(
             "years", censored * DAYS_PER_STEP / 365.25, f"years to {pct} working", ALL_STAFF, ""
         )
-        out[f"P(reach {pct} of staff) {calendar.end}"] = OutcomeValues(
-            "probability",
-            reached.astype(np.float64),
-            f"P(reach {pct} working)",
-            ALL_STAFF,
-            calendar.end.isoformat(),
-        )
+        for date, record in [*zip(settings.dates, records, strict=True), (calendar.end, -1)]:
+            by = reached & (censored <= results.steps[record])
+            out[f"P(reach {pct} of staff) {date}"] = OutcomeValues(
+                "probability",
+                by.astype(np.float64),
+                f"P(reach {pct} working)",
+                ALL_STAFF,
+                date.isoformat(),
+            )
     return out
 
 
-def _departments(results: Results) -> list[str]:
+def departments(results: Results) -> list[str]:
+    """Return the departments with people, in the organisation's order."""
     sizes = results.group_sizes("department")
     return [d for d, n in zip(results.group_labels["department"], sizes, strict=True) if d and n]
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffusion.calendar import Calendar
-from diffusion.results import Results, check_paired, paired_difference
+from diffusion.comparison import Settings, compare_results, departments, difference_over_time
+from diffusion.results import Results
 
 #: the states of people working from the intent (the ideas model's trained and adopters)
 WORKING: tuple[str, ...] = ("trained", "adopter")
@@ -70,9 +71,9 @@ class Row:
         }
 
     def sentence(self, base_name: str = "the baseline") -> str:
-        """Return the difference in plain words, e.g.
+        """Return the difference in plain words.
 
-        "+7.5 people [+7.2, +7.8] more than the baseline".
+        For example "+7.5 people [+7.2, +7.8] more than the baseline".
         """
         if self.unit == "people":
             amount = f"{number_text(self.difference, 1, '+')} people"
@@ -125,12 +126,6 @@ class OverTime:
     high: np.ndarray
 
 
-def departments(results: Results) -> list[str]:
-    """Return the departments with people, in the organisation's order."""
-    sizes = results.group_sizes("department")
-    return [d for d, n in zip(results.group_labels["department"], sizes, strict=True) if d and n]
-
-
 def staff_series(results: Results, states: Sequence[str]) -> np.ndarray:
     """People of the staff in ``states`` over time, ``(runs, records)``."""
     return results.series(states, "kind", "staff")
@@ -163,73 +158,55 @@ def compare_rows(
     reach_shares: Sequence[float] = (0.1, 0.25, 0.5),
     level: float = 0.9,
 ) -> list[Row]:
-    """Every compared value of one what-if.
+    """Return every compared value of one what-if, in words for the page.
 
-    Each measure for all staff and each department at each date (people), the share of staff working
-    from the intent, and the probability that a share of the staff has worked from the intent by
-    each date.
+    The outcomes of :func:`diffusion.comparison.compare_results` that the report shows:
+    each measure of :data:`MEASURES` for all staff and each department at each date
+    (people), the share of staff working from the intent, and the probability that a share
+    of the staff has worked from the intent by each date.
 
     Raises
     ------
     ValueError
         When the results were not made with the same seed and runs.
     """
-    check_paired(base, other)
-    rows: list[Row] = []
-    records = [base.record_of_step(calendar.step_of(d)) for d in dates]
-    staff = n_staff(base)
-
-    def add(measure, group, date, b, o, unit, words):
-        d = paired_difference(b, o, level)
+    settings = Settings(
+        measures={measure: states for measure, (states, _) in MEASURES.items()},
+        adopted=WORKING,
+        dates=tuple(dates),
+        reach_shares=tuple(reach_shares),
+        level=level,
+    )
+    asked = {d.isoformat() for d in dates}
+    rows = []
+    for o in compare_results(base, other, calendar, settings, name):
+        if o.measure in MEASURES:
+            unit, measure, words = "people", o.measure, MEASURES[o.measure][1]
+        elif o.measure == "working share":
+            unit, measure, words = "share", o.measure, "share of staff working from the intent"
+        elif o.measure.startswith("P(reach ") and o.date in asked:
+            pct = o.measure.removeprefix("P(reach ").split(" ")[0]
+            unit, measure = "probability", f"P(reach {pct})"
+            words = f"probability that {pct} of staff have worked from the intent"
+        else:  # department pass probabilities, years to reach: not on the page
+            continue
+        values = (o.base, o.what_if_value, o.difference, o.low, o.high)
         rows.append(
-            Row(
-                name,
-                measure,
-                group,
-                date,
-                d.base_mean,
-                d.other_mean,
-                d.mean,
-                d.low,
-                d.high,
-                unit,
-                words,
-            )
+            Row(name, measure, o.group, dt.date.fromisoformat(o.date), *values, unit, words)
         )
+    # the page's order: per measure all staff by date (with the share working), then each
+    # department by date; the reach probabilities last
+    ranks = {m: k for k, m in enumerate(MEASURES)} | {
+        "working share": list(MEASURES).index("working")
+    }
+    depts = {d: k for k, d in enumerate(departments(base))}
 
-    for measure, (states, words) in MEASURES.items():
-        b_all, o_all = staff_series(base, states), staff_series(other, states)
-        for date, rec in zip(dates, records, strict=True):
-            add(measure, "all staff", date, b_all[:, rec], o_all[:, rec], "people", words)
-            if measure == "working":
-                add(
-                    "working share",
-                    "all staff",
-                    date,
-                    b_all[:, rec] / staff,
-                    o_all[:, rec] / staff,
-                    "share",
-                    "share of staff working from the intent",
-                )
-        for dept in departments(base):
-            b, o = base.series(states, "department", dept), other.series(states, "department", dept)
-            for date, rec in zip(dates, records, strict=True):
-                add(measure, dept, date, b[:, rec], o[:, rec], "people", words)
-    b_peak = np.maximum.accumulate(staff_series(base, WORKING), axis=1)
-    o_peak = np.maximum.accumulate(staff_series(other, WORKING), axis=1)
-    for target in reach_shares:
-        pct = f"{round(100 * target)}%"
-        for date, rec in zip(dates, records, strict=True):
-            add(
-                f"P(reach {pct})",
-                "all staff",
-                date,
-                (b_peak[:, rec] >= target * staff).astype(np.float64),
-                (o_peak[:, rec] >= target * staff).astype(np.float64),
-                "probability",
-                f"probability that {pct} of staff have worked from the intent",
-            )
-    return rows
+    def order(row: Row) -> tuple[float, int, dt.date, bool]:
+        share = row.measure.removeprefix("P(reach ").rstrip("%)")  # reach rows by share
+        rank = ranks.get(row.measure, len(ranks) + float(share) if row.unit == "probability" else 0)
+        return (rank, depts.get(row.group, -1), row.date, row.unit != "people")
+
+    return sorted(rows, key=order)
 
 
 def over_time(
@@ -240,13 +217,9 @@ def over_time(
     *,
     level: float = 0.9,
 ) -> OverTime:
-    """Return the paired difference ``other - base`` of the staff in ``states`` at every record."""
-    check_paired(base, other)
-    b, o = staff_series(base, states), staff_series(other, states)
-    diffs = [paired_difference(b[:, r], o[:, r], level) for r in range(b.shape[1])]
-    return OverTime(
-        x=calendar.dates_of(base.steps),
-        difference=np.array([d.mean for d in diffs]),
-        low=np.array([d.low for d in diffs]),
-        high=np.array([d.high for d in diffs]),
-    )
+    """Return the paired difference ``other - base`` of the staff in ``states`` by date.
+
+    :func:`diffusion.comparison.difference_over_time` with the records' dates.
+    """
+    d = difference_over_time(base, other, states, level=level)
+    return OverTime(calendar.dates_of(d.steps), d.difference, d.low, d.high)
