@@ -195,7 +195,10 @@ def test_compare_share_nan_is_refused(cwd):
 def test_a_store_made_by_something_else_is_not_a_sweep_store(cwd):
     fake = cwd / "store"
     fake.mkdir()
-    (fake / ".zattrs").write_text('{"diffusion_sweep": 2}')
+    from diffusion.sweeps.store import STORE_FORMAT, STORE_MARK
+
+    # the mark of this layout, but none of a sweep's arrays
+    (fake / ".zattrs").write_text(f'{{"{STORE_MARK}": {STORE_FORMAT}}}')
     (fake / ".zgroup").write_text('{"zarr_format": 2}')
     refused(cwd, "sweep-plot", "store", "--out", "p.png", says="store: not a sweep store")
 
