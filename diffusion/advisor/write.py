@@ -20,10 +20,30 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from diffusion.io import atomic_write
 
+if TYPE_CHECKING:
+    from diffusion.advisor.advice import Advice
+    from diffusion.scenario.load import LoadedScenario
+
 ADVISED, NOMINATED = "advised.toml", "nominated.toml"
+#: the files of :func:`write_advice`, in order
+FILES = (
+    "advice.csv",
+    "strategies.csv",
+    "trace.csv",
+    "gains.png",
+    ADVISED,
+    NOMINATED,
+    "manifest.json",
+)
+#: what the greedy does not promise, for the table and the manifest
+GUARANTEE = (
+    "The ideas model's complex contagion is not submodular: the greedy has no guarantee "
+    "of reaching the optimum (tests/advise measures it against exhaustive search)."
+)
 
 
 def _toml(value: object) -> str:
@@ -151,3 +171,91 @@ def write_scenarios(
         with atomic_write(path) as fh:
             fh.write(text)
     return paths
+
+
+def write_advice(
+    advice: Advice,
+    loaded: LoadedScenario,
+    source: str | os.PathLike[str],
+    folder: Path,
+    out_dir: str | os.PathLike[str],
+    executor: str = "in this process",
+) -> list[str]:
+    """Write the files of ``diffusion advise`` into ``folder`` (a fresh, temporary folder).
+
+    ``advice.csv`` (the recommended people), ``strategies.csv`` (the recommendation and
+    every strategy with its gain and interval), ``trace.csv`` (the greedy's picks),
+    ``gains.png``, ``advised.toml`` and ``nominated.toml`` (:func:`write_scenarios`, for
+    the scenario file ``source``, to be read from ``out_dir``) and, last, ``manifest.json``
+    (``executor`` says where the evaluations ran). Returns the names written.
+    """
+    from diffusion.advisor.plot import plot_gains
+    from diffusion.outputs import write_manifest
+    from diffusion.tables import write_csv
+
+    tmp = folder
+
+    req = advice.request
+    write_csv(advice.people(), tmp / "advice.csv")
+    write_csv(advice.table(), tmp / "strategies.csv")
+    ids = advice.problem.study.org.node_ids
+    write_csv(
+        [
+            {
+                "pick": k + 1,
+                "id": ids[s.person],
+                "value": s.value,
+                "gain": s.gain,
+                "evaluations": s.evaluations,
+            }
+            for k, s in enumerate(advice.greedy.steps)
+        ],
+        tmp / "trace.csv",
+    )
+    plot_gains(advice, tmp / "gains.png")
+    header = [
+        f"Written by diffusion advise: {req.seats} seats at {req.at}, objective "
+        f"{req.objective.spec}.",
+        f"diffusion compare nominated.toml advised.toml --date {req.objective.last_date} "
+        "reproduces the reported gain.",
+    ]
+    write_scenarios(
+        tmp,
+        out_dir,
+        source,
+        loaded.scenario.name,
+        advice.problem.cohort_name,
+        req.at,
+        advice.ids,
+        req.n_runs,
+        advice.report_seed,
+        header,
+    )
+    write_manifest(
+        tmp,
+        {loaded.scenario.name: loaded},
+        req.n_runs,
+        req.seed,
+        advise={
+            "at": req.at.isoformat(),
+            "seats": req.seats,
+            "objective": req.objective.spec,
+            "objective_name": req.objective.name,
+            "quotas": [str(q) for q in req.quotas],
+            "required": list(req.required),
+            "excluded": list(req.excluded),
+            "method": advice.greedy.method,
+            "candidates": len(advice.pool),
+            "evaluations": advice.evaluations,
+            "selection_seed": req.seed,
+            "selection_base_objective": advice.selection_base,
+            "report_seed": advice.report_seed,
+            "cohort_name": advice.problem.cohort_name,
+            "recommended": list(advice.ids),
+            "level": 0.9,
+            "guarantee": GUARANTEE,
+            "executor": executor,
+            "seconds": advice.seconds,
+        },
+    )
+    return [*FILES]

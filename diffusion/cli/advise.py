@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
+from diffusion.advisor.write import GUARANTEE, write_advice
 from diffusion.cli.common import (
     check_out,
     clean_errors,
     dask_options,
     date_option,
-    fail,
     memory_option,
     output_folder,
     overwrite_option,
     progress,
 )
 from diffusion.cli.run import load
-from diffusion.outputs import write_manifest
 
 if TYPE_CHECKING:
     from diffusion.advisor.advice import Advice
@@ -38,10 +35,6 @@ COLUMNS = (
     "objective",
     "selection_objective",
     "people",
-)
-GUARANTEE = (
-    "The ideas model's complex contagion is not submodular: the greedy has no guarantee "
-    "of reaching the optimum (tests/advise measures it against exhaustive search)."
 )
 
 
@@ -150,59 +143,38 @@ def advise(
     advised.toml and nominated.toml: run `diffusion compare nominated.toml advised.toml
     --date DATE` to see the gain again.
     """
-    if scheduler is not None and workers is not None:
-        fail("give --scheduler or --workers, not both")
-    check_out(out_dir, overwrite)
-    from diffusion.advisor.advice import Request
-    from diffusion.advisor.advice import advise as run_advice
-    from diffusion.advisor.constraints import parse_quota
-    from diffusion.advisor.evaluate import build_study_end
-    from diffusion.advisor.objectives import parse_objective
-
-    with clean_errors():
-        loaded = load(scenario)
-        sc = loaded.scenario
-        goal = parse_objective(objective, build_study_end(sc), sc.outputs.pass_share)
-        request = Request(
-            at=at,
-            seats=seats,
-            objective=goal,
-            n_runs=n_runs,
-            seed=sc.seed if seed is None else seed,
-            quotas=tuple(parse_quota(q) for q in quotas),
-            required=required,
-            excluded=excluded,
-            n_candidates=n_candidates,
-            method=method,
-        )
-        estimate = n_candidates + 8 + 4 * seats
-        with _mapper(scheduler, workers) as mapper, progress(estimate, "advising") as advance:
-            advice = run_advice(sc, request, mapper=mapper, progress=advance)
-    _print(advice, fmt)
-    with output_folder(out_dir, overwrite) as tmp:
-        _write(advice, loaded, scenario, tmp, out_dir, scheduler, workers)
-    click.echo(
-        f"wrote {out_dir}/: advice.csv strategies.csv trace.csv gains.png advised.toml "
-        "nominated.toml manifest.json",
-        err=fmt != "table",
-    )
-
-
-@contextlib.contextmanager
-def _mapper(scheduler: str | None, workers: int | None) -> Iterator[Any]:
-    from diffusion.advisor.evaluate import dask_map
+    import diffusion
     from diffusion.executors import Executor
 
-    with Executor.from_options(scheduler, workers, default_workers=0).client() as client:
-        yield None if client is None else dask_map(client)
-
-
-def _table_rows(advice: Advice) -> list[dict[str, object]]:
-    return advice.table()
+    check_out(out_dir, overwrite)
+    with clean_errors():
+        executor = Executor.from_options(scheduler, workers, default_workers=0)
+        loaded = load(scenario)
+        estimate = n_candidates + 8 + 4 * seats
+        with progress(estimate, "advising") as advance:
+            advice = diffusion.advise(
+                loaded,
+                at,
+                seats,
+                objective=objective,
+                runs=n_runs,
+                seed=seed,
+                quotas=quotas,
+                required=required,
+                excluded=excluded,
+                candidates=n_candidates,
+                method=method,
+                executor=executor,
+                progress=advance,
+            )
+    _print(advice, fmt)
+    with output_folder(out_dir, overwrite) as tmp:
+        names = write_advice(advice, loaded, scenario, tmp, out_dir, executor.describe())
+    click.echo(f"wrote {out_dir}/: {' '.join(names)}", err=fmt != "table")
 
 
 def _print(advice: Advice, fmt: str) -> None:
-    rows = _table_rows(advice)
+    rows = advice.table()
     if fmt == "json":
         click.echo(json.dumps({"recommended": advice.people(), "comparison": rows}, indent=2))
         return
@@ -255,82 +227,4 @@ def _print(advice: Advice, fmt: str) -> None:
     console.print(
         f"{advice.greedy.method}: {advice.greedy.evaluations} evaluations among "
         f"{len(advice.pool)} candidates (of {advice.situation.candidates.size}). {GUARANTEE}"
-    )
-
-
-def _write(
-    advice: Advice,
-    loaded: Any,
-    source: Path,
-    tmp: Path,
-    out_dir: Path,
-    scheduler: str | None,
-    workers: int | None,
-) -> None:
-    from diffusion.advisor.plot import plot_gains
-    from diffusion.advisor.write import write_scenarios
-    from diffusion.tables import write_csv
-
-    req = advice.request
-    write_csv(advice.people(), tmp / "advice.csv")
-    write_csv(_table_rows(advice), tmp / "strategies.csv")
-    ids = advice.problem.study.org.node_ids
-    write_csv(
-        [
-            {
-                "pick": k + 1,
-                "id": ids[s.person],
-                "value": s.value,
-                "gain": s.gain,
-                "evaluations": s.evaluations,
-            }
-            for k, s in enumerate(advice.greedy.steps)
-        ],
-        tmp / "trace.csv",
-    )
-    plot_gains(advice, tmp / "gains.png")
-    header = [
-        f"Written by diffusion advise: {req.seats} seats at {req.at}, objective "
-        f"{req.objective.spec}.",
-        f"diffusion compare nominated.toml advised.toml --date {req.objective.last_date} "
-        "reproduces the reported gain.",
-    ]
-    write_scenarios(
-        tmp,
-        out_dir,
-        source,
-        loaded.scenario.name,
-        advice.problem.cohort_name,
-        req.at,
-        advice.ids,
-        req.n_runs,
-        advice.report_seed,
-        header,
-    )
-    write_manifest(
-        tmp,
-        {loaded.scenario.name: loaded},
-        req.n_runs,
-        req.seed,
-        advise={
-            "at": req.at.isoformat(),
-            "seats": req.seats,
-            "objective": req.objective.spec,
-            "objective_name": req.objective.name,
-            "quotas": [str(q) for q in req.quotas],
-            "required": list(req.required),
-            "excluded": list(req.excluded),
-            "method": advice.greedy.method,
-            "candidates": len(advice.pool),
-            "evaluations": advice.evaluations,
-            "selection_seed": req.seed,
-            "selection_base_objective": advice.selection_base,
-            "report_seed": advice.report_seed,
-            "cohort_name": advice.problem.cohort_name,
-            "recommended": list(advice.ids),
-            "level": 0.9,
-            "guarantee": GUARANTEE,
-            "executor": scheduler or (f"{workers} local workers" if workers else "in process"),
-            "seconds": advice.seconds,
-        },
     )
