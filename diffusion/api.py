@@ -312,6 +312,10 @@ def compare(
     groupings: Sequence[str] = (),
     progress: Progress | None = None,
     draw_progress: Progress | None = None,
+    out: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    report: bool = False,
+    command: str | None = None,
 ) -> Comparison:
     """Compare what-ifs with a base, every scenario simulated with the same seed and runs.
 
@@ -355,6 +359,17 @@ def compare(
         Called with the number of run-steps done since the last call.
     draw_progress : callable, optional
         Called with 1 after each parameter draw.
+    out : path, optional
+        Also write ``comparison.csv`` (tidy), ``robustness.csv`` (with ``draws``), the two
+        figures and ``manifest.json`` into this folder
+        (:func:`diffusion.comparison_files.write_comparison`), swapped in at once when done,
+        replacing only a folder diffusion wrote, or any with ``overwrite``.
+    overwrite : bool
+        Replace ``out`` even if diffusion did not write it.
+    report : bool
+        With ``out``: also the client report of the same runs, ``report.html``.
+    command : str, optional
+        The command line, for the manifest (default: this process's arguments).
 
     Returns
     -------
@@ -433,6 +448,10 @@ def compare(
         level=level,
     )
     _check_held(studies, n_runs, calendar.n_steps, recorded)
+    if out is not None:
+        from diffusion.outputs import check_output_folder
+
+        check_output_folder(out, overwrite=overwrite)
     # the what-ifs go on from the base's runs where their history is the base's; in chunks
     # of runs on the executor's workers if it has any
     together = simulate_together(studies, n_runs, root, executor=executor, progress=progress)
@@ -441,7 +460,8 @@ def compare(
     for name in names[1:]:
         outcomes += compare_results(results[names[0]], results[name], calendar, settings, name)
     if draws is None:
-        return Comparison(names[0], tuple(outcomes), settings, calendar, results)
+        comparison = Comparison(names[0], tuple(outcomes), settings, calendar, results)
+        return _written(comparison, loaded, names, out, overwrite, report, command)
     chosen_draws = _draws(draws, root, first.model.name, posterior, ranges)
     judged = robustness(
         loaded[0][1],
@@ -453,9 +473,30 @@ def compare(
         settings=settings,
         progress=draw_progress,
     )
-    return Comparison(
+    comparison = Comparison(
         names[0], tuple(outcomes), settings, calendar, results, tuple(judged), chosen_draws
     )
+    return _written(comparison, loaded, names, out, overwrite, report, command)
+
+
+def _written(
+    comparison: Comparison,
+    loaded: Sequence[tuple[str | None, LoadedScenario]],
+    names: Sequence[str],
+    out: str | os.PathLike[str] | None,
+    overwrite: bool,
+    report: bool,
+    command: str | None,
+) -> Comparison:
+    """Return ``comparison``, its files written into ``out`` first when given."""
+    if out is not None:
+        from diffusion.comparison_files import write_comparison
+        from diffusion.outputs import output_folder
+
+        scenarios = {name: item for name, (_, item) in zip(names, loaded, strict=True)}
+        with output_folder(out, overwrite=overwrite) as tmp:
+            write_comparison(tmp, comparison, scenarios, report=report, command=command)
+    return comparison
 
 
 def _check_held(

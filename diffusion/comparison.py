@@ -379,6 +379,16 @@ class Comparison:
         """Paired runs of every scenario."""
         return self.results[self.base].n_runs
 
+    def headline(self) -> list[Outcome]:
+        """Return the outcomes a table shows first.
+
+        Every measure and the share working, for all staff and by department, at the last
+        date.
+        """
+        last = max(self.settings.dates).isoformat()
+        wanted = {*self.settings.measures, "working share"}
+        return [r for r in self.outcomes if r.date == last and r.measure in wanted]
+
     def outcome(self, what_if: str, outcome: str) -> Outcome:
         """Return the row of one what-if and outcome (as named in :attr:`outcomes`).
 

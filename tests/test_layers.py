@@ -39,6 +39,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "plotting",
             "tables",
             "comparison_plots",
+            "comparison_files",
             "runfiles",
             "htmlreport",
             "catalogue",

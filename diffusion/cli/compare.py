@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -20,16 +21,13 @@ from diffusion.cli.common import (
     dates_option,
     fail,
     memory_option,
-    output_folder,
     overwrite_option,
     progress,
 )
-from diffusion.cli.run import load, set_option
-from diffusion.outputs import write_manifest
+from diffusion.cli.run import set_option
 
 if TYPE_CHECKING:
     from diffusion.comparison import Comparison, Outcome, Settings
-    from diffusion.scenario.load import LoadedScenario
 
 #: confidence level of the intervals
 LEVEL = 0.9
@@ -177,25 +175,24 @@ def compare(
     ranges = _ranges(vary)
     if (posterior is not None or ranges) and n_draws is None:
         fail("--posterior and --vary go with --draws K")
+    import diffusion
+    from diffusion.comparison import unique_names
+    from diffusion.comparison_files import file_names
+    from diffusion.scenario.build import calendar_of
+    from diffusion.scenario.load import load_all
+
     with clean_errors():
-        from diffusion.api import compare as compare_scenarios
-
         executor = Executor.from_options(scheduler, workers, default_workers=0)
-        from diffusion.scenario.build import calendar_of
-
-        loaded = _load_all([base, *what_ifs], overrides)
-        names = _unique([item.scenario.name for item in loaded])
+        loaded = load_all([base, *what_ifs], overrides)
+        names = unique_names([item.scenario.name for item in loaded])
         first = loaded[0].scenario
         n_runs = first.runs if n_runs is None else n_runs
-        seed = first.seed if seed is None else seed
         total = n_runs * calendar_of(first.calendar).n_steps * len(loaded)
         label = f"simulating {len(loaded)} scenarios x {n_runs} runs"
         draw_label = f"{n_draws or 0} parameter draws x {len(loaded)} scenarios x {n_runs} runs"
-        with (
-            progress(total, label) as advance,
-            progress(n_draws or 0, draw_label) as advance_draws,
-        ):
-            result = compare_scenarios(
+        bar = progress(n_draws, draw_label) if n_draws else contextlib.nullcontext(None)
+        with progress(total, label) as advance, bar as advance_draws:
+            result = diffusion.compare(
                 loaded[0],
                 dict(zip(names[1:], loaded[1:], strict=True)),
                 runs=n_runs,
@@ -209,73 +206,18 @@ def compare(
                 executor=executor,
                 progress=advance,
                 draw_progress=advance_draws,
+                out=out_dir,
+                overwrite=overwrite,
+                report=with_report,
+                command=" ".join(["diffusion", *sys.argv[1:]]),
             )
-    rows, settings = list(result.outcomes), result.settings
-    shown = rows if show_all or fmt != "table" else headline(rows, settings)
-    _print(shown, fmt, names[0], n_runs, settings, every=show_all or fmt != "table")
+    every = show_all or fmt != "table"
+    shown = list(result.outcomes) if every else result.headline()
+    _print(shown, fmt, names[0], n_runs, result.settings, every=every)
     if result.robustness and fmt == "table":
         _print_robustness(result, {(r.what_if, r.outcome) for r in shown})
-    with output_folder(out_dir, overwrite) as tmp:
-        from diffusion.comparison_plots import plot_comparison, plot_comparison_over_time
-        from diffusion.io import save_figure
-        from diffusion.tables import write_csv
-
-        write_csv([row.tidy() for row in rows], tmp / "comparison.csv")
-        if result.robustness:
-            write_csv([r.row() for r in result.robustness], tmp / "robustness.csv")
-        if with_report:
-            _write_report(result, names, loaded, n_draws or 0, tmp / "report.html")
-        save_figure(plot_comparison(result), tmp / "comparison.png")
-        save_figure(plot_comparison_over_time(result), tmp / "difference-over-time.png")
-        write_manifest(
-            tmp,
-            dict(zip(names, loaded, strict=True)),
-            n_runs,
-            seed,
-            base=names[0],
-            what_ifs=names[1:],
-            dates=[d.isoformat() for d in settings.dates],
-            pass_share=settings.pass_share,
-            reach_shares=list(settings.reach_shares),
-            level=settings.level,
-            **_draws_manifest(result),
-        )
-    written = "comparison.csv robustness.csv" if result.robustness else "comparison.csv"
-    written += " report.html" if with_report else ""
-    click.echo(
-        f"wrote {out_dir}/: {written} comparison.png difference-over-time.png manifest.json",
-        err=fmt != "table",
-    )
-
-
-def _write_report(
-    result: Comparison,
-    names: Sequence[str],
-    loaded: Sequence[LoadedScenario],
-    n_draws: int,
-    path: Path,
-) -> None:
-    """Return the client report (:mod:`diffusion.htmlreport`) of this comparison's runs."""
-    from diffusion.comparison import GROUPINGS
-    from diffusion.htmlreport import build
-    from diffusion.io import atomic_write
-    from diffusion.scenario.build import build_study
-
-    sims = [
-        build.Simulated(name, item, build_study(item.scenario, groupings=GROUPINGS), runs)
-        for name, item, runs in zip(names, loaded, (result.results[n] for n in names), strict=True)
-    ]
-    judged = {(r.what_if, r.measure, r.group, r.date): r for r in result.robustness}
-    context = build.build_context(
-        sims,
-        dates=result.settings.dates,
-        level=result.settings.level,
-        command=" ".join(["diffusion", *sys.argv[1:]]),
-        judged=judged or None,
-        n_draws=n_draws,
-    )
-    with atomic_write(path, "w", encoding="utf-8") as fh:
-        fh.write(build.render(context))
+    written = file_names(result, report=with_report)
+    click.echo(f"wrote {out_dir}/: {' '.join(written)}", err=fmt != "table")
 
 
 def _ranges(vary: Sequence[str]) -> dict[str, tuple[float, float]]:
@@ -292,16 +234,6 @@ def _ranges(vary: Sequence[str]) -> dict[str, tuple[float, float]]:
             fail(f"--vary {text!r}: give finite LOW < HIGH")
         out[path.strip()] = bounds
     return out
-
-
-def _draws_manifest(result: Comparison) -> dict[str, object]:
-    """Return the manifest's record of the parameter draws (empty without --draws)."""
-    if result.draws is None:
-        return {}
-    return {
-        "draws": result.draws.n_draws,
-        "drawn_parameters": dict(result.draws.origin),
-    }
 
 
 def _print_robustness(result: Comparison, shown: set[tuple[str, str]]) -> None:
@@ -338,39 +270,7 @@ def _print_robustness(result: Comparison, shown: set[tuple[str, str]]) -> None:
     console.print(table)
 
 
-def _load_all(files: Sequence[Path], overrides: Sequence[str]) -> list[LoadedScenario]:
-    """Load every scenario, reporting the problems of all the files at once."""
-    from diffusion.scenario.problems import ScenarioError
-
-    loaded, problems = [], []
-    for file in files:
-        try:
-            loaded.append(load(file, overrides))
-        except ScenarioError as exc:
-            problems += exc.problems
-    if problems:
-        raise ScenarioError(problems)
-    return loaded
-
-
-def _unique(names: list[str]) -> list[str]:
-    """Names made unique by a suffix (comparing a scenario with itself)."""
-    from diffusion.api import unique_names
-
-    return unique_names(names)
-
-
 # ------------------------------------------------------------------------------ output
-def headline(rows: list[Outcome], settings: Settings) -> list[Outcome]:
-    """Return the outcomes a table shows by default.
-
-    Every measure and the share working at the last date, for all staff and by department.
-    """
-    last = max(settings.dates).isoformat()
-    wanted = {*settings.measures, "working share"}
-    return [r for r in rows if r.date == last and r.measure in wanted]
-
-
 def _print(
     rows: list[Outcome],
     fmt: str,
