@@ -767,7 +767,7 @@ def _simulate(
         group_labels={g: tuple(org.group_labels[g]) for g in groupings},
         provenance={
             "model": model.name,
-            "params": _params_dict(model.params),
+            "params": params_dict(model.params),
             "seed": int(seed),
             "n_runs": int(n_runs),
             "n_steps": int(n_steps),
@@ -808,7 +808,8 @@ def _check_start(
         raise ValueError(f"the snapshot is at step {start.step}, after n_steps={n_steps}")
 
 
-def _params_dict(params: object) -> dict[str, Any]:
+def params_dict(params: object) -> dict[str, Any]:
+    """A model's parameters as a JSON-friendly dict (arrays as lists), for provenance."""
     if params is None:
         return {}
     if is_dataclass(params) and not isinstance(params, type):
