@@ -15,7 +15,8 @@ For a batch of runs, step ``t`` (a week for the ideas model) goes:
 
 Runs the model reports as finished (nothing can change any more) and that no later event can
 revive are dropped from the loop as soon as they are an eighth of the batch, or every few
-steps; their last counts are written into the later records at once.
+steps; their last counts go on being recorded with the others' (a record is one copy of
+the batch's counts), and once none is left the later records are filled at once.
 
 Cost per step
 -------------
@@ -108,6 +109,11 @@ class _Groups:
         """Length of the group axis, "all" included."""
         return int(self.member[0, -1]) + 1 if len(self.member) else 1
 
+    @property
+    def sizes(self) -> np.ndarray:
+        """People in each group of the axis, int64 ``(size,)``."""
+        return np.bincount(self.member.reshape(-1), minlength=self.size)
+
     def count_dtype(self) -> type:
         """The smallest integer type that holds any tracked group's count."""
         return _smallest_count(self.largest)
@@ -129,8 +135,10 @@ class _Tracker:
     codes with a copy made at the last look; so the cost per step is in proportion to the
     changes, not a recount. Records are written into ``counts`` ``(runs, records, groups,
     states)`` and ``total`` ``(runs, records, states)``, first steps into ``first``
-    ``(milestones, runs, nodes)``: the batch's slices of the simulation's output. A run taken
-    out of the loop has its last counts written into every later record at once.
+    ``(milestones, runs, nodes)``: the batch's slices of the simulation's output. The
+    running counts cover every run of the batch, also those taken out of the loop (whose
+    counts no longer change), so a record is one contiguous copy; moves and changes come
+    with the rows of the runs still in the loop (:attr:`rows` maps them to the batch's).
     """
 
     def __init__(
@@ -149,18 +157,24 @@ class _Tracker:
         self.groups, self.n_states, self.milestone_codes = groups, n_states, milestone_codes
         self.n_nodes, self.n_batch = n_nodes, n_runs
         self.rows = np.arange(n_runs)  # batch rows still in the loop
+        self.whole = True  # no run taken out yet: loop rows are batch rows
         self.prev = code.copy() if keep_copy else None
         self.pending: list[tuple[np.ndarray, np.ndarray]] = []
         # counts in the smallest integer type that holds the whole population, so that a
         # record is a plain copy (or a narrowing one for the groups)
         dtype = _smallest_count(n_nodes)
-        size = groups.size * n_states
-        running: np.ndarray = np.zeros(n_runs * size, dtype=np.int64)
-        base = np.arange(n_runs, dtype=np.int64)[:, None] * size + code
-        for column in groups.member.T:
-            running += np.bincount((base + column * n_states).ravel(), minlength=running.size)
-        self.running: np.ndarray = running.astype(dtype).reshape(n_runs, groups.size, n_states)
+        # the people not in state 0 (usually few at the start) counted one by one; state 0
+        # holds the rest of each group
+        cells = np.flatnonzero(code.reshape(-1))
+        run, node = np.divmod(cells, n_nodes)
+        state = code.reshape(-1)[cells].astype(np.int64)
+        at = (run[:, None] * groups.size + groups.member[node]) * n_states + state[:, None]
+        running = np.bincount(at.ravel(), minlength=n_runs * groups.size * n_states)
+        running = running.reshape(n_runs, groups.size, n_states)
+        running[:, :, 0] = groups.sizes - running[:, :, 1:].sum(axis=2)
+        self.running: np.ndarray = running.astype(dtype)
         self.counts, self.total, self.first = counts, total, first
+        assert all(f.flags.c_contiguous for f in first), "first steps are set through views"
         for m, codes in enumerate(milestone_codes):
             if fresh:  # else ``first`` holds the first steps so far
                 first[m][codes[code]] = 0
@@ -180,7 +194,8 @@ class _Tracker:
         size = self.running.shape[0] * self.groups.size * (1 if one_state else self.n_states)
         if 4 * where.size < size:  # few changes: add them one by one
             flat = where * self.n_states + code
-            ufunc.at(self.running.reshape(-1), flat, 1)
+            # a one of the counts' own type: numpy's fast path (a Python 1 is ~100x slower)
+            ufunc.at(self.running.reshape(-1), flat, self.running.dtype.type(1))
             return
         if one_state:
             # one state: count per (run, group), then one slice of the running counts
@@ -192,17 +207,21 @@ class _Tracker:
             column = self.running
         ufunc(column, add, out=column, casting="unsafe")
 
+    def _in_batch(self, run: np.ndarray) -> np.ndarray:
+        """The batch rows of loop rows ``run``."""
+        return run if self.whole else self.rows[run]
+
     def _first(self, run: np.ndarray, node: np.ndarray, enters: Sequence[Any], t: int) -> None:
         """Set first steps to ``t`` where ``enters[m]`` (True, False or a bool mask of the
-        people) and none is set yet."""
-        rows = self.rows[run]
+        people) and none is set yet (``run``: loop rows)."""
+        cells = self._in_batch(run) * self.n_nodes + node  # flat, in the batch's (runs, nodes)
         for m, hit in enumerate(enters):
             if hit is False or not np.any(hit):
                 continue
-            r, n = (rows, node) if hit is True else (rows[hit], node[hit])
-            first = self.first[m]
-            new = first[r, n] < 0
-            first[r[new], n[new]] = t
+            at = cells if hit is True else cells[hit]
+            first = self.first[m].reshape(-1)  # a view: the batch's runs are contiguous
+            at = at[first[at] < 0]
+            first[at] = t
 
     def moves(self, moves: list[Moves], t: int, events_next: bool) -> None:
         """Take in the moves of the step that led to step ``t``.
@@ -214,7 +233,7 @@ class _Tracker:
             if move.cells.size == 0:
                 continue
             run, node = np.divmod(move.cells, self.n_nodes)
-            where = self._groups_of(run, node)
+            where = self._groups_of(self._in_batch(run), node)
             self._add(where, move.old, -1)
             self._add(where, move.new, 1)
             enters = self.milestone_codes[:, move.new] & ~self.milestone_codes[:, move.old]
@@ -239,7 +258,7 @@ class _Tracker:
             return
         run, node = np.divmod(changed, self.n_nodes)
         old, new = before.reshape(-1)[changed], code.reshape(-1)[changed]
-        where = self._groups_of(run, node)
+        where = self._groups_of(self._in_batch(run), node)
         columns = self.groups.member.shape[1]
         self._add(where, np.repeat(old.astype(np.int64), columns), -1)
         self._add(where, np.repeat(new.astype(np.int64), columns), 1)
@@ -253,24 +272,23 @@ class _Tracker:
         self.compare(self.prev, code, t)
 
     def record(self, record: int) -> None:
-        """Store the running counts of the runs in the loop as record ``record``."""
-        if len(self.rows) == self.n_batch:
-            where: slice | np.ndarray = slice(None)  # every run is still in: no scatter
-        else:
-            where = self.rows
-        self.counts[where, record] = self.running[:, :-1]
-        self.total[where, record] = self.running[:, -1]
+        """Store the running counts of every run as record ``record`` (the batch's runs are
+        side by side in a record: one contiguous copy)."""
+        self.counts[:, record] = self.running[:, :-1]
+        self.total[:, record] = self.running[:, -1]
 
-    def drop(self, finished: np.ndarray, record: int | None) -> None:
+    def finish(self, record: int) -> None:
+        """Store the running counts as every record from ``record`` on (no run is left in
+        the loop: none will change)."""
+        self.counts[:, record:] = self.running[:, None, :-1]
+        self.total[:, record:] = self.running[:, None, -1]
+
+    def drop(self, finished: np.ndarray) -> None:
         """Take the runs flagged in ``finished`` ``(rows,)`` out of the loop; their counts
-        are final, and fill records ``record`` on (None: no record is left)."""
-        if record is not None:
-            rows, final = self.rows[finished], self.running[finished]
-            self.counts[rows, record:] = final[:, None, :-1]
-            self.total[rows, record:] = final[:, None, -1]
+        are final and go on being recorded."""
         keep = ~finished
         self.rows = self.rows[keep]
-        self.running = self.running[keep]
+        self.whole = False
         if self.prev is not None:
             self.prev = self.prev[keep]
 
@@ -430,12 +448,14 @@ def _simulate_batch(
                 # their state at t + 1 is final: count it, then let it carry forward
                 if not by_moves:
                     tracker.observe(batch.state.code, t + 1)
-                nxt = bisect.bisect_right(record_steps, t)
-                tracker.drop(finished, nxt if nxt < len(record_steps) else None)
+                tracker.drop(finished)
                 keep = np.flatnonzero(~finished)
                 batch.state = batch.state.take(keep)
                 batch.rand = batch.rand.subset(keep)
                 if tracker.rows.size == 0:
+                    nxt = bisect.bisect_right(record_steps, t)  # the first record after t
+                    if nxt < len(record_steps):
+                        tracker.finish(nxt)
                     break
         if progress is not None and (t + 1) % 16 == 0:
             progress((t + 1 - reported) * len(run_ids))

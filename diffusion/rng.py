@@ -241,13 +241,27 @@ def weighted_sample_without_replacement(
     -------
     bool array ``(runs, items)``
         True for the chosen items.
+
+    Notes
+    -----
+    With equal weights and one ``k`` for every run (a uniform draw of ``k`` items, as when
+    seeding) the ``k`` largest draws win, and of equal draws the one with the lower index:
+    the keys' order is that of the draws, and ties are broken the same way on any machine
+    and numpy version.
     """
+    given = np.asarray(weights, dtype=np.float64)
+    some = given[given > 0]
+    if np.ndim(k) == 0 and bool(np.all(some == some[:1])):
+        chosen = _largest_draws(np.asarray(uniform), given > 0, int(k))
+        if chosen is not None:
+            return chosen
     uniform = np.asarray(uniform, dtype=np.float64)
-    weights = np.broadcast_to(np.asarray(weights, dtype=np.float64), uniform.shape)
+    weights = np.broadcast_to(given, uniform.shape)
     n_runs, n_items = uniform.shape
     seats = np.broadcast_to(np.asarray(k, dtype=np.int64), (n_runs,))
+    positive = weights > 0
     with np.errstate(divide="ignore"):
-        keys = np.where(weights > 0, np.log(np.maximum(uniform, 1e-300)) / weights, -np.inf)
+        keys = np.where(positive, np.log(np.maximum(uniform, 1e-300)) / weights, -np.inf)
     chosen = np.zeros((n_runs, n_items), dtype=bool)
     k_max = int(min(seats.max(initial=0), n_items))
     if k_max == 0:
@@ -262,4 +276,28 @@ def weighted_sample_without_replacement(
     take = (np.arange(k_max)[None, :] < seats[:, None]) & np.isfinite(top_keys)
     rows = np.broadcast_to(np.arange(n_runs)[:, None], top.shape)
     chosen[rows[take], top[take]] = True
+    return chosen
+
+
+def _largest_draws(uniform: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray | None:
+    """The ``k`` largest draws of the eligible items per run, ties to the lower index.
+
+    ``uniform`` ``(runs, items)``, ``eligible`` bool ``(items,)`` or ``(runs, items)``.
+    None when a run has fewer than ``k`` eligible items (the general path fills what it can).
+    """
+    n_items = uniform.shape[1]
+    counts = np.broadcast_to(eligible, uniform.shape).sum(axis=-1)
+    if k <= 0 or int(counts.min(initial=n_items)) < k:
+        return None if k > 0 else np.zeros(uniform.shape, dtype=bool)
+    # draws are in [0, 1): -1 puts the ineligible below every draw
+    keys = np.where(eligible, uniform, uniform.dtype.type(-1))
+    kth = np.partition(keys, n_items - k, axis=1)[:, n_items - k, None]  # k-th largest
+    chosen = keys > kth
+    ties = keys == kth
+    need = k - chosen.sum(axis=1)  # >= 1: the k-th itself is among the ties
+    extra = np.flatnonzero(ties.sum(axis=1) > need)
+    chosen |= ties
+    for r in extra:  # rare: more equal draws than seats left; the lower indices win
+        tied = np.flatnonzero(ties[r])
+        chosen[r, tied[need[r] :]] = False
     return chosen

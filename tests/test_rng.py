@@ -111,3 +111,24 @@ def test_weighted_sampling_with_fewer_candidates_than_seats():
     np.testing.assert_array_equal(chosen.sum(axis=1), [2, 2, 2])
     per_run = weighted_sample_without_replacement(u, np.ones(4), np.array([0, 1, 4]))
     np.testing.assert_array_equal(per_run.sum(axis=1), [0, 1, 4])
+
+
+def test_equal_weights_take_the_largest_draws_and_ties_go_to_the_lower_index():
+    # draws on a grid of 8 values: many ties at the k-th largest in every run
+    rng = np.random.default_rng(4)
+    u = (rng.integers(0, 8, size=(500, 30)) / 8).astype(np.float32)
+    eligible = np.ones(30, dtype=bool)
+    eligible[[3, 17]] = False
+    chosen = weighted_sample_without_replacement(u, eligible.astype(float) * 2.5, 6)
+    for r in range(len(u)):
+        # by draw, largest first, then by index; the ineligible never
+        order = [j for j in np.lexsort((np.arange(30), -u[r])) if eligible[j]]
+        np.testing.assert_array_equal(np.flatnonzero(chosen[r]), np.sort(order[:6]))
+    # a uniform draw of k: each eligible item is in with probability 6 / 28, whatever its
+    # index (binomial SE sqrt(p (1 - p) / runs) = 0.0031 at 20,000 runs; 4 SE)
+    runs = 20000
+    u = RunRandom(2, np.arange(runs)).uniform("seed", 0, 30)
+    share = weighted_sample_without_replacement(u, eligible.astype(float), 6).mean(axis=0)
+    p = 6 / 28
+    assert np.all(np.abs(share[eligible] - p) <= 4 * np.sqrt(p * (1 - p) / runs))
+    assert not share[~eligible].any()
