@@ -66,7 +66,7 @@ BAND = (0.05, 0.95)
 
 
 def tolerance(name: str) -> float:
-    """The tolerance of pattern ``name`` (an exact name first, then the longest prefix)."""
+    """Return the tolerance of pattern ``name`` (an exact name first, then the longest prefix)."""
     if name in TOLERANCE:
         return TOLERANCE[name]
     prefixes = [p for p in TOLERANCE if p.endswith(":") and name.startswith(p)]
@@ -101,8 +101,10 @@ class PatternFit:
 
     @property
     def joint_share_without_order(self) -> float:
-        """Share of runs that reproduce every pattern but the known-order facts (``order:``:
-        single anecdotes, each a 0/1 event of one cohort)."""
+        """Share of runs that reproduce every pattern but the known-order facts (``order:``.
+
+        Single anecdotes, each a 0/1 event of one cohort).
+        """
         keep = [not n.startswith("order:") for n in self.names]
         return float(self.reproduced[:, keep].all(axis=1).mean())
 
@@ -115,14 +117,19 @@ class PatternFit:
 
     @property
     def fixed(self) -> np.ndarray:
-        """Bool ``(patterns,)``: the same in every run, so set by the scenario (a piece of
-        history it conditions on, such as who took LC1's seats) or by a fixed parameter, not
-        fitted."""
+        """Bool ``(patterns,)``.
+
+        The same in every run, so set by the scenario (a piece of history it conditions on, such as
+        who took LC1's seats) or by a fixed parameter, not fitted.
+        """
         return (self.simulated == self.simulated[:1]).all(axis=0)
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per pattern: observed, mean, band, inside, tail probability, reproduced,
-        and whether it is the same in every run (``fixed``)."""
+        """One row per pattern.
+
+        Observed, mean, band, inside, tail probability, reproduced, and whether it is the same in
+        every run (``fixed``).
+        """
         lo, hi = np.quantile(self.simulated, BAND, axis=0)
         tail = self.tail_probability()
         share = self.reproduced.mean(axis=0)
@@ -303,7 +310,7 @@ def score(
     observed_cells: np.ndarray,
     names: tuple[str, ...],
 ) -> dict[str, float]:
-    """The log scores and joint share of one model's simulations."""
+    """Return the log scores and joint share of one model's simulations."""
     teams = [i for i, n in enumerate(names) if n.startswith("team:")]
     t = team_log_score(stats_[:, teams], np.round(observed.values[teams]).astype(int))
     c = cell_log_score(cells, observed_cells)

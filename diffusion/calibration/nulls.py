@@ -1,5 +1,6 @@
-"""Null recruitment models: what Table 1 would look like if seats were filled without the
-model's mechanisms.
+"""Null recruitment models.
+
+What Table 1 would look like if seats were filled without the model's mechanisms.
 
 Each null is the ideas model with its nomination weights replaced (everything else, the
 spreading side and the scenario's events, is the same, so only recruitment differs):
@@ -39,8 +40,10 @@ class NullRecruitment(IdeasModel):
     hard_weight: float = 1.0
 
     def nomination_weights(self, org: CompiledOrg, prep: IdeasPrep, state: State) -> np.ndarray:
-        """Weights ``(runs, nodes)``: ``hard_weight`` on the hard side, 1 elsewhere, for the
-        eligible staff; 0 for everyone else."""
+        """Weights ``(runs, nodes)``.
+
+        ``hard_weight`` on the hard side, 1 elsewhere, for the eligible staff; 0 for everyone else.
+        """
         weight = np.where(prep.hard > 0, self.hard_weight, 1.0)
         return np.where(eligible_for_seats(org, state), weight[None, :], 0.0)
 
@@ -57,7 +60,7 @@ def side_weight(org: CompiledOrg, hard: np.ndarray, observed: Observed) -> float
 
 
 def null_models(study: Study, observed: Observed) -> dict[str, Any]:
-    """The null models of ``study``'s ideas model, by name (``"uniform"``, ``"side"``).
+    """Return the null models of ``study``'s ideas model, by name (``"uniform"``, ``"side"``).
 
     Raises
     ------

@@ -139,6 +139,9 @@ def observed_from_facts(facts: Mapping[str, Any]) -> Observed:
 
 
 def pseudo_observed(like: Observed, values: np.ndarray, source: str) -> Observed:
-    """Pseudo-observed data: simulated statistics ``(statistics,)`` in the place of ``like``'s
-    (to test that a calibration recovers the parameters it was simulated with)."""
+    """Pseudo-observed data.
+
+    Simulated statistics ``(statistics,)`` in the place of ``like``'s (to test that a calibration
+    recovers the parameters it was simulated with).
+    """
     return Observed(like.names, np.asarray(values, dtype=np.float64), like.teams, source)

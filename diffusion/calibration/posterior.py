@@ -31,8 +31,10 @@ LEVEL = 0.9
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, q: Sequence[float]) -> np.ndarray:
-    """Quantiles ``q`` of samples ``x`` ``(n,)`` with weights ``w`` ``(n,)`` (inverse of the
-    weighted empirical distribution function, interpolated at the midpoints)."""
+    """Return the quantiles ``q`` of samples ``x`` ``(n,)`` with weights ``w`` ``(n,)``.
+
+    The inverse of the weighted empirical distribution function, interpolated at the midpoints.
+    """
     order = np.argsort(x)
     x, w = np.asarray(x, np.float64)[order], np.asarray(w, np.float64)[order]
     cdf = (np.cumsum(w) - 0.5 * w) / w.sum()
@@ -84,7 +86,7 @@ class Posterior:
         return self.samples[idx]
 
     def rows(self) -> list[dict[str, object]]:
-        """The samples as rows: each parameter, then the weight."""
+        """Return the samples as rows: each parameter, then the weight."""
         names = [p.removeprefix("model.params.") for p in self.paths]
         return [
             {**{n: float(v) for n, v in zip(names, s, strict=True)}, "weight": float(w)}
@@ -95,9 +97,12 @@ class Posterior:
 def posterior_table(
     post: Posterior, priors: Sequence[Prior], level: float = LEVEL
 ) -> list[dict[str, object]]:
-    """Per parameter: prior, posterior mean, ``level`` interval and the interval's width as a
-    share of the prior's own ``level`` interval (on the log scale for a log-uniform prior):
-    about 1 = nothing learnt from the data; well below 1 = identified."""
+    """Per parameter.
+
+    Prior, posterior mean, ``level`` interval and the interval's width as a share of the prior's own
+    ``level`` interval (on the log scale for a log-uniform prior): about 1 = nothing learnt from the
+    data; well below 1 = identified.
+    """
     means, intervals = post.mean(), post.interval(level)
     q = [(1 - level) / 2, (1 + level) / 2]
     rows = []

@@ -61,6 +61,7 @@ class Prior:
 
     @property
     def name(self) -> str:
+        """The parameter's name without the path's prefix."""
         return self.path.removeprefix(PREFIX)
 
     def __str__(self) -> str:
@@ -78,7 +79,7 @@ class Prior:
         return stats.truncnorm.ppf(rng.uniform(0, 1, n), lo, hi, loc=self.a, scale=self.b)
 
     def scipy(self) -> Any:
-        """The frozen ``scipy.stats`` distribution (for pyabc and densities)."""
+        """Return the frozen ``scipy.stats`` distribution (for pyabc and densities)."""
         from scipy import stats
 
         if self.kind == "uniform":
@@ -89,7 +90,7 @@ class Prior:
         return stats.truncnorm(lo, hi, loc=self.a, scale=self.b)
 
     def pyabc_rv(self) -> Any:
-        """The same distribution as a ``pyabc.RV``."""
+        """Return the same distribution as a ``pyabc.RV``."""
         import pyabc
 
         if self.kind == "uniform":

@@ -43,7 +43,7 @@ def reference_table(
     client: Any = None,
     advance: Advance | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Steps 1-2: parameter vectors from the priors and their simulated statistics.
+    """Run steps 1-2: parameter vectors from the priors and their simulated statistics.
 
     The table does not depend on the observed data, so one table serves many data sets
     (the recovery tests fit several pseudo-observed ones to one table).
@@ -69,7 +69,7 @@ def accept_nearest(
     accept: float = ACCEPT,
     distance: Distance | None = None,
 ) -> tuple[Posterior, Distance]:
-    """Steps 3-5: the weighted posterior from a reference table.
+    """Run steps 3-5: the weighted posterior from a reference table.
 
     Parameters
     ----------

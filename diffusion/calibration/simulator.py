@@ -60,7 +60,7 @@ class Simulator:
         return tuple(p.removeprefix(PARAMS_PREFIX) for p in self.paths)
 
     def study_at(self, theta: Sequence[float]) -> Study:
-        """The study with the model's parameters set to ``theta``."""
+        """Return the study with the model's parameters set to ``theta``."""
         changes = {n: float(v) for n, v in zip(self.names, theta, strict=True)}
         return dataclasses.replace(self.study, model=self.study.model.with_params(**changes))
 
@@ -92,9 +92,10 @@ class Simulator:
         )
 
     def hashed_offset(self, theta: Sequence[float], n_runs: int) -> int:
-        """A run offset that is a pure function of ``theta`` (for samplers that give no index).
+        """Return a run offset that is a pure function of ``theta`` (for index-free samplers).
 
-        Offsets start at 2**40 runs, above any index of :meth:`chunk` in practice."""
+        Offsets start at 2**40 runs, above any index of :meth:`chunk` in practice.
+        """
         digest = hashlib.blake2b(np.asarray(theta, np.float64).tobytes(), digest_size=5).digest()
         return (1 << 40) + int.from_bytes(digest, "big") * n_runs
 

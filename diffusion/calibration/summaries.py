@@ -304,19 +304,22 @@ class Layout:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """Names of the statistics, in order."""
         return statistic_names(self.teams, self.departments, self.order)
 
     @property
     def department_teams(self) -> list[list[int]]:
+        """Indices of each department's teams in :attr:`teams`."""
         return [[self.teams.index(t) for t in ts] for ts in self.departments.values()]
 
     @property
     def soft_departments(self) -> list[int]:
+        """Indices of the soft-side departments."""
         return [list(self.departments).index(d) for d in self.soft]
 
     @classmethod
     def build(cls, study: Study, facts: Mapping[str, Any], cutoff: dt.date = CUTOFF) -> Layout:
-        """The layout of ``study`` for the facts' teams, cohorts and known order.
+        """Return the layout of ``study`` for the facts' teams, cohorts and known order.
 
         Raises
         ------
@@ -396,7 +399,7 @@ class Layout:
         )
 
     def parts(self, first_step: np.ndarray) -> Parts:
-        """The raw counts of every run from its first steps in :data:`TOOK_COURSE`.
+        """Return the raw counts of every run from its first steps in :data:`TOOK_COURSE`.
 
         Parameters
         ----------
@@ -457,7 +460,7 @@ class Layout:
         )
 
     def statistics(self, first_step: np.ndarray) -> np.ndarray:
-        """The statistics of every run, float64 ``(runs, statistics)`` (:meth:`parts`)."""
+        """Return the statistics of every run, float64 ``(runs, statistics)`` (:meth:`parts`)."""
         return assemble(
             self.parts(first_step), self.teams, self.department_teams, self.soft_departments
         )

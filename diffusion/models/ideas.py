@@ -146,7 +146,9 @@ def _saturate(x: np.ndarray | float) -> np.ndarray:
 
 
 def hill(exposure: np.ndarray | float, threshold: float, steepness: float) -> np.ndarray:
-    """The complex-contagion term ``E^h / (E^h + theta^h)`` (0 at ``E = 0``, 1 at ``E = inf``).
+    """Return the complex-contagion term ``E^h / (E^h + theta^h)``.
+
+    It is 0 at ``E = 0`` and tends to 1 as ``E`` grows.
 
     Parameters
     ----------
@@ -484,8 +486,11 @@ def _attendance(
     share = np.float64(np.float32(audience.share))
 
     def attended(rows: np.ndarray, top: np.ndarray, codes: np.ndarray, own: int) -> np.ndarray:
-        """Attendance in the runs ``rows`` of people with top flags ``top`` and group codes
-        ``codes`` ``(3, ...)`` (broadcast together), less ``own`` talk in each group."""
+        """Return the attendance in the runs ``rows``, less ``own`` talk in each group.
+
+        People have top flags ``top`` and group codes ``codes`` ``(3, ...)`` (broadcast
+        together).
+        """
         team, dept, both = (
             tally[rows, c] - own * (c >= 0) for tally, c in zip(tallies, codes, strict=True)
         )
@@ -499,7 +504,7 @@ def _attendance(
 
 
 def _influence(org: CompiledOrg, p: IdeasParams) -> sp.csr_array:
-    """Combined influence of every tie kind but ``buddy``, with the kind factors applied."""
+    """Return the combined influence of every tie kind but ``buddy``, kind factors applied."""
     factors = {
         "cross_department": p.cross_department_factor,
         "line_up": p.line_up_factor,
@@ -573,7 +578,7 @@ class IdeasModel(Model):
     # -- engine protocol ---------------------------------------------------------------------
 
     def prepare(self, org: CompiledOrg) -> IdeasPrep:
-        """Combined influence matrix, audiences, per-node receptivity and manager lines."""
+        """Return the influence matrix, audiences, per-node receptivity and manager lines."""
         p = self.params
         staff = org.is_staff.astype(bool)
         influence = _influence(org, p)
@@ -636,9 +641,12 @@ class IdeasModel(Model):
         )
 
     def init(self, org: CompiledOrg, prep: IdeasPrep, rand: RunRandom) -> State:
-        """Everyone unaware; each leader backs the course with ``p_leader_backs`` (purpose
-        ``"backing"``); top support at ``top_support_initial``; the leaders' nomination draws
-        of step 0 (purpose ``"nominate"``)."""
+        """Set the start: everyone unaware, leaders' backing and top support drawn.
+
+        Each leader backs the course with ``p_leader_backs`` (purpose ``"backing"``); top
+        support at ``top_support_initial``; the leaders' nomination draws of step 0 (purpose
+        ``"nominate"``).
+        """
         p = self.params
         n_runs, n = rand.n_runs, org.n_nodes
         code = np.zeros((n_runs, n), dtype=np.int8)
@@ -700,8 +708,11 @@ class IdeasModel(Model):
         x["nominee_u"] = rand.uniform("nominee", t + 1, 3 * prep.leaders.size)
 
     def set_state(self, state: State, mask: np.ndarray, name: str, t: int) -> None:
-        """Put ``mask`` ``(runs, nodes)`` into state ``name``; entering ``trained`` (a cohort)
-        schedules the person's presentation ``course_weeks`` later."""
+        """Put ``mask`` ``(runs, nodes)`` into state ``name``.
+
+        Entering ``trained`` (a cohort) schedules the person's presentation ``course_weeks``
+        later.
+        """
         super().set_state(state, mask, name, t)
         if name == self.cohort_state:
             x = state.extra
@@ -858,8 +869,10 @@ class IdeasModel(Model):
                 )
 
     def _bounds(self, prep: IdeasPrep, state: State) -> np.ndarray:
-        """Upper bound ``(states,)`` of each state's outgoing probability this step (for
-        thinning: only cells whose draw is below it need their exact probability)."""
+        """Return an upper bound ``(states,)`` of each state's outgoing probability this step.
+
+        For thinning: only cells whose draw is below it need their exact probability.
+        """
         p, x = self.params, state.extra
         pressure = float(x["pressure"].max())
         resist = p.p_resist_per_week * (1.0 + p.push_resistance * float(_saturate(pressure)))
@@ -887,8 +900,10 @@ class IdeasModel(Model):
     def _transitions(
         self, prep: IdeasPrep, state: State, cells: np.ndarray, u: np.ndarray, bounds: np.ndarray
     ) -> None:
-        """Step 2 for the candidate ``cells`` (flat indices into ``(runs, nodes)``) with their
-        draws ``u``: the exact probabilities, then the moves."""
+        """Run step 2 for the candidate ``cells``: the exact probabilities, then the moves.
+
+        ``cells`` are flat indices into ``(runs, nodes)``, ``u`` their draws.
+        """
         p, x = self.params, state.extra
         code = state.code.reshape(-1)
         s = code[cells]
@@ -958,8 +973,10 @@ class IdeasModel(Model):
         code[cells[moved]] = new[moved]
 
     def _due_talks(self, state: State, t: int) -> np.ndarray | None:
-        """Flat cells of the trained people presenting at ``t`` (start-of-step states); the
-        talks are then no longer pending."""
+        """Return the flat cells of the trained people presenting at ``t``.
+
+        States are those at the start of the step; the talks are then no longer pending.
+        """
         x = state.extra
         if not (x["next_talk"] <= t).any():
             return None
@@ -974,8 +991,11 @@ class IdeasModel(Model):
     def _present(
         self, prep: IdeasPrep, state: State, t: int, rand: RunRandom, talks: np.ndarray
     ) -> np.ndarray:
-        """Step 3: the presentations ``talks`` (flat cells) reach their audiences; returns the
-        number of talks per run, float32 ``(runs,)``."""
+        """Step 3.
+
+        The presentations ``talks`` (flat cells) reach their audiences; returns the number of talks
+        per run, float32 ``(runs,)``.
+        """
         p, x = self.params, state.extra
         code = state.code
         n_runs, n = code.shape
@@ -1155,19 +1175,24 @@ def _named(
 
 
 def eligible_for_seats(org: CompiledOrg, state: State) -> np.ndarray:
-    """Bool ``(runs, nodes)``: staff who may take a cohort seat (unaware, aware, adopter,
-    lapsed: everyone who has not taken the course and does not resist it)."""
+    """Bool ``(runs, nodes)``.
+
+    Staff who may take a cohort seat (unaware, aware, adopter, lapsed: everyone who has not taken
+    the course and does not resist it).
+    """
     return _ELIGIBLE[state.code] & org.is_staff.astype(bool)[None, :]
 
 
 def _receptivity(
     prep: IdeasPrep, factor: np.ndarray, node: np.ndarray, years: float | np.ndarray = 0.0
 ) -> np.ndarray:
-    """Receptivity in [0, 1]: the base of ``node`` times the shock ``factor`` (same shape),
-    on the hard side also times ``1 + hard_side_opening_per_year * years`` (the hard side
-    enters late: mechanism 7); capped at 1.
+    """Receptivity in [0, 1].
 
-    ``years`` (since step 0) is a float, or an array that broadcasts with ``node``."""
+    The base of ``node`` times the shock ``factor`` (same shape), on the hard side also times ``1 +
+    hard_side_opening_per_year * years`` (the hard side enters late: mechanism 7); capped at 1.
+
+    ``years`` (since step 0) is a float, or an array that broadcasts with ``node``.
+    """
     opening = 1.0 + np.float32(prep.hard_opening) * np.asarray(years, np.float32) * prep.hard[node]
     return np.minimum(prep.receptivity[node] * factor * opening, np.float32(1))
 
@@ -1179,9 +1204,11 @@ def _years(state: State, run: np.ndarray | None = None) -> np.ndarray:
 
 
 def _leader_levels(prep: IdeasPrep, state: State) -> np.ndarray:
-    """Support level of every leader in every run, float32 ``(runs, leaders + 1)``: the level
-    of their state (``support_level``), at least their ``support_floor``; the last column
-    (no leader) is neutral (:data:`_NO_LEADER`)."""
+    """Support level of every leader in every run, float32 ``(runs, leaders + 1)``.
+
+    The level of their state (``support_level``), at least their ``support_floor``; the last column
+    (no leader) is neutral (:data:`_NO_LEADER`).
+    """
     code, floor = state.code, state.extra["support_floor"]
     at = prep.leaders
     own = np.maximum(prep.support_level[code[:, at]], floor[:, at])
@@ -1237,8 +1264,10 @@ def _leader_support(
 def _buddy_support(
     code: np.ndarray, buddy: np.ndarray, run: np.ndarray, node: np.ndarray
 ) -> np.ndarray:
-    """1 where the person ``(run, node)`` has a ``buddies`` buddy who still supports them
-    (:data:`BUDDY_SUPPORT`), else 0; float32 of the shape of ``run``.
+    """Return 1 where the person ``(run, node)`` has a buddy who still supports them, else 0.
+
+    A ``buddies`` buddy supports while :data:`BUDDY_SUPPORT` holds; float32 of the shape of
+    ``run``.
 
     Parameters
     ----------
@@ -1254,8 +1283,11 @@ def _buddy_support(
 
 
 def _spread(w: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The entries of the rows ``rows`` of ``w``: for each, the item ``k`` it came from (an
-    index into ``rows``), its column and its weight (a gathered sparse row expansion)."""
+    """Return the entries of the rows ``rows`` of ``w``.
+
+    For each, the item ``k`` it came from (an index into ``rows``), its column and its weight (a
+    gathered sparse row expansion).
+    """
     start = w.indptr[rows]
     count = w.indptr[rows + 1] - start
     item = np.repeat(np.arange(rows.size), count)
@@ -1269,7 +1301,7 @@ def _check_factor(name: str, value: float) -> None:
 
 
 def isolated_trained(org: CompiledOrg, state: State) -> np.ndarray:
-    """The eenlingen: trained people with no like-minded colleague nearby.
+    """Return the eenlingen: trained people with no like-minded colleague nearby.
 
     "Nearby" is the direct work environment: ties of kind ``cluster``, ``team``, line ties
     in either direction and ``buddy`` (:data:`NEAR_KINDS`); like-minded means trained or

@@ -32,9 +32,11 @@ def _p(
     bounds: Range = _PROB,
     plausible: Range | None = None,
 ) -> Any:
-    """A parameter field with its metadata (unit, range, mechanism, meaning) and, where the
-    data do not pin it down, its plausible range (``"plausible"``: what-ifs are checked across
-    it, :mod:`diffusion.robustness`)."""
+    """Return a parameter field with its metadata (unit, range, mechanism, meaning).
+
+    Where the data do not pin it down, also its plausible range (``"plausible"``: what-ifs are
+    checked across it, :mod:`diffusion.robustness`).
+    """
     meta = {"unit": unit, "range": bounds, "mechanism": mechanism, "doc": doc}
     if plausible is not None:
         meta["plausible"] = plausible
@@ -43,8 +45,9 @@ def _p(
 
 @dataclass(frozen=True)
 class IdeasParams:
-    """Parameters of :class:`~diffusion.models.ideas.IdeasModel` (``docs/calibration.md`` says
-    which defaults are fitted and which provisional).
+    """Parameters of :class:`~diffusion.models.ideas.IdeasModel`.
+
+    ``docs/calibration.md`` says which defaults are fitted and which provisional.
 
     Units: ``p_..._per_week`` are probabilities per weekly step; ``..._effect`` in [0, 1] are
     the half-widths of a multiplier ``1 + effect * (2 * level - 1)`` that runs from
@@ -467,8 +470,10 @@ NEUTRAL: dict[str, float] = {
 
 
 def parameter_table() -> list[dict[str, Any]]:
-    """One row per parameter: name, unit, default, range, mechanism, neutral value, plausible
-    range (``"fixed"`` where the value is a fact or a reference), meaning.
+    """One row per parameter.
+
+    Name, unit, default, range, mechanism, neutral value, plausible range (``"fixed"`` where the
+    value is a fact or a reference), meaning.
 
     Used to write the table of ``docs/ideas-model.md`` and by the tests that keep it in step.
     """

@@ -69,6 +69,7 @@ class Buddies(Event):
         model.check_action(org, "buddies", {"within": self.within})
 
     def apply(self, batch: Batch) -> None:
+        """Apply the action to the batch's model."""
         batch.model.act(
             batch.org, batch.prep, batch.state, batch.t, batch.rand, "buddies", within=self.within
         )
@@ -83,6 +84,7 @@ class CutTies(Event):
     second: tuple[int, ...] = ()
 
     def apply(self, batch: Batch) -> None:
+        """Apply the change of ties to the batch."""
         w = batch.org.weights.get(self.kind)
         if w is None:
             return
@@ -101,7 +103,7 @@ class CutTies(Event):
 
 # ------------------------------------------------------------------------------ mapping
 def engine_events(scenario: s.Scenario, org: CompiledOrg, calendar: Calendar) -> list[Event]:
-    """The engine events of a (checked) scenario: cohorts first, then the other events.
+    """Return the engine events of a (checked) scenario: cohorts first, then the other events.
 
     Events after the calendar's end (left in by a shortened calendar) are left out.
     """
@@ -145,7 +147,7 @@ def event_to_engine(
     org: CompiledOrg,
     rng: np.random.Generator,
 ) -> list[Event]:
-    """The engine events of one scenario event (not a cohort) at ``step``."""
+    """Return the engine events of one scenario event (not a cohort) at ``step``."""
     if isinstance(spec, s.NewSecretary):
         args = {"secretary_support": spec.support} | _loss(spec.loss)
         return [ModelAction(step, "top_change", args)]
@@ -180,8 +182,10 @@ def event_to_engine(
 
 
 def _forum(kind: str, step: int, org: CompiledOrg) -> list[Event]:
-    """The ties of ``kind`` removed at step 0 and added back, same pairs and weights, at
-    ``step`` (one ``AddTies`` per distinct weight)."""
+    """Return events removing the ties of ``kind`` at step 0 and adding them back at ``step``.
+
+    Same pairs and weights; one ``AddTies`` per distinct weight.
+    """
     w = sp.triu(sp.coo_array(org.weight(kind)), k=1).tocoo()
     events: list[Event] = [RemoveTies(0, kind=kind)]
     for weight in np.unique(w.data):
@@ -257,8 +261,11 @@ def _merge(spec: s.Reorganisation, step: int, org: CompiledOrg, rng: np.random.G
 
 
 def _split(spec: s.Reorganisation, step: int, org: CompiledOrg) -> Event:
-    """Halves by cluster: the first half of the clusters (and the unclustered, such as the
-    team leader) against the rest; by node order when the team has one cluster or none."""
+    """Halves by cluster.
+
+    The first half of the clusters (and the unclustered, such as the team leader) against the rest;
+    by node order when the team has one cluster or none.
+    """
     assert spec.split is not None
     members = team_members(org, spec.split)
     clusters = org.groups["cluster"][members]

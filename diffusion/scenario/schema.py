@@ -86,8 +86,10 @@ class Organisation(_Table):
 
 
 class ModelSection(_Table):
-    """The model by name (``"ideas"``, or a standard model such as ``"sir"``) and its
-    parameters; names and values are checked against the model's parameter dataclass."""
+    """The model by name (``"ideas"``, or a standard model such as ``"sir"``) and its parameters.
+
+    Names and values are checked against the model's parameter dataclass.
+    """
 
     name: Name = DEFAULT_MODEL
     params: dict[str, Any] = Field(default_factory=dict)
@@ -163,8 +165,11 @@ class _Event(_Table):
 
 
 class NewSecretary(_Event):
-    """A new secretary takes office (mechanism 5): top support is partly lost and now
-    tends to the new secretary's ``support`` (0.5, neutral, when unknown)."""
+    """A new secretary takes office (mechanism 5).
+
+    Top support is partly lost and now tends to the new secretary's ``support`` (0.5, neutral, when
+    unknown).
+    """
 
     kind: Literal["new_secretary"]
     support: Level = 0.5
@@ -172,8 +177,11 @@ class NewSecretary(_Event):
 
 
 class AldermanLeaves(_Event):
-    """The alderman who backed the ideas leaves (mechanism 5): the board's backing of the
-    ideas falls to 0, top support loses ``loss`` of itself, and the alderman's ties go."""
+    """The alderman who backed the ideas leaves (mechanism 5).
+
+    The board's backing of the ideas falls to 0, top support loses ``loss`` of itself, and the
+    alderman's ties go.
+    """
 
     kind: Literal["alderman_leaves"]
     alderman: Name = "alderman-1"
@@ -194,8 +202,10 @@ class Buddies(_Event):
 
 
 class TasterWorkshop(_Event):
-    """A taster workshop (proeverij) for a department or a team (mechanism 1): ``reached``
-    people attend, who may become aware of the ideas."""
+    """A taster workshop (proeverij) for a department or a team (mechanism 1).
+
+    ``reached`` people attend, who may become aware of the ideas.
+    """
 
     kind: Literal["taster_workshop"]
     department: Name | None = None
@@ -210,9 +220,11 @@ class TasterWorkshop(_Event):
 
 
 class NetworkProject(_Event):
-    """A network project across teams (mechanism 11): project ties between every pair of
-    its members: the team leaders (or everyone, or ``per_team`` people drawn once) of
-    ``teams``, plus ``ids``."""
+    """A network project across teams (mechanism 11).
+
+    Project ties between every pair of its members: the team leaders (or everyone, or ``per_team``
+    people drawn once) of ``teams``, plus ``ids``.
+    """
 
     kind: Literal["network_project"]
     teams: Tuple(Name) = ()
@@ -229,17 +241,21 @@ class NetworkProject(_Event):
 
 
 class ForumStarts(_Event):
-    """A meeting across teams starts at ``date`` (the team leaders' forum, mechanism 9): the
-    organisation's ties of kind ``ties`` exist only from then on."""
+    """A meeting across teams starts at ``date`` (the team leaders' forum, mechanism 9).
+
+    The organisation's ties of kind ``ties`` exist only from then on.
+    """
 
     kind: Literal["forum_starts"]
     ties: Literal["team_leaders_forum", "mt", "cross_department"] = "team_leaders_forum"
 
 
 class LeaderBacking(_Event):
-    """Team leaders who back the course without taking it (mechanism 3): from ``date`` the
-    leaders of ``teams`` have at least support ``level``, so they nominate their people
-    more often and back the adoption of the ideas in their team."""
+    """Team leaders who back the course without taking it (mechanism 3).
+
+    From ``date`` the leaders of ``teams`` have at least support ``level``, so they nominate their
+    people more often and back the adoption of the ideas in their team.
+    """
 
     kind: Literal["leader_backing"]
     teams: Tuple(Name)
@@ -253,8 +269,10 @@ class LeaderBacking(_Event):
 
 
 class LandscapeShock(_Event):
-    """A change in the landscape, such as the environment law (mechanism 7): the
-    receptivity of a side or a department is multiplied by ``factor`` (capped at 1)."""
+    """A change in the landscape, such as the environment law (mechanism 7).
+
+    The receptivity of a side or a department is multiplied by ``factor`` (capped at 1).
+    """
 
     kind: Literal["landscape_shock"]
     side: Literal["soft", "hard"] | None = None
@@ -269,8 +287,11 @@ class LandscapeShock(_Event):
 
 
 class TopDownPush(_Event):
-    """More steering from the top (mechanism 10): adoption pressure of ``strength``, which
-    also turns some people resistant (a counter-movement) and fades over time."""
+    """More steering from the top (mechanism 10).
+
+    Adoption pressure of ``strength``, which also turns some people resistant (a counter-movement)
+    and fades over time.
+    """
 
     kind: Literal["top_down_push"]
     strength: Annotated[float, Field(gt=0.0, le=10.0)] = 1.0
@@ -331,11 +352,13 @@ EventSpec = Annotated[
 
 
 class Cadence(_Table):
-    """A regular cohort cadence: ``per_year`` cohorts of ``seats`` from ``start`` to ``end``
-    (default: the calendar's end), filled by nomination. Each is named ``prefix`` + its
-    date (its random numbers follow the name), so a what-if that skips the first cohorts
-    (``skip_first``) or the cohorts on given dates (``skip``, e.g. to replace one by a
-    cohort of its own) keeps the draws of the others."""
+    """A regular cohort cadence.
+
+    ``per_year`` cohorts of ``seats`` from ``start`` to ``end`` (default: the calendar's end),
+    filled by nomination. Each is named ``prefix`` + its date (its random numbers follow the name),
+    so a what-if that skips the first cohorts (``skip_first``) or the cohorts on given dates
+    (``skip``, e.g. to replace one by a cohort of its own) keeps the draws of the others.
+    """
 
     start: dt.date
     end: dt.date | None = None
@@ -356,8 +379,11 @@ class Cadence(_Table):
         return out
 
     def dates(self, last: dt.date) -> list[dt.date]:
-        """The cohort dates up to ``end`` (or ``last``), less the first ``skip_first`` and
-        those in ``skip`` (a what-if that holds its own cohort there)."""
+        """Return the cohort dates up to ``end`` (or ``last``), less the skipped ones.
+
+        Skipped: the first ``skip_first`` and those in ``skip`` (a what-if that holds its own
+        cohort there).
+        """
         skipped = set(self.skip)
         return [d for d in self.all_dates(last)[self.skip_first :] if d not in skipped]
 
@@ -417,8 +443,11 @@ class Scenario(_Table):
         return self
 
     def all_cohorts(self, last: dt.date) -> list[tuple[str, Cohort]]:
-        """Every cohort with its place: ``cohorts`` entries, ``cohort`` events, then the
-        cadence's cohorts up to ``last`` (the calendar's end)."""
+        """Every cohort with its place.
+
+        ``cohorts`` entries, ``cohort`` events, then the cadence's cohorts up to ``last`` (the
+        calendar's end).
+        """
         out: list[tuple[str, Cohort]] = [(f"cohorts[{i}]", c) for i, c in enumerate(self.cohorts)]
         out += [(f"events[{i}]", e) for i, e in enumerate(self.events) if isinstance(e, Cohort)]
         if self.cadence is not None:
