@@ -75,8 +75,10 @@ ProgressFn = Callable[[int], None]
 
 @dataclass(frozen=True)
 class _Groups:
-    """The recorded groups of the groupings with more than one group, side by side on one
-    axis, then one group of everyone ("all").
+    """Return the recorded groups: those of groupings of several groups, then "all".
+
+    The groups of the groupings with more than one group lie side by side on one axis, then
+    one group of everyone ("all").
 
     ``member[n]`` ``(nodes, columns)`` lists node ``n``'s place on that axis in each tracked
     grouping and, last, in "all"; ``offset[g]`` is where tracked grouping ``g`` starts. A
@@ -115,7 +117,7 @@ class _Groups:
         return np.bincount(self.member.reshape(-1), minlength=self.size)
 
     def count_dtype(self) -> type:
-        """The smallest integer type that holds any tracked group's count."""
+        """Return the smallest integer type that holds any tracked group's count."""
         return _smallest_count(self.largest)
 
 
@@ -208,12 +210,14 @@ class _Tracker:
         ufunc(column, add, out=column, casting="unsafe")
 
     def _in_batch(self, run: np.ndarray) -> np.ndarray:
-        """The batch rows of loop rows ``run``."""
+        """Return the batch rows of loop rows ``run``."""
         return run if self.whole else self.rows[run]
 
     def _first(self, run: np.ndarray, node: np.ndarray, enters: Sequence[Any], t: int) -> None:
-        """Set first steps to ``t`` where ``enters[m]`` (True, False or a bool mask of the
-        people) and none is set yet (``run``: loop rows)."""
+        """Set first steps to ``t`` where ``enters[m]`` and none is set yet.
+
+        ``enters[m]`` is True, False or a bool mask of the people; ``run``: loop rows.
+        """
         cells = self._in_batch(run) * self.n_nodes + node  # flat, in the batch's (runs, nodes)
         for m, hit in enumerate(enters):
             if hit is False or not np.any(hit):
@@ -245,8 +249,10 @@ class _Tracker:
                 self._first(run, node, [bool(e) for e in enters], t)
 
     def settle(self, code: np.ndarray, t: int) -> None:
-        """First steps at ``t`` of the people moved into a milestone by the last step who are
-        still in it after the events at ``t``."""
+        """Set first steps at ``t`` of the people a step moved into a milestone.
+
+        Only those still in it after the events at ``t`` count.
+        """
         for run, node in self.pending:
             self._first(run, node, list(self.milestone_codes[:, code[run, node]]), t)
         self.pending = []
@@ -272,20 +278,26 @@ class _Tracker:
         self.compare(self.prev, code, t)
 
     def record(self, record: int) -> None:
-        """Store the running counts of every run as record ``record`` (the batch's runs are
-        side by side in a record: one contiguous copy)."""
+        """Store the running counts of every run as record ``record``.
+
+        The batch's runs are side by side in a record: one contiguous copy.
+        """
         self.counts[:, record] = self.running[:, :-1]
         self.total[:, record] = self.running[:, -1]
 
     def finish(self, record: int) -> None:
-        """Store the running counts as every record from ``record`` on (no run is left in
-        the loop: none will change)."""
+        """Store the running counts as every record from ``record`` on.
+
+        No run is left in the loop: none will change.
+        """
         self.counts[:, record:] = self.running[:, None, :-1]
         self.total[:, record:] = self.running[:, None, -1]
 
     def drop(self, finished: np.ndarray) -> None:
-        """Take the runs flagged in ``finished`` ``(rows,)`` out of the loop; their counts
-        are final and go on being recorded."""
+        """Take the runs flagged in ``finished`` ``(rows,)`` out of the loop.
+
+        Their counts are final and go on being recorded.
+        """
         keep = ~finished
         self.rows = self.rows[keep]
         self.whole = False
@@ -483,7 +495,7 @@ class _Preps:
         self._lock = threading.Lock()
 
     def __call__(self, model: Model, org: CompiledOrg, k: int) -> Any:
-        """The derived arrays of the ``k``-th refresh (from 0) of a batch."""
+        """Return the derived arrays of the ``k``-th refresh (from 0) of a batch."""
         with self._lock:
             if k not in self._made:
                 self._made[k] = model.prepare(org)
@@ -829,7 +841,7 @@ def _check_start(
 
 
 def params_dict(params: object) -> dict[str, Any]:
-    """A model's parameters as a JSON-friendly dict (arrays as lists), for provenance."""
+    """Return a model's parameters as a JSON-friendly dict (arrays as lists), for provenance."""
     if params is None:
         return {}
     if is_dataclass(params) and not isinstance(params, type):

@@ -89,7 +89,7 @@ class Event:
         """
 
     def describe(self) -> dict[str, Any]:
-        """A JSON-friendly description for provenance."""
+        """Return a JSON-friendly description for provenance."""
         out: dict[str, Any] = {"event": type(self).__name__}
         for name, value in vars(self).items():
             if isinstance(value, np.ndarray):
@@ -109,6 +109,7 @@ class SetParams(Event):
     changes: Mapping[str, Any] = field(default_factory=dict)
 
     def apply(self, batch: Batch) -> None:
+        """Apply the event to ``batch`` at its step."""
         batch.model = batch.model.with_params(**self.changes)
         batch.refresh()
 
@@ -176,6 +177,7 @@ class AddTies(Event):
         check_in_range("AddTies", "targets", self.targets, org)
 
     def apply(self, batch: Batch) -> None:
+        """Apply the event to ``batch`` at its step."""
         src, dst = _positions(self.sources), _positions(self.targets)
         if self.symmetric:
             src, dst = np.concatenate([src, dst]), np.concatenate([dst, src])
@@ -211,6 +213,7 @@ class RemoveTies(Event):
         check_in_range("RemoveTies", "nodes", self.nodes or (), org)
 
     def apply(self, batch: Batch) -> None:
+        """Apply the event to ``batch`` at its step."""
         weights = dict(batch.org.weights)
         if self.kind not in weights:
             return
@@ -245,6 +248,7 @@ class SetState(Event):
         check_in_range("SetState", "nodes", self.nodes, org)
 
     def apply(self, batch: Batch) -> None:
+        """Apply the event to ``batch`` at its step."""
         mask = np.zeros(batch.state.code.shape, dtype=bool)
         mask[:, _positions(self.nodes)] = True
         batch.model.set_state(batch.state, mask, self.state, batch.t)
@@ -288,7 +292,7 @@ class Cohort(Event):
             )
 
     def choose(self, batch: Batch) -> np.ndarray:
-        """The chosen people, bool ``(runs, nodes)``.
+        """Return the chosen people, bool ``(runs, nodes)``.
 
         A person in ``include`` who is already in the cohort state in a run (took the
         course earlier there) is not enrolled again in that run; the seat goes to the
@@ -311,6 +315,7 @@ class Cohort(Event):
         return chosen
 
     def apply(self, batch: Batch) -> None:
+        """Apply the event to ``batch`` at its step."""
         if not batch.model.cohort_state:
             raise ValueError(f"model {batch.model.name!r} has no cohorts")
         chosen = self.choose(batch)
@@ -353,6 +358,7 @@ class ModelAction(Event):
         model.check_action(org, self.action, self.args)
 
     def apply(self, batch: Batch) -> None:
+        """Apply the event to ``batch`` at its step."""
         batch.model.act(
             batch.org, batch.prep, batch.state, batch.t, batch.rand, self.action, **self.args
         )

@@ -63,12 +63,12 @@ def mix64(values: np.ndarray | int) -> np.ndarray:
 
 @lru_cache(maxsize=4096)
 def purpose_key(purpose: str) -> int:
-    """A stable 64-bit key for a purpose name (the same on every machine and Python)."""
+    """Return a stable 64-bit key for a purpose name (the same on every machine and Python)."""
     return int.from_bytes(hashlib.blake2b(purpose.encode(), digest_size=8).digest(), "little")
 
 
 def root_key(seed: int) -> int:
-    """A 64-bit key for a root seed (any non-negative int; larger ones are hashed down)."""
+    """Return a 64-bit key for a root seed (any non-negative int; larger ones are hashed down)."""
     if seed < 0:
         raise ValueError(f"seed must be non-negative, got {seed}")
     digest = hashlib.blake2b(str(int(seed)).encode(), digest_size=8, person=b"diffusion").digest()
@@ -114,7 +114,7 @@ class RunRandom:
         return len(self.run_ids)
 
     def subset(self, rows: np.ndarray) -> RunRandom:
-        """The same streams for a subset of this batch's runs (``rows`` index the batch)."""
+        """Return the same streams for a subset of this batch's runs (``rows`` index the batch)."""
         out = RunRandom.__new__(RunRandom)
         out.seed = self.seed
         out.run_ids = self.run_ids[rows]
@@ -151,7 +151,7 @@ class RunRandom:
         return out[:, :n] if n % 2 else out
 
     def uniform_at(self, purpose: str, step: int, n: int, cells: np.ndarray) -> np.ndarray:
-        """The draws of :meth:`uniform` at some cells only, as 24-bit integers.
+        """Return the draws of :meth:`uniform` at some cells only, as 24-bit integers.
 
         Draw ``uniform(purpose, step, n).reshape(-1)[cells]`` equals the value returned here
         times ``2**-24``, bit for bit, whatever cells are asked for; only those are hashed
@@ -280,7 +280,7 @@ def weighted_sample_without_replacement(
 
 
 def _largest_draws(uniform: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray | None:
-    """The ``k`` largest draws of the eligible items per run, ties to the lower index.
+    """Return the ``k`` largest draws of the eligible items per run, ties to the lower index.
 
     ``uniform`` ``(runs, items)``, ``eligible`` bool ``(items,)`` or ``(runs, items)``.
     None when a run has fewer than ``k`` eligible items (the general path fills what it can).

@@ -104,9 +104,12 @@ class Study:
         threads: int | None = None,
         start: Snapshot | None = None,
     ) -> Snapshot:
-        """The runs at step ``step`` (before its events), the study's events before it
-        applied (from the earlier snapshot ``start`` if given); :meth:`simulate` with
-        ``start=`` goes on from it (see :func:`diffusion.engine.snapshot`)."""
+        """Return the runs at step ``step``, before its events.
+
+        The study's events before it are applied (from the earlier snapshot ``start`` if
+        given); :meth:`simulate` with ``start=`` goes on from it (see
+        :func:`diffusion.engine.snapshot`).
+        """
         return snapshot(
             self.model,
             self.org,
@@ -126,9 +129,12 @@ class Study:
 
 
 def shared_steps(base: Study, other: Study) -> int:
-    """How many steps ``other`` shares with ``base`` from step 0: the first step at which
-    their events differ (0 when their model, organisation, calendar or groupings differ;
-    ``n_steps + 1`` when nothing does). Up to it, their runs with one seed are the same."""
+    """How many steps ``other`` shares with ``base`` from step 0.
+
+    The first step at which their events differ (0 when their model, organisation, calendar or
+    groupings differ; ``n_steps + 1`` when nothing does). Up to it, their runs with one seed are the
+    same.
+    """
     same = (
         other.org is base.org
         and other.calendar == base.calendar

@@ -45,9 +45,11 @@ Mapper = Callable[["Problem", Sequence[People]], list[np.ndarray]]
 
 
 def fresh_seed(seed: int) -> int:
-    """The seed of the runs that report the gains, derived from the selection's ``seed``
-    with :class:`numpy.random.SeedSequence` (``spawn_key=(1,)``): fresh runs, so the reported
-    gain of the chosen set is not inflated by having been chosen on the same runs."""
+    """Return the seed of the runs that report the gains, derived from the selection's seed.
+
+    Derived with :class:`numpy.random.SeedSequence` (``spawn_key=(1,)``): fresh runs, so the
+    reported gain of the chosen set is not inflated by having been chosen on the same runs.
+    """
     return int(np.random.SeedSequence(seed, spawn_key=(1,)).generate_state(1)[0])
 
 
@@ -84,18 +86,21 @@ class Problem:
 
     @functools.cached_property
     def history(self) -> Snapshot | None:
-        """Every run at the start of the cohort's step, before its events: the history all
-        choices share, simulated on first use (None when the cohort is at step 0). Sent to
-        Dask workers with the problem once made."""
+        """Every run at the start of the cohort's step, before its events.
+
+        The history all choices share, simulated on first use (None when the cohort is at step 0).
+        Sent to Dask workers with the problem once made.
+        """
         if self.at_step < 1:
             return None
         return self.study.snapshot(self.n_runs, self.seed, self.at_step)
 
     def with_seed(self, seed: int) -> Problem:
+        """Return the same problem on the runs of ``seed``."""
         return dataclasses.replace(self, seed=int(seed))
 
     def cohort(self, people: People | None) -> Cohort:
-        """The advised cohort for ``people`` (None: nominated seats)."""
+        """Return the advised cohort for ``people`` (None: nominated seats)."""
         base = self.study.events[self.slot]
         assert isinstance(base, Cohort)
         if people is None:
@@ -104,8 +109,10 @@ class Problem:
 
 
 def cohort_name(taken: Sequence[str]) -> str:
-    """``"advice"``, or ``"advice-2"``... when a cohort of that name exists (names key the
-    nomination's random numbers)."""
+    """``"advice"``, or ``"advice-2"``...
+
+    when a cohort of that name exists (names key the nomination's random numbers).
+    """
     name, k = "advice", 2
     while name in taken:
         name, k = f"advice-{k}", k + 1
@@ -120,7 +127,7 @@ def make_problem(
     n_runs: int,
     seed: int,
 ) -> Problem:
-    """The evaluation problem of a validated scenario.
+    """Return the evaluation problem of a validated scenario.
 
     Parameters
     ----------
@@ -178,7 +185,7 @@ def make_problem(
 
 
 def build_study_end(scenario: Scenario) -> dt.date:
-    """The last date of a scenario's calendar."""
+    """Return the last date of a scenario's calendar."""
     from diffusion.scenario.build import calendar_of
 
     return calendar_of(scenario.calendar).end
@@ -217,8 +224,10 @@ def simulate_choice(
 
 
 def evaluate(problem: Problem, people: People | None) -> np.ndarray:
-    """The objective in each run for ``people`` (None: nominated), float64 ``(runs,)``; a
-    module-level function, so Dask can send it to workers."""
+    """Return the objective in each run for ``people`` (None.
+
+    Nominated), float64 ``(runs,)``; a module-level function, so Dask can send it to workers.
+    """
     return simulate_choice(problem, people)[0]
 
 
@@ -247,10 +256,11 @@ class Evaluator:
 
     @property
     def n_evaluations(self) -> int:
+        """Sets evaluated so far (each once, cached)."""
         return len(self.cache)
 
     def values(self, sets: Sequence[Sequence[int]]) -> list[np.ndarray]:
-        """The objective per run for each set, ``(runs,)`` each (new sets simulated)."""
+        """Return the objective per run for each set, ``(runs,)`` each (new sets simulated)."""
         keys = [tuple(sorted(int(i) for i in s)) for s in sets]
         new = list(dict.fromkeys(k for k in keys if k not in self.cache))
         if new:
@@ -271,8 +281,11 @@ def local_map(problem: Problem, sets: Sequence[People]) -> list[np.ndarray]:
 
 
 def dask_map(client: Any) -> Callable[[Problem, Sequence[People]], list[np.ndarray]]:
-    """A mapper that evaluates sets on the Dask cluster of ``client`` (from
-    :meth:`diffusion.executors.Executor.client`); the problem is sent to each worker once."""
+    """Return a mapper that evaluates sets on the Dask cluster of ``client``.
+
+    ``client`` comes from :meth:`diffusion.executors.Executor.client`; the problem is sent to
+    each worker once.
+    """
     sent: dict[int, tuple[Problem, Any]] = {}
 
     def run(problem: Problem, sets: Sequence[People]) -> list[np.ndarray]:

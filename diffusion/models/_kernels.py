@@ -214,7 +214,7 @@ class Transmission:
         return cls(NeighbourSum.from_weights(log_survive), None)
 
     def at_risk(self, x: np.ndarray, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The cells that may be reached, and their probability as a bound for draws.
+        """Return the cells that may be reached, and their probability as a bound for draws.
 
         Parameters
         ----------
@@ -256,9 +256,10 @@ class Transmission:
 
 @dataclass(frozen=True, eq=False)
 class RunTransmission:
-    """:class:`Transmission` with a probability that varies by run: one kernel per distinct
-    value, each the kernel that value alone would give, so a run's draws and outcomes are
-    those of its parameter set simulated alone.
+    """:class:`Transmission` with a probability that varies by run.
+
+    One kernel per distinct value, each the kernel that value alone would give, so a run's draws and
+    outcomes are those of its parameter set simulated alone.
 
     Attributes
     ----------
@@ -297,8 +298,7 @@ class RunTransmission:
     def at_risk(
         self, x: np.ndarray, open_: np.ndarray, rows: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """As :meth:`Transmission.at_risk`, for the batch's runs at simulation rows ``rows``
-        ``(runs,)``."""
+        """Return :meth:`Transmission.at_risk` for the batch's runs at rows ``rows`` ``(runs,)``."""
         group = self.group[rows]
         n = x.shape[1]
         if self.bounds is not None and self.counts is not None:

@@ -90,17 +90,20 @@ class Bass(Model):
     params: BassParams = field(default_factory=BassParams)
 
     def prepare(self, org: CompiledOrg) -> NeighbourSum | None:
+        """Return the neighbour sums every batch reuses (None under global mixing)."""
         if self.params.mixing == "global":
             return None
         return NeighbourSum.from_weights(influence_matrix(org, self.params.tie_kinds))
 
     def init(self, org: CompiledOrg, prep: NeighbourSum | None, rand: RunRandom) -> State:
+        """Return the start of every run: its seeds drawn, everyone else inactive."""
         p = self.params
         return State(seed_mask(org, rand, p.initial_adopters, p.seed_nodes).astype(np.int8))
 
     def step(
         self, org: CompiledOrg, prep: NeighbourSum | None, state: State, t: int, rand: RunRandom
     ) -> list[Moves]:
+        """Return the moves of step ``t``."""
         code = state.code
         n = code.shape[1]
         cells = np.flatnonzero(code == _POTENTIAL)
@@ -116,7 +119,7 @@ class Bass(Model):
         return [Moves(new, _POTENTIAL, _ADOPTED)]
 
     def is_finished(self, state: State) -> np.ndarray:
-        """Runs where everyone has adopted, or nobody has and ``p`` is 0."""
+        """Return the runs where everyone has adopted, or nobody has and ``p`` is 0."""
         n_adopted = state.code.sum(axis=1, dtype=np.int64)
         done = n_adopted == state.code.shape[1]
         if self.params.p == 0:

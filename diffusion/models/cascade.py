@@ -82,6 +82,7 @@ class IndependentCascade(Model):
     params: IndependentCascadeParams = field(default_factory=IndependentCascadeParams)
 
     def prepare(self, org: CompiledOrg) -> Transmission:
+        """Return what every batch reuses: the influence of the ties."""
         w = influence_matrix(org, self.params.tie_kinds)
         if self.params.p is not None:
             w.data[:] = self.params.p
@@ -93,12 +94,14 @@ class IndependentCascade(Model):
         return Transmission.from_edge_probabilities(w)
 
     def init(self, org: CompiledOrg, prep: Transmission, rand: RunRandom) -> State:
+        """Return the start of every run: its seeds drawn, everyone else inactive."""
         p = self.params
         return State(seed_mask(org, rand, p.initial_active, p.seed_nodes).astype(np.int8))
 
     def step(
         self, org: CompiledOrg, prep: Transmission, state: State, t: int, rand: RunRandom
     ) -> list[Moves]:
+        """Return the moves of step ``t``."""
         code = state.code
         flat = code.reshape(-1)
         trying = code == _ACTIVE
@@ -111,5 +114,5 @@ class IndependentCascade(Model):
         return [Moves(spent, _ACTIVE, _SPENT), Moves(new, _INACTIVE, _ACTIVE)]
 
     def is_finished(self, state: State) -> np.ndarray:
-        """Runs with nobody newly active (no chances left)."""
+        """Return the runs with nobody newly active (no chances left)."""
         return ~(state.code == _ACTIVE).any(axis=1)

@@ -105,8 +105,10 @@ SISParams = SIRParams
 
 @dataclass(frozen=True, eq=False)
 class EpidemicPrep:
-    """What an epidemic model derives from an organisation: the transmission kernel (one
-    per value of ``beta`` when it varies by run)."""
+    """What an epidemic model derives from an organisation.
+
+    The transmission kernel (one per value of ``beta`` when it varies by run).
+    """
 
     transmission: Transmission | RunTransmission
 
@@ -180,7 +182,7 @@ class _Epidemic(Model):
         return self.recover_to is not None and bool(np.any(self.params.gamma > 0))
 
     def is_finished(self, state: State) -> np.ndarray:
-        """Runs with nobody infected."""
+        """Return the runs with nobody infected."""
         return ~(state.code == _I).any(axis=1)
 
 
@@ -196,7 +198,7 @@ class SI(_Epidemic):
     params: SIParams = field(default_factory=SIParams)
 
     def is_finished(self, state: State) -> np.ndarray:
-        """Runs with nobody infected or nobody susceptible."""
+        """Return the runs with nobody infected or nobody susceptible."""
         has_i = (state.code == _I).any(axis=1)
         return ~has_i | ~(state.code == _S).any(axis=1)
 

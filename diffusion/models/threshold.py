@@ -224,7 +224,7 @@ class _Threshold(Model):
         state.extra["changed"] |= mask.any(axis=1)
 
     def is_finished(self, state: State) -> np.ndarray:
-        """Runs where nobody became active at the last step (nobody ever will)."""
+        """Return the runs where nobody became active at the last step (nobody ever will)."""
         return ~state.extra["changed"]
 
 
@@ -345,8 +345,9 @@ class AbsoluteThresholdParams:
 
 @dataclass(frozen=True)
 class AbsoluteThreshold(_Threshold):
-    """Absolute ("k neighbours") threshold model (Centola and Macy 2007); see the module
-    docstring.
+    """Absolute ("k neighbours") threshold model (Centola and Macy 2007).
+
+    See the module docstring.
 
     Person ``i`` becomes active at step ``t + 1`` when at least ``k_i`` of the people tied to
     them are active at ``t``; tie weights are ignored (a tie of any positive weight makes a
