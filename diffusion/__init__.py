@@ -14,8 +14,8 @@ Examples
 --------
 >>> import diffusion
 >>> sorted(set(diffusion.__all__) - {"__version__"})
-['advise', 'calibrate', 'compare', 'load_scenario', 'report', 'run', 'sensitivity', 'sweep',
- 'what_if']
+['advise', 'calibrate', 'compare', 'fit_report', 'load_scenario', 'report', 'run',
+ 'sensitivity', 'sweep', 'what_if']
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         advise,
         calibrate,
         compare,
+        fit_report,
         load_scenario,
         report,
         run,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 #: the library API: name -> module that defines it (imported on first use)
 _API: dict[str, str] = {
     "advise": "diffusion.api",
+    "fit_report": "diffusion.api",
     "calibrate": "diffusion.api",
     "sensitivity": "diffusion.api",
     "sweep": "diffusion.api",
@@ -70,6 +72,7 @@ __all__ = [
     "advise",
     "calibrate",
     "compare",
+    "fit_report",
     "load_scenario",
     "report",
     "run",

@@ -14,7 +14,9 @@
 * :func:`advise`: who to send on a cohort, against simple strategies ->
   :class:`~diffusion.advisor.advice.Advice`;
 * :func:`calibrate`: fit parameters to Table 1 and check the fit ->
-  :class:`~diffusion.calibration.pipeline.Calibration`.
+  :class:`~diffusion.calibration.pipeline.Calibration`;
+* :func:`fit_report`: every pattern of Table 1 against the model's runs and two null
+  recruitment models -> :class:`~diffusion.calibration.fit_report.FitReport`.
 
 Each takes Python objects, returns a result object with ``to_pandas()`` and ``to_xarray()``,
 and raises exceptions (:class:`~diffusion.scenario.problems.ScenarioError` for a scenario's
@@ -31,6 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from diffusion.calibration.fit_report import FitReport
 from diffusion.calibration.pipeline import Calibration, calibrate
 from diffusion.chunks import simulate_together
 from diffusion.comparison import (
@@ -678,6 +681,99 @@ def report(
         except RuntimeError as exc:  # the browser could not print
             raise InputError("", "", str(exc)) from None
     return [Path(out) / name for name in names]
+
+
+def fit_report(
+    scenario: ScenarioLike = None,
+    *,
+    runs: int = 500,
+    seed: int | None = None,
+    overrides: Sequence[str] = (),
+    executor: Executor | None = None,
+    out: str | os.PathLike[str] | None = None,
+    overwrite: bool = False,
+    command: str | None = None,
+) -> FitReport:
+    """Compare every pattern of Table 1 with runs of ``scenario`` to autumn 2018.
+
+    The scenario is simulated to Table 1's cut-off (``calendar.end`` set to it), with two
+    null recruitment models beside it (seats filled uniformly among staff, or by side
+    only), all on the same seeds (:mod:`diffusion.calibration.fit_report`).
+
+    Parameters
+    ----------
+    scenario : LoadedScenario, str, path-like or None
+        The scenario (None: the Etten-Leur baseline); its model must be the ideas model.
+    runs : int
+        Runs of the model and of each null model.
+    seed : int, optional
+        Root seed (default: the scenario's).
+    overrides : sequence of str
+        ``path=value`` overrides (as ``--set``), applied before the cut-off.
+    executor : Executor, optional
+        Where the runs are simulated, in chunks (default: in this process); the report does
+        not depend on it.
+    out : path, optional
+        Folder for ``patterns.csv``, ``nulls.csv`` and ``manifest.json``; swapped in at once
+        when done, and only replacing a folder diffusion wrote, or any with ``overwrite``.
+    overwrite : bool
+        Replace ``out`` even if diffusion did not write it.
+    command : str, optional
+        The command line, for the manifest.
+
+    Returns
+    -------
+    FitReport
+        Per pattern the observed value, simulated mean, 90% band, tail probability and share
+        of runs reproducing it (``patterns``), the joint share, and the log scores of the
+        model and the nulls (``null_rows()``).
+
+    Raises
+    ------
+    ScenarioError
+        The scenario's problems.
+    InputError
+        Before simulating: ``out`` may not be replaced, fewer than 2 runs.
+
+    Examples
+    --------
+    >>> import diffusion
+    >>> fit = diffusion.fit_report(runs=20, seed=1)
+    >>> [row["model"] for row in fit.null_rows()]
+    ['model', 'uniform', 'side']
+    """
+    from diffusion.calibration.fit_report import fit_report as report_of
+    from diffusion.calibration.summaries import CUTOFF
+    from diffusion.org.etten_leur import facts
+    from diffusion.outputs import check_output_folder, output_folder, write_manifest
+
+    if out is not None:
+        check_output_folder(out, overwrite=overwrite)
+    if _positive("runs", runs) < 2:
+        raise InputError("", "runs", "a fit report needs at least 2 runs for its bands")
+    cut = [f"calendar.end={CUTOFF.isoformat()}", *overrides]
+    if isinstance(scenario, LoadedScenario):
+        loaded = what_if(scenario, scenario.scenario.name, overrides=cut)
+    else:
+        loaded = load_scenario(scenario, overrides=cut)
+    root = _seed(loaded.scenario.seed if seed is None else seed)
+    fit = report_of(
+        build_study(loaded.scenario), facts(), n_runs=runs, seed=root, executor=executor
+    )
+    if out is not None:
+        with output_folder(out, overwrite=overwrite) as tmp:
+            fit.write(tmp)
+            write_manifest(
+                tmp,
+                {loaded.scenario.name: loaded},
+                runs,
+                root,
+                command=command,
+                joint_share=fit.patterns.joint_share,
+                joint_share_without_order=fit.patterns.joint_share_without_order,
+                beats_nulls=fit.beats_nulls,
+            )
+    return fit
 
 
 def sweep(

@@ -19,6 +19,7 @@ import numpy as np
 from diffusion.results import Results
 
 if TYPE_CHECKING:
+    import networkx as nx
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -644,6 +645,48 @@ def plot_org_state(
     return ax
 
 
+def plot_org_graph(G: nx.Graph) -> Figure:
+    """Draw an organisation's graph: people as points coloured by department, ties as lines.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        An organisation graph (:mod:`diffusion.org`), nodes with a ``department`` attribute.
+
+    Returns
+    -------
+    matplotlib Figure
+        Unsaved, 10 x 10 inches, laid out by a spring layout with seed 0 (the same picture
+        for the same graph).
+    """
+    import matplotlib
+    import networkx as nx
+
+    from diffusion.org.graph import natural_key
+
+    departments = sorted({d.get("department", "") for _, d in G.nodes(data=True)}, key=natural_key)
+    cmap = matplotlib.colormaps["tab10"]
+    colour = {dept: cmap(i % 10) for i, dept in enumerate(departments)}
+    pos = nx.spring_layout(G, seed=0)
+    fig = new_figure(10, 10)
+    ax = fig.add_subplot()
+    nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.15, width=0.5)
+    for dept in departments:
+        nodes = [n for n, d in G.nodes(data=True) if d.get("department", "") == dept]
+        nx.draw_networkx_nodes(
+            G,
+            pos,
+            nodelist=nodes,
+            node_color=[colour[dept]],
+            node_size=25,
+            ax=ax,
+            label=dept or "(none)",
+        )
+    ax.legend(title="department", loc="upper right")
+    ax.set_axis_off()
+    return fig
+
+
 def plot_curves_vs(
     base: Results,
     other: Results,
@@ -743,6 +786,7 @@ __all__ += [
     "plot_difference_over_time",
     "plot_differences",
     "plot_heatmap",
+    "plot_org_graph",
     "plot_org_state",
     "plot_response",
     "smooth_quantiles",

@@ -150,3 +150,17 @@ def test_a_comparison_too_large_to_hold_is_refused_before_simulating(monkeypatch
         diffusion.compare(base, [base, base, base], runs=20, seed=1)
     with pytest.raises(AssertionError, match="simulated before the check"):
         diffusion.compare(base, [base], runs=20, seed=1)  # two fit: it gets to simulate
+
+
+def test_fit_report_of_a_loaded_scenario_equals_that_of_its_file(tmp_path):
+    # the loaded scenario ends in 2030; fit_report must cut it at Table 1's date as it does
+    # the file, so the two reports agree pattern by pattern (same seed: same runs)
+    loaded = diffusion.load_scenario()
+    from_python = diffusion.fit_report(loaded, runs=20, seed=4)
+    from_file = diffusion.fit_report(None, runs=20, seed=4, out=tmp_path / "fit")
+    assert from_python.patterns.rows() == from_file.patterns.rows()
+    assert sorted(p.name for p in (tmp_path / "fit").iterdir()) == [
+        "manifest.json",
+        "nulls.csv",
+        "patterns.csv",
+    ]

@@ -10,11 +10,9 @@ from diffusion.cli.common import (
     check_out,
     clean_errors,
     dask_options,
-    output_folder,
     overwrite_option,
 )
-from diffusion.cli.run import load, set_option
-from diffusion.outputs import write_manifest
+from diffusion.cli.run import set_option
 
 
 @click.command("fit-report")
@@ -63,32 +61,22 @@ def fit_report(
     docs/calibration.md. With --workers or --scheduler the runs are simulated in chunks on
     Dask workers; the report is the same.
     """
-    check_out(out_dir, overwrite)
+    check_out(out_dir, overwrite)  # before any worker starts
     with clean_errors():
+        from diffusion.api import fit_report as report_of
         from diffusion.executors import Executor
 
         executor = Executor.from_options(scheduler, workers, default_workers=0)
         executor.check_available()
-        from diffusion.calibration.fit_report import fit_report as report_of
-        from diffusion.calibration.summaries import CUTOFF
-        from diffusion.org.etten_leur import facts
-        from diffusion.scenario.build import build_study
-
-        loaded = load(scenario, [f"calendar.end={CUTOFF.isoformat()}", *overrides])
-        study = build_study(loaded.scenario)
-        seed = loaded.scenario.seed if seed is None else seed
-        report = report_of(study, facts(), n_runs=runs, seed=seed, executor=executor)
-        with output_folder(out_dir, overwrite) as tmp:
-            report.write(tmp)
-            write_manifest(
-                tmp,
-                {study.name: loaded},
-                runs,
-                seed,
-                joint_share=report.patterns.joint_share,
-                joint_share_without_order=report.patterns.joint_share_without_order,
-                beats_nulls=report.beats_nulls,
-            )
+        report = report_of(
+            scenario,
+            runs=runs,
+            seed=seed,
+            overrides=overrides,
+            executor=executor,
+            out=out_dir,
+            overwrite=overwrite,
+        )
     _print(report)
     click.echo(f"wrote {out_dir}/: patterns.csv nulls.csv manifest.json")
 

@@ -95,7 +95,10 @@ def org(
 
         _print(summarise(compile_graph(G)))
         if draw_path is not None:
-            _draw(G, draw_path)
+            from diffusion.io import save_figure
+            from diffusion.plotting import plot_org_graph
+
+            save_figure(plot_org_graph(G), draw_path, dpi=120)
             click.echo(f"drawn to {draw_path}")
         if export_path is not None:
             for written in _export(G, export_path):
@@ -183,37 +186,6 @@ def _print(summary: OrgSummary) -> None:
         for dept, row in zip(summary.departments, summary.path_lengths, strict=True):
             table.add_row(dept, *("-" if np.isnan(x) else f"{x:.2f}" for x in row))
         console.print(table)
-
-
-def _draw(G: nx.Graph, path: Path) -> None:
-    import matplotlib
-    import networkx as nx
-
-    from diffusion.io import save_figure
-    from diffusion.org.graph import natural_key
-    from diffusion.plotting import new_figure
-
-    departments = sorted({d.get("department", "") for _, d in G.nodes(data=True)}, key=natural_key)
-    cmap = matplotlib.colormaps["tab10"]
-    colour = {dept: cmap(i % 10) for i, dept in enumerate(departments)}
-    pos = nx.spring_layout(G, seed=0)
-    fig = new_figure(10, 10)  # not managed by pyplot: nothing to close if drawing fails
-    ax = fig.add_subplot()
-    nx.draw_networkx_edges(G, pos, ax=ax, alpha=0.15, width=0.5)
-    for dept in departments:
-        nodes = [n for n, d in G.nodes(data=True) if d.get("department", "") == dept]
-        nx.draw_networkx_nodes(
-            G,
-            pos,
-            nodelist=nodes,
-            node_color=[colour[dept]],
-            node_size=25,
-            ax=ax,
-            label=dept or "(none)",
-        )
-    ax.legend(title="department", loc="upper right")
-    ax.set_axis_off()
-    save_figure(fig, path, dpi=120)
 
 
 def _check_export(path: Path) -> None:
