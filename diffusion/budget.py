@@ -75,9 +75,11 @@ def human(n_bytes: float) -> str:
 
 
 def available() -> int:
-    """Bytes this process can still allocate: the least of the machine's available memory
-    (``MemAvailable``) and what its cgroup allows (Linux); elsewhere psutil's estimate, or
-    the physical memory."""
+    """Bytes this process can still allocate.
+
+    The least of the machine's available memory (``MemAvailable``) and what its cgroup allows
+    (Linux); elsewhere psutil's estimate, or the physical memory.
+    """
     found: list[int] = []
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -113,8 +115,10 @@ def available() -> int:
 
 
 def limit() -> tuple[int, str]:
-    """``(bytes, where from)``: the user's ``--max-memory`` if set, else a share of what is
-    available (:data:`USABLE_SHARE`)."""
+    """``(bytes, where from)``.
+
+    The user's ``--max-memory`` if set, else a share of what is available (:data:`USABLE_SHARE`).
+    """
     given = os.environ.get(ENV)
     if given:
         try:
@@ -125,8 +129,9 @@ def limit() -> tuple[int, str]:
 
 
 def check(estimate: float, what: str, levers: Sequence[str], *, place: str = "") -> None:
-    """Refuse ``what`` (e.g. ``"200000 runs of 318 people"``) if ``estimate`` bytes exceed
-    :func:`limit`.
+    """Refuse ``what`` (e.g.
+
+    ``"200000 runs of 318 people"``) if ``estimate`` bytes exceed :func:`limit`.
 
     Raises
     ------
@@ -145,9 +150,11 @@ def check(estimate: float, what: str, levers: Sequence[str], *, place: str = "")
 
 # ------------------------------------------------------------------------------ estimates
 def count_bytes(largest: int) -> int:
-    """Bytes of one recorded count when no group has more than ``largest`` people: the
-    engine stores counts in the smallest unsigned type that holds them (uint8, uint16,
-    else int32)."""
+    """Bytes of one recorded count when no group has more than ``largest`` people.
+
+    The engine stores counts in the smallest unsigned type that holds them (uint8, uint16, else
+    int32).
+    """
     return 1 if largest < 2**8 else 2 if largest < 2**16 else 4
 
 
@@ -214,9 +221,12 @@ def check_simulation(
     extra: int = 0,
     what: str | None = None,
 ) -> None:
-    """:func:`check` a simulation before its outputs are allocated (see
-    :func:`simulation_bytes`); ``extra`` bytes are added (e.g. what a chunked run gathers),
-    ``what`` replaces the description."""
+    """Check a simulation before its outputs are allocated (:func:`check`).
+
+    The size is :func:`simulation_bytes`; ``extra`` bytes are added (e.g. what a chunked run
+    gathers),
+    ``what`` replaces the description.
+    """
     estimate = extra + simulation_bytes(
         runs=runs,
         records=records,

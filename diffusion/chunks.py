@@ -49,8 +49,10 @@ def run_bytes(study: Study, n_records: int, milestones: int = 1) -> int:
 def chunk_sizes(
     n_runs: int, per_run: int, *, batch_size: int | None = None, parts: int = 1
 ) -> list[int]:
-    """Runs of each chunk: at most :data:`CHUNK_BYTES` of counts each, at least ``parts``
-    chunks (one per worker) where the runs allow, whole batches of ``batch_size``.
+    """Return the runs of each chunk.
+
+    At most :data:`CHUNK_BYTES` of counts each, at least ``parts`` chunks (one per worker) where the
+    runs allow, whole batches of ``batch_size``.
 
     Examples
     --------
@@ -119,7 +121,7 @@ def _simulate_chunk(
 
 
 def _chunk_of(job: _Job, results: Results, first_run: int) -> _Chunk:
-    """A chunk's results gathered: tallied, and their arrays kept as ``job`` asks."""
+    """Return a chunk's results gathered: tallied, and their arrays kept as ``job`` asks."""
     tally = Tally(
         job.measures,
         job.sizes,
@@ -161,7 +163,7 @@ def _sizes(study: Study) -> dict[str, np.ndarray]:
 
 
 def _n_records(study: Study, record_every: int) -> int:
-    """Records of a simulation of ``study``: every ``record_every`` steps and the last."""
+    """Return the records of a simulation of ``study``: every ``record_every`` steps, the last."""
     steps = np.arange(0, study.n_steps + 1, record_every)
     return int(len(steps) + (steps[-1] != study.n_steps))
 
@@ -262,8 +264,9 @@ def simulate_together(
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[Results]:
-    """Simulate several studies with the same runs and seed (common random numbers), every
-    run's counts kept (paired comparisons need them), their common history once
+    """Simulate several studies with the same runs and seed (common random numbers).
+
+    Every run's counts are kept (paired comparisons need them), their common history once
     (:func:`diffusion.study.simulate_studies`).
 
     With an ``executor`` that has workers the runs go out in chunks, each chunk of every
@@ -313,7 +316,7 @@ def _worker_studies(
 
 
 def _starts(sizes: Sequence[int]) -> list[int]:
-    """The first run of each chunk."""
+    """Return the first run of each chunk."""
     return [int(x) for x in np.concatenate([[0], np.cumsum(sizes)[:-1]])]
 
 
@@ -341,8 +344,10 @@ def _on_workers(
 
 
 def _check_memory(job: _Job, chunk: int) -> None:
-    """Refuse (:class:`~diffusion.budget.BudgetError`) a simulation whose gathered results
-    and one chunk in flight would not fit in this process's memory.
+    """Refuse a simulation whose gathered results would not fit in this process's memory.
+
+    The results and one chunk in flight are counted; refused with
+    :class:`~diffusion.budget.BudgetError`.
     """
     from diffusion.budget import check_simulation
 

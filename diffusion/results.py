@@ -68,6 +68,7 @@ class Results:
 
     @property
     def n_runs(self) -> int:
+        """Runs simulated."""
         return len(self.run_ids)
 
     @property
@@ -91,6 +92,7 @@ class Results:
 
     @property
     def seed(self) -> int:
+        """Root seed of the runs (-1 when unknown)."""
         return int(self.provenance.get("seed", -1))
 
     def state_index(self, states: States) -> list[int]:
@@ -146,8 +148,9 @@ class Results:
     def spread(
         self, states: States, grouping: str | None = None, group: str | None = None
     ) -> Spread:
-        """People in ``states`` over records across runs: mean, exact quantiles and smooth
-        quantiles (:class:`~diffusion.tally.Spread`).
+        """People in ``states`` over records across runs.
+
+        Mean, exact quantiles and smooth quantiles (:class:`~diffusion.tally.Spread`).
 
         From the tally when it has those states (exact: the same numbers as from every run's
         counts), else from every run's counts; ``grouping`` and ``group`` as in
@@ -184,7 +187,7 @@ class Results:
 
     # ---------------------------------------------------------------- tables
     def dates(self) -> np.ndarray:
-        """The date of each record, ``(records,)`` ``datetime64[D]``.
+        """Return the date of each record, ``(records,)`` ``datetime64[D]``.
 
         From the provenance's ``start_date`` (a study's simulation records it) and weeks of
         :data:`~diffusion.calendar.DAYS_PER_STEP` days.
@@ -203,7 +206,7 @@ class Results:
         return np.datetime64(str(start), "D") + days.astype("timedelta64[D]")
 
     def _counts_of(self, grouping: str | None) -> tuple[np.ndarray, tuple[str, ...]]:
-        """Counts ``(runs, records, groups, states)`` and group labels (``"all"``: everyone)."""
+        """Return the counts ``(runs, records, groups, states)`` and group labels (``"all"``)."""
         total = self._per_run()
         if grouping is None:
             return total[:, :, None, :], ("all",)

@@ -75,7 +75,7 @@ def linear_quantiles(order: Any, n: int, quantiles: Sequence[float]) -> np.ndarr
 
 
 def _harrell_davis_cdf(n: int, q: float, edges: np.ndarray) -> np.ndarray:
-    """The Harrell-Davis weight function: the Beta((n+1)q, (n+1)(1-q)) cdf at ``edges``."""
+    """Return the Harrell-Davis weight function: the Beta((n+1)q, (n+1)(1-q)) cdf at ``edges``."""
     from scipy.special import betainc
 
     return np.asarray(betainc((n + 1) * q, (n + 1) * (1 - q), edges))
@@ -107,14 +107,17 @@ class Band:
 
     @property
     def low(self) -> np.ndarray:
+        """The lowest quantile kept (the band's lower edge)."""
         return self.quantiles[min(self.quantiles)]
 
     @property
     def high(self) -> np.ndarray:
+        """The highest quantile kept (the band's upper edge)."""
         return self.quantiles[max(self.quantiles)]
 
     @property
     def median(self) -> np.ndarray:
+        """The 0.5 quantile."""
         return self.quantiles.get(0.5, np.quantile(list(self.quantiles.values()), 0.5, axis=0))
 
 
@@ -145,6 +148,7 @@ class Spread:
 
     @property
     def n_records(self) -> int:
+        """Records tallied."""
         if self._hist is not None:
             return int(self._hist.shape[0])
         assert self._values is not None
@@ -163,7 +167,7 @@ class Spread:
         return np.asarray(sums.astype(np.float64) / np.float64(self.n_runs))
 
     def _order(self, k: int) -> np.ndarray:
-        """The ``k``-th smallest value of each record ``(records,)``."""
+        """Return the ``k``-th smallest value of each record ``(records,)``."""
         assert self._hist is not None
         # the first value whose cumulative count exceeds k
         return np.asarray((self._cum <= k).sum(axis=1), dtype=np.float64)
@@ -203,8 +207,10 @@ class Spread:
 
 @dataclass
 class _Part:
-    """One measure by one grouping: histograms ``(records, bins)`` or values ``(runs,
-    records, groups)``; group ``g``'s bins start at ``offsets[g]``.
+    """One measure by one grouping.
+
+    Histograms ``(records, bins)`` or values ``(runs, records, groups)``; group ``g``'s bins start
+    at ``offsets[g]``.
     """
 
     sizes: np.ndarray
@@ -214,8 +220,9 @@ class _Part:
 
 
 def _as_values(n_runs: int, sizes: np.ndarray) -> bool:
-    """Whether a grouping of groups ``sizes`` is kept as the runs' values (fewer numbers
-    than its histograms' bins).
+    """Return whether a grouping of groups ``sizes`` is kept as the runs' values.
+
+    So it is when the runs' values are fewer numbers than its histograms' bins.
     """
     return n_runs * len(sizes) <= int((np.asarray(sizes) + 1).sum())
 
@@ -333,8 +340,9 @@ class Tally:
     def _add(
         self, part: _Part, block: np.ndarray, codes: tuple[int, ...], row: int, record: int
     ) -> None:
-        """Add the counts ``block`` ``(records, runs, groups, states)`` of one measure, from
-        record ``record`` and run row ``row``.
+        """Add the counts ``block`` ``(records, runs, groups, states)`` of one measure.
+
+        They start at record ``record`` and run row ``row``.
         """
         values = block[..., codes[0]].astype(np.int32)  # (records, runs, groups)
         for code in codes[1:]:
@@ -376,7 +384,7 @@ class Tally:
         return any(set(mine) == wanted for mine in self.measures.values())
 
     def measure_of(self, codes: Sequence[int]) -> str:
-        """The measure counting exactly the states ``codes``.
+        """Return the measure counting exactly the states ``codes``.
 
         Raises
         ------
@@ -394,7 +402,7 @@ class Tally:
         )
 
     def spread(self, codes: Sequence[int], grouping: str = ALL, group: int = 0) -> Spread:
-        """The :class:`Spread` of the states ``codes`` in group ``group`` of ``grouping``."""
+        """Return the :class:`Spread` of the states ``codes`` in group ``group`` of ``grouping``."""
         if self.gathered != self.span:
             raise ValueError(f"the tally has {self.gathered} of its {self.span} runs")
         part = self.parts[(self.measure_of(codes), grouping)]
@@ -406,8 +414,9 @@ class Tally:
 
     # ------------------------------------------------------------------ persistence
     def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """Its arrays (for ``.npz``) and a JSON-able description; :meth:`from_arrays` reads
-        them back.
+        """Return its arrays (for ``.npz``) and a JSON-able description.
+
+        :meth:`from_arrays` reads them back.
         """
         arrays: dict[str, np.ndarray] = {}
         for (name, grouping), part in self.parts.items():
@@ -427,7 +436,7 @@ class Tally:
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Tally:
-        """A tally written by :meth:`to_arrays`."""
+        """Return a tally written by :meth:`to_arrays`."""
         tally = cls(
             meta["measures"],
             {g: np.asarray(s) for g, s in meta["sizes"].items()},
