@@ -68,8 +68,10 @@ nothing is ever ``(nodes, nodes)``.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -77,8 +79,8 @@ import scipy.sparse as sp
 
 from diffusion.compile import CompiledOrg
 from diffusion.models._kernels import check_probability
-from diffusion.models.base import Model, State, select_nodes
-from diffusion.models.ideas_params import IdeasParams
+from diffusion.models.base import Model, State, per_run, select_nodes, varying_params
+from diffusion.models.ideas_params import PER_RUN, IdeasParams
 from diffusion.rng import RunRandom
 
 __all__ = [
@@ -133,6 +135,19 @@ _BUDDY_TIER = np.array([2, 1, 0, 0, _NO_TIER, _NO_TIER, _NO_TIER], dtype=np.int8
 _ELIGIBLE = np.isin(np.arange(len(STATES)), (UNAWARE, AWARE, ADOPTER, LAPSED))
 #: steps per year (one step is one week)
 _WEEKS_PER_YEAR = 52.0
+#: parameters that set the base receptivity (:func:`_base_receptivity`) and its opening
+_RECEPTIVITY = frozenset(
+    (
+        "receptivity_soft",
+        "receptivity_hard",
+        "receptivity_policy_officer",
+        "hard_side_opening_per_year",
+    )
+)
+#: the role factors of nomination (:func:`_role_factor`), in its argument order
+_ROLE = ("nomination_team_leader", "nomination_top")
+#: the support levels by state (:func:`_support_table`), in its argument order
+_SUPPORT = ("support_unaware", "support_aware", "support_adopted")
 
 
 # --------------------------------------------------------------------------------------------
@@ -311,7 +326,8 @@ class IdeasPrep:
     audience : Audience
         Who attends whose presentation (implicit; :func:`_audience`).
     receptivity : float32 ``(nodes,)``
-        Base receptivity in [0, 1] by side and role; 0 outside the staff.
+        Base receptivity in [0, 1] by side and role; 0 outside the staff (NaN where a
+        receptivity parameter varies by run: :func:`_receptivity` works it out per run).
     staff : float32 ``(nodes,)``
         1 for staff, 0 for board and external nodes.
     leaders : int64 ``(leaders,)``
@@ -319,18 +335,24 @@ class IdeasPrep:
     first_col, second_col : int64 ``(nodes,)``
         Index into ``leaders`` of each person's manager and manager's manager;
         ``len(leaders)`` (neutral support) where there is none (:func:`_leader_support`).
-    active_weight, resistant_weight, support_level : float32 ``(states,)``
-        Per state code: weight as an influencer, 1 for resistant, a leader's support level.
+    active_weight, resistant_weight : float32 ``(states,)``
+        Per state code: weight as an influencer, 1 for resistant.
+    support_level : float32 ``(states,)`` or ``(simulation runs, states)``
+        Per state code a leader's support level; one row per run of the simulation when a
+        support level varies by run (:func:`_support_levels`).
     head_share : float
         Weight of the second-line manager in the leader support ``S``.
     hard : float32 ``(nodes,)``
         1 for staff on the hard side, else 0.
     hard_opening : float
         ``hard_side_opening_per_year``: the hard side's receptivity grows by this share of its
-        start value a year.
+        start value a year (NaN when it varies by run).
     nomination_role : float32 ``(nodes,)``
         Nomination weight factor of the role: ``nomination_team_leader`` for team leaders,
-        ``nomination_top`` for heads and the secretary, 1 for everyone else.
+        ``nomination_top`` for heads and the secretary, 1 for everyone else (NaN where one
+        of them varies by run).
+    team_leader, top_role, policy_officer : bool ``(nodes,)``
+        Staff whose role is team leader; head or secretary; policy officer.
     board_backed : float32 ``(nodes,)``
         1 for staff (not the secretary) with a ``board`` tie: a backing alderman's support
         reaches them (:func:`_leader_support`), else 0.
@@ -340,6 +362,12 @@ class IdeasPrep:
     report_bounds : int64 ``(leaders + 1,)``
         ``report_order[report_bounds[c]:report_bounds[c + 1]]`` are the direct reports of
         ``leaders[c]``.
+    params : IdeasParams
+        The parameters the arrays were made with.
+    row_params : dict of str to float64 ``(simulation runs,)``
+        The parameters given per run (:data:`~diffusion.models.ideas_params.PER_RUN`), by
+        name; empty when every parameter is one number. Run ``r`` of a batch reads its value
+        at ``state.extra["row"][r]`` (:func:`_param`).
     token : int
         Identifies this prep, so a state knows when its cached exposures are stale.
     """
@@ -363,6 +391,11 @@ class IdeasPrep:
     board_backed: np.ndarray
     report_order: np.ndarray
     report_bounds: np.ndarray
+    team_leader: np.ndarray
+    top_role: np.ndarray
+    policy_officer: np.ndarray
+    params: IdeasParams
+    row_params: dict[str, np.ndarray]
     token: int = field(default_factory=lambda: next(_prep_ids))
 
 
@@ -447,7 +480,12 @@ def _audience(org: CompiledOrg, department_share: float) -> Audience:
 
 
 def _attendance(
-    audience: Audience, staff: np.ndarray, n_runs: int, run: np.ndarray, node: np.ndarray
+    audience: Audience,
+    staff: np.ndarray,
+    n_runs: int,
+    run: np.ndarray,
+    node: np.ndarray,
+    share: float | np.ndarray | None = None,
 ) -> np.ndarray:
     """Talks attended by every person in every run, float32 ``(runs, nodes)``.
 
@@ -469,6 +507,9 @@ def _attendance(
         Runs of the batch.
     run, node : int arrays ``(talks,)``
         The presenters (one talk per cell at most).
+    share : float or float array ``(runs,)``, optional
+        Attendance of the rest of the department (default ``audience.share``); an array
+        gives each run its own (``audience_department`` per run).
 
     Returns
     -------
@@ -483,7 +524,7 @@ def _attendance(
         tally = np.zeros((n_runs, size + 1), dtype=np.int64)
         np.add.at(tally, (run[g >= 0], g[g >= 0]), 1)
         tallies.append(tally)
-    share = np.float64(np.float32(audience.share))
+    share = np.float64(np.float32(audience.share if share is None else share))
 
     def attended(rows: np.ndarray, top: np.ndarray, codes: np.ndarray, own: int) -> np.ndarray:
         """Return the attendance in the runs ``rows``, less ``own`` talk in each group.
@@ -494,7 +535,8 @@ def _attendance(
         team, dept, both = (
             tally[rows, c] - own * (c >= 0) for tally, c in zip(tallies, codes, strict=True)
         )
-        return np.where(top, n_talks[rows] - own, team + share * (dept - both))
+        at = share[rows] if share.ndim else share
+        return np.where(top, n_talks[rows] - own, team + at * (dept - both))
 
     every_run = np.arange(n_runs)[:, None]
     per_class = attended(every_run, audience.class_top, audience.class_groups, 0)
@@ -543,7 +585,9 @@ class IdeasModel(Model):
     ``board`` (the board's backing), ``pressure`` (P), all float32 ``(runs,)``;
     ``present_at`` int32 ``(runs, nodes)`` (step of a pending presentation, -1 none),
     ``next_talk`` int32 ``(runs,)``; ``buddy`` int32 ``(runs, nodes)`` (position of each
-    person's buddy from the ``buddies`` action, -1 none); and float32 ``(runs, nodes)``:
+    person's buddy from the ``buddies`` action, -1 none); ``row`` int64 ``(runs,)`` (each
+    run's position in the simulation, where its per-run parameters are); and float32
+    ``(runs, nodes)``:
     ``seen`` (presentations attended), ``receptivity_factor`` (landscape shocks),
     ``nomination_factor`` (taster, competing courses), ``support_floor`` (leaders who back
     the course); float32 ``(runs, leaders)`` ``nominate_u`` and ``(runs, 3 * leaders)``
@@ -551,6 +595,10 @@ class IdeasModel(Model):
     (:meth:`nomination_weights`).
 
     Model actions (``ModelAction(step, action, args)``): :attr:`actions`; see :meth:`act`.
+
+    The parameters of :data:`~diffusion.models.ideas_params.PER_RUN` may vary by run (arrays
+    ``(runs,)``; :func:`~diffusion.models.base.stack_models`): a calibration's or a sweep's
+    parameter sets then run as one batch, each run exactly as its set alone.
 
     Examples
     --------
@@ -563,6 +611,7 @@ class IdeasModel(Model):
     state_names: ClassVar[tuple[str, ...]] = STATES
     adopted_states: ClassVar[tuple[str, ...]] = ("trained", "adopter")
     cohort_state: ClassVar[str] = "trained"
+    per_run_params: ClassVar[tuple[str, ...]] = PER_RUN
     actions: ClassVar[tuple[str, ...]] = (
         "top_change",
         "top_down_push",
@@ -580,38 +629,28 @@ class IdeasModel(Model):
     def prepare(self, org: CompiledOrg) -> IdeasPrep:
         """Return the influence matrix, audiences, per-node receptivity and manager lines."""
         p = self.params
+        row_params = varying_params(self)
+        one = _one_value(p)  # NaN for a parameter given per run
         staff = org.is_staff.astype(bool)
         influence = _influence(org, p)
         buddy = sp.csr_array(org.weight("buddy") * np.float32(p.buddy_weight), dtype=np.float32)
         buddy.eliminate_zeros()
         side, role = _labels_of(org, "side"), _labels_of(org, "role")
         hard = (side == "hard") & staff
-        receptivity = np.where(hard, p.receptivity_hard, p.receptivity_soft)
-        receptivity = receptivity * np.where(
-            role == "policy_officer", p.receptivity_policy_officer, 1
-        )
+        officer = role == "policy_officer"
+        team_leader = role == "team_leader"
+        top_role = np.isin(role, ("head", "secretary"))
         first = np.asarray(org.manager, dtype=np.int64)
         second = np.where(first >= 0, first[np.maximum(first, 0)], -1)
         leaders = np.unique(first[first >= 0])
         leaders = leaders[staff[leaders]]
         column = np.full(org.n_nodes + 1, leaders.size, dtype=np.int64)  # [-1] = no leader
         column[leaders] = np.arange(leaders.size)
-        support = np.full(len(STATES), p.support_unaware, dtype=np.float32)
-        support[[AWARE, TRAINED, ADOPTER, RESISTANT]] = (
-            p.support_aware,
-            p.support_adopted,
-            p.support_adopted,
-            0.0,
-        )
+        support = _support_table(*(getattr(p, k) for k in _SUPPORT))
         active = np.zeros(len(STATES), dtype=np.float32)
         active[[TRAINED, ADOPTER]] = 1.0, p.adopter_influence
         resistant = np.zeros(len(STATES), dtype=np.float32)
         resistant[RESISTANT] = 1.0
-        nomination_role = np.select(
-            [role == "team_leader", np.isin(role, ("head", "secretary"))],
-            [p.nomination_team_leader, p.nomination_top],
-            1.0,
-        )
         managed = column[first]
         report_order = np.argsort(managed, kind="stable")
         report_order = report_order[managed[report_order] < leaders.size]
@@ -622,8 +661,15 @@ class IdeasModel(Model):
             influence=influence,
             influence_t=sp.csr_array(influence.T, dtype=np.float32),
             buddy=buddy,
-            audience=_audience(org, p.audience_department),
-            receptivity=(receptivity * staff).astype(np.float32),
+            audience=_audience(org, one.audience_department),
+            receptivity=_base_receptivity(
+                hard,
+                officer,
+                staff,
+                one.receptivity_soft,
+                one.receptivity_hard,
+                one.receptivity_policy_officer,
+            ),
             staff=staff.astype(np.float32),
             leaders=leaders,
             first_col=column[first],
@@ -633,11 +679,18 @@ class IdeasModel(Model):
             support_level=support,
             head_share=p.head_share,
             hard=hard.astype(np.float32),
-            hard_opening=p.hard_side_opening_per_year,
-            nomination_role=(nomination_role * staff).astype(np.float32),
+            hard_opening=one.hard_side_opening_per_year,
+            nomination_role=_role_factor(
+                team_leader, top_role, staff, one.nomination_team_leader, one.nomination_top
+            ),
             board_backed=board_backed.astype(np.float32),
             report_order=report_order.astype(np.int64),
             report_bounds=report_bounds.astype(np.int64),
+            team_leader=team_leader & staff,
+            top_role=top_role & staff,
+            policy_officer=officer & staff,
+            params=p,
+            row_params=row_params,
         )
 
     def init(self, org: CompiledOrg, prep: IdeasPrep, rand: RunRandom) -> State:
@@ -650,10 +703,11 @@ class IdeasModel(Model):
         p = self.params
         n_runs, n = rand.n_runs, org.n_nodes
         code = np.zeros((n_runs, n), dtype=np.int8)
-        backs = rand.uniform("backing", 0, n) < p.p_leader_backs
+        backs = rand.uniform("backing", 0, n) < np.float32(_column(per_run(p.p_leader_backs, rand)))
         backs[:, np.setdiff1d(np.arange(n), prep.leaders)] = False
+        backing = np.float32(_column(per_run(p.support_backing, rand)))
 
-        def per_run(value: float) -> np.ndarray:
+        def each_run(value: float) -> np.ndarray:
             return np.full(n_runs, value, dtype=np.float32)
 
         return State(
@@ -662,18 +716,19 @@ class IdeasModel(Model):
                 "exposure": np.zeros((n_runs, 2, n), dtype=np.float32),
                 "synced": code.copy(),
                 "token": np.full(n_runs, prep.token, dtype=np.int64),
-                "top": per_run(p.top_support_initial),
-                "sponsor": per_run(p.secretary_support),
-                "board": per_run(p.alderman_backing),
-                "pressure": per_run(0.0),
+                "top": each_run(p.top_support_initial),
+                "sponsor": each_run(p.secretary_support),
+                "board": each_run(p.alderman_backing),
+                "pressure": each_run(0.0),
                 "present_at": np.full((n_runs, n), -1, dtype=np.int32),
                 "next_talk": np.full(n_runs, _NEVER, dtype=np.int32),
                 "seen": np.zeros((n_runs, n), dtype=np.float32),
                 "receptivity_factor": np.ones((n_runs, n), dtype=np.float32),
                 "nomination_factor": np.ones((n_runs, n), dtype=np.float32),
-                "support_floor": np.where(backs, np.float32(p.support_backing), np.float32(0)),
+                "support_floor": np.where(backs, backing, np.float32(0)),
                 "buddy": np.full((n_runs, n), -1, dtype=np.int32),
                 "t": np.zeros(n_runs, dtype=np.int64),
+                "row": rand.rows.astype(np.int64, copy=True),
                 "nominate_u": rand.uniform("nominate", 0, prep.leaders.size),
                 "nominee_u": rand.uniform("nominee", 0, 3 * prep.leaders.size),
             },
@@ -743,32 +798,36 @@ class IdeasModel(Model):
         such as top support cannot change who is drawn for a given number of seats, so it
         does not appear here.
         """
-        p, x = self.params, state.extra
+        x = state.extra
         code = state.code
-        n = code.shape[1]
         eligible = eligible_for_seats(org, state)
         trained = (code == TRAINED).astype(np.float32)
         exposure_trained = (prep.influence @ trained.T).T
-        nodes = np.arange(n)
-        state_factor = np.ones(len(STATES), dtype=np.float32)
-        state_factor[[AWARE, LAPSED, ADOPTER]] = (
-            p.nomination_aware,
-            p.nomination_aware,
-            p.nomination_adopter,
-        )
+
+        def value(name: str) -> Any:
+            """Return the parameter's number, or its values ``(runs, 1)`` if given per run."""
+            return _param(prep, state, name)
+
+        role = prep.nomination_role
+        if any(k in prep.row_params for k in _ROLE):
+            role = _role_factor(
+                prep.team_leader, prep.top_role, prep.staff, *(value(k) for k in _ROLE)
+            )
+        state_factor = _state_factor(value("nomination_aware"), value("nomination_adopter"))
         plain = (
-            _receptivity(prep, x["receptivity_factor"], nodes, _years(state))
-            * prep.nomination_role
-            * (1.0 + np.float32(p.nomination_word_of_mouth) * _saturate(exposure_trained))
-            * (1.0 + np.float32(p.nomination_presentation) * _saturate(x["seen"]))
-            * state_factor[code]
+            _receptivity(prep, state, slice(None))
+            * role
+            * (1.0 + np.float32(value("nomination_word_of_mouth")) * _saturate(exposure_trained))
+            * (1.0 + np.float32(value("nomination_presentation")) * _saturate(x["seen"]))
+            * _by_state(state_factor, code)
             * x["nomination_factor"]
         )
         plain = np.where(eligible, plain, 0.0).astype(np.float64)
         level = _leader_levels(prep, state)  # (runs, leaders + 1); last: no manager
-        nominates = x["nominate_u"] < np.float32(p.p_leader_nominates) * level[:, :-1]
-        named = _named(prep, plain, nominates, x["nominee_u"], p.nomination_pair)
-        return plain * (1.0 + p.nomination_leader_effect * named)
+        nominates = x["nominate_u"] < np.float32(value("p_leader_nominates")) * level[:, :-1]
+        pair = _param(prep, state, "nomination_pair", column=False)
+        named = _named(prep, plain, nominates, x["nominee_u"], pair)
+        return plain * (1.0 + value("nomination_leader_effect") * named)
 
     def act(
         self,
@@ -944,9 +1003,7 @@ class IdeasModel(Model):
             ) * adoption_probability(
                 p,
                 exposure[adopting],
-                receptivity=_receptivity(
-                    prep, x["receptivity_factor"].reshape(-1)[cells[adopting]], i, _years(state, r)
-                ),
+                receptivity=_receptivity(prep, state, i, r),
                 leader_support=_leader_support(prep, state, i, r),
                 top_support=x["top"][r],
                 pressure=x["pressure"][r],
@@ -1000,7 +1057,8 @@ class IdeasModel(Model):
         code = state.code
         n_runs, n = code.shape
         run, node = np.divmod(talks, n)
-        attendance = _attendance(prep.audience, prep.staff, n_runs, run, node)
+        share = _param(prep, state, "audience_department", column=False)
+        attendance = _attendance(prep.audience, prep.staff, n_runs, run, node, share)
         x["seen"] += attendance
         u = rand.uniform("presentation", t, n)
         aware = (code == UNAWARE) & (
@@ -1123,7 +1181,11 @@ class IdeasModel(Model):
 
 
 def _named(
-    prep: IdeasPrep, plain: np.ndarray, nominates: np.ndarray, u: np.ndarray, pair: float
+    prep: IdeasPrep,
+    plain: np.ndarray,
+    nominates: np.ndarray,
+    u: np.ndarray,
+    pair: float | np.ndarray,
 ) -> np.ndarray:
     """Who the nominating managers name in a round (:meth:`IdeasModel.nomination_weights`).
 
@@ -1138,8 +1200,8 @@ def _named(
         Per manager: the draw for naming two (columns ``0..L-1``, ``< pair``), then the draws
         of the first and of the second pick (inverse CDF over the manager's direct reports,
         weighted by ``plain``; the second pick excludes the first).
-    pair : float
-        Probability that a nominating manager names two people.
+    pair : float, or float array ``(runs,)``
+        Probability that a nominating manager names two people (per run: each run's own).
 
     Returns
     -------
@@ -1156,7 +1218,8 @@ def _named(
     order, bounds = prep.report_order, prep.report_bounds
     m = order.size
     weights = plain[:, order]  # (runs, reports), grouped by manager
-    two = u[runs, cols] < np.float32(pair)
+    limit = np.float32(pair)
+    two = u[runs, cols] < (limit[runs] if limit.ndim else limit)
     for k, who in enumerate((np.ones_like(two), two)):
         r, c = runs[who], cols[who]
         if r.size == 0:
@@ -1184,17 +1247,182 @@ def eligible_for_seats(org: CompiledOrg, state: State) -> np.ndarray:
 
 
 def _receptivity(
-    prep: IdeasPrep, factor: np.ndarray, node: np.ndarray, years: float | np.ndarray = 0.0
+    prep: IdeasPrep, state: State, node: np.ndarray | slice, run: np.ndarray | None = None
 ) -> np.ndarray:
-    """Receptivity in [0, 1].
+    """Receptivity in [0, 1] of ``node`` in every run, or of the cells ``(run, node)``.
 
-    The base of ``node`` times the shock ``factor`` (same shape), on the hard side also times ``1 +
-    hard_side_opening_per_year * years`` (the hard side enters late: mechanism 7); capped at 1.
+    The base by side and role (:func:`_base_receptivity`) times the shocks
+    (``state.extra["receptivity_factor"]``), on the hard side also times ``1 +
+    hard_side_opening_per_year * years`` (years since step 0: the hard side enters late,
+    mechanism 7); capped at 1. Parameters given per run take each run's value.
 
-    ``years`` (since step 0) is a float, or an array that broadcasts with ``node``.
+    Parameters
+    ----------
+    prep : IdeasPrep
+    state : State
+    node : int array ``(k,)`` or slice
+        The people asked about.
+    run : int array ``(k,)``, optional
+        Their runs (then ``node`` is an array of the same shape); default every run.
+
+    Returns
+    -------
+    float32 array ``(runs, k)``, or ``(k,)`` with ``run``
     """
-    opening = 1.0 + np.float32(prep.hard_opening) * np.asarray(years, np.float32) * prep.hard[node]
-    return np.minimum(prep.receptivity[node] * factor * opening, np.float32(1))
+    factor = state.extra["receptivity_factor"]
+    if run is None:
+        factor, years = factor[:, node], _years(state)
+    else:
+        factor, years = factor[run, node], _years(state, run)
+    base, rate = prep.receptivity[node], np.float32(prep.hard_opening)
+    if prep.row_params and not _RECEPTIVITY.isdisjoint(prep.row_params):
+
+        def value(name: str) -> Any:
+            return _param(prep, state, name, run)
+
+        base = _base_receptivity(
+            prep.hard[node] > 0,
+            prep.policy_officer[node],
+            prep.staff[node],
+            value("receptivity_soft"),
+            value("receptivity_hard"),
+            value("receptivity_policy_officer"),
+        )
+        rate = np.float32(value("hard_side_opening_per_year"))
+    opening = 1.0 + rate * years * prep.hard[node]
+    return np.minimum(base * factor * opening, np.float32(1))
+
+
+def _base_receptivity(
+    hard: np.ndarray,
+    officer: np.ndarray,
+    staff: np.ndarray,
+    soft: float | np.ndarray,
+    hard_level: float | np.ndarray,
+    officer_factor: float | np.ndarray,
+) -> np.ndarray:
+    """Receptivity by side and role, float32 (mechanism 7; before shocks and opening).
+
+    ``receptivity_hard`` on the hard side, ``receptivity_soft`` elsewhere, times
+    ``receptivity_policy_officer`` for policy officers; 0 outside the staff. The masks
+    ``hard``, ``officer``, ``staff`` broadcast with the values (numbers, or per run).
+    """
+    level = np.where(hard, hard_level, soft) * np.where(officer, officer_factor, 1)
+    return (level * staff).astype(np.float32)
+
+
+def _role_factor(
+    team_leader: np.ndarray,
+    top_role: np.ndarray,
+    staff: np.ndarray,
+    leader_factor: float | np.ndarray,
+    top_factor: float | np.ndarray,
+) -> np.ndarray:
+    """Nomination weight factor of the role, float32 (mechanism 1).
+
+    ``nomination_team_leader`` for team leaders, ``nomination_top`` for heads and the
+    secretary, 1 for other staff, 0 outside the staff; masks ``(nodes,)`` broadcast with
+    the factors (numbers, or ``(runs, 1)`` per run).
+    """
+    factor = np.where(team_leader, leader_factor, np.where(top_role, top_factor, 1.0))
+    return (factor * staff).astype(np.float32)
+
+
+def _state_factor(aware: float | np.ndarray, adopter: float | np.ndarray) -> np.ndarray:
+    """Nomination weight factor of each state, float32 ``(states,)`` or ``(runs, states)``.
+
+    1 for unaware (and the states that take no seat), ``nomination_aware`` for aware and
+    lapsed, ``nomination_adopter`` for adopters; per run where either is ``(runs, 1)``.
+    """
+    both = np.broadcast_arrays(np.asarray(aware, np.float64), np.asarray(adopter, np.float64))
+    a, d = (v[..., 0] if v.ndim else v for v in both)
+    table = np.ones((*a.shape, len(STATES)), np.float32)
+    table[..., AWARE] = a
+    table[..., LAPSED] = a
+    table[..., ADOPTER] = d
+    return table
+
+
+def _support_table(
+    unaware: float | np.ndarray, aware: float | np.ndarray, adopted: float | np.ndarray
+) -> np.ndarray:
+    """Support level of a leader in each state, float32 ``(states,)`` (mechanism 3).
+
+    ``support_unaware`` for unaware, lapsed and dropped out, ``support_aware``,
+    ``support_adopted`` for trained and adopters, 0 for resistant. Given per run (arrays
+    ``(runs,)``, the others broadcast), one row per run: ``(runs, states)``.
+    """
+    u, a, d = np.broadcast_arrays(*(np.asarray(v, np.float64) for v in (unaware, aware, adopted)))
+    table = np.empty((*u.shape, len(STATES)), dtype=np.float32)
+    table[...] = u[..., None]
+    table[..., AWARE] = a
+    table[..., TRAINED] = d
+    table[..., ADOPTER] = d
+    table[..., RESISTANT] = 0.0
+    return table
+
+
+def _by_state(table: np.ndarray, code: np.ndarray) -> np.ndarray:
+    """Look up ``table`` ``(states,)`` or ``(runs, states)`` at the codes ``(runs, k)``."""
+    if table.ndim == 1:
+        return table[code]
+    return np.take_along_axis(table, code.astype(np.intp), axis=1)
+
+
+def _support_levels(
+    prep: IdeasPrep, state: State, codes: np.ndarray, run: np.ndarray | None = None
+) -> np.ndarray:
+    """Support level of leaders in the states ``codes``, float32.
+
+    ``codes`` ``(runs, k)`` for every run, or ``(k,)`` for the cells of the runs ``run``; each
+    run's own levels where a support level varies by run (``prep.support_level`` has a row
+    per run of the simulation).
+    """
+    table = prep.support_level
+    if table.ndim == 1:
+        return table[codes]
+    rows = state.extra["row"]
+    return table[rows[:, None], codes] if run is None else table[rows[run], codes]
+
+
+def _param(
+    prep: IdeasPrep,
+    state: State,
+    name: str,
+    run: np.ndarray | None = None,
+    *,
+    column: bool = True,
+) -> Any:
+    """Value of parameter ``name`` for the runs of ``state``.
+
+    The number where it is one; where it is given per run, float64 values of the batch's runs:
+    ``(runs, 1)`` (``(runs,)`` without ``column``), or ``(k,)`` at the runs ``run``
+    (``state.extra["row"]`` maps the batch's runs to the simulation's).
+    """
+    values = prep.row_params.get(name)
+    if values is None:
+        return getattr(prep.params, name)
+    rows = state.extra["row"]
+    if run is not None:
+        return values[rows[run]]
+    return values[rows][:, None] if column else values[rows]
+
+
+def _column(value: float | np.ndarray) -> float | np.ndarray:
+    """Return a number as it is, a per-run array ``(runs,)`` as a column ``(runs, 1)``."""
+    return value[:, None] if isinstance(value, np.ndarray) else value
+
+
+def _one_value(params: IdeasParams) -> Any:
+    """Return the parameters as numbers, NaN for those given per run (for prep's arrays)."""
+    return SimpleNamespace(
+        **{
+            f.name: math.nan
+            if isinstance(getattr(params, f.name), np.ndarray)
+            else getattr(params, f.name)
+            for f in fields(params)
+        }
+    )
 
 
 def _years(state: State, run: np.ndarray | None = None) -> np.ndarray:
@@ -1211,7 +1439,7 @@ def _leader_levels(prep: IdeasPrep, state: State) -> np.ndarray:
     """
     code, floor = state.code, state.extra["support_floor"]
     at = prep.leaders
-    own = np.maximum(prep.support_level[code[:, at]], floor[:, at])
+    own = np.maximum(_support_levels(prep, state, code[:, at]), floor[:, at])
     return np.pad(own, ((0, 0), (0, 1)), constant_values=np.float32(_NO_LEADER))
 
 
@@ -1243,9 +1471,9 @@ def _leader_support(
     code, floor = state.code, state.extra["support_floor"]
     leader = np.append(prep.leaders, -1)  # by column; the last one: no leader
 
-    def level(rows: np.ndarray | slice, col: np.ndarray) -> np.ndarray:
+    def level(rows: np.ndarray, col: np.ndarray) -> np.ndarray:
         at = np.maximum(leader[col], 0)
-        own = np.maximum(prep.support_level[code[rows, at]], floor[rows, at])
+        own = np.maximum(_support_levels(prep, state, code[rows, at], rows), floor[rows, at])
         return np.where(col < prep.leaders.size, own, np.float32(_NO_LEADER))
 
     first, second = prep.first_col[node], prep.second_col[node]

@@ -16,6 +16,34 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import numpy as np
+
+#: the parameters that may vary by run: a float64 array ``(runs,)`` (one value per run of the
+#: simulation) instead of a number, so that many parameter sets run as one batch
+#: (:func:`diffusion.models.base.stack_models`): every parameter ``diffusion calibrate`` fits
+#: and the others of recruitment, receptivity and leader support
+PER_RUN: tuple[str, ...] = (
+    "p_leader_nominates",
+    "nomination_leader_effect",
+    "nomination_pair",
+    "nomination_team_leader",
+    "nomination_top",
+    "nomination_word_of_mouth",
+    "nomination_presentation",
+    "nomination_aware",
+    "nomination_adopter",
+    "audience_department",
+    "receptivity_soft",
+    "receptivity_hard",
+    "hard_side_opening_per_year",
+    "receptivity_policy_officer",
+    "p_leader_backs",
+    "support_backing",
+    "support_unaware",
+    "support_aware",
+    "support_adopted",
+)
+
 #: the allowed range of a parameter: (low, high), both included
 Range = tuple[float, float]
 
@@ -54,6 +82,9 @@ class IdeasParams:
     ``1 - effect`` (level 0) to ``1 + effect`` (level 1); exposure is in tie-weight units
     (one cluster colleague who took the course = 1.0). The neutral value that switches a
     mechanism off is given in :func:`parameter_table` and ``docs/ideas-model.md``.
+
+    The parameters in :data:`PER_RUN` may also be given per run: a numpy array ``(runs,)``,
+    one value per run of the simulation, each in the parameter's range (kept as float64).
 
     Raises
     ------
@@ -423,6 +454,9 @@ class IdeasParams:
         for f in fields(self):
             value = getattr(self, f.name)
             low, high = f.metadata["range"]
+            if isinstance(value, np.ndarray):
+                object.__setattr__(self, f.name, _per_run_values(f.name, value, low, high))
+                continue
             is_int = isinstance(f.default, int)
             kind = int if is_int else (int, float)
             if isinstance(value, bool) or not isinstance(value, kind):
@@ -430,6 +464,20 @@ class IdeasParams:
                 raise ValueError(f"{f.name} must be {what} in {_show(low, high)}, got {value!r}")
             if not (low <= value <= high) or (isinstance(value, float) and math.isnan(value)):
                 raise ValueError(f"{f.name} must be in {_show(low, high)}, got {value!r}")
+
+
+def _per_run_values(name: str, value: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Return a per-run parameter as float64 ``(runs,)``, or raise ValueError in one line."""
+    if name not in PER_RUN:
+        raise ValueError(f"{name} takes one value, not one per run (per run: {', '.join(PER_RUN)})")
+    if value.ndim != 1 or value.dtype.kind not in "iuf":
+        raise ValueError(f"{name} per run must be a 1-d array of numbers, got {value!r}")
+    values = value.astype(np.float64)
+    inside = (values >= low) & (values <= high)  # False for NaN
+    if not inside.all():
+        bad = float(values[~inside][0])
+        raise ValueError(f"{name} must be in {_show(low, high)}, got {bad!r} (per run)")
+    return values
 
 
 def _show(low: float, high: float) -> str:

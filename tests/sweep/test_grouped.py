@@ -86,7 +86,11 @@ def test_groups_spread_over_workers_and_ideas_points_stay_alone(sir_file, tmp_pa
     path = make(plan)
     run_dask(plan.tasks, client)
     assert st.completed(path).all()
-    # the ideas model takes no parameter per run: one point a group
+    # the ideas model takes adoption and leader effect as one value: one point a group
     ideas = plan_sweep(BASELINE, PARAMS, sets=SHORT, runs=5, store=str(tmp_path / "ideas"))
     assert [len(g) for g in point_groups(ideas.tasks)] == [1, 1, 1, 1]
+    # and its recruitment parameters per run: the points of a grid of them are one group
+    recruit = ("model.params.nomination_pair=[0.2, 0.8]", "model.params.receptivity_hard=[0.1, 1]")
+    ideas = plan_sweep(BASELINE, recruit, sets=SHORT, runs=5, store=str(tmp_path / "recruit"))
+    assert [len(g) for g in point_groups(ideas.tasks)] == [4]
     assert point_groups([]) == []  # nothing left to compute (a resumed, finished sweep)
