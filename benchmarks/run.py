@@ -40,6 +40,7 @@ REGISTRY: dict[str, tuple[str, str]] = {
     "yardstick": ("benchmarks.bench_yardstick", "bench_yardstick"),
     "memory": ("benchmarks.bench_memory", "bench_memory"),
     "dask": ("benchmarks.bench_dask", "bench_dask"),
+    "calibration": ("benchmarks.bench_calibration", "bench_calibration"),
 }
 
 README = Path(__file__).resolve().parent / "README.md"

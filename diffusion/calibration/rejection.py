@@ -2,7 +2,7 @@
 
 1. Draw ``N`` parameter vectors from the priors (``numpy.random.default_rng([seed, 0])``).
 2. Simulate ``R`` runs at each (:func:`~diffusion.calibration.simulator.simulate_many`; the
-   engine does the ``R`` runs of one vector in one call).
+   engine does a chunk of vectors, ``R`` runs each, in one call).
 3. Fit the distance's scales on all ``N x R`` simulated statistics (the prior predictive).
 4. Take the tolerance ``eps`` as the ``accept`` quantile of all ``N x R`` distances.
 5. Weight vector ``i`` by the share of its ``R`` runs within ``eps``.
@@ -11,7 +11,7 @@ Step 5 is ABC with several pseudo-data sets per parameter vector: the share is a
 estimate of the ABC likelihood ``P(d <= eps | theta)``, so the weighted vectors are a sample
 of the same ABC posterior as with one run each, with less noise per vector (Bornn et al.
 2017, "One pseudo-sample is enough in approximate Bayesian computation MCMC" show it is valid;
-here the extra runs are nearly free, ~4 ms against ~200 ms per vector). Averaging the runs'
+here a run costs a few ms in a batch of many vectors' runs). Averaging the runs'
 statistics before the distance would not be: it would fit the model's mean, not one
 realisation like the data, and give intervals too narrow.
 """

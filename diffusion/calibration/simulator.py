@@ -1,14 +1,17 @@
 """From parameter vectors to summary statistics: the simulations of a calibration.
 
-One parameter vector is one engine call of ``R`` runs (the engine runs one parameter set per
-call). A call costs ~0.2 s of fixed work for the 2015-2018 calendar (the weekly loop, the
-ties re-prepared at the 2018 events) plus ~4 ms a run, so ``R`` runs per vector cost little
-more than one. Work is grouped into chunks of vectors, each chunk one task: in this process,
-or on a Dask cluster (the sweep's :meth:`diffusion.executors.Executor.client`).
+An engine call costs ~0.2 s of fixed work for the 2015-2018 calendar (the weekly loop, the
+27 cohorts, the ties re-prepared at the 2018 events) plus a few ms a run. So the vectors of a
+chunk run as ONE engine call: their values become per-run parameter arrays (each vector's
+``R`` runs carry its values; :attr:`diffusion.models.base.Model.per_run_params`), and a chunk
+holds about :data:`TASK_RUNS` runs. Where a calibrated parameter cannot vary by run, each
+vector is its own call of ``R`` runs, as before. Each chunk is one task: in this process, or
+on a Dask cluster (the sweep's :meth:`diffusion.executors.Executor.client`).
 
 Reproducibility: vector ``i`` of a call with ``first_index = f`` simulates the runs
 ``(f + i) * R .. (f + i + 1) * R - 1`` of the root seed, so its statistics depend only on
-``(seed, f + i, R, vector)``, never on the chunking or the number of workers.
+``(seed, f + i, R, vector)``, never on the chunking, the batching or the number of workers
+(a run depends only on the seed, its index and its parameters).
 """
 
 from __future__ import annotations
@@ -25,8 +28,13 @@ from diffusion.calibration.summaries import MILESTONE, TOOK_COURSE, Layout
 from diffusion.engine import simulate
 from diffusion.study import Study
 
-#: parameter vectors per task (~3 s of work at R = 10: well above Dask's ~3 ms per task)
+#: parameter vectors per task where each vector is its own engine call (~3 s at R = 10)
 CHUNK = 16
+#: runs per task where a chunk of vectors is one engine call (a few seconds of work, a few
+#: MiB of state: well above Dask's ~3 ms per task)
+TASK_RUNS = 1024
+#: tasks per worker at least, so that the workers finish together
+TASKS_PER_WORKER = 4
 #: the prefix of a calibrated path: only model parameters can be calibrated
 PARAMS_PREFIX = "model.params."
 
@@ -59,6 +67,11 @@ class Simulator:
         """Parameter names without the ``model.params.`` prefix."""
         return tuple(p.removeprefix(PARAMS_PREFIX) for p in self.paths)
 
+    @property
+    def batched(self) -> bool:
+        """Whether every calibrated parameter may vary by run (then a chunk is one call)."""
+        return all(n in self.study.model.per_run_params for n in self.names)
+
     def study_at(self, theta: Sequence[float]) -> Study:
         """Return the study with the model's parameters set to ``theta``."""
         changes = {n: float(v) for n, v in zip(self.names, theta, strict=True)}
@@ -66,9 +79,45 @@ class Simulator:
 
     def statistics(self, theta: Sequence[float], n_runs: int, run_offset: int) -> np.ndarray:
         """Statistics ``(n_runs, statistics)`` of runs ``run_offset ..`` at ``theta``."""
-        study = self.study_at(theta)
+        return self._simulate(self.study_at(theta).model, n_runs, run_offset, threads=1)
+
+    def chunk(
+        self,
+        thetas: np.ndarray,
+        n_runs: int,
+        first_index: int,
+        *,
+        threads: int | None = 1,
+        batched: bool | None = None,
+    ) -> np.ndarray:
+        """Statistics ``(vectors, n_runs, statistics)`` of vectors ``first_index ..``.
+
+        One engine call for all the vectors (:attr:`batched`, the default where possible),
+        or one call per vector (``batched=False``): the statistics are the same.
+        ``threads``: the engine's threads (1 on a worker; the workers share the machine).
+        """
+        thetas = np.asarray(thetas, dtype=np.float64).reshape(-1, len(self.names))
+        batched = self.batched if batched is None else batched
+        if not len(thetas):
+            return np.zeros((0, n_runs, len(self.layout.names)))
+        if not batched:
+            return np.stack(
+                [
+                    self.statistics(theta, n_runs, (first_index + i) * n_runs)
+                    for i, theta in enumerate(thetas)
+                ]
+            )
+        # vector i's runs carry its values: a per-run array of each parameter
+        per_run = {n: np.repeat(thetas[:, j], n_runs) for j, n in enumerate(self.names)}
+        model = self.study.model.with_params(**per_run) if per_run else self.study.model
+        stats = self._simulate(model, len(thetas) * n_runs, first_index * n_runs, threads)
+        return stats.reshape(len(thetas), n_runs, -1)
+
+    def _simulate(self, model: Any, n_runs: int, run_offset: int, threads: int | None) -> Any:
+        """Statistics ``(n_runs, statistics)`` of runs ``run_offset ..`` of ``model``."""
+        study = self.study
         results = simulate(
-            study.model,
+            model,
             study.org,
             n_runs=n_runs,
             n_steps=study.n_steps,
@@ -77,19 +126,20 @@ class Simulator:
             run_offset=run_offset,
             groupings=(),
             record_every=max(study.n_steps, 1),
-            threads=1,
+            threads=threads,
             milestones={MILESTONE: TOOK_COURSE},
         )
         return self.layout.statistics(results.first_step[MILESTONE])
 
-    def chunk(self, thetas: np.ndarray, n_runs: int, first_index: int) -> np.ndarray:
-        """Statistics ``(vectors, n_runs, statistics)`` of vectors ``first_index ..``."""
-        return np.stack(
-            [
-                self.statistics(theta, n_runs, (first_index + i) * n_runs)
-                for i, theta in enumerate(np.asarray(thetas, dtype=np.float64))
-            ]
-        )
+    def vectors_per_task(self, n_vectors: int, n_runs: int, workers: int = 1) -> int:
+        """Return the vectors of a task: about :data:`TASK_RUNS` runs, or :data:`CHUNK` vectors.
+
+        With ``workers`` > 1, small enough for :data:`TASKS_PER_WORKER` tasks a worker.
+        """
+        size = max(1, TASK_RUNS // max(n_runs, 1)) if self.batched else CHUNK
+        if workers > 1:
+            size = min(size, max(1, -(-n_vectors // (TASKS_PER_WORKER * workers))))
+        return size
 
     def hashed_offset(self, theta: Sequence[float], n_runs: int) -> int:
         """Return a run offset that is a pure function of ``theta`` (for index-free samplers).
@@ -101,7 +151,7 @@ class Simulator:
 
 
 def _chunk_task(sim: Simulator, thetas: np.ndarray, n_runs: int, first_index: int) -> np.ndarray:
-    return sim.chunk(thetas, n_runs, first_index)
+    return sim.chunk(thetas, n_runs, first_index, threads=1)
 
 
 def simulate_many(
@@ -112,7 +162,7 @@ def simulate_many(
     first_index: int = 0,
     client: Any = None,
     advance: Advance | None = None,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
 ) -> np.ndarray:
     """Statistics of many parameter vectors, ``(vectors, n_runs, statistics)`` float64.
 
@@ -128,15 +178,19 @@ def simulate_many(
         Run the chunks on its cluster; default: in this process.
     advance : callable, optional
         Called with the number of vectors just finished.
-    chunk : int
-        Vectors per task.
+    chunk : int, optional
+        Vectors per task (default :meth:`Simulator.vectors_per_task`).
     """
     thetas = np.asarray(thetas, dtype=np.float64)
+    if chunk is None:
+        workers = 1 if client is None else len(client.scheduler_info()["workers"])
+        chunk = sim.vectors_per_task(len(thetas), n_runs, workers)
     starts = list(range(0, len(thetas), chunk))
     parts: dict[int, np.ndarray] = {}
     if client is None:
         for s in starts:
-            parts[s] = sim.chunk(thetas[s : s + chunk], n_runs, first_index + s)
+            # in this process the engine's threads share out the batch
+            parts[s] = sim.chunk(thetas[s : s + chunk], n_runs, first_index + s, threads=None)
             if advance is not None:
                 advance(len(parts[s]))
     else:
