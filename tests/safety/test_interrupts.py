@@ -43,6 +43,16 @@ def _temporary(folder: Path, out: str) -> Path | None:
     return None
 
 
+def _sigint_as_in_a_terminal() -> None:
+    """Give the command SIGINT's default disposition (then Python turns it into Ctrl-C).
+
+    A suite started as a background job of a non-interactive shell (``cmd &``) runs with
+    SIGINT ignored, and an ignored signal stays ignored across ``exec``: the command would
+    never see the Ctrl-C this test sends.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_while_writing(args: list[str], cwd: Path, sig: signal.Signals):
     """Run ``diffusion ARGS --out oN`` in ``cwd`` and send ``sig`` while its temporary
     output folder exists. Returns ``(exit status, stderr, the out folder's name)``."""
@@ -56,6 +66,7 @@ def interrupt_while_writing(args: list[str], cwd: Path, sig: signal.Signals):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            preexec_fn=_sigint_as_in_a_terminal,
         )
         caught = None
         while caught is None and proc.poll() is None:
