@@ -72,6 +72,9 @@ def etten_leur_spec() -> OrgSpec:
                     "size": TEAM_SIZES[team],
                     "clusters": teams_facts.get(team, {}).get("clusters", DEFAULT_CLUSTERS),
                     "leader_is_head": team == LEADER_IS_HEAD_TEAM,
+                    "loose_in_department": teams_facts.get(team, {}).get(
+                        "loose_in_department", False
+                    ),
                 }
                 for team in dept["teams"]
             ],

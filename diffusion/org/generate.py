@@ -10,7 +10,9 @@ Structure (see :mod:`diffusion.org.graph` for the attributes):
   are policy officers, and every member sits in one of the team's clusters ``c1``, ``c2``, ...
   (shuffled, as even as possible, none empty); team leaders sit in no cluster;
 * random ties between pairs of department staff: within a cluster (dense), within a team
-  (less dense), within a department (sparse), across departments (rare); the MT (secretary
+  (less dense), within a department (sparse), across departments (rare); a department tie
+  of a member of a team flagged ``loose_in_department`` is of kind ``cross_department`` (a
+  loose, business-like tie, weighted as one); the MT (secretary
   and heads) and the team leaders' forum (team leaders and heads who lead a team);
 * the board (``mayor``, ``alderman-1``, ...) tied to each other, to the secretary and to
   named or sampled staff; external partners (``partner-01``, ...) tied to sampled staff.
@@ -164,7 +166,10 @@ def _add_staff_ties(G: nx.Graph, spec: OrgSpec, rng: np.random.Generator, weight
 
     Each pair of department staff is tied with the probability of its kind (cluster: same
     cluster; team: same team, other cluster; department: same department, other team;
-    cross_department: other department), independently of every other pair. Sampled sparsely:
+    cross_department: other department), independently of every other pair. A department tie
+    with a member of a team flagged ``loose_in_department`` gets kind and weight
+    ``cross_department`` (drawn with the department's probability, so the other ties stay
+    the same draws). Sampled sparsely:
     the staff are sorted so that every department, team and cluster is a contiguous run;
     then the partners of kind ``k`` of the person at sorted position ``x`` that come after
     ``x`` form one contiguous range of positions (for a cluster tie, the rest of ``x``'s
@@ -191,6 +196,8 @@ def _add_staff_ties(G: nx.Graph, spec: OrgSpec, rng: np.random.Generator, weight
     n = len(staff)
     if n < 2:
         return
+    loose_teams = {t.name for d in spec.departments for t in d.teams if t.loose_in_department}
+    loose = np.array([d["team"] in loose_teams for d in data], dtype=bool)
     dept = _codes(data, "department")
     team = _codes(data, "team")
     cluster = _codes(data, "cluster")
@@ -200,6 +207,7 @@ def _add_staff_ties(G: nx.Graph, spec: OrgSpec, rng: np.random.Generator, weight
     cluster_key = np.where(cluster > 0, cluster, solo)
     order = np.lexsort((cluster_key, team_key, dept))
     dept, team_key, cluster_key = dept[order], team_key[order], cluster_key[order]
+    loose = loose[order]
     dept_end = _run_ends(dept)
     team_end = _run_ends(dept, team_key)
     cluster_end = _run_ends(dept, team_key, cluster_key)
@@ -212,6 +220,12 @@ def _add_staff_ties(G: nx.Graph, spec: OrgSpec, rng: np.random.Generator, weight
     }
     for kind, (lo, hi) in ranges.items():
         for a, b in _sample_ranges(rng, lo, hi, getattr(probs, kind)):
+            if kind == "department" and loose.any():
+                off = loose[a] | loose[b]
+                _add_ties(
+                    G, names[a[off]], names[b[off]], "cross_department", weights["cross_department"]
+                )
+                a, b = a[~off], b[~off]
             _add_ties(G, names[a], names[b], kind, weights[kind])
 
 

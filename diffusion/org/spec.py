@@ -16,7 +16,8 @@ refused. In TOML::
     [[departments]]
     name = "O"
     side = "hard"
-    teams = [{ name = "T1" }, { name = "T2", size = 12, leader_is_head = true }]
+    teams = [{ name = "T1" }, { name = "T2", size = 12, leader_is_head = true },
+             { name = "T3", loose_in_department = true }]
 
     [tie_probabilities]
     cluster = 0.8
@@ -76,6 +77,10 @@ class TeamSpec(_Model):
 
     ``size`` counts the team's people including its team leader. With ``leader_is_head``
     the department head leads this team (and counts in its size); no separate team leader.
+    With ``loose_in_department`` the team's ties to the rest of its department are loose and
+    business-like: drawn as department ties (probability ``tie_probabilities.department``)
+    but of kind ``cross_department``, with that kind's weight (e.g. a team that "does not fit
+    well in this department" in content).
     """
 
     name: Annotated[str, Field(min_length=1)]
@@ -83,6 +88,7 @@ class TeamSpec(_Model):
     clusters: Annotated[int, Field(ge=1)] | None = None
     policy_officer_share: Probability | None = None
     leader_is_head: bool = False
+    loose_in_department: bool = False
 
 
 class DepartmentSpec(_Model):

@@ -39,6 +39,9 @@ def test_spec_matches_the_facts():
         assert dept.side == f["departments"][dept.name]["side"]
     leading = [t.name for d in spec.departments for t in d.teams if t.leader_is_head]
     assert leading == ["T2"]
+    # Moniek's team, loose in department S ("Positie en netwerk": "losse banden")
+    loose = [t.name for d in spec.departments for t in d.teams if t.loose_in_department]
+    assert loose == ["T9"]
 
 
 def test_etten_leur_graph(el_graph):

@@ -78,7 +78,9 @@ def test_tie_kinds_follow_units(el_graph):
         elif d["kind"] == "department":
             assert a["department"] == b["department"] and a["team"] != b["team"]
         elif d["kind"] == "cross_department":
-            assert a["department"] != b["department"]
+            # or a tie of T9, loose in its department (data/etten_leur.toml), to the rest of S
+            loose = a["department"] == b["department"] == "S" and "T9" in (a["team"], b["team"])
+            assert a["department"] != b["department"] or (loose and a["team"] != b["team"])
         elif d["kind"] == "mt":
             assert {a["role"], b["role"]} <= {"head", "secretary"}
         if d["kind"] != "line":
@@ -167,6 +169,37 @@ def test_probability_one_ties_every_staff_pair(small_spec_dict):
             kind = G.edges[u, v]["kind"]  # KeyError if the pair was missed
             expected = _category(G.nodes[u], G.nodes[v])
             assert kind == expected or kind in ("line", "mt", "team_leaders_forum"), (u, v)
+
+
+def test_a_loose_team_has_loose_ties_to_its_department_and_nothing_else_changes(
+    small_spec_dict, canon
+):
+    """``loose_in_department``: the same pairs tied, its department ties of the loose kind.
+
+    Off (the flag unset) the graph is the one drawn before the flag existed: every tie of
+    kind ``department`` between the loose team and the rest of its department; on, the same
+    pairs with kind and weight ``cross_department``, and every other tie and node the same.
+    """
+    small_spec_dict["tie_probabilities"] = {"department": 0.6, "cross_department": 0.3}
+    off = generate(spec_from_dict(small_spec_dict), seed=4)
+    small_spec_dict["departments"][0]["teams"][0]["loose_in_department"] = True
+    on = generate(spec_from_dict(small_spec_dict), seed=4)
+    assert canon(on)[0] == canon(off)[0]
+    assert sorted(map(sorted, on.edges)) == sorted(map(sorted, off.edges))
+    changed = 0
+    for u, v, d in off.edges(data=True):
+        a, b = off.nodes[u], off.nodes[v]
+        loose = d["kind"] == "department" and "A1" in (a["team"], b["team"])
+        expected = (
+            {"kind": "cross_department", "weight": DEFAULT_TIE_WEIGHTS["cross_department"]}
+            if loose
+            else d
+        )
+        assert on.edges[u, v] == expected, (u, v)
+        changed += loose
+    # A1 (6-9 people) and A2 (five, its head included): 30-45 pairs, each tied with p = 0.6
+    # (binomial mean 18-27, sd under 3.4), less the line tie of A1-lead and head-A
+    assert changed > 10
 
 
 def _category(a: dict, b: dict) -> str:
