@@ -7,6 +7,11 @@ snapshot at the cohort's step (``Problem.history``, made once per problem). Both
 the same child process, interleaved (from step 0, then from the history, for each choice), so
 the ratio is measured under the same load; the spread is over the choices. The values are
 checked equal. Timings are reported, never asserted.
+
+Then the advisor's way since issue 14 §2: the same choices (and more) evaluated together,
+several choices a simulation (``evaluate_many``: a :class:`~diffusion.events.PerRun` cohort,
+every choice on the same runs from the one history), against each alone from the history,
+interleaved pass by pass in the same process; the values are checked equal.
 """
 
 from __future__ import annotations
@@ -20,13 +25,20 @@ from benchmarks._common import Table, child_main, fmt_ratio, fmt_s, run_child
 SEED = 2015
 
 
-def measure(n_runs: int, seats: int, goal: str, repeat: int) -> dict[str, Any]:
-    """In the child: the history once, then ``repeat`` choices both ways."""
+def measure(
+    n_runs: int, seats: int, goal: str, repeat: int, together: int, passes: int
+) -> dict[str, Any]:
+    """Time the history once, ``repeat`` choices both ways, ``together`` choices in passes."""
     import datetime as dt
 
     import numpy as np
 
-    from diffusion.advisor.evaluate import make_problem, simulate_choice
+    from diffusion.advisor.evaluate import (
+        choices_per_simulation,
+        evaluate_many,
+        make_problem,
+        simulate_choice,
+    )
     from diffusion.advisor.objectives import parse_objective
     from diffusion.baseline import BASELINE
     from diffusion.scenario.load import load_scenario, packaged
@@ -50,7 +62,23 @@ def measure(n_runs: int, seats: int, goal: str, repeat: int) -> dict[str, Any]:
         b = simulate_choice(problem, people)[0]
         shared.append(time.perf_counter() - start)
         same = same and bool(np.array_equal(a, b))
+    sets = [
+        tuple(sorted(int(i) for i in rng.choice(staff, seats, replace=False)))
+        for _ in range(together)
+    ]
+    alone_s, together_s = [], []
+    for _ in range(passes):
+        start = time.perf_counter()
+        each = [simulate_choice(problem, people)[0] for people in sets]
+        alone_s.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        joint = evaluate_many(problem, sets)
+        together_s.append(time.perf_counter() - start)
+        same = same and all(np.array_equal(a, b) for a, b in zip(each, joint, strict=True))
     return {
+        "alone": alone_s,
+        "together": together_s,
+        "per_simulation": choices_per_simulation(problem),
         "history_s": history_s,
         "whole": whole,
         "shared": shared,
@@ -64,8 +92,10 @@ def bench_evaluation(quick: bool = False, yardstick_s: float | None = None) -> l
     """Table (advise-evaluation): seconds per evaluation, whole and from the history."""
     if quick:
         args = {"n_runs": 50, "seats": 2, "goal": "2019-12-31", "repeat": 2}
+        args |= {"together": 4, "passes": 1}
     else:
         args = {"n_runs": 1000, "seats": 6, "goal": "2023-12-31", "repeat": 5}
+        args |= {"together": 16, "passes": 3}
     r = run_child("benchmarks.bench_evaluation", args, timeout_s=3600)
     table = Table(
         f"(advise-evaluation) Etten-Leur, {args['seats']} seats at 2019-01-15, "
@@ -86,12 +116,24 @@ def bench_evaluation(quick: bool = False, yardstick_s: float | None = None) -> l
         f"{fmt_ratio(statistics.median(ratios))} ({fmt_ratio(min(ratios))}-"
         f"{fmt_ratio(max(ratios))})",
     )
+    per_pass = [a / t for a, t in zip(r["alone"], r["together"], strict=True)]
+    k = args["together"]
+    table.add(
+        f"{k} choices from the history, {r['per_simulation']} a simulation (s per choice)",
+        fmt_s(statistics.median(r["together"]) / k),
+        f"{fmt_s(min(r['together']) / k)}-{fmt_s(max(r['together']) / k)}",
+        f"{fmt_ratio(statistics.median(per_pass))} ({fmt_ratio(min(per_pass))}-"
+        f"{fmt_ratio(max(per_pass))}) over each alone from the history",
+    )
     table.notes += [
         f"{args['repeat']} random choices of {args['seats']} staff, each simulated both ways "
         "one after the other in one process (ratios per choice, under the same load); seed "
         f"{SEED}.",
         f"the history (steps 0-{r['at_step'] - 1}, once per problem): {fmt_s(r['history_s'])} s.",
-        f"values identical both ways: {'yes' if r['same'] else 'NO'}.",
+        f"{k} other random choices, each alone from the history, then together "
+        f"(diffusion.advisor.evaluate.evaluate_many), {args['passes']} passes interleaved; "
+        f"alone {fmt_s(statistics.median(r['alone']) / k)} s per choice (median of passes).",
+        f"values identical every way: {'yes' if r['same'] else 'NO'}.",
     ]
     return [table]
 

@@ -42,6 +42,7 @@ A batch holds its state, ``(runs, nodes)``, and its recorded counts,
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -54,7 +55,7 @@ import numpy as np
 from diffusion import __version__
 from diffusion.compile import CompiledOrg
 from diffusion.events import Batch, Event
-from diffusion.models.base import Model, Moves, State, check_per_run
+from diffusion.models.base import Model, Moves, State, check_per_run, varying_params
 from diffusion.results import Results
 from diffusion.rng import RunRandom
 
@@ -359,6 +360,35 @@ class Snapshot:
     record_every: int
     groupings: tuple[str, ...]
     milestones: dict[str, tuple[str, ...]]
+    run_ids: np.ndarray | None = None
+    rows: np.ndarray | None = None
+
+    @property
+    def ids(self) -> np.ndarray:
+        """Global index of each run, int64 ``(n_runs,)``."""
+        if self.run_ids is not None:
+            return self.run_ids
+        return np.arange(self.n_runs, dtype=np.int64) + self.run_offset
+
+    def held(self, rows: np.ndarray) -> np.ndarray:
+        """Return where runs ``rows`` (positions) lie in the held arrays (``state`` ...)."""
+        return rows if self.rows is None else self.rows[rows]
+
+    def select(self, rows: np.ndarray) -> Snapshot:
+        """Return the snapshot of runs ``rows`` (positions; they may repeat), in that order.
+
+        Several choices that share this history go on from it as one simulation: each
+        choice's runs are the same rows (``numpy.tile(numpy.arange(n_runs), choices)``), so
+        run ``i`` of each is the run it would be alone (same run id, same state), and
+        :class:`~diffusion.events.PerRun` gives each its own events. Nothing is copied: the
+        selection is read when the simulation starts.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        if varying_params(self.model):
+            raise ValueError("a snapshot with parameters per run cannot be re-indexed")
+        return dataclasses.replace(
+            self, n_runs=len(rows), run_ids=self.ids[rows], rows=self.held(rows)
+        )
 
 
 def _simulate_batch(
@@ -397,12 +427,13 @@ def _simulate_batch(
         batch = Batch(model=model, org=org, prep=prep, state=state, rand=rand, prepare=preps)
         tracker = _Tracker(state.code, groups, n_states, milestone_codes, *out, not by_moves)
     else:
-        t0, observed = start.step, start.observed[rows]
+        held = start.held(rows)
+        t0, observed = start.step, start.observed[held]
         batch = Batch(
             model=start.model,
             org=start.org,
             prep=start.prep,
-            state=start.state.take(rows),
+            state=start.state.take(held),
             rand=rand,
             prepare=preps,
             refreshes=start.refreshes,
@@ -661,7 +692,9 @@ def _simulate(
         if ids.shape != (n_runs,) or (ids.size and int(ids.min()) < 0):
             raise ValueError(f"run_ids must be {n_runs} non-negative run indices")
         if start is not None:
-            raise ValueError("a snapshot's runs are run_offset + 0 .. n_runs - 1: no run_ids")
+            raise ValueError("a snapshot's runs are its own (Snapshot.select): no run_ids")
+    if start is not None and start.run_ids is not None:
+        ids = start.run_ids
     unknown = [g for g in groupings if g not in org.groups]
     if unknown:
         raise ValueError(f"unknown grouping {unknown[0]!r}; known: {', '.join(org.groups)}")
@@ -720,9 +753,14 @@ def _simulate(
         preps = _Preps(model, org)
     else:  # the records and first steps before the snapshot are its own
         before = start.counts.shape[0]
-        counts_out.swapaxes(0, 1)[:before] = start.counts
-        total.swapaxes(0, 1)[:before] = start.total
-        first[...] = start.first
+        if start.rows is None:
+            counts_out.swapaxes(0, 1)[:before] = start.counts
+            total.swapaxes(0, 1)[:before] = start.total
+            first[...] = start.first
+        else:  # the selected runs, gathered straight into place (record-major: contiguous)
+            np.take(start.counts, start.rows, axis=1, out=counts_out.swapaxes(0, 1)[:before])
+            np.take(start.total, start.rows, axis=1, out=total.swapaxes(0, 1)[:before])
+            np.take(start.first, start.rows, axis=1, out=first)
         preps = _Preps(start.model, start.org, start.prep)
 
     def one(first_row: int) -> tuple[Batch, np.ndarray] | None:
@@ -780,6 +818,7 @@ def _simulate(
             record_every=record_every,
             groupings=tuple(groupings),
             milestones=milestones,
+            run_ids=None if start is None else start.run_ids,
         )
 
     counts = {}

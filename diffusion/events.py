@@ -322,6 +322,86 @@ class Cohort(Event):
         batch.model.set_state(batch.state, chosen, batch.model.cohort_state, batch.t)
 
 
+@dataclass(frozen=True, eq=False)
+class PerRun(Event):
+    """Different events for different runs of one simulation: ``events[which[i]]`` in run ``i``.
+
+    ``which`` ``(runs,)`` gives, for each run of the simulation (by position, as
+    :func:`diffusion.engine.simulate` numbers them from 0), the index of its event in
+    ``events``, or -1 for none. Several choices (e.g. the advisor's candidate cohorts) then
+    go through one simulation: with the same run ids for each choice's runs, run ``i`` is
+    the run its event alone would have given (the draws depend on seed, run id, step and
+    person only; ``tests/test_per_run_events.py``).
+
+    The events must change only people's states (cohorts, :class:`SetState`, the model
+    actions that change states); one that changes the model's parameters or the ties
+    (:class:`SetParams`, :class:`AddTies`, ...) applies to every run of a batch and is
+    refused when applied.
+    """
+
+    events: tuple[Event, ...] = ()
+    which: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        which = np.asarray(self.which)
+        if which.ndim != 1 or (which.size and which.dtype.kind not in "iu"):
+            raise ValueError("PerRun: which must be one event index (or -1) per run")
+        which = which.astype(np.int64)
+        if which.size and not -1 <= int(which.min()) <= int(which.max()) < len(self.events):
+            raise ValueError(f"PerRun: which must lie in -1 .. {len(self.events) - 1}")
+        stray = [e for e in self.events if e.step != self.step]
+        if stray:
+            raise ValueError(
+                f"PerRun: its events apply at its step {self.step}, not {stray[0].step}"
+            )
+        object.__setattr__(self, "events", tuple(self.events))
+        object.__setattr__(self, "which", which)
+
+    def check(self, model: Model, org: CompiledOrg) -> None:
+        """Check each of the events."""
+        for event in self.events:
+            event.check(model, org)
+
+    def apply(self, batch: Batch) -> None:
+        """Apply each event to the batch's runs that have it, the other runs untouched."""
+        rows = batch.rand.rows
+        if rows.size and int(rows.max()) >= self.which.size:
+            raise ValueError(f"PerRun: which has {self.which.size} runs, the simulation has more")
+        which = self.which[rows]
+        for k, event in enumerate(self.events):
+            sel = np.flatnonzero(which == k)
+            if sel.size == 0:
+                continue
+            part = Batch(
+                model=batch.model,
+                org=batch.org,
+                prep=batch.prep,
+                state=batch.state.take(sel),
+                rand=batch.rand.subset(sel),
+                t=batch.t,
+                refreshes=batch.refreshes,
+            )
+            event.apply(part)
+            if part.model is not batch.model or part.org is not batch.org:
+                raise ValueError(
+                    f"PerRun: {type(event).__name__} changes the model or the ties, which "
+                    "every run of a batch shares; give it to every run"
+                )
+            batch.state.code[sel] = part.state.code
+            for name, value in part.state.extra.items():
+                batch.state.extra[name][sel] = value
+
+    def describe(self) -> dict[str, Any]:
+        """Return the events and, per event, how many runs have it."""
+        return {
+            "event": "PerRun",
+            "step": self.step,
+            "events": [e.describe() for e in self.events],
+            "runs": np.bincount(self.which[self.which >= 0], minlength=len(self.events)).tolist(),
+        }
+
+
 @dataclass(frozen=True)
 class ModelAction(Event):
     """A model-specific event: the model's ``action`` with keyword arguments ``args``.

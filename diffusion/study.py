@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from diffusion.calendar import DAYS_PER_STEP, Calendar
 from diffusion.compile import CompiledOrg
 from diffusion.engine import ProgressFn, Snapshot, simulate, snapshot
@@ -55,6 +57,7 @@ class Study:
         milestones: Mapping[str, Sequence[str]] | None = None,
         threads: int | None = None,
         start: Snapshot | None = None,
+        run_ids: np.ndarray | None = None,
     ) -> Results:
         """Simulate ``n_runs`` runs; ``events`` are added to the study's own (and checked).
 
@@ -63,6 +66,7 @@ class Study:
         own core), as in :func:`diffusion.engine.simulate`. ``start`` (from :meth:`snapshot`
         with the same runs, seed, recording and milestones) goes on from a saved state: the
         results are those of the whole simulation, computed from the snapshot's step on.
+        ``run_ids`` (may repeat) numbers the runs instead of ``run_offset + 0, 1, ...``.
         """
         for event in events:
             event.check(self.model, self.org)
@@ -81,6 +85,7 @@ class Study:
             threads=threads,
             progress=progress,
             start=start,
+            run_ids=run_ids,
         )
         results.provenance.update(
             study=self.name,

@@ -30,7 +30,7 @@ import numpy as np
 from diffusion.advisor.objectives import Objective, StateProbe
 from diffusion.engine import Snapshot
 from diffusion.errors import InputError
-from diffusion.events import Cohort
+from diffusion.events import Cohort, PerRun
 from diffusion.study import Study
 
 if TYPE_CHECKING:
@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 
 #: groupings the objectives read (staff counts, departments)
 GROUPINGS: tuple[str, ...] = ("department", "kind")
+#: most choices simulated together (:func:`evaluate_many`)
+MAX_CHOICES = 16
+#: recorded counts of one simulation of several choices at most (bytes)
+SIMULATION_BYTES = 256 << 20
 #: a set of people as sorted node positions
 People = tuple[int, ...]
 #: evaluate many sets (maybe in parallel): ``mapper(problem, sets) -> values (runs,) per set``
@@ -211,16 +215,55 @@ def simulate_choice(
         With ``look_at_cohort``: what the runs looked like at the start of the cohort's
         step, before its events (people's states, isolated participants, ties).
     """
-    study = problem.study
+    values, probe = simulate_choices(
+        problem, [people], look_at_cohort=look_at_cohort, from_history=from_history
+    )
+    return values[0], probe
+
+
+def simulate_choices(
+    problem: Problem,
+    choices: Sequence[People | None],
+    *,
+    look_at_cohort: bool = False,
+    from_history: bool = True,
+) -> tuple[list[np.ndarray], StateProbe | None]:
+    """Simulate several choices for the advised cohort as one simulation.
+
+    Choice ``k``'s runs are the problem's runs (the same run ids, from the same history),
+    its cohort given to them alone (:class:`~diffusion.events.PerRun`): the values are
+    those of :func:`simulate_choice` for each choice alone (``tests/advise/test_batch.py``),
+    at the cost of one simulation of ``len(choices) x n_runs`` runs.
+
+    Returns
+    -------
+    values : list of float64 ``(runs,)``
+        The objective in each run, per choice.
+    probe : StateProbe or None
+        With ``look_at_cohort``: the runs at the start of the cohort's step, over every
+        choice's runs (the same history for each).
+    """
+    study, n, runs = problem.study, len(choices), problem.n_runs
     events = list(study.events)
-    events[problem.slot] = problem.cohort(people)
+    cohorts = tuple(problem.cohort(people) for people in choices)
+    if n == 1:
+        events[problem.slot] = cohorts[0]
+    else:
+        which = np.repeat(np.arange(n, dtype=np.int64), runs)
+        events[problem.slot] = PerRun(problem.at_step, events=cohorts, which=which)
     before = StateProbe(problem.at_step) if look_at_cohort else None
     after = [StateProbe(s) for s in problem.objective.probe_steps(study.calendar)]
     events = ([before] if before else []) + events + after
+    ids = np.tile(np.arange(runs, dtype=np.int64), n)
+    history = problem.history if from_history else None
     results = dataclasses.replace(study, events=tuple(events)).simulate(
-        problem.n_runs, problem.seed, start=problem.history if from_history else None
+        n * runs,
+        problem.seed,
+        start=None if history is None else history.select(ids) if n > 1 else history,
+        run_ids=None if history is not None or n == 1 else ids,
     )
-    return problem.objective.values(results, study.calendar, after), before
+    values = problem.objective.values(results, study.calendar, after)
+    return [values[k * runs : (k + 1) * runs] for k in range(n)], before
 
 
 def evaluate(problem: Problem, people: People | None) -> np.ndarray:
@@ -229,6 +272,37 @@ def evaluate(problem: Problem, people: People | None) -> np.ndarray:
     Nominated), float64 ``(runs,)``; a module-level function, so Dask can send it to workers.
     """
     return simulate_choice(problem, people)[0]
+
+
+def evaluate_many(problem: Problem, sets: Sequence[People | None]) -> list[np.ndarray]:
+    """Return the objective in each run for each of ``sets``, as few simulations.
+
+    The sets go in groups of :func:`choices_per_simulation`, each group one simulation
+    (:func:`simulate_choices`); a module-level function, so Dask can send it to workers.
+    """
+    size = choices_per_simulation(problem)
+    out: list[np.ndarray] = []
+    for first in range(0, len(sets), size):
+        out += simulate_choices(problem, sets[first : first + size])[0]
+    return out
+
+
+def choices_per_simulation(problem: Problem) -> int:
+    """Return how many choices go into one simulation.
+
+    As many as keep the simulation's recorded counts (every run's, every record) within
+    :data:`SIMULATION_BYTES`, at most :data:`MAX_CHOICES`.
+    """
+    history = problem.history
+    records = len(range(0, problem.study.n_steps + 1))
+    if history is not None and history.counts.shape[1]:
+        per_run = history.counts[:, 0].nbytes + history.total[:, 0].nbytes
+        per_run = per_run * records // max(history.counts.shape[0], 1)
+    else:
+        per_run = records * 64
+    per_run += problem.study.org.n_nodes * 16  # state, first steps, snapshot copies
+    fits = SIMULATION_BYTES // max(per_run * problem.n_runs, 1)
+    return int(max(1, min(MAX_CHOICES, fits)))
 
 
 class Evaluator:
@@ -276,8 +350,8 @@ class Evaluator:
 
 
 def local_map(problem: Problem, sets: Sequence[People]) -> list[np.ndarray]:
-    """Evaluate the sets one after another in this process."""
-    return [evaluate(problem, s) for s in sets]
+    """Evaluate the sets in this process, in groups of choices per simulation."""
+    return evaluate_many(problem, sets)
 
 
 def dask_map(client: Any) -> Callable[[Problem, Sequence[People]], list[np.ndarray]]:
@@ -294,7 +368,11 @@ def dask_map(client: Any) -> Callable[[Problem, Sequence[People]], list[np.ndarr
             sent.clear()
             sent[key] = (problem, client.scatter(problem, broadcast=True))
         future = sent[key][1]
-        futures = client.map(evaluate, [future] * len(sets), list(sets), pure=False)
-        return list(client.gather(futures))
+        # one simulation of several choices a task, every worker busy
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+        size = min(choices_per_simulation(problem), -(-len(sets) // workers))
+        groups = [list(sets[i : i + size]) for i in range(0, len(sets), size)]
+        futures = client.map(evaluate_many, [future] * len(groups), groups, pure=False)
+        return [values for group in client.gather(futures) for values in group]
 
     return run

@@ -126,7 +126,7 @@ class Objective:
             elif t.kind == "departments":
                 value = _departments_passing(results, record, float(t.share or 0.0))
             else:
-                value = -by_step[step].isolated_per_run(results.run_ids)
+                value = -by_step[step].isolated_per_run(results.n_runs)
             total += t.weight * np.asarray(value, dtype=np.float64)
         return total
 
@@ -191,7 +191,7 @@ class ProbeSink:
     isolated_counts : int64 ``(nodes,)``
         Runs in which each person was an isolated participant.
     isolated_by_run : dict of int to int
-        Isolated participants in each run (by global run index).
+        Isolated participants in each run (by its position in the simulation).
     n_runs : int
         Runs seen.
     org, prep : CompiledOrg, model prep
@@ -231,14 +231,17 @@ class StateProbe(Event):
             s.state_counts = counts if s.state_counts is None else s.state_counts + counts
             iso = isolated.sum(axis=0)
             s.isolated_counts = iso if s.isolated_counts is None else s.isolated_counts + iso
-            for run, n in zip(batch.rand.run_ids, isolated.sum(axis=1), strict=True):
-                s.isolated_by_run[int(run)] = int(n)
+            for row, n in zip(batch.rand.rows, isolated.sum(axis=1), strict=True):
+                s.isolated_by_run[int(row)] = int(n)
             s.n_runs += code.shape[0]
             s.org, s.prep = batch.org, batch.prep
 
-    def isolated_per_run(self, run_ids: np.ndarray) -> np.ndarray:
-        """Isolated participants in each of ``run_ids``, int64 ``(runs,)``."""
-        return np.array([self.sink.isolated_by_run[int(r)] for r in run_ids], dtype=np.int64)
+    def isolated_per_run(self, n_runs: int) -> np.ndarray:
+        """Isolated participants in each run of the simulation (by position), int64 ``(runs,)``.
+
+        By position, not run id: several choices simulated together repeat the run ids.
+        """
+        return np.array([self.sink.isolated_by_run[r] for r in range(n_runs)], dtype=np.int64)
 
     def shares(self) -> np.ndarray:
         """Share of runs in which each person was in each state, ``(nodes, states)``."""

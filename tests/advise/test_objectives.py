@@ -69,7 +69,7 @@ def test_values_match_independent_counts(small_scenario):
         if family == "probability" and name.startswith("P(")
     )
     working = results.series(("trained", "adopter"), "kind", "staff")[:, -1]
-    isolated = ends[0].isolated_per_run(results.run_ids)
+    isolated = ends[0].isolated_per_run(results.n_runs)
     assert (isolated <= results.series("trained")[:, -1]).all() and isolated.max() > 0
     assert np.array_equal(goal.values(results, study.calendar, ends), passing + working - isolated)
 
