@@ -49,26 +49,38 @@ def run_bytes(study: Study, n_records: int, milestones: int = 1) -> int:
 def chunk_sizes(
     n_runs: int, per_run: int, *, batch_size: int | None = None, parts: int = 1
 ) -> list[int]:
-    """Return the runs of each chunk.
+    """Return the runs of each chunk: equal shares for ``parts`` workers.
 
-    At most :data:`CHUNK_BYTES` of counts each, at least ``parts`` chunks (one per worker) where the
-    runs allow, whole batches of ``batch_size``.
+    Each chunk holds at most :data:`CHUNK_BYTES` of counts (at least :data:`MIN_CHUNK_RUNS`
+    runs) and whole batches of ``batch_size``; the number of chunks is a multiple of
+    ``parts`` (one per worker, or two, ...) where the runs allow, and the chunks differ by at
+    most one run (one batch), so every worker gets the same share of the runs. Which runs
+    go in which chunk does not change any run (run ``i`` depends only on the seed and ``i``).
 
     Examples
     --------
     >>> chunk_sizes(1000, 1 << 20)
-    [128, 128, 128, 128, 128, 128, 128, 104]
+    [125, 125, 125, 125, 125, 125, 125, 125]
     >>> chunk_sizes(100, 1000, parts=2)
     [50, 50]
+    >>> chunk_sizes(100, 4 << 20, parts=2)  # at most 32 runs a chunk: 4 chunks of 25
+    [25, 25, 25, 25]
+    >>> chunk_sizes(100, 4 << 20, parts=16)
+    [7, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6]
     >>> chunk_sizes(100, 1000, batch_size=30, parts=2)
     [30, 30, 30, 10]
     """
-    size = max(MIN_CHUNK_RUNS, CHUNK_BYTES // max(per_run, 1))
-    size = min(size, -(-n_runs // max(parts, 1)))
-    if batch_size is not None:
-        size = max(batch_size, size // batch_size * batch_size)
-    size = max(1, min(size, n_runs))
-    return [min(size, n_runs - start) for start in range(0, n_runs, size)]
+    parts = max(parts, 1)
+    unit = max(1, min(batch_size or 1, n_runs))  # a chunk holds whole units (batches)
+    units = -(-n_runs // unit)
+    most = max(MIN_CHUNK_RUNS, CHUNK_BYTES // max(per_run, 1))
+    per_chunk = max(1, min(most, -(-n_runs // parts)) // unit)  # units a chunk at most
+    n_chunks = -(-units // per_chunk)
+    n_chunks = min(units, -(-n_chunks // parts) * parts)  # a multiple of the workers
+    share, extra = divmod(units, n_chunks)
+    sizes = [(share + (k < extra)) * unit for k in range(n_chunks)]
+    sizes[-1] -= sum(sizes) - n_runs  # the last batch may be short
+    return sizes
 
 
 @dataclass(frozen=True)
