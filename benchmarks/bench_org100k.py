@@ -80,12 +80,48 @@ def org_spec(departments: int, teams: int = 50, team_size: int = 20) -> dict[str
     }
 
 
+#: the modules that build the cached organisation (``build``); what they import is followed
+BUILDERS = ("diffusion.org.spec", "diffusion.org.generate", "diffusion.compile")
+
+
+def source_files() -> list[Path]:
+    """Return every file of the package that shapes the generated organisation.
+
+    The :data:`BUILDERS` and every ``diffusion`` module they import, at the top or inside a
+    function, followed to the end (read from the sources with :mod:`ast`, nothing imported),
+    so a module that moves or is added is covered without a hand-kept list.
+    """
+    import ast
+
+    package = ROOT / "diffusion"
+    seen: dict[str, Path] = {}
+    todo = list(BUILDERS)
+    while todo:
+        name = todo.pop()
+        if name in seen or not name.startswith("diffusion"):
+            continue
+        parts = name.split(".")[1:]
+        path = package.joinpath(*parts).with_suffix(".py")
+        if not path.exists():
+            path = package.joinpath(*parts, "__init__.py")
+        if not path.exists():  # a name imported from a module, not a module
+            continue
+        seen[name] = path
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                todo.append(node.module)
+                todo += [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                todo += [alias.name for alias in node.names]
+    return sorted(seen.values())
+
+
 def _source_hash() -> str:
-    """Hash of the code that shapes the cached organisation."""
+    """Hash of the code that shapes the cached organisation (:func:`source_files`)."""
     h = hashlib.sha256()
-    for rel in ("generate.py", "spec.py", "graph.py", "kinds.py"):
-        h.update((ROOT / "diffusion" / "org" / rel).read_bytes())
-    h.update((ROOT / "diffusion" / "compile.py").read_bytes())
+    for path in source_files():
+        h.update(path.relative_to(ROOT).as_posix().encode())
+        h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
