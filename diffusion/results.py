@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from diffusion.io import atomic_write
-from diffusion.tally import Band, Spread, Tally
+from diffusion.tally import Band, Spread, Tally, with_median
 
 States = str | Sequence[str]
 
@@ -335,8 +335,9 @@ class Results:
 def band(values: np.ndarray, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> Band:
     """Mean and quantile band over runs (axis 0) of ``values`` ``(runs, ...)``."""
     values = np.asarray(values, dtype=np.float64)
-    qs = np.quantile(values, quantiles, axis=0)
-    return Band(mean=values.mean(axis=0), quantiles=dict(zip(quantiles, qs, strict=True)))
+    asked = with_median(quantiles)
+    qs = dict(zip(asked, np.quantile(values, asked, axis=0), strict=True))
+    return Band(values.mean(axis=0), {q: qs[q] for q in quantiles}, qs[0.5])
 
 
 def time_to_reach(series: np.ndarray, threshold: float, steps: np.ndarray) -> np.ndarray:

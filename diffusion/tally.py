@@ -100,10 +100,15 @@ def smooth_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> np.ndarr
 
 @dataclass(frozen=True)
 class Band:
-    """Mean and quantiles over runs of a series, each ``(records,)`` (or scalars)."""
+    """Mean, median and quantiles over runs of a series, each ``(records,)`` (or scalars).
+
+    ``median`` is the runs' 0.5 quantile, computed with the others whether or not 0.5 is
+    among ``quantiles`` (a median cannot be told from other quantiles).
+    """
 
     mean: np.ndarray
     quantiles: Mapping[float, np.ndarray]
+    median: np.ndarray
 
     @property
     def low(self) -> np.ndarray:
@@ -115,10 +120,10 @@ class Band:
         """The highest quantile kept (the band's upper edge)."""
         return self.quantiles[max(self.quantiles)]
 
-    @property
-    def median(self) -> np.ndarray:
-        """The 0.5 quantile."""
-        return self.quantiles.get(0.5, np.quantile(list(self.quantiles.values()), 0.5, axis=0))
+
+def with_median(quantiles: Sequence[float]) -> tuple[float, ...]:
+    """Return ``quantiles`` and 0.5 (last, unless it is among them): what a :class:`Band` needs."""
+    return tuple(dict.fromkeys((*quantiles, 0.5)))
 
 
 class Spread:
@@ -181,8 +186,9 @@ class Spread:
 
     def band(self, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> Band:
         """Mean and quantiles, as :func:`diffusion.results.band` of the values gives them."""
-        qs = self.quantiles(quantiles)
-        return Band(mean=self.mean(), quantiles=dict(zip(quantiles, qs, strict=True)))
+        asked = with_median(quantiles)
+        qs = dict(zip(asked, self.quantiles(asked), strict=True))
+        return Band(self.mean(), {q: qs[q] for q in quantiles}, qs[0.5])
 
     def smooth_quantiles(self, quantiles: Sequence[float]) -> np.ndarray:
         """Harrell-Davis quantiles ``(len(quantiles), records)`` (see :func:`smooth_quantiles`).

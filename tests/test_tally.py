@@ -166,3 +166,17 @@ def test_the_estimate_of_a_run_in_chunks_bounds_what_it_allocates(monkeypatch, k
     # an upper bound that is not wildly above: the per-person working memory of a batch is
     # a rounded-up measurement, so the estimate may exceed the peak, but by less than 3 times
     assert peak <= estimate <= 3 * peak, (peak, estimate)
+
+
+def test_the_median_is_the_runs_median_whatever_quantiles_are_asked():
+    # skewed runs: the median (1) is far from the midpoint of the 5% and 95% quantiles
+    # (the former fallback took the median of the asked quantiles' values: 4.5 here)
+    values = np.array([0] * 10 + [1] * 50 + [9] * 41)[:, None] * np.ones((1, 2), dtype=int)
+    hist = np.stack([np.bincount(values[:, r], minlength=10) for r in range(2)])
+    for spread in (Spread(values=values), Spread(histogram=hist)):
+        b = spread.band((0.05, 0.95))
+        assert set(b.quantiles) == {0.05, 0.95}
+        np.testing.assert_array_equal(b.median, [1.0, 1.0])
+        np.testing.assert_array_equal(b.low, [0.0, 0.0])
+        np.testing.assert_array_equal(b.high, [9.0, 9.0])
+    np.testing.assert_array_equal(band(values, (0.1,)).median, np.median(values, axis=0))
