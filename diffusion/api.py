@@ -28,6 +28,7 @@ prints or exits. The command line
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -35,14 +36,16 @@ from typing import Any
 
 from diffusion.calibration.fit_report import FitReport
 from diffusion.calibration.pipeline import Calibration, calibrate
-from diffusion.chunks import simulate_together
+from diffusion.chunks import chunk_sizes, run_bytes, simulate_together
 from diffusion.comparison import (
     GROUPINGS,
     Comparison,
     Outcome,
+    RunValues,
     Settings,
-    compare_results,
+    compare_values,
     measures_for,
+    run_values,
     unique_names,
 )
 from diffusion.errors import InputError
@@ -319,6 +322,7 @@ def compare(
     overwrite: bool = False,
     report: bool = False,
     command: str | None = None,
+    keep_runs: bool = False,
 ) -> Comparison:
     """Compare what-ifs with a base, every scenario simulated with the same seed and runs.
 
@@ -373,13 +377,21 @@ def compare(
         With ``out``: also the client report of the same runs, ``report.html``.
     command : str, optional
         The command line, for the manifest (default: this process's arguments).
+    keep_runs : bool
+        Keep every run's counts of every scenario (``Comparison.results``: ``series``,
+        ``to_xarray()``). Without it (and without ``report``, whose page reads them) the
+        runs are simulated in chunks and each chunk is reduced to what the outcomes need
+        (every outcome's value per run, the staff working from the intent per run and
+        record: ``Comparison.values``) and to exact bands (``results[name].spread``), so
+        memory hardly grows with ``runs``; the outcomes are the same either way. Runs that
+        fit in one chunk (:func:`diffusion.chunks.chunk_sizes`) are kept anyway.
 
     Returns
     -------
     Comparison
         ``outcomes`` (``to_pandas()``: one row per what-if and outcome), the ``results``
-        of every scenario (``to_xarray()``: dims scenario, run, date, group, state), and with
-        ``draws`` the ``robustness`` of each outcome.
+        of every scenario (with ``keep_runs``, ``to_xarray()``: dims scenario, run, date,
+        group, state), and with ``draws`` the ``robustness`` of each outcome.
 
     Raises
     ------
@@ -450,20 +462,40 @@ def compare(
         reach_shares=tuple(first.outputs.reach_shares),
         level=level,
     )
-    _check_held(studies, n_runs, calendar.n_steps, recorded)
+    per_run = sum(run_bytes(study, calendar.n_steps + 1) for study in studies)
+    sizes = chunk_sizes(n_runs, per_run)
+    # runs that fit in one chunk are held anyway: kept (their tally would take more)
+    keep = keep_runs or report or len(sizes) == 1
+    _check_held(studies, n_runs if keep else max(sizes), calendar.n_steps, recorded)
     if out is not None:
         from diffusion.outputs import check_output_folder
 
         check_output_folder(out, overwrite=overwrite)
     # the what-ifs go on from the base's runs where their history is the base's; in chunks
-    # of runs on the executor's workers if it has any
-    together = simulate_together(studies, n_runs, root, executor=executor, progress=progress)
-    results = dict(zip(names, together, strict=True))
+    # of runs (on the executor's workers if it has any), each reduced to its runs' values
+    together = simulate_together(
+        studies,
+        n_runs,
+        root,
+        executor=executor,
+        progress=progress,
+        keep_runs=keep,
+        measures=settings.measures,
+        reduce=functools.partial(run_values, calendar=calendar, settings=settings),
+    )
+    results = dict(zip(names, together.results, strict=True))
+    values = {
+        name: RunValues.join([chunk[k] for chunk in together.reduced])
+        for k, name in enumerate(names)
+    }
     outcomes: list[Outcome] = []
     for name in names[1:]:
-        outcomes += compare_results(results[names[0]], results[name], calendar, settings, name)
+        base_values, what_if = values[names[0]].outcomes, values[name].outcomes
+        outcomes += compare_values(base_values, what_if, settings.level, name)
     if draws is None:
-        comparison = Comparison(names[0], tuple(outcomes), settings, calendar, results)
+        comparison = Comparison(
+            names[0], tuple(outcomes), settings, calendar, results, values=values
+        )
         return _written(comparison, loaded, names, out, overwrite, report, command)
     chosen_draws = _draws(draws, root, first.model.name, posterior, ranges)
     judged = robustness(
@@ -477,7 +509,14 @@ def compare(
         progress=draw_progress,
     )
     comparison = Comparison(
-        names[0], tuple(outcomes), settings, calendar, results, tuple(judged), chosen_draws
+        names[0],
+        tuple(outcomes),
+        settings,
+        calendar,
+        results,
+        tuple(judged),
+        chosen_draws,
+        values,
     )
     return _written(comparison, loaded, names, out, overwrite, report, command)
 
@@ -505,7 +544,7 @@ def _written(
 def _check_held(
     studies: Sequence[Any], n_runs: int, n_steps: int, groupings: Sequence[str]
 ) -> None:
-    """Refuse a comparison whose results, held together, would not fit in memory.
+    """Refuse a comparison whose runs held together (all, or a chunk's) would not fit in memory.
 
     Each simulation alone is checked by the engine.
     """

@@ -268,6 +268,25 @@ def simulate(
     return gather.results()
 
 
+@dataclass(frozen=True)
+class Together:
+    """Several studies simulated with the same runs, gathered (:func:`simulate_together`).
+
+    Attributes
+    ----------
+    results : list of Results
+        Per study: its tally (exact bands of the measures) and first steps, and with
+        ``keep_runs`` every run's counts.
+    reduced : list
+        What ``reduce`` made of each chunk (a list with an item per study), in run order:
+        chunk ``k`` holds the runs after those of chunks ``0 .. k - 1``. Empty without
+        ``reduce``.
+    """
+
+    results: list[Results]
+    reduced: list[Any]
+
+
 def simulate_together(
     studies: Sequence[Study],
     n_runs: int,
@@ -275,56 +294,83 @@ def simulate_together(
     *,
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
-) -> list[Results]:
+    keep_runs: bool = True,
+    measures: Mapping[str, Sequence[str]] | None = None,
+    reduce: Callable[[list[Results]], Any] | None = None,
+) -> Together:
     """Simulate several studies with the same runs and seed (common random numbers).
 
-    Every run's counts are kept (paired comparisons need them), their common history once
-    (:func:`diffusion.study.simulate_studies`).
-
-    With an ``executor`` that has workers the runs go out in chunks, each chunk of every
-    study simulated together on one worker; the results are put together by run index and
-    are those of one process.
-
-    Returns
-    -------
-    list of Results
-        In the order of ``studies``.
+    The runs go in chunks of whole runs (on the executor's workers if it has any, in equal
+    shares), each chunk of every study simulated together, their common history once
+    (:func:`diffusion.study.simulate_studies`). Each chunk is tallied (``measures``: name ->
+    states, exact bands), reduced (``reduce(results of each study) -> anything``, e.g. the
+    per-run values a comparison needs) and dropped, unless ``keep_runs``: then every run's
+    counts are kept, and in this process the runs are one simulation. The results are put
+    together by run index and are those of one process.
     """
     executor = executor or Executor()
     executor.check_available()
-    if executor.in_process:
-        return simulate_studies(studies, n_runs, seed, progress=progress)
+    # with every run's counts kept, no tally: the bands come from the counts
+    codes = {
+        name: tuple(studies[0].model.code(s) for s in states)
+        for name, states in ({} if keep_runs else measures or {}).items()
+    }
     jobs = [
-        _Job(s, seed, n_runs, {}, _sizes(s), _n_records(s, 1), True, None, 1, None) for s in studies
+        _Job(s, seed, n_runs, codes, _sizes(s), _n_records(s, 1), keep_runs, None, 1, None)
+        for s in studies
     ]
     per_run = sum(run_bytes(s, job.n_records) for s, job in zip(studies, jobs, strict=True))
+    here = executor.in_process
+    sizes = [n_runs] if keep_runs and here else chunk_sizes(n_runs, per_run)
     for job in jobs:
-        _check_memory(job, n_runs)
+        _check_memory(job, max(sizes))
     gathers = [_Gather(job) for job in jobs]
-    with executor.client() as client:
-        sizes = chunk_sizes(n_runs, per_run, parts=max(len(client.nthreads()), 1))
-        shared = client.scatter(list(studies), broadcast=True)
-        futures = [
-            client.submit(_worker_studies, shared, seed, start, n, pure=False)
-            for start, n in zip(_starts(sizes), sizes, strict=True)
-        ]
-        from distributed import as_completed
+    reduced: list[tuple[int, Any]] = []
 
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
-            start, parts = future.result()
-            for gather, job, part in zip(gathers, jobs, parts, strict=True):
-                gather.add(_chunk_of(job, part, start))
-            future.release()
-            if progress is not None:
-                progress(len(parts[0].run_ids) * sum(s.n_steps for s in studies))
-    return [gather.results() for gather in gathers]
+    def take(start: int, chunks: list[_Chunk], made: Any) -> None:
+        for gather, chunk in zip(gathers, chunks, strict=True):
+            gather.add(chunk)
+        if reduce is not None:
+            reduced.append((start, made))
+
+    if here:
+        for start, n in zip(_starts(sizes), sizes, strict=True):
+            take(*_together_chunk(jobs, start, n, reduce, progress=progress))
+    else:
+        with executor.client() as client:
+            sizes = chunk_sizes(n_runs, per_run, parts=max(len(client.nthreads()), 1))
+            shared = client.scatter(jobs, broadcast=True)
+            futures = [
+                client.submit(_together_chunk, shared, start, n, reduce, 1, pure=False)
+                for start, n in zip(_starts(sizes), sizes, strict=True)
+            ]
+            from distributed import as_completed
+
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+                start, chunks, made = future.result()
+                take(start, chunks, made)
+                future.release()
+                if progress is not None:
+                    progress(chunks[0].tally.span * sum(s.n_steps for s in studies))
+    return Together([gather.results() for gather in gathers], [made for _, made in sorted(reduced)])
 
 
-def _worker_studies(
-    studies: Sequence[Study], seed: int, first_run: int, n: int
-) -> tuple[int, list[Results]]:
-    """On a Dask worker: runs ``first_run ..`` of every study, their common history once."""
-    return first_run, simulate_studies(studies, n, seed, run_offset=first_run, threads=1)
+def _together_chunk(
+    jobs: Sequence[_Job],
+    first_run: int,
+    n: int,
+    reduce: Callable[[list[Results]], Any] | None,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, list[_Chunk], Any]:
+    """Simulate runs ``first_run ..`` of every job's study (common history once), gathered."""
+    studies = [job.study for job in jobs]
+    parts = simulate_studies(
+        studies, n, jobs[0].seed, run_offset=first_run, threads=threads, progress=progress
+    )
+    made = None if reduce is None else reduce(parts)
+    chunks = [_chunk_of(job, part, first_run) for job, part in zip(jobs, parts, strict=True)]
+    return first_run, chunks, made
 
 
 def _starts(sizes: Sequence[int]) -> list[int]:
@@ -445,4 +491,4 @@ class _Gather:
         )
 
 
-__all__ = ["chunk_sizes", "run_bytes", "simulate", "simulate_together"]
+__all__ = ["Together", "chunk_sizes", "run_bytes", "simulate", "simulate_together"]

@@ -28,9 +28,10 @@ Outcomes
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -147,6 +148,50 @@ class OutcomeValues:
     date: str
 
 
+@dataclass(frozen=True)
+class RunValues:
+    """What a comparison needs of one scenario's runs, in memory that is small per run.
+
+    Attributes
+    ----------
+    outcomes : dict of str to OutcomeValues
+        Every outcome's value per run (:func:`outcomes_of`).
+    staff : int32 array ``(runs, records)``
+        The staff in the adopted states at every record (the difference over time).
+    steps : int array ``(records,)``
+        The recorded steps.
+    """
+
+    outcomes: dict[str, OutcomeValues]
+    staff: np.ndarray
+    steps: np.ndarray
+
+    @classmethod
+    def of(cls, results: Results, calendar: Calendar, settings: Settings) -> RunValues:
+        """Return the values of ``results`` (which hold every run's counts)."""
+        staff = results.series(settings.adopted, "kind", "staff").astype(np.int32)
+        return cls(outcomes_of(results, calendar, settings), staff, np.asarray(results.steps))
+
+    @classmethod
+    def join(cls, parts: Sequence[RunValues]) -> RunValues:
+        """Return the values of consecutive runs' parts, in their order."""
+        first = parts[0]
+        outcomes = {
+            name: dataclasses.replace(
+                o, values=np.concatenate([p.outcomes[name].values for p in parts])
+            )
+            for name, o in first.outcomes.items()
+        }
+        return cls(outcomes, np.concatenate([p.staff for p in parts]), first.steps)
+
+
+def run_values(
+    results: Sequence[Results], calendar: Calendar, settings: Settings
+) -> list[RunValues]:
+    """Return :meth:`RunValues.of` of each of ``results`` (a chunk's reduction)."""
+    return [RunValues.of(r, calendar, settings) for r in results]
+
+
 def outcome_values(
     results: Results, calendar: Calendar, settings: Settings
 ) -> dict[str, tuple[str, np.ndarray]]:
@@ -243,13 +288,26 @@ def compare_results(
         When the results were not made with the same seed and runs.
     """
     check_paired(base, other)
-    base_values = outcomes_of(base, calendar, settings)
-    other_values = outcomes_of(other, calendar, settings)
+    mine = outcomes_of(base, calendar, settings)
+    return compare_values(mine, outcomes_of(other, calendar, settings), settings.level, name)
+
+
+def compare_values(
+    base: Mapping[str, OutcomeValues],
+    other: Mapping[str, OutcomeValues],
+    level: float,
+    name: str,
+) -> list[Outcome]:
+    """Paired differences ``other - base`` of every outcome of both, run by run.
+
+    ``base`` and ``other`` (:func:`outcomes_of`) must be of the same runs (seed and run
+    indices), in the same order.
+    """
     rows = []
-    for outcome, mine in base_values.items():
-        if outcome not in other_values:
+    for outcome, mine in base.items():
+        if outcome not in other:
             continue
-        d = paired_difference(mine.values, other_values[outcome].values, settings.level)
+        d = paired_difference(mine.values, other[outcome].values, level)
         rows.append(
             Outcome(
                 what_if=name,
@@ -298,9 +356,17 @@ def difference_over_time(
     check_paired(base, other)
     b = base.series(states, "kind", "staff")
     o = other.series(states, "kind", "staff")
+    return paired_over_time(np.asarray(base.steps), b, o, level)
+
+
+def paired_over_time(
+    steps: np.ndarray, base: np.ndarray, other: np.ndarray, level: float = 0.9
+) -> OverTime:
+    """Return the paired difference ``other - base`` of ``(runs, records)`` values per record."""
+    b, o = np.asarray(base, dtype=np.int64), np.asarray(other, dtype=np.int64)
     diffs = [paired_difference(b[:, r], o[:, r], level) for r in range(b.shape[1])]
     return OverTime(
-        steps=np.asarray(base.steps),
+        steps=np.asarray(steps),
         difference=np.array([d.mean for d in diffs]),
         low=np.array([d.low for d in diffs]),
         high=np.array([d.high for d in diffs]),
@@ -359,6 +425,11 @@ class Comparison:
         (:mod:`diffusion.robustness`); empty without draws.
     draws : Draws or None
         The parameter sets the robustness rests on.
+    values : dict of str to RunValues
+        Per scenario, every outcome's value per run and the staff working from the intent
+        per run and record: what the differences need. With them, ``results`` need not
+        hold every run's counts (``compare(..., keep_runs=False)``, the default: bands
+        from their tallies).
     """
 
     base: str
@@ -368,6 +439,7 @@ class Comparison:
     results: Mapping[str, Results]
     robustness: tuple[Any, ...] = ()
     draws: Any = None
+    values: Mapping[str, RunValues] = field(default_factory=dict)
 
     @property
     def what_ifs(self) -> tuple[str, ...]:
@@ -378,6 +450,15 @@ class Comparison:
     def n_runs(self) -> int:
         """Paired runs of every scenario."""
         return self.results[self.base].n_runs
+
+    def over_time(self, what_if: str) -> OverTime:
+        """Return the paired difference of ``what_if`` and the base in staff working, over time."""
+        level = self.settings.level
+        if self.values:
+            base, other = self.values[self.base], self.values[what_if]
+            return paired_over_time(base.steps, base.staff, other.staff, level)
+        base_results, other_results = self.results[self.base], self.results[what_if]
+        return difference_over_time(base_results, other_results, self.settings.adopted, level=level)
 
     def headline(self) -> list[Outcome]:
         """Return the outcomes a table shows first.

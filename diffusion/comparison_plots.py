@@ -167,18 +167,13 @@ def plot_comparison_over_time(comparison: Comparison) -> Figure:
     matplotlib Figure
         Unsaved; pass it to :func:`diffusion.io.save_figure`.
     """
-    from diffusion.comparison import difference_over_time
-
     states = comparison.settings.adopted
     styles = what_if_styles(list(comparison.what_ifs))
     fig = new_figure(10, 4.6)
     ax = fig.add_subplot()
-    base = comparison.results[comparison.base]
     band = 0.2 if len(styles) <= 3 else 0.1  # many overlapping bands: lighter, lines stay read
     for name, style in styles.items():
-        diff = difference_over_time(
-            base, comparison.results[name], states, level=comparison.settings.level
-        )
+        diff = comparison.over_time(name)
         plot_difference_over_time(
             comparison.calendar.dates_of(diff.steps),
             diff.difference,

@@ -79,7 +79,7 @@ def test_run_is_reproducible_per_run_and_gives_tidy_tables(base):
 
 def test_compare_a_scenario_with_itself_differs_by_exactly_nothing(base):
     """Common random numbers: the same scenario on the same seeds gives the same runs."""
-    result = diffusion.compare(base, [base], runs=4, seed=2)
+    result = diffusion.compare(base, [base], runs=4, seed=2, keep_runs=True)
     assert result.what_ifs == ("etten-leur-baseline#2",)
     frame = result.to_pandas()
     assert len(frame) == len(result.outcomes) > 10

@@ -78,7 +78,7 @@ def simulate_all(
     together = simulate_together(studies, runs, seed, executor=executor, progress=progress)
     return [
         Simulated(name, item, study, results)
-        for name, item, study, results in zip(names, loaded, studies, together, strict=True)
+        for name, item, study, results in zip(names, loaded, studies, together.results, strict=True)
     ]
 
 
