@@ -10,6 +10,11 @@ own: imports, the organisation and the simulation.
 Target (issue 14 §4): ``diffusion run --runs 10000`` under 1 GB peak with the default
 recording; the default's peak should not grow with the runs beyond the 2 bytes a person and
 run of the first adoption steps.
+
+A second table does the same for ``diffusion.compare`` of the baseline and one what-if
+(``scenarios/new-secretary-supportive.toml``): the runs reduced chunk by chunk to the
+outcomes' values per run and tallied (the default), against every run's counts of both
+scenarios kept (``keep_runs=True``, what compare always did before).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from benchmarks._common import Table, child_main, fmt_s, peak_rss_mib, run_child
+from benchmarks._common import ROOT, Table, child_main, fmt_s, peak_rss_mib, run_child
 
 SEED = 2024
 TARGET_RUNS, TARGET_MIB = 10_000, 1000 * 1e6 / 2**20  # 1 GB
@@ -59,6 +64,64 @@ def measure(n_runs: int, keep_runs: bool) -> dict[str, Any]:
         "n_records": len(results.steps),
         "mean_working_final": float(working),
     }
+
+
+def measure_compare(n_runs: int, keep_runs: bool) -> dict[str, Any]:
+    """One compare row, in a child process: compare and return the time and a check value."""
+    import diffusion
+
+    base = diffusion.load_scenario()
+    what_if = diffusion.load_scenario(ROOT / "scenarios" / "new-secretary-supportive.toml")
+    diffusion.compare(base, [base], runs=2, seed=SEED)  # builds (and caches) the organisation
+    before = peak_rss_mib()
+    start = time.perf_counter()
+    result = diffusion.compare(base, [what_if], runs=n_runs, seed=SEED, keep_runs=keep_runs)
+    seconds = time.perf_counter() - start
+    last = max(result.settings.dates).isoformat()
+    first = next(r for r in result.outcomes if r.measure == "working" and r.date == last)
+    return {
+        "seconds": seconds,
+        "rss_before_mib": before,
+        "kept": all(r.kept_runs for r in result.results.values()),
+        "headline": f"{first.outcome}: {first.difference:+.4f}",
+    }
+
+
+def compare_table(runs: tuple[int, ...]) -> Table:
+    """Peak RSS of compare (baseline and one what-if) against runs, both ways."""
+    table = Table(
+        "(memory) diffusion.compare of the baseline and new-secretary-supportive: peak memory "
+        "against runs",
+        [
+            "runs",
+            "every run's counts",
+            "time (s)",
+            "peak RSS (MiB)",
+            "working, all staff, last date: difference",
+        ],
+    )
+    for n_runs in runs:
+        for keep in (False, True):
+            r = run_child(
+                "benchmarks.bench_memory",
+                {"n_runs": n_runs, "keep_runs": keep, "command": "compare"},
+            )
+            table.add(
+                f"{n_runs:,}",
+                "kept (as before)" if r["kept"] else "no (values per run, bands gathered)",
+                fmt_s(r["seconds"]),
+                f"{r['peak_rss_mib']:,.0f} (before: {r['rss_before_mib']:,.0f})",
+                r["headline"],
+            )
+    table.notes += [
+        "Both scenarios with the same seed and runs, the what-if going on from the base's "
+        f"history (2015-2030, weekly records of departments and kinds); seed {SEED}.",
+        "peak RSS: ru_maxrss of a fresh process per row; 'before': after a 2-run compare "
+        "that builds the organisation, before the measured one.",
+        "working, all staff, last date: the same difference both ways (the outcomes do not "
+        "depend on keeping the runs; tests/test_compare_memory.py checks every outcome).",
+    ]
+    return table
 
 
 def bench_memory(quick: bool = False, yardstick_s: float | None = None) -> list[Table]:
@@ -104,8 +167,13 @@ def bench_memory(quick: bool = False, yardstick_s: float | None = None) -> list[
         "counts if kept, estimated: diffusion.budget.simulation_bytes of every run's counts "
         "(uint8 counts, int32 totals, int16 first steps), what --keep-runs holds.",
     ]
-    return [table]
+    return [table, compare_table((200, 1_000) if quick else (1_000, TARGET_RUNS))]
+
+
+def _measure(command: str = "run", **args: Any) -> dict[str, Any]:
+    """The child's entry: one row of the run table or of the compare table."""
+    return measure_compare(**args) if command == "compare" else measure(**args)
 
 
 if __name__ == "__main__":
-    child_main(measure)
+    child_main(_measure)
