@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._common import ROOT, Table, child_main, fmt_s, peak_rss_mib, run_child
-from benchmarks.bench_org100k import CACHE, ORG_SEED, cohorts, org_spec
+from benchmarks.bench_org100k import CACHE, ORG_SEED, cohorts, org_spec, source_files
 
 SEED = 2024
 WORKERS = 2
@@ -37,11 +37,12 @@ RECORD_EVERY = 4
 
 def cache_path(departments: int) -> Path:
     """Where the compiled organisation is cached: keyed on its spec, seed and the code that
-    makes it (the organisation package and the compiler)."""
+    makes it (:func:`benchmarks.bench_org100k.source_files`: every package file its builders
+    import)."""
     h = hashlib.sha256(repr((org_spec(departments), ORG_SEED)).encode())
-    for source in sorted((ROOT / "diffusion" / "org").glob("*.py")):
+    for source in source_files():
+        h.update(source.relative_to(ROOT).as_posix().encode())
         h.update(source.read_bytes())
-    h.update((ROOT / "diffusion" / "compile.py").read_bytes())
     return CACHE / f"org-{departments}-{h.hexdigest()[:16]}.pickle"
 
 

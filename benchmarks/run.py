@@ -20,7 +20,7 @@ import importlib
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as ``python benchmarks/run.py``
@@ -71,10 +71,10 @@ def header(command: str, quick: bool, ys: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(names: Sequence[str], quick: bool, command: str) -> str:
-    """Run the named benchmarks; return the report as markdown."""
+def run(names: Sequence[str], quick: bool, command: str) -> tuple[str, dict[str, str]]:
+    """Run the named benchmarks; return the report's header and each one's markdown."""
     ys = yardstick()
-    parts = [header(command, quick, ys)]
+    parts: dict[str, str] = {}
     for name in names:
         start = time.perf_counter()
         print(f"[benchmarks] {name} ...", file=sys.stderr, flush=True)
@@ -82,27 +82,50 @@ def run(names: Sequence[str], quick: bool, command: str) -> str:
             tables = _load(name)(quick=quick, yardstick_s=ys)
         except Exception as exc:  # report and go on with the other benchmarks
             traceback.print_exc(file=sys.stderr)
-            parts.append(f"### {name}\n\nnot run: {type(exc).__name__}: {exc}\n")
+            parts[name] = f"### {name}\n\nnot run: {type(exc).__name__}: {exc}\n"
             continue
-        parts += [t.markdown() for t in tables]
+        parts[name] = "\n".join(t.markdown() for t in tables)
         print(
             f"[benchmarks] {name} done in {time.perf_counter() - start:.1f} s",
             file=sys.stderr,
             flush=True,
         )
-    return "\n".join(parts)
+    return header(command, quick, ys), parts
 
 
-def write_readme(report: str, path: Path = README) -> None:
-    """Put ``report`` between the markers of ``path`` (adding them at the end if missing)."""
+def _marks(name: str) -> tuple[str, str]:
+    """The markers of one benchmark's part inside the results."""
+    return f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
+
+
+def write_readme(
+    head: str, parts: Mapping[str, str], path: Path = README, *, whole: bool = True
+) -> None:
+    """Put the report between the markers of ``path`` (adding them at the end if missing).
+
+    With ``whole`` (every benchmark ran) the results are replaced by ``head`` and the parts;
+    else (``--only``) only the named parts are, each with ``head`` (how and when it was
+    measured) and between its own markers, the others' results and notes left as they are
+    (a part not there yet goes at the end of the results).
+    """
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{report}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
+    if BEGIN not in text or END not in text:
+        text = text.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
+    before, rest = text.split(BEGIN, 1)
+    inside, after = rest.split(END, 1)
+    blocks = {name: f"{_marks(name)[0]}\n{part}\n{_marks(name)[1]}" for name, part in parts.items()}
+    if whole:
+        inside = "\n" + head + "\n" + "\n\n".join(blocks.values()) + "\n"
     else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text)
+        for name, block in blocks.items():
+            begin, end = _marks(name)
+            stamped = block.replace(begin, f"{begin}\n{head}", 1)
+            if begin in inside and end in inside:
+                head_part, tail = inside.split(begin, 1)
+                inside = head_part + stamped + tail.split(end, 1)[1]
+            else:
+                inside = inside.rstrip("\n") + "\n\n" + stamped + "\n"
+    path.write_text(before + BEGIN + inside + END + after)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,10 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python -m benchmarks" + " ".join(
         ["", *(["--quick"] if args.quick else []), *(f"--only {n}" for n in args.only or [])]
     )
-    report = run(names, args.quick, command)
-    print(report)
+    head, parts = run(names, args.quick, command)
+    print("\n".join([head, *parts.values()]))
     if args.write:
-        write_readme(report)
+        write_readme(head, parts, whole=not args.only)
         print(f"[benchmarks] wrote {README}", file=sys.stderr)
     return 0
 
