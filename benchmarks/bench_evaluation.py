@@ -26,7 +26,13 @@ SEED = 2015
 
 
 def measure(
-    n_runs: int, seats: int, goal: str, repeat: int, together: int, passes: int
+    n_runs: int,
+    seats: int,
+    goal: str,
+    repeat: int,
+    together: int,
+    passes: int,
+    together_runs: tuple[int, ...] = (),
 ) -> dict[str, Any]:
     """Time the history once, ``repeat`` choices both ways, ``together`` choices in passes."""
     import datetime as dt
@@ -66,19 +72,29 @@ def measure(
         tuple(sorted(int(i) for i in rng.choice(staff, seats, replace=False)))
         for _ in range(together)
     ]
-    alone_s, together_s = [], []
-    for _ in range(passes):
-        start = time.perf_counter()
-        each = [simulate_choice(problem, people)[0] for people in sets]
-        alone_s.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        joint = evaluate_many(problem, sets)
-        together_s.append(time.perf_counter() - start)
-        same = same and all(np.array_equal(a, b) for a, b in zip(each, joint, strict=True))
+    groups = []
+    for runs in (n_runs, *together_runs):
+        if runs != n_runs:
+            problem = make_problem(scenario, dt.date(2019, 1, 15), seats, objective, runs, SEED)
+        alone_s, together_s = [], []
+        for _ in range(passes):
+            start = time.perf_counter()
+            each = [simulate_choice(problem, people)[0] for people in sets]
+            alone_s.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            joint = evaluate_many(problem, sets)
+            together_s.append(time.perf_counter() - start)
+            same = same and all(np.array_equal(a, b) for a, b in zip(each, joint, strict=True))
+        groups.append(
+            {
+                "runs": runs,
+                "alone": alone_s,
+                "together": together_s,
+                "per_simulation": choices_per_simulation(problem),
+            }
+        )
     return {
-        "alone": alone_s,
-        "together": together_s,
-        "per_simulation": choices_per_simulation(problem),
+        "groups": groups,
         "history_s": history_s,
         "whole": whole,
         "shared": shared,
@@ -92,10 +108,10 @@ def bench_evaluation(quick: bool = False, yardstick_s: float | None = None) -> l
     """Table (advise-evaluation): seconds per evaluation, whole and from the history."""
     if quick:
         args = {"n_runs": 50, "seats": 2, "goal": "2019-12-31", "repeat": 2}
-        args |= {"together": 4, "passes": 1}
+        args |= {"together": 4, "passes": 1, "together_runs": [20]}
     else:
         args = {"n_runs": 1000, "seats": 6, "goal": "2023-12-31", "repeat": 5}
-        args |= {"together": 16, "passes": 3}
+        args |= {"together": 16, "passes": 3, "together_runs": [100]}
     r = run_child("benchmarks.bench_evaluation", args, timeout_s=3600)
     table = Table(
         f"(advise-evaluation) Etten-Leur, {args['seats']} seats at 2019-01-15, "
@@ -116,23 +132,27 @@ def bench_evaluation(quick: bool = False, yardstick_s: float | None = None) -> l
         f"{fmt_ratio(statistics.median(ratios))} ({fmt_ratio(min(ratios))}-"
         f"{fmt_ratio(max(ratios))})",
     )
-    per_pass = [a / t for a, t in zip(r["alone"], r["together"], strict=True)]
     k = args["together"]
-    table.add(
-        f"{k} choices from the history, {r['per_simulation']} a simulation (s per choice)",
-        fmt_s(statistics.median(r["together"]) / k),
-        f"{fmt_s(min(r['together']) / k)}-{fmt_s(max(r['together']) / k)}",
-        f"{fmt_ratio(statistics.median(per_pass))} ({fmt_ratio(min(per_pass))}-"
-        f"{fmt_ratio(max(per_pass))}) over each alone from the history",
-    )
+    for g in r["groups"]:
+        per_pass = [a / t for a, t in zip(g["alone"], g["together"], strict=True)]
+        table.add(
+            f"{k} choices from the history, {g['per_simulation']} a simulation, "
+            f"{g['runs']:,} runs each (s per choice)",
+            fmt_s(statistics.median(g["together"]) / k),
+            f"{fmt_s(min(g['together']) / k)}-{fmt_s(max(g['together']) / k)} (passes)",
+            f"{fmt_ratio(statistics.median(per_pass))} ({fmt_ratio(min(per_pass))}-"
+            f"{fmt_ratio(max(per_pass))}) over each alone from the history: "
+            f"{fmt_s(statistics.median(g['alone']) / k)} s per choice",
+        )
     table.notes += [
         f"{args['repeat']} random choices of {args['seats']} staff, each simulated both ways "
         "one after the other in one process (ratios per choice, under the same load); seed "
         f"{SEED}.",
         f"the history (steps 0-{r['at_step'] - 1}, once per problem): {fmt_s(r['history_s'])} s.",
         f"{k} other random choices, each alone from the history, then together "
-        f"(diffusion.advisor.evaluate.evaluate_many), {args['passes']} passes interleaved; "
-        f"alone {fmt_s(statistics.median(r['alone']) / k)} s per choice (median of passes).",
+        f"(diffusion.advisor.evaluate.evaluate_many), {args['passes']} passes interleaved "
+        "(ratio per pass); with fewer runs an evaluation's fixed costs weigh more, and "
+        "more choices fit in a simulation (at most 16, 256 MiB of counts).",
         f"values identical every way: {'yes' if r['same'] else 'NO'}.",
     ]
     return [table]
