@@ -97,7 +97,7 @@ def compare_table(runs: tuple[int, ...]) -> Table:
             "every run's counts",
             "time (s)",
             "peak RSS (MiB)",
-            "working, all staff, last date: difference",
+            "first 'working' outcome at the last date: difference",
         ],
     )
     for n_runs in runs:
@@ -118,8 +118,9 @@ def compare_table(runs: tuple[int, ...]) -> Table:
         f"history (2015-2030, weekly records of departments and kinds); seed {SEED}.",
         "peak RSS: ru_maxrss of a fresh process per row; 'before': after a 2-run compare "
         "that builds the organisation, before the measured one.",
-        "working, all staff, last date: the same difference both ways (the outcomes do not "
-        "depend on keeping the runs; tests/test_compare_memory.py checks every outcome).",
+        "first 'working' outcome at the last date: the same difference both ways (the "
+        "outcomes do not depend on keeping the runs; tests/test_compare_memory.py checks "
+        "every outcome).",
     ]
     return table
 
