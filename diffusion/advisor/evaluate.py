@@ -42,6 +42,8 @@ GROUPINGS: tuple[str, ...] = ("department", "kind")
 MAX_CHOICES = 16
 #: recorded counts of one simulation of several choices at most (bytes)
 SIMULATION_BYTES = 256 << 20
+#: runs of one simulation of several choices at most (choices x runs)
+SIMULATION_RUNS = 2048
 #: a set of people as sorted node positions
 People = tuple[int, ...]
 #: evaluate many sets (maybe in parallel): ``mapper(problem, sets) -> values (runs,) per set``
@@ -291,7 +293,10 @@ def choices_per_simulation(problem: Problem) -> int:
     """Return how many choices go into one simulation.
 
     As many as keep the simulation's recorded counts (every run's, every record) within
-    :data:`SIMULATION_BYTES`, at most :data:`MAX_CHOICES`.
+    :data:`SIMULATION_BYTES` and its runs within :data:`SIMULATION_RUNS`, at most
+    :data:`MAX_CHOICES`: together, choices save an evaluation's fixed costs, which weigh
+    where the runs are few (``benchmarks/bench_evaluation.py``: 2.25x at 100 runs; at 1,000
+    runs no gain was measurable, so such choices go one a simulation).
     """
     history = problem.history
     records = len(range(0, problem.study.n_steps + 1))
@@ -302,7 +307,7 @@ def choices_per_simulation(problem: Problem) -> int:
         per_run = records * 64
     per_run += problem.study.org.n_nodes * 16  # state, first steps, snapshot copies
     fits = SIMULATION_BYTES // max(per_run * problem.n_runs, 1)
-    return int(max(1, min(MAX_CHOICES, fits)))
+    return int(max(1, min(MAX_CHOICES, fits, SIMULATION_RUNS // problem.n_runs)))
 
 
 class Evaluator:
