@@ -113,6 +113,32 @@ class RunRandom:
         """Number of runs in the batch."""
         return len(self.run_ids)
 
+    @property
+    def keys(self) -> np.ndarray:
+        """The runs' stream keys, uint64 ``(runs,)`` (a function of the seed and run id)."""
+        return self._run_keys
+
+    @classmethod
+    def of_keys(cls, keys: np.ndarray) -> RunRandom:
+        """Return the streams of runs with these :attr:`keys` (run ids and seed unknown: -1).
+
+        A model that keeps its runs' keys in its state (subset with it) can draw where no
+        :class:`RunRandom` is at hand, the same numbers bit for bit.
+
+        Examples
+        --------
+        >>> rr = RunRandom(7, np.arange(3))
+        >>> again = RunRandom.of_keys(rr.keys[1:])
+        >>> bool(np.all(again.uniform("a", 4, 5) == rr.uniform("a", 4, 5)[1:]))
+        True
+        """
+        out = cls.__new__(cls)
+        out.seed = -1
+        out._run_keys = np.asarray(keys, dtype=np.uint64)
+        out.run_ids = np.full(out._run_keys.shape, -1, dtype=np.int64)
+        out.rows = np.arange(out._run_keys.size)
+        return out
+
     def subset(self, rows: np.ndarray) -> RunRandom:
         """Return the same streams for a subset of this batch's runs (``rows`` index the batch)."""
         out = RunRandom.__new__(RunRandom)
@@ -131,8 +157,11 @@ class RunRandom:
 
     def raw64(self, purpose: str, step: int, n: int) -> np.ndarray:
         """Raw 64-bit words, ``(runs, n)`` uint64, for ``purpose`` at ``step``."""
+        blocks = self._blocks(purpose, step, n)
+        if 0 < self.n_runs * max(n, 1) <= _BLOCK_WORDS:  # one block: it is the answer
+            return next(blocks)[1]
         out = np.empty((self.n_runs, n), dtype=np.uint64)
-        for rows, block in self._blocks(purpose, step, n):
+        for rows, block in blocks:
             out[rows] = block
         return out
 
@@ -195,6 +224,61 @@ class RunRandom:
         z &= _LOW24
         return z.view(np.int64)
 
+    def below(self, purpose: str, step: int, n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return the cells whose uniform draw is below ``p`` (at least), with their draws.
+
+        Thinning without a draw per cell: cell ``j`` of run ``r`` has the uniform
+        ``u = (c + f 2**-24) / 256``, with ``c`` a byte of the stream ``(purpose, step)``
+        (eight cells a 64-bit word) and ``f`` a 24-bit draw of the stream
+        ``(purpose + ":fine", step)`` that is made only for the cells with
+        ``c < ceil(256 p)``. So ``u`` is uniform on [0, 1) with 32-bit resolution and a
+        pure function of ``(seed, purpose, run, step, column)``, whatever ``p``: ``p`` only
+        decides which cells are looked at. Every cell with ``u < p`` is returned (and some
+        with ``p <= u < ceil(256 p) / 256``); a caller compares ``u`` with its exact
+        probabilities, which must not exceed ``p``.
+
+        Parameters
+        ----------
+        purpose, step : str, int
+            The stream.
+        n : int
+            Columns (usually nodes).
+        p : float
+            The largest probability the caller will compare with.
+
+        Returns
+        -------
+        cells : int64 array ``(k,)``
+            Flat indices into ``(runs, n)``, ascending.
+        u : float64 array ``(k,)``
+            Their uniforms, exact (a 32-bit integer times ``2**-32``).
+
+        Examples
+        --------
+        >>> rr = RunRandom(7, np.arange(4))
+        >>> cells, u = rr.below("x", 0, 50, 0.1)
+        >>> bool(np.all(u < 26 / 256)), bool(np.all(np.diff(cells) > 0))  # ceil(25.6) = 26
+        (True, True)
+        >>> c2, u2 = RunRandom(7, np.array([3])).below("x", 0, 50, 0.1)
+        >>> bool(np.array_equal(c2 + 3 * 50, cells[cells >= 150]))
+        True
+        """
+        limit = int(min(np.ceil(np.float64(p) * 256.0), 256.0))
+        if limit <= 0 or n == 0 or self.n_runs == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        width = 8 * ((n + 7) // 8)
+        coarse = self.raw64(purpose, step, width // 8).view(np.uint8)  # (runs, width)
+        if limit < 256:
+            coarse[:, n:] = 255  # the bytes past the last column are never below
+            hits = np.flatnonzero(coarse.reshape(-1) < np.uint8(limit))
+        else:
+            hits = np.flatnonzero(np.arange(coarse.size) % width < n)
+        byte = coarse.reshape(-1)[hits].astype(np.int64)
+        cells = hits - (hits // width) * (width - n)
+        fine = self.uniform_at(purpose + ":fine", step, n, cells)
+        u = ((byte << _UNIT_BITS) + fine).astype(np.float64) * 2.0**-32
+        return cells, u
+
     def _blocks(self, purpose: str, step: int, n_words: int) -> Iterator[tuple[slice, np.ndarray]]:
         """Yield ``(row slice, uint64 block)`` pairs covering ``(runs, n_words)`` words."""
         keys = self._step_keys(purpose, step)
@@ -226,7 +310,9 @@ def weighted_sample_without_replacement(
 
     Uses the exponential-keys method of Efraimidis and Spirakis (2006): item ``j`` gets the
     key ``log(u_j) / w_j`` and the ``k`` largest keys win, which has the same law as drawing
-    items one at a time with probability proportional to weight among those left.
+    items one at a time with probability proportional to weight among those left. An item's
+    key depends on its own draw and weight only, so a what-if that changes some weights
+    (common random numbers) changes the choice only where those keys cross.
 
     Parameters
     ----------
@@ -247,35 +333,32 @@ def weighted_sample_without_replacement(
     With equal weights and one ``k`` for every run (a uniform draw of ``k`` items, as when
     seeding) the ``k`` largest draws win, and of equal draws the one with the lower index:
     the keys' order is that of the draws, and ties are broken the same way on any machine
-    and numpy version.
+    and numpy version. Otherwise the largest keys are taken one seat at a time (an
+    ``argmax`` per seat: a few seats among many items cost a few passes, no sort).
     """
     given = np.asarray(weights, dtype=np.float64)
-    some = given[given > 0]
-    if np.ndim(k) == 0 and bool(np.all(some == some[:1])):
+    top = given.max(initial=0.0)
+    if np.ndim(k) == 0 and not np.any((given > 0) & (given != top)):  # equal weights
         chosen = _largest_draws(np.asarray(uniform), given > 0, int(k))
         if chosen is not None:
             return chosen
-    uniform = np.asarray(uniform, dtype=np.float64)
-    weights = np.broadcast_to(given, uniform.shape)
-    n_runs, n_items = uniform.shape
+    n_runs, n_items = np.shape(uniform)
     seats = np.broadcast_to(np.asarray(k, dtype=np.int64), (n_runs,))
-    positive = weights > 0
-    with np.errstate(divide="ignore"):
-        keys = np.where(positive, np.log(np.maximum(uniform, 1e-300)) / weights, -np.inf)
     chosen = np.zeros((n_runs, n_items), dtype=bool)
     k_max = int(min(seats.max(initial=0), n_items))
     if k_max == 0:
         return chosen
-    top = np.argpartition(-keys, k_max - 1, axis=1)[:, :k_max] if k_max < n_items else None
-    if top is None:
-        top = np.broadcast_to(np.arange(n_items), (n_runs, n_items))
-    top_keys = np.take_along_axis(keys, top, axis=1)
-    order = np.argsort(-top_keys, axis=1, kind="stable")
-    top = np.take_along_axis(top, order, axis=1)
-    top_keys = np.take_along_axis(top_keys, order, axis=1)
-    take = (np.arange(k_max)[None, :] < seats[:, None]) & np.isfinite(top_keys)
-    rows = np.broadcast_to(np.arange(n_runs)[:, None], top.shape)
-    chosen[rows[take], top[take]] = True
+    if given.min(initial=0.0) < 0:
+        given = np.maximum(given, 0.0)
+    keys = np.log(np.maximum(np.asarray(uniform, dtype=np.float64), 1e-300))  # finite, < 0
+    with np.errstate(divide="ignore"):
+        keys /= given  # weight 0: -inf, never chosen
+    rows = np.arange(n_runs)
+    for j in range(k_max):
+        at = np.argmax(keys, axis=1)
+        take = (seats > j) & (keys[rows, at] > -np.inf)
+        chosen[rows[take], at[take]] = True
+        keys[rows[take], at[take]] = -np.inf
     return chosen
 
 

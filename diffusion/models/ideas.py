@@ -26,11 +26,12 @@ Synchronous: every transition is computed from the state at the start of the ste
    again (new ties or parameters) they are recomputed in full.
 1. *Organisation level.* Top support ``T`` and top-down pressure ``P`` (both ``(runs,)``)
    give this step's multipliers.
-2. *Transitions.* One uniform draw per person (purpose ``"transition"``), read according to
-   the person's state; the transitions out of different states are disjoint, so one draw
-   serves them all. Two outcomes from one state take consecutive sub-intervals of [0, 1),
-   the first listed first, so a change in the second's probability never changes who takes
-   the first (common random numbers across what-ifs):
+2. *Transitions.* One uniform draw per person (purpose ``"transition"``, made only where it
+   can matter: :meth:`diffusion.rng.RunRandom.below`), read according to the person's state;
+   the transitions out of different states are disjoint, so one draw serves them all. Two
+   outcomes from one state take consecutive sub-intervals of [0, 1), the first listed
+   first, so a change in the second's probability never changes who takes the first
+   (common random numbers across what-ifs):
 
    ========== ==================================== ======================================
    from       first outcome                        second outcome
@@ -57,12 +58,16 @@ every run), and the action ``buddies``, which pairs each run's eenlingen with a 
 that run (``state.extra["buddy"]``, :meth:`IdeasModel.act`). Both add to the like-minded
 support ``L`` of :func:`lapse_probability`.
 
-Speed: the draws of step 2 are compared with an upper bound of every state's outgoing
-probability first (thinning); only the few cells below it get their exact probability,
-computed on the gathered cells. A step costs a handful of whole-array passes (the draw, one
-comparison, one int8 comparison for the sync) plus work in proportion to the changes; a
-week with presentations adds a few more (the audiences are implicit, :class:`Audience`), and
-nothing is ever ``(nodes, nodes)``.
+Speed: step 2 is thinned. Only the cells whose draw is below the largest outgoing
+probability of any state this step are drawn in full (:meth:`~diffusion.rng.RunRandom.below`:
+a byte per cell, then the rest of the draw for the few below the bound, so a cell's draw
+does not depend on the bound); of those, the cells below their own state's bound get their
+exact probability, computed on the gathered cells. The step pushes its own changes into the
+cached exposures and reports them to the engine (:class:`~diffusion.models.base.Moves`), so
+a step costs a byte per cell for the draws and a word-wise comparison of the codes (for
+changes made by events) plus work in proportion to the candidates and the changes; a week
+with presentations adds a few whole-array passes (the audiences are implicit,
+:class:`Audience`), and nothing is ever ``(nodes, nodes)``.
 """
 
 from __future__ import annotations
@@ -79,9 +84,9 @@ import scipy.sparse as sp
 
 from diffusion.compile import CompiledOrg
 from diffusion.models._kernels import check_probability
-from diffusion.models.base import Model, State, per_run, select_nodes, varying_params
+from diffusion.models.base import Model, Moves, State, per_run, select_nodes, varying_params
 from diffusion.models.ideas_params import PER_RUN, IdeasParams
-from diffusion.rng import RunRandom
+from diffusion.rng import RunRandom, unit_bound
 
 __all__ = [
     "BUDDY_SUPPORT",
@@ -120,6 +125,9 @@ _NO_LEADER = 0.5
 #: headroom on the thinning bound for float32 rounding of the exact probabilities
 _BOUND_SLACK = 1.0 + 1e-5
 _prep_ids = itertools.count(1)
+#: the thinning bounds by (prep token, largest pressure): the parameters they were made
+#: with and the bounds (:meth:`IdeasModel._bounds`)
+_BOUNDS: dict[tuple[int, float], tuple[IdeasParams, np.ndarray]] = {}
 #: the state each state moves to at its first and second outcome (-1: none)
 _FIRST = np.array([AWARE, ADOPTER, DROPPED_OUT, LAPSED, ADOPTER, AWARE, TRAINED], dtype=np.int8)
 _SECOND = np.array([RESISTANT, RESISTANT, -1, -1, -1, -1, -1], dtype=np.int8)
@@ -590,9 +598,9 @@ class IdeasModel(Model):
     ``(runs, nodes)``:
     ``seen`` (presentations attended), ``receptivity_factor`` (landscape shocks),
     ``nomination_factor`` (taster, competing courses), ``support_floor`` (leaders who back
-    the course); float32 ``(runs, leaders)`` ``nominate_u`` and ``(runs, 3 * leaders)``
-    ``nominee_u``: the next round's draws of who answers and whom they name
-    (:meth:`nomination_weights`).
+    the course); uint64 ``run_key`` ``(runs,)``, the runs' random-stream keys
+    (:attr:`diffusion.rng.RunRandom.keys`), with which :meth:`nomination_weights` draws who
+    answers and whom they name at the runs' step ``t``.
 
     Model actions (``ModelAction(step, action, args)``): :attr:`actions`; see :meth:`act`.
 
@@ -612,6 +620,7 @@ class IdeasModel(Model):
     adopted_states: ClassVar[tuple[str, ...]] = ("trained", "adopter")
     cohort_state: ClassVar[str] = "trained"
     per_run_params: ClassVar[tuple[str, ...]] = PER_RUN
+    reports_moves: ClassVar[bool] = True
     actions: ClassVar[tuple[str, ...]] = (
         "top_change",
         "top_down_push",
@@ -729,28 +738,33 @@ class IdeasModel(Model):
                 "buddy": np.full((n_runs, n), -1, dtype=np.int32),
                 "t": np.zeros(n_runs, dtype=np.int64),
                 "row": rand.rows.astype(np.int64, copy=True),
-                "nominate_u": rand.uniform("nominate", 0, prep.leaders.size),
-                "nominee_u": rand.uniform("nominee", 0, 3 * prep.leaders.size),
+                "run_key": rand.keys.copy(),
             },
         )
 
     def step(
         self, org: CompiledOrg, prep: IdeasPrep, state: State, t: int, rand: RunRandom
-    ) -> None:
-        """Move ``state`` from step ``t`` to ``t + 1`` (the order is in the module docstring)."""
+    ) -> list[Moves]:
+        """Move ``state`` from step ``t`` to ``t + 1`` (the order is in the module docstring).
+
+        Returns the step's moves (everyone who changed state, each once).
+        """
         p, x = self.params, state.extra
         code = state.code
         n_runs, n = code.shape
         if n_runs == 0:
-            return
+            return []
         self._sync(prep, state)
         talks = self._due_talks(state, t)
         bounds = self._bounds(prep, state)
-        u = rand.uniform("transition", t, n).reshape(-1)
-        cells = np.flatnonzero(u < bounds.max())
-        if cells.size:
-            self._transitions(prep, state, cells, u[cells], bounds)
-        n_talks = 0.0 if talks is None else self._present(prep, state, t, rand, talks)
+        cells, u = rand.below("transition", t, n, float(bounds.max()))
+        moved, old = self._transitions(prep, state, cells, u, bounds)
+        n_talks: np.ndarray | float = 0.0
+        if talks is not None:
+            n_talks, aware = self._present(prep, state, t, rand, talks)
+            moved = np.concatenate([moved, aware])
+            old = np.concatenate([old, np.full(aware.size, UNAWARE, dtype=np.int8)])
+        self._push(prep, state, moved, old)
 
         # 4. organisation level
         top = x["top"]
@@ -759,8 +773,7 @@ class IdeasModel(Model):
         np.clip(top, 0.0, 1.0, out=top)
         x["pressure"] *= np.float32(1.0 - p.pressure_decay_per_week)
         x["t"][:] = t + 1
-        x["nominate_u"] = rand.uniform("nominate", t + 1, prep.leaders.size)
-        x["nominee_u"] = rand.uniform("nominee", t + 1, 3 * prep.leaders.size)
+        return _moves(moved, old, code.reshape(-1)[moved])
 
     def set_state(self, state: State, mask: np.ndarray, name: str, t: int) -> None:
         """Put ``mask`` ``(runs, nodes)`` into state ``name``.
@@ -824,9 +837,14 @@ class IdeasModel(Model):
         )
         plain = np.where(eligible, plain, 0.0).astype(np.float64)
         level = _leader_levels(prep, state)  # (runs, leaders + 1); last: no manager
-        nominates = x["nominate_u"] < np.float32(value("p_leader_nominates")) * level[:, :-1]
+        # this round's draws, made here (at the runs' step) rather than every step
+        draws = RunRandom.of_keys(x["run_key"])
+        t = int(x["t"][0]) if x["t"].size else 0
+        nominate_u = draws.uniform("nominate", t, prep.leaders.size)
+        nominee_u = draws.uniform("nominee", t, 3 * prep.leaders.size)
+        nominates = nominate_u < np.float32(value("p_leader_nominates")) * level[:, :-1]
         pair = _param(prep, state, "nomination_pair", column=False)
-        named = _named(prep, plain, nominates, x["nominee_u"], pair)
+        named = _named(prep, plain, nominates, nominee_u, pair)
         return plain * (1.0 + value("nomination_leader_effect") * named)
 
     def act(
@@ -903,22 +921,32 @@ class IdeasModel(Model):
         """Bring ``exposure`` up to date with ``state.code`` (step 0 of the module docstring)."""
         x, code = state.extra, state.code
         exposure, synced = x["exposure"], x["synced"]
-        n = code.shape[1]
-        luts = (prep.active_weight, prep.resistant_weight)
         if x["token"][0] != prep.token:
-            for k, lut in enumerate(luts):
+            for k, lut in enumerate((prep.active_weight, prep.resistant_weight)):
                 exposure[:, k, :] = (prep.influence @ lut[code].T).T
             synced[...] = code
             x["token"][:] = prep.token
             return
-        changed = np.flatnonzero(code.reshape(-1) != synced.reshape(-1))
-        if changed.size == 0:
+        now, then = code.reshape(-1), synced.reshape(-1)
+        if _equal(now, then):  # the usual case: only the last step changed codes
             return
-        old, new = synced.reshape(-1)[changed], code.reshape(-1)[changed]
-        synced.reshape(-1)[changed] = new
-        run, node = np.divmod(changed, n)
-        flat = exposure.reshape(-1)
-        for k, lut in enumerate(luts):
+        changed = np.flatnonzero(now != then)
+        self._push(prep, state, changed, then[changed])
+
+    def _push(self, prep: IdeasPrep, state: State, cells: np.ndarray, old: np.ndarray) -> None:
+        """Push the changes of ``cells`` (flat, each once; codes ``old`` before) into the cache.
+
+        The cached exposures and ``synced`` then agree with ``state.code`` at those cells.
+        """
+        if cells.size == 0:
+            return
+        x = state.extra
+        n = state.code.shape[1]
+        new = state.code.reshape(-1)[cells]
+        x["synced"].reshape(-1)[cells] = new
+        run, node = np.divmod(cells, n)
+        flat = x["exposure"].reshape(-1)
+        for k, lut in enumerate((prep.active_weight, prep.resistant_weight)):
             delta = lut[new] - lut[old]
             moved = np.flatnonzero(delta)
             if moved.size:
@@ -928,24 +956,27 @@ class IdeasModel(Model):
                 )
 
     def _bounds(self, prep: IdeasPrep, state: State) -> np.ndarray:
-        """Return an upper bound ``(states,)`` of each state's outgoing probability this step.
+        """Return an upper bound ``(states + 1,)`` of each state's outgoing probability.
 
-        For thinning: only cells whose draw is below it need their exact probability.
+        For thinning: only cells whose draw is below it need their exact probability. The
+        last entry bounds the probability of turning resistant. The bounds take the largest
+        top support (1) and this step's largest pressure, so they are worked out once per
+        (parameters, pressure): without a push, once.
         """
-        p, x = self.params, state.extra
-        pressure = float(x["pressure"].max())
-        resist = p.p_resist_per_week * (1.0 + p.push_resistance * float(_saturate(pressure)))
+        pressure = float(state.extra["pressure"].max())
+        key = (prep.token, pressure)
+        cached = _BOUNDS.get(key)
+        if cached is not None and cached[0] is self.params:
+            return cached[1]
+        if len(_BOUNDS) > 256:
+            _BOUNDS.clear()
+        p = self.params
+        resist = float(resistance_probability(p, np.inf, pressure=pressure))
         adopt = float(
-            adoption_probability(
-                p,
-                np.inf,
-                leader_support=1.0,
-                top_support=x["top"].max(),
-                pressure=pressure,
-            )
+            adoption_probability(p, np.inf, leader_support=1.0, top_support=1.0, pressure=pressure)
         )
         lapse = float(lapse_probability(p, 0.0, resistant_exposure=np.inf))
-        bounds = np.empty(len(STATES), dtype=np.float32)
+        bounds = np.empty(len(STATES) + 1, dtype=np.float32)
         bounds[[UNAWARE, AWARE, TRAINED, ADOPTER]] = (
             p.p_aware_per_week + resist,
             adopt + resist,
@@ -954,14 +985,19 @@ class IdeasModel(Model):
         )
         bounds[[LAPSED, DROPPED_OUT]] = p.readopt_factor * adopt
         bounds[RESISTANT] = p.p_unresist_per_week
-        return bounds * np.float32(_BOUND_SLACK)
+        bounds[-1] = resist
+        bounds *= np.float32(_BOUND_SLACK)
+        _BOUNDS[key] = (p, bounds)
+        return bounds
 
     def _transitions(
         self, prep: IdeasPrep, state: State, cells: np.ndarray, u: np.ndarray, bounds: np.ndarray
-    ) -> None:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Run step 2 for the candidate ``cells``: the exact probabilities, then the moves.
 
-        ``cells`` are flat indices into ``(runs, nodes)``, ``u`` their draws.
+        ``cells`` are flat indices into ``(runs, nodes)``, ``u`` their draws (float64; every
+        cell whose draw is below its state's bound is among them). Returns the cells that
+        moved and their codes before.
         """
         p, x = self.params, state.extra
         code = state.code.reshape(-1)
@@ -982,6 +1018,14 @@ class IdeasModel(Model):
             * prep.staff[node[unaware]]
             * _saturate(exposure[unaware])
         )
+        # an unaware person can move only below that plus the resistance bound: most
+        # candidates (no exposure yet) are out here, before the other states' work
+        cap = bounds[-1]
+        possible = np.flatnonzero((s != UNAWARE) | (u < first + cap)) if s.size > 64 else None
+        if possible is not None and possible.size < cells.size:
+            cells, u, s, run, node = (a[possible] for a in (cells, u, s, run, node))
+            exposure, resist_exp, first = exposure[possible], resist_exp[possible], first[possible]
+            second = second[possible]
         if p.p_resist_per_week > 0:
             forming = np.flatnonzero(s <= AWARE)
             second[forming] = (
@@ -1028,6 +1072,7 @@ class IdeasModel(Model):
         new = np.where(u < first, _FIRST[s], np.where(u < first + second, _SECOND[s], s))
         moved = new != s
         code[cells[moved]] = new[moved]
+        return cells[moved], s[moved]
 
     def _due_talks(self, state: State, t: int) -> np.ndarray | None:
         """Return the flat cells of the trained people presenting at ``t``.
@@ -1047,11 +1092,11 @@ class IdeasModel(Model):
 
     def _present(
         self, prep: IdeasPrep, state: State, t: int, rand: RunRandom, talks: np.ndarray
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Step 3.
 
-        The presentations ``talks`` (flat cells) reach their audiences; returns the number of talks
-        per run, float32 ``(runs,)``.
+        The presentations ``talks`` (flat cells) reach their audiences; returns the number of
+        talks per run, float32 ``(runs,)``, and the flat cells made aware (ascending).
         """
         p, x = self.params, state.extra
         code = state.code
@@ -1060,12 +1105,14 @@ class IdeasModel(Model):
         share = _param(prep, state, "audience_department", column=False)
         attendance = _attendance(prep.audience, prep.staff, n_runs, run, node, share)
         x["seen"] += attendance
-        u = rand.uniform("presentation", t, n)
-        aware = (code == UNAWARE) & (
-            u < np.float32(p.p_aware_presentation) * np.minimum(attendance, 1.0)
-        )
-        code[aware] = AWARE
-        return np.bincount(run, minlength=n_runs).astype(np.float32)
+        # the draws of purpose "presentation" at the unaware who attended (bit for bit those
+        # of the whole step's draw): u < p_aware_presentation min(attendance, 1)
+        p_aware = (np.float32(p.p_aware_presentation) * np.minimum(attendance, 1.0)).reshape(-1)
+        flat = code.reshape(-1)
+        at = np.flatnonzero((flat == UNAWARE) & (p_aware > 0))
+        aware = at[rand.uniform_at("presentation", t, n, at) < unit_bound(p_aware[at])]
+        flat[aware] = AWARE
+        return np.bincount(run, minlength=n_runs).astype(np.float32), aware
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -1508,6 +1555,30 @@ def _buddy_support(
     b = buddy[run, node]
     has = b >= 0
     return np.where(has, BUDDY_SUPPORT[code[run, np.maximum(b, 0)]], np.float32(0))
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two contiguous 1-d int8 arrays are equal (compared as the widest words)."""
+    for wide in (np.uint64, np.uint32, np.uint16):
+        if a.size % np.dtype(wide).itemsize == 0:
+            return bool(np.array_equal(a.view(wide), b.view(wide)))
+    return bool(np.array_equal(a, b))
+
+
+def _moves(cells: np.ndarray, old: np.ndarray, new: np.ndarray) -> list[Moves]:
+    """Group moved ``cells`` (each once) by their codes ``old`` -> ``new`` (the engine's form)."""
+    if cells.size == 0:
+        return []
+    key = old.astype(np.int64) * len(STATES) + new
+    order = np.argsort(key, kind="stable")
+    key, cells = key[order], cells[order]
+    edges = np.r_[np.flatnonzero(key[1:] != key[:-1]) + 1, key.size]
+    start, moves = 0, []
+    for stop in edges:
+        old_code, new_code = divmod(int(key[start]), len(STATES))
+        moves.append(Moves(cells[start:stop], old_code, new_code))
+        start = int(stop)
+    return moves
 
 
 def _spread(w: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

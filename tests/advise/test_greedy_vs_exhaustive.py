@@ -9,16 +9,19 @@ asserted; "sets" counts the sets each search asked for):
 objective (at 2021-06-30)   seats n    runs  choices CELF          plain greedy  sets: CELF
                                                                                  / plain
 =========================== ===== ==== ===== ======= ============= ============= ===========
-adopters                    3     8    60    56      rank 3, 99.4% rank 3, 99.4% 19 / 22
+adopters                    3     8    60    56      rank 2, 99.2% rank 2, 99.2% 17 / 22
 isolated (minimised)        2     8    60    28      optimum       optimum       13 / 16
-working (trained+adopters)  3     10   60    120     optimum       optimum       22 / 28
+working (trained+adopters)  3     10   60    120     optimum       optimum       20 / 28
 =========================== ===== ==== ===== ======= ============= ============= ===========
 
 The first case is a documented miss: the ideas model's complex contagion is not submodular,
-so the greedy has no guarantee; "99.4%" is (greedy - worst) / (best - worst) over the 56
-feasible choices. (Re-measured 2026-12-02 after managers name one or two people per round
-and the recruitment refit, which change who a cohort takes; before them the adopters case
-was rank 4, 90.8%, and the working case rank 2, 94.5%.)
+so the greedy has no guarantee; "99.2%" is (greedy - worst) / (best - worst) over the 56
+feasible choices. Which choice is best depends on the runs' random numbers: re-measured
+2026-12-02 after the model's weekly transition draws were thinned (a new random stream,
+the same probabilities); before, rank 3, 99.4%, and CELF asked for 19 and 22 sets in the
+adopters and working cases. Earlier, before managers named one or two people per round
+and the recruitment refit, the adopters case was rank 4, 90.8%, and the working case rank
+2, 94.5%.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from tests.advise.conftest import AT, GOAL
 
 CASES = [
     # objective, seats, candidates, runs, rank of CELF and plain greedy, share of range
-    ("adopters", 3, 8, 60, 3, 0.994),
+    ("adopters", 3, 8, 60, 2, 0.992),
     ("isolated", 2, 8, 60, 1, 1.0),
     ("working", 3, 10, 60, 1, 1.0),
 ]
