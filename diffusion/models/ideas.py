@@ -1008,7 +1008,7 @@ class IdeasModel(Model):
         run, node = np.divmod(cells, n)
         exposure_flat = x["exposure"].reshape(-1)
         at = run * (2 * n) + node
-        exposure, resist_exp = exposure_flat[at], exposure_flat[at + n]
+        exposure = exposure_flat[at]
         first = np.zeros(cells.size, dtype=np.float32)
         second = np.zeros(cells.size, dtype=np.float32)
 
@@ -1023,9 +1023,9 @@ class IdeasModel(Model):
         cap = bounds[-1]
         possible = np.flatnonzero((s != UNAWARE) | (u < first + cap)) if s.size > 64 else None
         if possible is not None and possible.size < cells.size:
-            cells, u, s, run, node = (a[possible] for a in (cells, u, s, run, node))
-            exposure, resist_exp, first = exposure[possible], resist_exp[possible], first[possible]
-            second = second[possible]
+            cells, u, s, run, node, at = (a[possible] for a in (cells, u, s, run, node, at))
+            exposure, first, second = exposure[possible], first[possible], second[possible]
+        resist_exp = exposure_flat[at + n]
         if p.p_resist_per_week > 0:
             forming = np.flatnonzero(s <= AWARE)
             second[forming] = (
@@ -1057,7 +1057,7 @@ class IdeasModel(Model):
         if active.size:
             r, i = run[active], node[active]
             like_minded = np.maximum(exposure[active], np.float32(0))
-            if prep.buddy.nnz:
+            if prep.buddy.indptr[-1]:  # any buddy tie (nnz, without scipy's count)
                 item, col, weight = _spread(prep.buddy, i)
                 buddies = weight * prep.active_weight[code[r[item] * n + col]]
                 like_minded += np.bincount(item, buddies, minlength=i.size).astype(np.float32)
