@@ -41,6 +41,8 @@ PRIORS = (
 
 def measure(n_vectors: int, n_runs: int, repeat: int) -> dict[str, Any]:
     """In the child: ``repeat`` times the vectors per vector, then as one batch."""
+    import dataclasses
+
     import numpy as np
 
     from diffusion.baseline import etten_leur_baseline
@@ -53,15 +55,16 @@ def measure(n_vectors: int, n_runs: int, repeat: int) -> dict[str, Any]:
     priors = parse_priors(PRIORS, study.model.params)
     sim = Simulator(study, Layout.build(study, facts()), tuple(p.path for p in priors), SEED)
     thetas = sample_priors(priors, np.random.default_rng([SEED, 0]), n_vectors)
+    per_vector = dataclasses.replace(sim, batch=False)
     sim.chunk(thetas[:1], 1, 0)  # imports and caches warm
     alone, batch, same = [], [], True
     for k in range(repeat):
         first = k * n_vectors  # fresh runs each repeat
         start = time.perf_counter()
-        a = sim.chunk(thetas, n_runs, first, batched=False, threads=1)
+        a = per_vector.chunk(thetas, n_runs, first, threads=1)
         alone.append(time.perf_counter() - start)
         start = time.perf_counter()
-        b = sim.chunk(thetas, n_runs, first, batched=True, threads=1)
+        b = sim.chunk(thetas, n_runs, first, threads=1)
         batch.append(time.perf_counter() - start)
         same = same and bool(np.array_equal(a, b))
     return {"alone": alone, "batch": batch, "same": same, "n_steps": study.n_steps}

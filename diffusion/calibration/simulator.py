@@ -55,12 +55,17 @@ class Simulator:
         The calibrated parameters, ``model.params.<name>``, in the order of a vector.
     seed : int
         Root seed of every simulation.
+    batch : bool
+        Run a chunk of vectors as one engine call where the parameters allow it
+        (:attr:`batched`); False: one call per vector (the same statistics, slower; for
+        measuring the difference).
     """
 
     study: Study
     layout: Layout
     paths: tuple[str, ...]
     seed: int
+    batch: bool = True
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -69,8 +74,8 @@ class Simulator:
 
     @property
     def batched(self) -> bool:
-        """Whether every calibrated parameter may vary by run (then a chunk is one call)."""
-        return all(n in self.study.model.per_run_params for n in self.names)
+        """Whether a chunk is one engine call (:attr:`batch`, every parameter varies by run)."""
+        return self.batch and all(n in self.study.model.per_run_params for n in self.names)
 
     def study_at(self, theta: Sequence[float]) -> Study:
         """Return the study with the model's parameters set to ``theta``."""
@@ -88,19 +93,17 @@ class Simulator:
         first_index: int,
         *,
         threads: int | None = 1,
-        batched: bool | None = None,
     ) -> np.ndarray:
         """Statistics ``(vectors, n_runs, statistics)`` of vectors ``first_index ..``.
 
-        One engine call for all the vectors (:attr:`batched`, the default where possible),
-        or one call per vector (``batched=False``): the statistics are the same.
-        ``threads``: the engine's threads (1 on a worker; the workers share the machine).
+        One engine call for all the vectors where :attr:`batched`, else one call per vector:
+        the statistics are the same. ``threads``: the engine's threads (1 on a worker; the
+        workers share the machine).
         """
         thetas = np.asarray(thetas, dtype=np.float64).reshape(-1, len(self.names))
-        batched = self.batched if batched is None else batched
         if not len(thetas):
             return np.zeros((0, n_runs, len(self.layout.names)))
-        if not batched:
+        if not self.batched:
             return np.stack(
                 [
                     self.statistics(theta, n_runs, (first_index + i) * n_runs)

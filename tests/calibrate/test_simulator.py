@@ -7,6 +7,8 @@ on the same runs, in this process and on Dask workers, however the vectors are c
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,9 @@ def simulator(study, layout, priors=PRIORS, seed=6) -> Simulator:
 @pytest.fixture(scope="module")
 def alone(study, layout) -> np.ndarray:
     """Each vector its own engine call on its own runs (first index 4)."""
-    return simulator(study, layout).chunk(THETAS, RUNS, 4, batched=False)
+    per_vector = dataclasses.replace(simulator(study, layout), batch=False)
+    assert not per_vector.batched
+    return per_vector.chunk(THETAS, RUNS, 4)
 
 
 def test_a_chunk_in_one_call_gives_each_vectors_statistics(study, layout, alone):
