@@ -110,14 +110,14 @@ class IdeasParams:
     )
     # -- 1 recruitment into cohorts ----------------------------------------------------------
     p_leader_nominates: float = _p(
-        0.36,
+        0.18,
         "probability per round",
         "1",
         "a manager at support level 1 names staff they manage in a round (x S_level)",
         plausible=(0.02, 1.0),
     )
     nomination_leader_effect: float = _p(
-        80.0,
+        31.0,
         "multiplier gain",
         "1",
         "nomination weight x 1 + g for a person their manager names this round",
@@ -125,14 +125,14 @@ class IdeasParams:
         plausible=(1.0, 100.0),
     )
     nomination_pair: float = _p(
-        0.64,
+        0.83,
         "probability",
         "1",
         "a nominating manager names two of their people, not one (7 of 27 cells are pairs)",
         plausible=(0.0, 1.0),
     )
     nomination_team_leader: float = _p(
-        0.86,
+        2.7,
         "multiplier",
         "1",
         "nomination weight of a team leader vs an employee (leaders take part more)",
@@ -147,7 +147,7 @@ class IdeasParams:
         _NONNEG,
     )
     nomination_word_of_mouth: float = _p(
-        0.15,
+        8.5,
         "multiplier gain",
         "1",
         "nomination weight x 1 + g Et/(1+Et), Et = exposure to trained",
@@ -155,7 +155,7 @@ class IdeasParams:
         plausible=(0.1, 30.0),
     )
     nomination_presentation: float = _p(
-        0.49,
+        0.34,
         "multiplier gain",
         "1",
         "nomination weight x 1 + g s/(1+s), s = presentations seen",
@@ -163,7 +163,7 @@ class IdeasParams:
         plausible=(0.1, 30.0),
     )
     nomination_aware: float = _p(
-        2.0,
+        1.1,
         "multiplier",
         "1",
         "nomination weight of aware or lapsed people vs unaware",
@@ -171,7 +171,7 @@ class IdeasParams:
         plausible=(1.0, 4.0),
     )
     nomination_adopter: float = _p(
-        3.0,
+        3.9,
         "multiplier",
         "1",
         "nomination weight of adopters vs unaware (self-selection: the ideas 'in de kiem')",
@@ -187,7 +187,7 @@ class IdeasParams:
     )
     # -- 2 complex contagion -----------------------------------------------------------------
     p_adopt_per_week: float = _p(
-        0.00354,
+        0.0024,
         "1/week",
         "2",
         "aware -> adopter at full exposure and neutral multipliers (busy work folded in)",
@@ -241,7 +241,7 @@ class IdeasParams:
         plausible=(0.2, 0.6),
     )
     support_unaware: float = _p(
-        0.32,
+        0.056,
         "level",
         "3",
         "support level of an unaware (or lapsed) leader",
@@ -249,7 +249,7 @@ class IdeasParams:
         plausible=(0.0, 0.5),
     )
     support_aware: float = _p(
-        0.5, "level", "3", "support level of an aware leader", _UNIT, plausible=(0.3, 0.7)
+        0.31, "level", "3", "support level of an aware leader", _UNIT, plausible=(0.3, 0.7)
     )
     support_adopted: float = _p(
         1.0,
@@ -260,7 +260,7 @@ class IdeasParams:
         plausible=(0.8, 1.0),
     )
     p_leader_backs: float = _p(
-        0.11,
+        0.062,
         "probability",
         "3",
         "a leader backs the course without taking it (per run)",
@@ -314,7 +314,7 @@ class IdeasParams:
         26, "weeks", "4", "from cohort start to the participant's presentation", (0, 520)
     )
     audience_department: float = _p(
-        0.5,
+        0.46,
         "attendance",
         "4",
         "attendance of the rest of the department (own team, MT, board attend fully)",
@@ -323,7 +323,7 @@ class IdeasParams:
     )
     # -- 6 isolation and lapse ---------------------------------------------------------------
     p_lapse_per_week: float = _p(
-        0.006,
+        0.0025,
         "1/week",
         "6",
         "trained/adopter -> dropped out/lapsed, alone (busy work folded in)",
@@ -358,7 +358,7 @@ class IdeasParams:
         1.0, "level", "7", "receptivity on the soft side (and for plain graphs)", _UNIT
     )
     receptivity_hard: float = _p(
-        0.09,
+        0.1,
         "level",
         "7",
         "receptivity on the hard side at the start (step 0)",
@@ -366,7 +366,7 @@ class IdeasParams:
         plausible=(0.02, 1.0),
     )
     hard_side_opening_per_year: float = _p(
-        1.3,
+        1.7,
         "1/year",
         "7",
         "hard-side receptivity x 1 + g t (t in years from step 0; capped at 1): late entry",
@@ -374,7 +374,7 @@ class IdeasParams:
         plausible=(0.0, 2.0),
     )
     receptivity_policy_officer: float = _p(
-        0.32,
+        0.26,
         "multiplier",
         "7",
         "factor on the receptivity of policy officers",
@@ -400,7 +400,7 @@ class IdeasParams:
     )
     # -- 10 counter-movement -----------------------------------------------------------------
     p_resist_per_week: float = _p(
-        0.001,
+        0.00091,
         "1/week",
         "10",
         "unaware/aware -> resistant at saturated irritation, x s/(1+s) (talks seen)",
