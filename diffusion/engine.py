@@ -239,15 +239,21 @@ class _Tracker:
                 continue
             run, node = np.divmod(move.cells, self.n_nodes)
             where = self._groups_of(self._in_batch(run), node)
-            self._add(where, move.old, -1)
-            self._add(where, move.new, 1)
+            old, new = move.old, move.new
+            if isinstance(old, np.ndarray):  # a code per cell: one per column, as compare()
+                columns = self.groups.member.shape[1]
+                old, new = (np.repeat(np.asarray(c, np.int64), columns) for c in (old, new))
+            self._add(where, old, -1)
+            self._add(where, new, 1)
             enters = self.milestone_codes[:, move.new] & ~self.milestone_codes[:, move.old]
             if not enters.any():
                 continue
             if events_next:
                 self.pending.append((run, node))
-            else:
+            elif enters.ndim == 1:
                 self._first(run, node, [bool(e) for e in enters], t)
+            else:
+                self._first(run, node, list(enters), t)
 
     def settle(self, code: np.ndarray, t: int) -> None:
         """Set first steps at ``t`` of the people a step moved into a milestone.

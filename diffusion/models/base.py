@@ -70,13 +70,13 @@ class Moves:
     ----------
     cells : int64 array ``(k,)``
         Flat indices into the batch's ``(runs, nodes)`` state, each at most once per step.
-    old, new : int
-        The state code before and after.
+    old, new : int, or int array ``(k,)``
+        The state code before and after: one for every cell, or each cell's own.
     """
 
     cells: np.ndarray
-    old: int
-    new: int
+    old: int | np.ndarray
+    new: int | np.ndarray
 
 
 @dataclass(frozen=True)

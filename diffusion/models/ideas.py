@@ -773,7 +773,7 @@ class IdeasModel(Model):
         np.clip(top, 0.0, 1.0, out=top)
         x["pressure"] *= np.float32(1.0 - p.pressure_decay_per_week)
         x["t"][:] = t + 1
-        return _moves(moved, old, code.reshape(-1)[moved])
+        return [Moves(moved, old, code.reshape(-1)[moved])]
 
     def set_state(self, state: State, mask: np.ndarray, name: str, t: int) -> None:
         """Put ``mask`` ``(runs, nodes)`` into state ``name``.
@@ -1563,22 +1563,6 @@ def _equal(a: np.ndarray, b: np.ndarray) -> bool:
         if a.size % np.dtype(wide).itemsize == 0:
             return bool(np.array_equal(a.view(wide), b.view(wide)))
     return bool(np.array_equal(a, b))
-
-
-def _moves(cells: np.ndarray, old: np.ndarray, new: np.ndarray) -> list[Moves]:
-    """Group moved ``cells`` (each once) by their codes ``old`` -> ``new`` (the engine's form)."""
-    if cells.size == 0:
-        return []
-    key = old.astype(np.int64) * len(STATES) + new
-    order = np.argsort(key, kind="stable")
-    key, cells = key[order], cells[order]
-    edges = np.r_[np.flatnonzero(key[1:] != key[:-1]) + 1, key.size]
-    start, moves = 0, []
-    for stop in edges:
-        old_code, new_code = divmod(int(key[start]), len(STATES))
-        moves.append(Moves(cells[start:stop], old_code, new_code))
-        start = int(stop)
-    return moves
 
 
 def _spread(w: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
