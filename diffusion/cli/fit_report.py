@@ -132,8 +132,8 @@ def _print(report) -> None:
             f"{r['joint_share_without_order']:.1%}",
         )
     console.print(n)
-    if not report.beats_nulls:
-        console.print("the model does NOT beat every null recruitment model by the log score")
+    for line in report.verdict():
+        console.print(f"- {line}", highlight=False)
 
 
 __all__ = ["fit_report"]

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from scipy import stats
 
 from diffusion.calibration.fit_report import (
+    FitReport,
     PatternFit,
     cell_log_score,
     score,
@@ -45,6 +46,40 @@ def test_tail_probability_band_and_reproduction_on_known_numbers():
     # a pattern the scenario sets (the same in every run) is marked as fixed, not fitted
     fixed = PatternFit(("team:T1", "order:x"), np.array([2.0, 1.0]), np.c_[sim[:, 0], np.ones(100)])
     assert [r["fixed"] for r in fixed.rows()] == [False, True]
+
+
+def test_chain_and_verdict_name_where_the_joint_share_is_lost():
+    # 100 runs, three patterns (tolerance 2 for team:, 0 for order:), observed 0 each:
+    # team:A reproduced by runs 0..89 (90%), team:B by runs 10..99 (90%), order:x by
+    # runs 0..49 (50%); a fourth pattern is 1 in every run (fixed, left out of the chain)
+    runs = np.arange(100)
+    sim = np.c_[
+        np.where(runs < 90, 0.0, 5.0),
+        np.where(runs >= 10, 0.0, 5.0),
+        np.where(runs < 50, 0.0, 1.0),
+        np.ones(100),
+    ]
+    fit = PatternFit(("team:A", "team:B", "order:x", "order:f"), np.array([0, 0, 0, 1.0]), sim)
+    # ties in share are ordered by name; together: A 90%, A and B runs 10..89 (80%),
+    # with order:x runs 10..49 (40%)
+    assert fit.chain() == [("team:A", 0.9, 0.9), ("team:B", 0.9, 0.8), ("order:x", 0.5, 0.4)]
+    scores = {
+        "model": {"log_score": -10.0},
+        "uniform": {"log_score": -12.0},
+        "side": {"log_score": -9.5},
+    }
+    report = FitReport(fit, scores, n_runs=100, seed=1)
+    lines = report.verdict(joint_goal=0.5)
+    assert lines[0] == "4 of 4 patterns inside their 90% band"
+    assert "beats the uniform null by +2.00 nats" in lines[1]
+    assert "likelihood ratio 7.39" in lines[1]  # e^2
+    assert "does NOT beat the side null by -0.50 nats" in lines[2]
+    # joint share 40% < 50%: the least reproduced first, and the pattern where fewer than
+    # half of the runs are left
+    assert lines[3].startswith("joint share 40.0%: below the goal of 50%")
+    assert "order:x (50% of runs), team:A (90% of runs), team:B (90% of runs)" in lines[3]
+    assert "are left at order:x (40.0%)" in lines[3]
+    assert report.verdict(joint_goal=0.4)[3] == "joint share 40.0%: above the goal of 40%"
 
 
 def test_log_scores_are_the_textbook_formulas():
