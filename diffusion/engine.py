@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from diffusion import __version__
+from diffusion.allocator import keep_freed_memory
 from diffusion.compile import CompiledOrg
 from diffusion.events import Batch, Event
 from diffusion.models.base import Model, Moves, State, check_per_run, varying_params
@@ -709,6 +710,7 @@ def _simulate(
     }
     if start is not None:
         _check_start(start, n_runs, n_steps, seed, run_offset, record_every, groupings, milestones)
+    keep_freed_memory()  # the per-step arrays reuse freed memory: no page faults each step
     if threads is None:
         threads = min(2, os.cpu_count() or 1)
     if batch_size is None:

@@ -26,19 +26,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from diffusion.allocator import ENVIRONMENT
 from diffusion.errors import InputError, excerpt
 
 #: how long to try to reach a scheduler given by its address
 CONNECT_TIMEOUT = "10s"
-#: glibc's allocator settings of local worker processes. Dask's nanny sets
-#: MALLOC_TRIM_THRESHOLD_=65536, which also fixes the threshold above which each array is
-#: its own mmap: the engine's per-step arrays of a batch (a few MiB) then cost a mapping, page
-#: faults and an unmapping each, so the system time exceeded the simulation's own (measured
-#: on a calibration chunk: 2.3x the CPU of the same work in this process). Arrays up to
-#: 32 MiB come from the heap and up to 128 MiB of freed memory is kept for the next step.
+#: glibc's allocator settings of local worker processes (:mod:`diffusion.allocator`). Dask's
+#: nanny sets MALLOC_TRIM_THRESHOLD_=65536, which also fixes the threshold above which each
+#: array is its own mmap: the engine's per-step arrays of a batch (a few MiB) then cost a
+#: mapping, page faults and an unmapping each, so the system time exceeded the simulation's own
+#: (measured on a calibration chunk: 2.3x the CPU of the same work in this process).
 WORKER_MALLOC = {
-    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 128 << 20,
-    "distributed.nanny.pre-spawn-environ.MALLOC_MMAP_THRESHOLD_": 32 << 20,
+    f"distributed.nanny.pre-spawn-environ.{name}": value for name, value in ENVIRONMENT.items()
 }
 
 

@@ -20,7 +20,18 @@ PACKAGE = Path(__file__).resolve().parents[1] / "diffusion"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         "foundation",
-        ("errors", "io", "outputs", "budget", "rng", "calendar", "vocabulary", "strict", "data"),
+        (
+            "errors",
+            "io",
+            "outputs",
+            "budget",
+            "rng",
+            "calendar",
+            "vocabulary",
+            "strict",
+            "data",
+            "allocator",
+        ),
     ),
     ("organisation graph", ("org",)),
     ("compiled arrays", ("compile", "graphs", "summary")),
