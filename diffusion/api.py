@@ -187,7 +187,8 @@ def run(
 ) -> Results:
     """Simulate a scenario's Monte Carlo runs (and write the files of ``diffusion run``).
 
-    The runs are simulated in chunks (here, or spread over ``executor``'s workers) and the
+    The runs are simulated in chunks (here, in forked worker processes when the work is
+    large (:mod:`diffusion.processes`), or spread over ``executor``'s workers) and the
     bands and means of trained, adopters and working per group are gathered exactly as
     the chunks finish (:mod:`diffusion.chunks`), so memory does not grow with the runs;
     every run's counts are kept only with ``keep_runs``.

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from diffusion.executors import Executor
+from diffusion.processes import local_processes, map_forked
 from diffusion.results import Results
 from diffusion.study import Study, simulate_studies
 from diffusion.tally import Tally, tally_bytes
@@ -185,6 +186,21 @@ def _worker_chunk(job: _Job, first_run: int, n: int) -> _Chunk:
     return _simulate_chunk(job, first_run, n, threads=1)
 
 
+def _process_chunk(job: _Job, item: tuple[int, int]) -> _Chunk:
+    """:func:`_simulate_chunk` in a forked worker process (:mod:`diffusion.processes`)."""
+    first_run, n = item
+    return _simulate_chunk(job, first_run, n, threads=1)
+
+
+def _processes(study: Study, n_runs: int, sizes: Sequence[int]) -> int:
+    """Forked processes for an in-process simulation (0: this process's threads).
+
+    At least two chunks' worth of runs (chunks are cut again into one share a process).
+    """
+    person_steps = float(n_runs) * study.org.n_nodes * study.n_steps
+    return local_processes(person_steps, max(len(sizes), n_runs // MIN_CHUNK_RUNS))
+
+
 def simulate(
     study: Study,
     n_runs: int,
@@ -250,13 +266,23 @@ def simulate(
     )
     per_run = run_bytes(study, job.n_records, 1 + len(milestones or {}))
     here = executor.in_process and client is None
+    processes = 0
     if keep_runs and here:
         sizes = [n_runs]  # every run's counts are held anyway: one simulation
     else:
         sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size)
-    _check_memory(job, max(sizes))
+        if here:
+            processes = _processes(study, n_runs, sizes)
+            sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size, parts=processes or 1)
+    _check_memory(job, max(sizes) * max(processes, 1))
     gather = _Gather(job)
-    if here:
+    if processes:
+        items = list(zip(_starts(sizes), sizes, strict=True))
+        for chunk in map_forked(_process_chunk, job, items, processes):
+            gather.add(chunk)
+            if progress is not None:
+                progress(chunk.tally.span * study.n_steps)
+    elif here:
         for start, n in zip(_starts(sizes), sizes, strict=True):
             gather.add(_simulate_chunk(job, start, n, progress=progress))
     else:
@@ -321,9 +347,16 @@ def simulate_together(
     ]
     per_run = sum(run_bytes(s, job.n_records) for s, job in zip(studies, jobs, strict=True))
     here = executor.in_process
-    sizes = [n_runs] if keep_runs and here else chunk_sizes(n_runs, per_run)
+    processes = 0
+    if keep_runs and here:
+        sizes = [n_runs]
+    else:
+        sizes = chunk_sizes(n_runs, per_run)
+        if here:
+            processes = _processes(studies[0], n_runs * len(studies), sizes)
+            sizes = chunk_sizes(n_runs, per_run, parts=processes or 1)
     for job in jobs:
-        _check_memory(job, max(sizes))
+        _check_memory(job, max(sizes) * max(processes, 1))
     gathers = [_Gather(job) for job in jobs]
     reduced: list[tuple[int, Any]] = []
 
@@ -333,7 +366,13 @@ def simulate_together(
         if reduce is not None:
             reduced.append((start, made))
 
-    if here:
+    if processes:
+        items = list(zip(_starts(sizes), sizes, strict=True))
+        for done in map_forked(_process_together, (jobs, reduce), items, processes):
+            take(*done)
+            if progress is not None:
+                progress(done[1][0].tally.span * sum(s.n_steps for s in studies))
+    elif here:
         for start, n in zip(_starts(sizes), sizes, strict=True):
             take(*_together_chunk(jobs, start, n, reduce, progress=progress))
     else:
@@ -371,6 +410,15 @@ def _together_chunk(
     made = None if reduce is None else reduce(parts)
     chunks = [_chunk_of(job, part, first_run) for job, part in zip(jobs, parts, strict=True)]
     return first_run, chunks, made
+
+
+def _process_together(
+    shared: tuple[Sequence[_Job], Callable[[list[Results]], Any] | None], item: tuple[int, int]
+) -> tuple[int, list[_Chunk], Any]:
+    """:func:`_together_chunk` in a forked worker process (:mod:`diffusion.processes`)."""
+    jobs, reduce = shared
+    first_run, n = item
+    return _together_chunk(jobs, first_run, n, reduce, 1)
 
 
 def _starts(sizes: Sequence[int]) -> list[int]:

@@ -43,6 +43,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "workflows",
         (
             "executors",
+            "processes",
             "chunks",
             "sweeps",
             "calibration",

@@ -1,0 +1,107 @@
+"""Chunks of a large simulation in forked worker processes of this one (Linux).
+
+The engine's batches run in two threads, but a step of the ideas model is many numpy calls
+on a few thousand cells each, and a thread holds the interpreter lock for about two thirds
+of its time (py-spy ``--gil`` on the Etten-Leur baseline): two threads gave about 1.4 times
+one. Worker processes have a lock each. On Linux the workers are forked from this process,
+so they start in milliseconds with the study already in memory (nothing is pickled to them);
+each simulates and tallies whole chunks of runs with one thread and sends back what
+:mod:`diffusion.chunks` gathers. Run ``i`` depends only on the seed and ``i``, so the
+results are those of the threads, bit for bit (``tests/test_processes.py``).
+
+Where fork is not available (macOS and Windows start processes afresh, with every import),
+inside a daemonic process (which may not have children), or for small work, the caller
+keeps its threads: :func:`local_processes` says how many processes to use.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+#: below this many person-steps (runs x people x steps) a simulation stays in its threads:
+#: forking, and sending the chunks' tallies back, cost more than they save (the Etten-Leur
+#: baseline, 318 people x 417 weeks, goes to processes from about 750 runs)
+MIN_PERSON_STEPS = 1e8
+#: most worker processes (as the engine's threads: one a core, at most two)
+MAX_PROCESSES = 2
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+_shared: Any = None
+
+
+def local_processes(person_steps: float, chunks: int) -> int:
+    """Return how many forked processes a simulation of ``person_steps`` should use.
+
+    0 means: stay in this process (its threads). Processes need fork (Linux), a process that
+    may have children, at least two cores, two chunks or more and
+    :data:`MIN_PERSON_STEPS` of work.
+    """
+    if (
+        not sys.platform.startswith("linux")
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or multiprocessing.current_process().daemon
+        or person_steps < MIN_PERSON_STEPS
+    ):
+        return 0
+    n = min(MAX_PROCESSES, os.cpu_count() or 1, chunks)
+    return n if n >= 2 else 0
+
+
+def map_forked(
+    func: Callable[[S, T], R], shared: S, items: Sequence[T], processes: int
+) -> Iterator[R]:
+    """Yield ``func(shared, item)`` for every item, computed in forked worker processes.
+
+    Results come in the order the items finish. ``func`` must be a module-level function
+    (it is sent by name); ``shared`` reaches the workers by the fork, not pickled; items and
+    results are pickled. The workers ignore SIGINT and die on SIGTERM: an interrupt, an error
+    or leaving the loop early terminates them, and the exception goes on in this process.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(shared, item) -> result``.
+    shared : object
+        What every item needs (e.g. the study), as it is in this process at the call.
+    items : sequence
+        The pieces of work (small: each is pickled to a worker).
+    processes : int
+        Worker processes, >= 1.
+    """
+    context = multiprocessing.get_context("fork")
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns when a process with threads (e.g. a progress bar's) forks; the
+        # workers only compute: they take no lock another thread may hold (no printing)
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        pool = context.Pool(processes, initializer=_start_worker, initargs=(shared,))
+    try:
+        yield from pool.imap_unordered(_call, [(func, item) for item in items])
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _start_worker(shared: Any) -> None:
+    """In a new worker: keep ``shared``; leave interrupts to the parent, die on SIGTERM."""
+    global _shared
+    _shared = shared
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _call(task: tuple[Callable[[Any, Any], Any], Any]) -> Any:
+    """In a worker: ``func(shared, item)``."""
+    func, item = task
+    return func(_shared, item)

@@ -1,0 +1,160 @@
+"""Large in-process simulations in forked worker processes (diffusion.processes).
+
+The results must be those of the threads bit for bit (run ``i`` depends only on the seed and
+``i``), an error or an interrupt must end the workers, and small work stays in its threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import diffusion
+from diffusion import processes
+
+pytestmark = pytest.mark.skipif(
+    processes.local_processes(1e12, 8) == 0, reason="needs fork (Linux) and two cores"
+)
+
+END = dt.date(2016, 12, 31)
+
+
+def _with(monkeypatch: pytest.MonkeyPatch, forked: bool) -> None:
+    """Send every simulation to the workers (``forked``) or keep it in the threads."""
+    monkeypatch.setattr(processes, "MIN_PERSON_STEPS", 0.0 if forked else float("inf"))
+
+
+def _same_tally(a: diffusion.Results, b: diffusion.Results) -> None:
+    assert a.tally is not None and b.tally is not None
+    assert a.tally.parts.keys() == b.tally.parts.keys()
+    for key, part in a.tally.parts.items():
+        other = b.tally.parts[key]
+        for name in ("hist", "values"):
+            mine, theirs = getattr(part, name), getattr(other, name)
+            assert (mine is None) == (theirs is None), key
+            if mine is not None:
+                np.testing.assert_array_equal(mine, theirs)
+
+
+def test_run_in_processes_is_the_run_in_threads(monkeypatch, tmp_path):
+    base = diffusion.load_scenario(overrides=[f"calendar.end={END}"])
+    _with(monkeypatch, forked=False)
+    threads = diffusion.run(base, runs=120, seed=11, out=tmp_path / "threads")
+    _with(monkeypatch, forked=True)
+    forked = diffusion.run(base, runs=120, seed=11, out=tmp_path / "forked")
+    _same_tally(threads, forked)
+    assert threads.first_step.keys() == forked.first_step.keys()
+    for name, steps in threads.first_step.items():
+        np.testing.assert_array_equal(steps, forked.first_step[name])
+    # the files a user reads, byte for byte
+    for name in ("series.csv", "summary.csv"):
+        assert (tmp_path / "threads" / name).read_bytes() == (
+            tmp_path / "forked" / name
+        ).read_bytes()
+    # something spread: the equality is not that of empty results
+    mean = threads.spread(("trained", "adopter")).band((0.05, 0.95)).mean
+    assert mean[-1] > mean[0]
+
+
+def test_compare_in_processes_is_compare_in_threads(monkeypatch):
+    base = diffusion.load_scenario(overrides=[f"calendar.end={END}"])
+    secretary = diffusion.what_if(
+        base,
+        "secretary",
+        events=[{"kind": "new_secretary", "date": dt.date(2016, 1, 11), "support": 0.9}],
+    )
+    dates = [dt.date(2016, 6, 30), END]
+    _with(monkeypatch, forked=False)
+    threads = diffusion.compare(base, [secretary], runs=90, seed=5, dates=dates)
+    _with(monkeypatch, forked=True)
+    forked = diffusion.compare(base, [secretary], runs=90, seed=5, dates=dates)
+    assert [o.tidy() for o in forked.outcomes] == [o.tidy() for o in threads.outcomes]
+    assert any(o.difference != 0 for o in threads.outcomes)
+
+
+def _fail_on_odd(shared: int, item: int) -> int:
+    if item % 2:
+        raise ValueError(f"item {item} is odd")
+    return shared + item
+
+
+def test_map_forked_gives_every_result_and_passes_errors_on():
+    got = sorted(processes.map_forked(_fail_on_odd, 100, [0, 2, 4, 6], 2))
+    assert got == [100, 102, 104, 106]
+    with pytest.raises(ValueError, match="is odd"):
+        list(processes.map_forked(_fail_on_odd, 100, [0, 1, 2], 2))
+    # the workers are gone with the error
+    assert multiprocessing.active_children() == []
+
+
+def test_small_work_stays_in_this_process():
+    assert processes.local_processes(processes.MIN_PERSON_STEPS / 2, 8) == 0
+    assert processes.local_processes(processes.MIN_PERSON_STEPS, 1) == 0  # one chunk
+    assert processes.local_processes(processes.MIN_PERSON_STEPS, 8) == min(
+        processes.MAX_PROCESSES, os.cpu_count() or 1
+    )
+
+
+def _children(pid: int) -> list[int]:
+    """Return the processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # as in a terminal (see test_interrupts.py)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_ends_the_workers(tmp_path, sig):
+    # 1,500 runs of the 8-year baseline: 2e8 person-steps, simulated in two workers
+    executable = Path(sys.executable).with_name("diffusion")
+    proc = subprocess.Popen(
+        [str(executable), "run", "--runs", "1500", "--out", "out"],
+        cwd=tmp_path,
+        env=dict(os.environ, MPLBACKEND="Agg"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_default_sigint,
+    )
+    deadline = time.monotonic() + 120  # a bound on waiting for the workers, not a timing
+    workers: list[int] = []
+    while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+        workers = _children(proc.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the run never started its worker processes"
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + sig
+    assert "Traceback" not in err, err
+    words = "interrupted" if sig == signal.SIGINT else "stopped by SIGTERM"
+    assert [line for line in err.splitlines() if line.strip()][-1].startswith(f"error: {words}")
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid)
+    assert not (tmp_path / "out").exists()
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
