@@ -2,10 +2,12 @@
 
 Run ``i`` depends only on the root seed and ``i`` (:mod:`diffusion.rng`), so the runs can be
 simulated in chunks of whole runs (``run_offset``), in any order and anywhere, and gathered:
-each chunk's counts are folded into a :class:`~diffusion.tally.Tally` (exact bands and means,
-in memory that does not grow with runs) and then dropped, unless every run's counts are asked
-for (``keep_runs``). Each person's first step in a milestone (``first_step``, 2 bytes a
-person and run) is always kept: the organisation pictures and the fit use it run by run.
+each chunk's counts go into a :class:`~diffusion.tally.Tally` (exact bands and means, in
+memory that does not grow with runs) record by record as the engine makes them
+(:class:`~diffusion.tally.TallyRecorder`), unless every run's counts are asked for
+(``keep_runs``): no chunk holds its runs' counts. Each person's first step in a milestone
+(``first_step``, 2 bytes a person and run) is always kept: the organisation pictures and the
+fit use it run by run.
 
 The result is the same whatever the chunks and the executor: the tally's histograms add up
 exactly, and the kept arrays are placed by run index.
@@ -24,7 +26,7 @@ from diffusion.executors import Executor
 from diffusion.processes import local_processes, map_forked
 from diffusion.results import Results
 from diffusion.study import Study, simulate_studies
-from diffusion.tally import Tally, tally_bytes
+from diffusion.tally import Tally, TallyRecorder, tally_bytes
 
 #: bytes of every run's counts a chunk may hold before it is tallied and dropped (the
 #: baseline, 835 records of 31 groups and 7 states, 1 byte a count: about 650 runs a chunk)
@@ -119,7 +121,11 @@ def _simulate_chunk(
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> _Chunk:
-    """Simulate runs ``first_run .. first_run + n - 1`` of ``job`` and gather them."""
+    """Simulate runs ``first_run .. first_run + n - 1`` of ``job`` and gather them.
+
+    Without ``keep_runs`` their counts are tallied record by record as they are made.
+    """
+    recorder = None if job.keep_runs else TallyRecorder(_tally(job, first_run, n))
     results = job.study.simulate(
         n,
         job.seed,
@@ -129,22 +135,35 @@ def _simulate_chunk(
         milestones=job.milestones,
         threads=threads,
         progress=progress,
+        record_to=recorder,
     )
-    return _chunk_of(job, results, first_run)
+    if recorder is None:
+        return _chunk_of(job, results, first_run)
+    recorder.fold()
+    return _chunk_of(job, results, first_run, recorder.tally)
 
 
-def _chunk_of(job: _Job, results: Results, first_run: int) -> _Chunk:
-    """Return a chunk's results gathered: tallied, and their arrays kept as ``job`` asks."""
-    tally = Tally(
+def _tally(job: _Job, first_run: int, n: int) -> Tally:
+    """Return an empty tally of ``job``'s runs ``first_run .. first_run + n - 1``."""
+    return Tally(
         job.measures,
         job.sizes,
         job.n_records,
         job.n_runs,
         job.study.org.n_nodes,
         first_run=first_run,
-        span=results.n_runs,
+        span=n,
     )
-    tally.add(results)
+
+
+def _chunk_of(job: _Job, results: Results, first_run: int, tally: Tally | None = None) -> _Chunk:
+    """Return a chunk's results gathered, and their arrays kept as ``job`` asks.
+
+    They are tallied here unless ``tally`` holds them already.
+    """
+    if tally is None:
+        tally = _tally(job, first_run, results.n_runs)
+        tally.add(results)
     bare = Results(
         results.state_names,
         results.steps,
@@ -505,18 +524,18 @@ class _Gather:
     def add(self, chunk: _Chunk) -> None:
         n = chunk.tally.span
         if n == self.job.n_runs and chunk.first_run == 0:
-            # the whole simulation in one chunk: its arrays as they are
+            # the whole simulation in one chunk: its arrays and tally as they are
             self.first_step, self.counts = chunk.first_step, chunk.counts
-            self.total = chunk.total
-        else:
-            for name, part in chunk.first_step.items():
-                self._place(self.first_step, name, part, chunk.first_run)
-            for name, part in chunk.counts.items():
-                self._place(self.counts, name, part, chunk.first_run)
-            if chunk.total is not None:
-                holder: dict[str, np.ndarray] = {} if self.total is None else {"t": self.total}
-                self._place(holder, "t", chunk.total, chunk.first_run)
-                self.total = holder["t"]
+            self.total, self.tally, self.bare = chunk.total, chunk.tally, chunk.results
+            return
+        for name, part in chunk.first_step.items():
+            self._place(self.first_step, name, part, chunk.first_run)
+        for name, part in chunk.counts.items():
+            self._place(self.counts, name, part, chunk.first_run)
+        if chunk.total is not None:
+            holder: dict[str, np.ndarray] = {} if self.total is None else {"t": self.total}
+            self._place(holder, "t", chunk.total, chunk.first_run)
+            self.total = holder["t"]
         self.tally.merge(chunk.tally)
         if self.bare is None or chunk.first_run == 0:
             self.bare = chunk.results

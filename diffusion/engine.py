@@ -48,7 +48,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, is_dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -122,6 +122,16 @@ class _Groups:
         """Return the smallest integer type that holds any tracked group's count."""
         return _smallest_count(self.largest)
 
+    def columns(self, groupings: Sequence[str]) -> dict[str, slice]:
+        """Return grouping -> its groups' columns on the axis (one group: everyone's, last)."""
+        everyone = slice(self.size - 1, self.size)
+        return {
+            g: slice(self.offset[g], self.offset[g] + self.n_groups[g])
+            if g in self.offset
+            else everyone
+            for g in groupings
+        }
+
 
 def _smallest_count(largest: int) -> type:
     """uint8, uint16 or int32: the smallest that holds counts up to ``largest``."""
@@ -131,6 +141,50 @@ def _smallest_count(largest: int) -> type:
     return np.int32
 
 
+class BatchRecorder(Protocol):
+    """Takes one batch's counts record by record (:meth:`Recorder.batch`), in its thread."""
+
+    def record(self, records: slice, running: np.ndarray, changed: np.ndarray | None) -> None:
+        """Take the running counts as records ``records`` (a slice; stop None: to the end).
+
+        ``running`` ``(rows, columns, states)``: people per state in each column (the
+        groups of the tracked groupings side by side, then everyone) of each of the batch's
+        runs, valid only during the call; ``changed``: flat indices into ``(rows, columns)``
+        of the cells whose counts may have changed since the last call (all at the first).
+        """
+
+
+class Recorder(Protocol):
+    """Takes the counts of a simulation as they are made, instead of the engine keeping them.
+
+    :func:`simulate` with ``record_to`` calls :meth:`start` once, then :meth:`batch` for each
+    batch of runs, whose recorder each record is handed to in the batch's thread (two
+    batches may record at once). E.g. :class:`diffusion.tally.TallyRecorder`.
+    """
+
+    def start(self, columns: Mapping[str, slice], shape: tuple[int, int], n_records: int) -> None:
+        """Learn the layout: grouping -> columns, ``(columns, states)`` of a run, records."""
+
+    def batch(self, first_row: int, n_rows: int) -> BatchRecorder:
+        """Return the recorder of the runs ``first_row ..`` (rows of the simulation)."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Outputs:
+    """Where a batch's records go: its slices of the simulation's outputs, or a recorder.
+
+    ``counts`` ``(runs, records, groups, states)`` and ``total`` ``(runs, records,
+    states)`` are None when ``recorder`` takes the records; ``first`` ``(milestones, runs,
+    nodes)`` always holds the first steps.
+    """
+
+    counts: np.ndarray | None
+    total: np.ndarray | None
+    first: np.ndarray
+    recorder: BatchRecorder | None = None
+
+
 class _Tracker:
     """Follows the runs of a batch: counts per (run, group, state) and first steps.
 
@@ -138,7 +192,8 @@ class _Tracker:
     (:attr:`~diffusion.models.base.Model.reports_moves`), else those found by comparing the
     codes with a copy made at the last look; so the cost per step is in proportion to the
     changes, not a recount. Records are written into ``counts`` ``(runs, records, groups,
-    states)`` and ``total`` ``(runs, records, states)``, first steps into ``first``
+    states)`` and ``total`` ``(runs, records, states)``, or handed to a recorder with the
+    (run, group) cells changed since the last record, first steps into ``first``
     ``(milestones, runs, nodes)``: the batch's slices of the simulation's output. The
     running counts cover every run of the batch, also those taken out of the loop (whose
     counts no longer change), so a record is one contiguous copy; moves and changes come
@@ -151,9 +206,7 @@ class _Tracker:
         groups: _Groups,
         n_states: int,
         milestone_codes: np.ndarray,
-        counts: np.ndarray,
-        total: np.ndarray,
-        first: np.ndarray,
+        out: _Outputs,
         keep_copy: bool,
         fresh: bool = True,
     ) -> None:
@@ -177,11 +230,15 @@ class _Tracker:
         running = running.reshape(n_runs, groups.size, n_states)
         running[:, :, 0] = groups.sizes - running[:, :, 1:].sum(axis=2)
         self.running: np.ndarray = running.astype(dtype)
-        self.counts, self.total, self.first = counts, total, first
-        assert all(f.flags.c_contiguous for f in first), "first steps are set through views"
+        self.counts, self.total, self.first = out.counts, out.total, out.first
+        self.recorder = out.recorder
+        # with a recorder: the (run, group) cells whose counts changed since the last record
+        recording = self.recorder is not None
+        self.changed = np.zeros(n_runs * groups.size, dtype=bool) if recording else None
+        assert all(f.flags.c_contiguous for f in self.first), "first steps are set through views"
         for m, codes in enumerate(milestone_codes):
             if fresh:  # else ``first`` holds the first steps so far
-                first[m][codes[code]] = 0
+                self.first[m][codes[code]] = 0
 
     def _groups_of(self, run: np.ndarray, node: np.ndarray) -> np.ndarray:
         """Flat index ``(k * columns,)`` of (run, each group of node) in ``(rows, groups)``."""
@@ -240,6 +297,8 @@ class _Tracker:
                 continue
             run, node = np.divmod(move.cells, self.n_nodes)
             where = self._groups_of(self._in_batch(run), node)
+            if self.changed is not None:
+                self.changed[where] = True
             old, new = move.old, move.new
             if isinstance(old, np.ndarray):  # a code per cell: one per column, as compare()
                 columns = self.groups.member.shape[1]
@@ -273,6 +332,8 @@ class _Tracker:
         run, node = np.divmod(changed, self.n_nodes)
         old, new = before.reshape(-1)[changed], code.reshape(-1)[changed]
         where = self._groups_of(self._in_batch(run), node)
+        if self.changed is not None:
+            self.changed[where] = True
         columns = self.groups.member.shape[1]
         self._add(where, np.repeat(old.astype(np.int64), columns), -1)
         self._add(where, np.repeat(new.astype(np.int64), columns), 1)
@@ -285,11 +346,22 @@ class _Tracker:
         assert self.prev is not None, "the tracker keeps no copy (the model reports moves)"
         self.compare(self.prev, code, t)
 
+    def _hand(self, records: slice) -> None:
+        """Hand the running counts to the recorder as records ``records``."""
+        assert self.recorder is not None and self.changed is not None
+        changed = np.flatnonzero(self.changed)
+        self.changed[changed] = False
+        self.recorder.record(records, self.running, changed)
+
     def record(self, record: int) -> None:
         """Store the running counts of every run as record ``record``.
 
         The batch's runs are side by side in a record: one contiguous copy.
         """
+        if self.recorder is not None:
+            self._hand(slice(record, record + 1))
+            return
+        assert self.counts is not None and self.total is not None
         self.counts[:, record] = self.running[:, :-1]
         self.total[:, record] = self.running[:, -1]
 
@@ -298,6 +370,10 @@ class _Tracker:
 
         No run is left in the loop: none will change.
         """
+        if self.recorder is not None:
+            self._hand(slice(record, None))
+            return
+        assert self.counts is not None and self.total is not None
         self.counts[:, record:] = self.running[:, None, :-1]
         self.total[:, record:] = self.running[:, None, -1]
 
@@ -409,13 +485,13 @@ def _simulate_batch(
     record_at: dict[int, int],
     groups: _Groups,
     milestone_codes: np.ndarray,
-    out: tuple[np.ndarray, np.ndarray, np.ndarray],
+    out: _Outputs,
     progress: ProgressFn | None,
     start: Snapshot | None = None,
     rows: np.ndarray | None = None,
     stop: int | None = None,
 ) -> tuple[Batch, np.ndarray] | None:
-    """Simulate the runs ``run_ids``, writing into ``out`` = (counts, total, first) slices.
+    """Simulate the runs ``run_ids``, recording into ``out`` (slices of outputs or a recorder).
 
     ``rows`` are the runs' positions in the simulation (where per-run parameters and the
     snapshot hold them). From the snapshot ``start`` if given; up to the state at step
@@ -432,7 +508,7 @@ def _simulate_batch(
         prep = preps.first
         state = model.init(org, prep, rand)
         batch = Batch(model=model, org=org, prep=prep, state=state, rand=rand, prepare=preps)
-        tracker = _Tracker(state.code, groups, n_states, milestone_codes, *out, not by_moves)
+        tracker = _Tracker(state.code, groups, n_states, milestone_codes, out, not by_moves)
     else:
         held = start.held(rows)
         t0, observed = start.step, start.observed[held]
@@ -447,7 +523,7 @@ def _simulate_batch(
         )
         # counts and first steps go on from the last look; the first look compares with it
         tracker = _Tracker(
-            observed, groups, n_states, milestone_codes, *out, not by_moves, fresh=False
+            observed, groups, n_states, milestone_codes, out, not by_moves, fresh=False
         )
     last_event = max(events_at, default=-1)
     if stop is not None:  # a snapshot keeps every run in the loop
@@ -557,6 +633,7 @@ def simulate(
     progress: ProgressFn | None = None,
     start: Snapshot | None = None,
     run_ids: np.ndarray | None = None,
+    record_to: Recorder | None = None,
 ) -> Results:
     """Simulate ``n_runs`` runs of ``model`` on ``org`` for ``n_steps`` steps.
 
@@ -599,6 +676,10 @@ def simulate(
     run_ids : int array ``(n_runs,)``, optional
         The global index of each run instead of ``run_offset + 0 .. n_runs - 1``; ids may
         repeat (several parameter sets on the same runs: common random numbers).
+    record_to : Recorder, optional
+        Hand every record of the counts to it as the batches make them (in their threads)
+        instead of keeping them: the results then hold no counts (``counts`` empty,
+        ``total`` None). Not with ``start``.
 
     Returns
     -------
@@ -621,6 +702,7 @@ def simulate(
         start,
         None,
         run_ids,
+        record_to,
     )
     return results
 
@@ -687,10 +769,13 @@ def _simulate(
     start: Snapshot | None,
     stop: int | None,
     run_ids: np.ndarray | None = None,
+    record_to: Recorder | None = None,
 ) -> Any:
     """:func:`simulate` (``stop`` None) or :func:`snapshot` (at step ``stop``)."""
     if n_runs < 1 or n_steps < 0 or record_every < 1:
         raise ValueError("n_runs must be >= 1, n_steps >= 0 and record_every >= 1")
+    if record_to is not None and (start is not None or stop is not None):
+        raise ValueError("a recorder takes a whole simulation's records: no snapshot")
     check_per_run(model, n_runs)
     if run_ids is None:
         ids = np.arange(n_runs, dtype=np.int64) + run_offset
@@ -737,9 +822,10 @@ def _simulate(
     n_states = len(model.state_names)
     from diffusion.budget import check_simulation
 
+    kept = len(steps) if record_to is None else 0  # records of counts held here
     check_simulation(
         runs=n_runs,
-        records=len(steps),
+        records=kept,
         groups=groups.size,
         states=n_states,
         people=org.n_nodes,
@@ -752,9 +838,11 @@ def _simulate(
     # stored record-major, so that recording a step writes one contiguous block; the arrays
     # are handed out as (runs, records, ...) views
     counts_out: np.ndarray = np.zeros(
-        (len(steps), n_runs, groups.size - 1, n_states), dtype=groups.count_dtype()
+        (kept, n_runs, groups.size - 1, n_states), dtype=groups.count_dtype()
     ).swapaxes(0, 1)
-    total = np.zeros((len(steps), n_runs, n_states), dtype=np.int32).swapaxes(0, 1)
+    total = np.zeros((kept, n_runs, n_states), dtype=np.int32).swapaxes(0, 1)
+    if record_to is not None:
+        record_to.start(groups.columns(groupings), (groups.size, n_states), len(steps))
     first_dtype = np.int16 if n_steps < np.iinfo(np.int16).max else np.int32
     first = np.full((len(milestones), n_runs, org.n_nodes), -1, dtype=first_dtype)
     if start is None:
@@ -774,7 +862,10 @@ def _simulate(
     def one(first_row: int) -> tuple[Batch, np.ndarray] | None:
         rows = np.arange(first_row, min(first_row + batch_size, n_runs))
         part = slice(rows[0], rows[-1] + 1)
-        out = (counts_out[part], total[part], first[:, part])
+        if record_to is None:
+            out = _Outputs(counts_out[part], total[part], first[:, part])
+        else:
+            out = _Outputs(None, None, first[:, part], record_to.batch(first_row, len(rows)))
         return _simulate_batch(
             model,
             org,
@@ -830,7 +921,7 @@ def _simulate(
         )
 
     counts = {}
-    for g in groupings:
+    for g in () if record_to is not None else groupings:
         if g in groups.offset:
             counts[g] = counts_out[:, :, groups.offset[g] : groups.offset[g] + groups.n_groups[g]]
         else:  # a single group: everyone
@@ -839,7 +930,7 @@ def _simulate(
         state_names=tuple(model.state_names),
         steps=steps,
         counts=counts,
-        total=total,
+        total=None if record_to is not None else total,
         first_step=dict(zip(milestones, first, strict=True)),
         run_ids=ids,
         node_ids=org.node_ids,

@@ -13,7 +13,7 @@ import numpy as np
 
 from diffusion.calendar import DAYS_PER_STEP, Calendar
 from diffusion.compile import CompiledOrg
-from diffusion.engine import ProgressFn, Snapshot, simulate, snapshot
+from diffusion.engine import ProgressFn, Recorder, Snapshot, simulate, snapshot
 from diffusion.events import Event
 from diffusion.models.base import Model
 from diffusion.results import Results
@@ -58,6 +58,7 @@ class Study:
         threads: int | None = None,
         start: Snapshot | None = None,
         run_ids: np.ndarray | None = None,
+        record_to: Recorder | None = None,
     ) -> Results:
         """Simulate ``n_runs`` runs; ``events`` are added to the study's own (and checked).
 
@@ -67,6 +68,7 @@ class Study:
         with the same runs, seed, recording and milestones) goes on from a saved state: the
         results are those of the whole simulation, computed from the snapshot's step on.
         ``run_ids`` (may repeat) numbers the runs instead of ``run_offset + 0, 1, ...``.
+        ``record_to`` takes the counts as they are made instead of the results keeping them.
         """
         for event in events:
             event.check(self.model, self.org)
@@ -86,6 +88,7 @@ class Study:
             progress=progress,
             start=start,
             run_ids=run_ids,
+            record_to=record_to,
         )
         results.provenance.update(
             study=self.name,

@@ -10,7 +10,9 @@ themselves ``(runs, records, groups)``: whichever is smaller, so its memory is a
 ``records x min(runs, people + groups)`` numbers per measure and grouping.
 
 Tallies of disjoint runs add up (:meth:`Tally.merge`), so chunks of runs simulated in any
-order, here or on other machines, give the same tally.
+order, here or on other machines, give the same tally. A :class:`TallyRecorder` fills a tally
+while the engine simulates, record by record in each batch's own thread, so that no one holds
+every run's counts at all.
 
 :class:`Spread` reads one (measure, group) over records from either form: the mean and the
 quantiles exactly as ``numpy.mean`` and ``numpy.quantile`` (method "linear", the default) give
@@ -19,6 +21,7 @@ them from the runs' values, bit for bit, and the Harrell-Davis quantiles the plo
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -461,3 +464,247 @@ class Tally:
                 part.values[...] = held
         tally.gathered = tally.span
         return tally
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a simulation's running counts go in a tally (:meth:`TallyRecorder.start`).
+
+    Attributes
+    ----------
+    n_states : int
+        States of the running counts.
+    read : int64 array ``(states read,)``
+        The states any measure counts.
+    sums : list of list of int
+        Per measure, the rows of ``read`` it adds up.
+    n_columns : int
+        Columns of a run's running counts (the last one: everyone).
+    bin_of : int64 array ``(columns,)``
+        First bin of each column kept as histograms in a measure's row of deltas (its
+        ``size + 1`` bins follow); -1 for the columns kept as values.
+    n_bins : int
+        Bins of one measure (0: nothing kept as histograms).
+    values : list of (measure, values, columns)
+        The parts kept as the runs' values ``(runs, records, groups)`` and their columns.
+    hist : list of (measure, histograms, first bin, last bin)
+        The parts kept as histograms and their bins in a measure's row of deltas.
+    """
+
+    n_states: int
+    read: np.ndarray
+    sums: list[list[int]]
+    n_columns: int
+    bin_of: np.ndarray
+    n_bins: int
+    values: list[tuple[int, np.ndarray, slice]]
+    hist: list[tuple[int, np.ndarray, int, int]]
+
+
+class TallyRecorder:
+    """Fills a :class:`Tally` record by record while the engine simulates.
+
+    Given to :func:`diffusion.engine.simulate` as ``record_to``, it takes each batch's
+    running counts at every record, in the thread that simulates the batch, instead of the
+    engine keeping every run's counts for :meth:`Tally.add`.
+
+    A run's value of a measure in a group changes at few records, so the histograms are
+    gathered as their changes: at a record, every changed value moves its run from the old
+    value's bin to the new one's (-1 and +1 in that record's row of the deltas), and a
+    histogram is the running sum over records of its changes (:meth:`fold`). Only the cells
+    the engine marks as changed since the batch's last record are looked at. The groupings
+    the tally keeps as the runs' values are written record by record.
+
+    Parameters
+    ----------
+    tally : Tally
+        Where the counts go.
+    first_run : int, optional
+        Global index of the simulation's first run (default: the tally's first run).
+
+    Notes
+    -----
+    Call :meth:`fold` once the simulation has returned: until then the histograms do not
+    hold the recorded runs. The batches of several threads share the deltas (under a lock,
+    held for two small additions a record); each writes only its own runs' values.
+    """
+
+    def __init__(self, tally: Tally, first_run: int | None = None) -> None:
+        self.tally = tally
+        start = tally.first_run if first_run is None else int(first_run)
+        self.row = start - tally.first_run  # the tally's row of the simulation's run 0
+        if self.row < 0:
+            raise ValueError(f"run {start} is before the tally's first run {tally.first_run}")
+        self.layout: _Layout | None = None
+        self.deltas: np.ndarray | None = None  # (records, measures x bins) int64
+        self._lock = threading.Lock()
+        self._done = 0  # runs whose last record was taken
+
+    def start(self, columns: Mapping[str, slice], shape: tuple[int, int], n_records: int) -> None:
+        """Learn the layout of the engine's running counts, before any batch starts.
+
+        Parameters
+        ----------
+        columns : mapping of str to slice
+            Grouping -> its groups' columns (a grouping of one group: the last column,
+            everyone's).
+        shape : (int, int)
+            ``(columns, states)`` of a run's running counts; the last column is everyone.
+        n_records : int
+            Records of the simulation (the tally's).
+        """
+        tally = self.tally
+        n_columns, n_states = shape
+        if n_records != tally.n_records:
+            raise ValueError(f"{n_records} records, the tally has {tally.n_records}")
+        missing = [g for g in tally.sizes if g != ALL and g not in columns]
+        if missing:
+            raise ValueError(f"grouping {missing[0]!r} is not among the recorded counts")
+        where = {ALL: slice(n_columns - 1, n_columns)} | {
+            g: columns[g] for g in tally.sizes if g != ALL
+        }
+        read = sorted({c for codes in tally.measures.values() for c in codes})
+        sums = [[read.index(c) for c in codes] for codes in tally.measures.values()]
+        # the columns kept as histograms get their size + 1 bins each, side by side
+        bins = np.zeros(n_columns, dtype=np.int64)
+        for g, cols in where.items():
+            if _as_values(tally.n_runs, tally.sizes[g]):
+                continue
+            bins[cols] = tally.sizes[g] + 1
+        bin_of = np.where(bins > 0, np.cumsum(bins) - bins, -1)
+        n_bins = int(bins.sum())
+        values, hist = [], []
+        for m, name in enumerate(tally.measures):
+            for g, cols in where.items():
+                part = tally.parts[(name, g)]
+                if part.values is not None:
+                    values.append((m, part.values, cols))
+                else:
+                    assert part.hist is not None
+                    lo = m * n_bins + int(bin_of[cols.start])
+                    hist.append((m, part.hist, lo, lo + part.hist.shape[1]))
+        self.layout = _Layout(
+            n_states, np.array(read, dtype=np.int64), sums, n_columns, bin_of, n_bins, values, hist
+        )
+        if hist:
+            self.deltas = np.zeros((n_records, len(tally.measures) * n_bins), dtype=np.int64)
+
+    def batch(self, first_row: int, n_rows: int) -> _BatchRecorder:
+        """Return the recorder of the simulation's runs ``first_row .. first_row + n_rows - 1``."""
+        if self.layout is None:
+            raise ValueError("start() the recorder before its batches")
+        row = self.row + first_row
+        if row + n_rows > self.tally.span:
+            raise ValueError(f"runs up to row {row + n_rows - 1} are outside the tally")
+        return _BatchRecorder(self, row, n_rows)
+
+    def _move(self, record: int, new: np.ndarray, old: np.ndarray | None) -> None:
+        """Move runs from bins ``old`` to bins ``new`` (flat in a record's row) at ``record``."""
+        assert self.deltas is not None
+        row = self.deltas[record]
+        one = np.int64(1)  # numpy's fast path of ufunc.at needs the array's own type
+        with self._lock:
+            np.add.at(row, new, one)
+            if old is not None:
+                np.subtract.at(row, old, one)
+
+    def _finished(self, n_rows: int) -> None:
+        with self._lock:
+            self._done += n_rows
+
+    def fold(self) -> None:
+        """Add the recorded runs' histograms (the running sums of their changes) to the tally."""
+        layout = self.layout
+        if layout is None:
+            return
+        for _, hist, lo, hi in layout.hist:
+            assert self.deltas is not None
+            hist += np.cumsum(self.deltas[:, lo:hi], axis=0)
+        self.tally.gathered += self._done
+        self.deltas, self.layout, self._done = None, None, 0
+
+
+class _BatchRecorder:
+    """The recorder of one batch's runs (:meth:`TallyRecorder.batch`), used by one thread.
+
+    It keeps the measures of each (run, column) cell at the batch's last record, ``last``
+    ``(measures x rows x columns,)`` (flat: one-dimensional gathers are the fast ones), to
+    know each changed value's old bin.
+    """
+
+    def __init__(self, owner: TallyRecorder, row: int, n_rows: int) -> None:
+        self.owner, self.row, self.n_rows = owner, row, n_rows
+        self.last: np.ndarray | None = None
+
+    def _measures(self, running: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """Return the measures of ``cells`` ``(k,)``, int32 ``(measures, k)``.
+
+        ``cells`` are flat indices into ``(rows, columns)``.
+        """
+        layout = self.owner.layout
+        assert layout is not None
+        counts = running.reshape(-1).take((cells * layout.n_states)[None, :] + layout.read[:, None])
+        now = np.empty((len(layout.sums), cells.size), dtype=np.int32)
+        for m, rows in enumerate(layout.sums):
+            now[m] = counts[rows[0]]
+            for r in rows[1:]:
+                now[m] += counts[r]
+        return now
+
+    def record(self, records: slice, running: np.ndarray, changed: np.ndarray | None) -> None:
+        """Take the running counts as records ``records`` (a slice; stop None: to the end).
+
+        Parameters
+        ----------
+        records : slice
+            The records these counts are (several once no run can change any more).
+        running : int array ``(rows, columns, states)``
+            People per state in each column (group) of each of the batch's runs.
+        changed : int array ``(cells,)`` or None
+            Flat indices into ``(rows, columns)`` of the cells whose counts may have changed
+            since the last call; None: any (at the first call it is read as None).
+        """
+        owner, layout = self.owner, self.owner.layout
+        assert layout is not None
+        first = int(records.start)
+        stop = owner.tally.n_records if records.stop is None else int(records.stop)
+        n_cells = self.n_rows * layout.n_columns
+        if owner.deltas is not None:
+            if self.last is None:  # the first record: every run enters its bins
+                self.last = self._measures(running, np.arange(n_cells)).reshape(-1)
+                m, cell = np.divmod(np.arange(self.last.size), n_cells)
+                self._move(first, cell, m, self.last, None)
+            else:
+                cells = np.arange(n_cells) if changed is None else changed
+                now = self._measures(running, cells).reshape(-1)
+                at = (np.arange(0, self.last.size, n_cells)[:, None] + cells[None, :]).reshape(-1)
+                before = self.last.take(at)
+                moved = np.flatnonzero(now != before)
+                if moved.size:
+                    where = at[moved]
+                    m, cell = np.divmod(where, n_cells)
+                    self._move(first, cell, m, now[moved], before[moved])
+                    self.last[where] = now[moved]
+        if layout.values:
+            now_all = self._measures(running, np.arange(n_cells))
+            now_all = now_all.reshape(len(layout.sums), self.n_rows, layout.n_columns)
+            rows = slice(self.row, self.row + self.n_rows)
+            for measure, values, cols in layout.values:
+                values[rows, first:stop] = now_all[measure, :, None, cols]
+        if stop == owner.tally.n_records:
+            owner._finished(self.n_rows)
+
+    def _move(
+        self, record: int, cell: np.ndarray, m: np.ndarray, new: np.ndarray, old: np.ndarray | None
+    ) -> None:
+        """Move the runs of cells ``cell`` (flat in ``(rows, columns)``) in measures ``m``.
+
+        Each from its bin of value ``old`` (None: from none) to that of ``new``, at
+        ``record``; cells of the columns kept as values are left out.
+        """
+        layout = self.owner.layout
+        assert layout is not None
+        start = layout.bin_of[cell % layout.n_columns]
+        kept = start >= 0
+        base = (start + m * layout.n_bins)[kept]
+        self.owner._move(record, base + new[kept], None if old is None else base + old[kept])

@@ -10,7 +10,7 @@ from diffusion import chunks
 from diffusion.baseline import etten_leur_baseline
 from diffusion.comparison import measures_for
 from diffusion.results import Results, band
-from diffusion.tally import Spread, Tally
+from diffusion.tally import Spread, Tally, TallyRecorder
 
 #: quantiles at the ends, at gamma exactly 0 and 0.5 for some n, and the usual ones
 QUANTILES = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 1.0, 1 / 3)
@@ -180,3 +180,69 @@ def test_the_median_is_the_runs_median_whatever_quantiles_are_asked():
         np.testing.assert_array_equal(b.low, [0.0, 0.0])
         np.testing.assert_array_equal(b.high, [9.0, 9.0])
     np.testing.assert_array_equal(band(values, (0.1,)).median, np.median(values, axis=0))
+
+
+def _same_tally(a: Tally, b: Tally) -> None:
+    """Every part of two tallies holds the same histograms or values, and the same runs."""
+    assert a.gathered == b.gathered == a.span
+    for key, part in a.parts.items():
+        other = b.parts[key]
+        if part.hist is not None:
+            assert other.hist is not None and np.array_equal(part.hist, other.hist), key
+        else:
+            assert part.values is not None and other.values is not None
+            assert np.array_equal(part.values, other.values), key
+
+
+@pytest.mark.parametrize("model_name", ["compared", "moves"])
+@pytest.mark.parametrize("n_runs", [10, 300])
+def test_a_tally_recorded_while_simulating_is_the_tally_of_every_runs_counts(model_name, n_runs):
+    from diffusion.engine import simulate
+    from diffusion.events import ModelAction, SetState
+    from tests.test_engine import Flip, FlipMoves, FlipParams, tiny_org
+
+    # a model the engine follows by comparing states, one reporting its moves; events that
+    # move people back; p = 0.5: every run finishes by step ~30 of 60 (P(not) = 12 * 0.5**50),
+    # so the last records are filled at once; records every 3 steps; uneven batches
+    # (7 runs) on two threads
+    model = (Flip if model_name == "compared" else FlipMoves)(FlipParams(0.5))
+    org = tiny_org()
+    events = [SetState(4, nodes=(0, 5), state="on"), ModelAction(9, "reset")]
+    codes = {"on": (1,), "off": (0,), "anyone": (0, 1)}
+    sizes = {g: np.bincount(org.groups[g]) for g in ("department", "team")}
+    kwargs = dict(n_steps=60, seed=4, events=events, record_every=3, groupings=tuple(sizes))
+    # everyone (13 bins) as values with 10 runs, as histograms with 300; departments (two
+    # groups of 6: 14 bins) as histograms in both
+    kept = simulate(model, org, n_runs=n_runs, **kwargs)
+    assert (kept.total[:, -1, 1] == 12).all()
+    n_records = len(kept.steps)
+    want = Tally(codes, sizes, n_records, n_runs, org.n_nodes)
+    want.add(kept)
+    assert (want.parts[("on", "")].values is not None) == (n_runs == 10)
+    got = Tally(codes, sizes, n_records, n_runs, org.n_nodes)
+    recorder = TallyRecorder(got)
+    lean = simulate(
+        model, org, n_runs=n_runs, batch_size=7, threads=2, record_to=recorder, **kwargs
+    )
+    recorder.fold()
+    assert lean.total is None and not lean.counts
+    assert np.array_equal(lean.adopted_step, kept.adopted_step)
+    _same_tally(want, got)
+    # runs 3 .. 8 recorded into the tally of a chunk of runs 2 .. 9 (its other runs added
+    # from their counts); merged with the other runs' tallies: the whole tally again
+    chunk = Tally(codes, sizes, n_records, n_runs, org.n_nodes, first_run=2, span=8)
+    recorder = TallyRecorder(chunk, first_run=3)
+    simulate(
+        model, org, n_runs=6, run_offset=3, batch_size=4, threads=2, record_to=recorder, **kwargs
+    )
+    recorder.fold()
+    for lo in (2, 9):
+        chunk.add(simulate(model, org, n_runs=1, run_offset=lo, **kwargs))
+    merged = Tally(codes, sizes, n_records, n_runs, org.n_nodes)
+    merged.merge(chunk)
+    for lo, hi in ((0, 2), (10, n_runs)):
+        if lo < hi:
+            other = Tally(codes, sizes, n_records, n_runs, org.n_nodes, first_run=lo, span=hi - lo)
+            other.add(simulate(model, org, n_runs=hi - lo, run_offset=lo, **kwargs))
+            merged.merge(other)
+    _same_tally(want, merged)
