@@ -33,6 +33,8 @@ from benchmarks._common import (
 YEARS = 8
 SEED = 2024
 TARGET_RUNS, TARGET_S, TARGET_MIB = 10_000, 5.0, 1000.0
+#: worker processes of a large in-process run (diffusion.processes, one a core, at most two)
+WORKERS = 2
 #: the rows' recordings: the user's path, the engine's full output, totals only
 PATHS = {
     "run": "diffusion.run: every step, 4 groupings (default), bands",
@@ -125,8 +127,12 @@ def bench_ideas(quick: bool = False, yardstick_s: float | None = None) -> list[T
             {"n_runs": n_runs, "years": years, "path": path, "repeat": 1 if quick else 3},
         )
         verdict = ""
+        workers = r["workers_peak_rss_mib"]
+        # the forked workers' memory counted in full for each of them (pages they share
+        # with the parent counted twice): an upper bound of the whole simulation's peak
+        peak = r["peak_rss_mib"] + WORKERS * workers
         if n_runs == TARGET_RUNS and path == "run":
-            fast, small = r["best_s"] <= TARGET_S, r["peak_rss_mib"] <= TARGET_MIB
+            fast, small = r["best_s"] <= TARGET_S, peak <= TARGET_MIB
             verdict = (
                 f"<= {TARGET_S:.0f} s: {'met' if fast else 'NOT met'}; "
                 f"<= {TARGET_MIB:,.0f} MiB: {'met' if small else 'NOT met'}"
@@ -140,7 +146,8 @@ def bench_ideas(quick: bool = False, yardstick_s: float | None = None) -> list[T
             fmt_rate(n_runs / r["best_s"]),
             fmt_rate(n_runs * r["n_steps"] * r["n_nodes"] / r["best_s"]),
             fmt_ratio(r["best_s"] / r["yardstick_s"]),
-            f"{r['peak_rss_mib']:,.0f} (before: {r['rss_before_mib']:,.0f})",
+            f"{r['peak_rss_mib']:,.0f} (before: {r['rss_before_mib']:,.0f})"
+            + (f" + {WORKERS} x {workers:,.0f} (workers)" if workers else ""),
             verdict,
             f"best of {r['n']}",
         )
@@ -153,7 +160,10 @@ def bench_ideas(quick: bool = False, yardstick_s: float | None = None) -> list[T
         "of the timed run (both threads), less sensitive than wall time to other load; the "
         "goal is judged on wall time (best of the repeats) and the peak of the whole child.",
         "peak RSS: ru_maxrss of a fresh process per row, whole process (imports and the "
-        "study included); 'before' is the peak before simulating.",
+        "study included); 'before' is the peak before simulating; where the runs went to "
+        "forked worker processes (diffusion.processes: from 1e8 person-steps), also the "
+        "largest worker's peak, and the goal is judged on the process's peak plus that of "
+        "each worker (their shared pages counted twice); CPU then includes the workers'.",
     ]
     return [table]
 

@@ -752,6 +752,32 @@ def snapshot(
     return taken
 
 
+def default_threads() -> int:
+    """Threads the engine uses when not told: one a core, at most two."""
+    return min(2, os.cpu_count() or 1)
+
+
+def batch_size_for(n_runs: int, n_nodes: int, threads: int) -> int:
+    """Return the runs of a batch when not told: about :data:`DEFAULT_BATCH_CELLS` cells.
+
+    In a number of batches that keeps every one of ``threads`` threads busy; at least
+    :data:`MIN_BATCH_RUNS` runs (fewer only when there are fewer runs).
+
+    Examples
+    --------
+    >>> batch_size_for(10_000, 318, 2), batch_size_for(10_000, 318, 1)  # 8 or 7 batches
+    (1250, 1429)
+    >>> batch_size_for(100, 1_000_000, 1), batch_size_for(10, 318, 2)
+    (25, 10)
+    """
+    target = max(MIN_BATCH_RUNS, DEFAULT_BATCH_CELLS // max(n_nodes, 1))
+    n_batches = -(-n_runs // target)
+    big = n_runs >= threads and n_runs * n_nodes >= threads * MIN_SPLIT_CELLS
+    if threads > 1 and (n_runs >= threads * MIN_BATCH_RUNS or big):
+        n_batches = -(-n_batches // threads) * threads
+    return min(-(-n_runs // n_batches), n_runs)
+
+
 def _simulate(
     model: Model,
     org: CompiledOrg,
@@ -797,15 +823,9 @@ def _simulate(
         _check_start(start, n_runs, n_steps, seed, run_offset, record_every, groupings, milestones)
     keep_freed_memory()  # the per-step arrays reuse freed memory: no page faults each step
     if threads is None:
-        threads = min(2, os.cpu_count() or 1)
+        threads = default_threads()
     if batch_size is None:
-        # about DEFAULT_BATCH_CELLS a batch, in a number of batches that keeps every thread busy
-        target = max(MIN_BATCH_RUNS, DEFAULT_BATCH_CELLS // max(org.n_nodes, 1))
-        n_batches = -(-n_runs // target)
-        big = n_runs >= threads and n_runs * org.n_nodes >= threads * MIN_SPLIT_CELLS
-        if threads > 1 and (n_runs >= threads * MIN_BATCH_RUNS or big):
-            n_batches = -(-n_batches // threads) * threads
-        batch_size = -(-n_runs // n_batches)
+        batch_size = batch_size_for(n_runs, org.n_nodes, threads)
     batch_size = min(batch_size, n_runs)
     first_step = 0 if start is None else start.step
     events_at: dict[int, list[Event]] = {}

@@ -17,19 +17,18 @@ keeps its threads: :func:`local_processes` says how many processes to use.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from diffusion.engine import default_threads
+
 #: below this many person-steps (runs x people x steps) a simulation stays in its threads:
 #: forking, and sending the chunks' tallies back, cost more than they save (the Etten-Leur
 #: baseline, 318 people x 417 weeks, goes to processes from about 750 runs)
 MIN_PERSON_STEPS = 1e8
-#: most worker processes (as the engine's threads: one a core, at most two)
-MAX_PROCESSES = 2
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -52,7 +51,7 @@ def local_processes(person_steps: float, chunks: int) -> int:
         or person_steps < MIN_PERSON_STEPS
     ):
         return 0
-    n = min(MAX_PROCESSES, os.cpu_count() or 1, chunks)
+    n = min(default_threads(), chunks)  # as the engine's threads: one a core, at most two
     return n if n >= 2 else 0
 
 

@@ -208,7 +208,7 @@ class RunRandom:
             top: np.ndarray = (halves >> np.uint32(32 - _UNIT_BITS)).astype(np.int64)
             return top
         keys = self._step_keys(purpose, step)
-        row, col = np.divmod(cells, n)
+        row, col = split_cells(cells, n)
         # word (col // 2) of the row's stream; its low half is column 2j, its high half 2j + 1
         key = keys[row]
         # 8 for the low half (even column), 40 for the high half (odd column)
@@ -290,6 +290,21 @@ class RunRandom:
             block = buffer[: rows.stop - rows.start]
             np.add(keys[rows, None], counters[None, :], out=block)
             yield rows, _mix_inplace(block)
+
+
+def split_cells(cells: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the rows and columns of flat indices ``cells`` into a ``(rows, n)`` array.
+
+    ``np.divmod(cells, n)``, about twice as fast: numpy's floor division by one number
+    multiplies instead of dividing, its ``divmod`` does not.
+
+    Examples
+    --------
+    >>> split_cells(np.array([0, 5, 7]), 3)
+    (array([0, 1, 2]), array([0, 2, 1]))
+    """
+    rows = cells // n
+    return rows, cells - rows * n
 
 
 def unit_bound(p: np.ndarray | float) -> np.ndarray:

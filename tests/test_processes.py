@@ -99,9 +99,7 @@ def test_map_forked_gives_every_result_and_passes_errors_on():
 def test_small_work_stays_in_this_process():
     assert processes.local_processes(processes.MIN_PERSON_STEPS / 2, 8) == 0
     assert processes.local_processes(processes.MIN_PERSON_STEPS, 1) == 0  # one chunk
-    assert processes.local_processes(processes.MIN_PERSON_STEPS, 8) == min(
-        processes.MAX_PROCESSES, os.cpu_count() or 1
-    )
+    assert processes.local_processes(processes.MIN_PERSON_STEPS, 8) == min(2, os.cpu_count() or 1)
 
 
 def _children(pid: int) -> list[int]:

@@ -27,7 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from diffusion.compile import CompiledOrg
-from diffusion.rng import RunRandom, unit_bound, weighted_sample_without_replacement
+from diffusion.rng import RunRandom, split_cells, unit_bound, weighted_sample_without_replacement
 
 #: log(1 - p) is clipped here so that p = 1 gives no ``-inf * 0 = nan`` in products;
 #: exp(-80) is far below the 2**-24 resolution of the uniform draws
@@ -311,7 +311,7 @@ class RunTransmission:
         for g in np.unique(group):
             runs = np.flatnonzero(group == g)
             cells, bound = self.kernels[g].at_risk(x[runs], open_[runs])
-            run, node = np.divmod(cells, n)
+            run, node = split_cells(cells, n)
             parts.append(runs[run] * n + node)
             bounds.append(bound)
         cells = np.concatenate(parts)

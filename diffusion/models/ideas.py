@@ -86,7 +86,7 @@ from diffusion.compile import CompiledOrg
 from diffusion.models._kernels import check_probability
 from diffusion.models.base import Model, Moves, State, per_run, select_nodes, varying_params
 from diffusion.models.ideas_params import PER_RUN, IdeasParams
-from diffusion.rng import RunRandom, unit_bound
+from diffusion.rng import RunRandom, split_cells, unit_bound
 
 __all__ = [
     "BUDDY_SUPPORT",
@@ -944,7 +944,7 @@ class IdeasModel(Model):
         n = state.code.shape[1]
         new = state.code.reshape(-1)[cells]
         x["synced"].reshape(-1)[cells] = new
-        run, node = np.divmod(cells, n)
+        run, node = split_cells(cells, n)
         flat = x["exposure"].reshape(-1)
         for k, lut in enumerate((prep.active_weight, prep.resistant_weight)):
             delta = lut[new] - lut[old]
@@ -1005,7 +1005,7 @@ class IdeasModel(Model):
         keep = u < bounds[s]
         cells, u, s = cells[keep], u[keep], s[keep]
         n = state.code.shape[1]
-        run, node = np.divmod(cells, n)
+        run, node = split_cells(cells, n)
         exposure_flat = x["exposure"].reshape(-1)
         at = run * (2 * n) + node
         exposure = exposure_flat[at]
@@ -1101,7 +1101,7 @@ class IdeasModel(Model):
         p, x = self.params, state.extra
         code = state.code
         n_runs, n = code.shape
-        run, node = np.divmod(talks, n)
+        run, node = split_cells(talks, n)
         share = _param(prep, state, "audience_department", column=False)
         attendance = _attendance(prep.audience, prep.staff, n_runs, run, node, share)
         x["seen"] += attendance
@@ -1320,7 +1320,7 @@ def _receptivity(
     if run is None:
         factor, years = factor[:, node], _years(state)
     else:
-        factor, years = factor[run, node], _years(state, run)
+        factor, years = _at(factor, run, node), _years(state, run)
     base, rate = prep.receptivity[node], np.float32(prep.hard_opening)
     if prep.row_params and not _RECEPTIVITY.isdisjoint(prep.row_params):
 
@@ -1520,7 +1520,9 @@ def _leader_support(
 
     def level(rows: np.ndarray, col: np.ndarray) -> np.ndarray:
         at = np.maximum(leader[col], 0)
-        own = np.maximum(_support_levels(prep, state, code[rows, at], rows), floor[rows, at])
+        own = np.maximum(
+            _support_levels(prep, state, _at(code, rows, at), rows), _at(floor, rows, at)
+        )
         return np.where(col < prep.leaders.size, own, np.float32(_NO_LEADER))
 
     first, second = prep.first_col[node], prep.second_col[node]
@@ -1552,9 +1554,18 @@ def _buddy_support(
     run, node : int arrays, same shape
         The cells asked about.
     """
-    b = buddy[run, node]
+    b = _at(buddy, run, node)
     has = b >= 0
-    return np.where(has, BUDDY_SUPPORT[code[run, np.maximum(b, 0)]], np.float32(0))
+    return np.where(has, BUDDY_SUPPORT[_at(code, run, np.maximum(b, 0))], np.float32(0))
+
+
+def _at(values: np.ndarray, run: np.ndarray, node: np.ndarray) -> np.ndarray:
+    """``values[run, node]`` for a C-ordered ``(runs, nodes)`` array, by flat position.
+
+    The same elements as the 2-d fancy index, several times faster for a few thousand cells
+    (one gather instead of numpy's multi-index iteration).
+    """
+    return values.reshape(-1)[run * values.shape[1] + node]
 
 
 def _equal(a: np.ndarray, b: np.ndarray) -> bool:
