@@ -222,7 +222,8 @@ class RunRandom:
         shift += np.uint64(32 - _UNIT_BITS)
         z >>= shift
         z &= _LOW24
-        return z.view(np.int64)
+        drawn: np.ndarray = z.view(np.int64)
+        return drawn
 
     def below(self, purpose: str, step: int, n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
         """Return the cells whose uniform draw is below ``p`` (at least), with their draws.
