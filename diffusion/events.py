@@ -302,13 +302,15 @@ class Cohort(Event):
         n_runs, n_nodes = code.shape
         included = _positions(self.include)[: self.seats]
         chosen = np.zeros((n_runs, n_nodes), dtype=bool)
-        chosen[:, included] = code[:, included] != batch.model.code(batch.model.cohort_state)
+        enrolled = code[:, included] != batch.model.code(batch.model.cohort_state)
+        chosen[:, included] = enrolled
         weights = batch.model.nomination_weights(batch.org, batch.prep, batch.state)
-        weights = np.array(weights, dtype=np.float64, copy=True)
-        if self.candidates is not None:
-            weights *= np.asarray(self.candidates, dtype=bool)[None, :]
-        weights[:, included] = 0
-        left = self.seats - chosen.sum(axis=1)
+        if self.candidates is not None or included.size:
+            weights = np.array(weights, dtype=np.float64, copy=True)  # the model's stays
+            if self.candidates is not None:
+                weights *= np.asarray(self.candidates, dtype=bool)[None, :]
+            weights[:, included] = 0
+        left = self.seats - enrolled.sum(axis=1)
         if left.max(initial=0) > 0:
             uniform = batch.rand.uniform(f"cohort:{self.name}", batch.t, n_nodes)
             chosen |= weighted_sample_without_replacement(uniform, weights, left)

@@ -353,9 +353,8 @@ def weighted_sample_without_replacement(
     ``argmax`` per seat: a few seats among many items cost a few passes, no sort).
     """
     given = np.asarray(weights, dtype=np.float64)
-    top = given.max(initial=0.0)
-    if np.ndim(k) == 0 and not np.any((given > 0) & (given != top)):  # equal weights
-        chosen = _largest_draws(np.asarray(uniform), given > 0, int(k))
+    if np.ndim(k) == 0 and not np.any((given > 0) & (given != given.max(initial=0.0))):
+        chosen = _largest_draws(np.asarray(uniform), given > 0, int(k))  # equal weights
         if chosen is not None:
             return chosen
     n_runs, n_items = np.shape(uniform)
@@ -366,7 +365,9 @@ def weighted_sample_without_replacement(
         return chosen
     if given.min(initial=0.0) < 0:
         given = np.maximum(given, 0.0)
-    keys = np.log(np.maximum(np.asarray(uniform, dtype=np.float64), 1e-300))  # finite, < 0
+    keys = np.array(uniform, dtype=np.float64)
+    np.maximum(keys, 1e-300, out=keys)
+    np.log(keys, out=keys)  # finite, < 0
     with np.errstate(divide="ignore"):
         keys /= given  # weight 0: -inf, never chosen
     rows = np.arange(n_runs)

@@ -138,9 +138,9 @@ BUDDY_SUPPORT = np.array([1, 1, 1, 1, 0, 0, 0], dtype=np.float32)
 #: preferred: trained or adopter, then aware, then unaware); ``_NO_TIER``: never chosen
 _NO_TIER = 3
 _BUDDY_TIER = np.array([2, 1, 0, 0, _NO_TIER, _NO_TIER, _NO_TIER], dtype=np.int8)
-#: per state code: eligible for a cohort seat (unaware, aware, adopter, lapsed): everyone who
-#: has not taken the course and does not resist it
-_ELIGIBLE = np.isin(np.arange(len(STATES)), (UNAWARE, AWARE, ADOPTER, LAPSED))
+#: the states eligible for a cohort seat (unaware, aware, adopter, lapsed: everyone who has not
+#: taken the course and does not resist it) as the bits of a byte: bit ``code`` is set for each
+_ELIGIBLE_BITS = np.uint8(sum(1 << code for code in (UNAWARE, AWARE, ADOPTER, LAPSED)))
 #: steps per year (one step is one week)
 _WEEKS_PER_YEAR = 52.0
 #: parameters that set the base receptivity (:func:`_base_receptivity`) and its opening
@@ -827,15 +827,14 @@ class IdeasModel(Model):
                 prep.team_leader, prep.top_role, prep.staff, *(value(k) for k in _ROLE)
             )
         state_factor = _state_factor(value("nomination_aware"), value("nomination_adopter"))
-        plain = (
-            _receptivity(prep, state, slice(None))
-            * role
-            * (1.0 + np.float32(value("nomination_word_of_mouth")) * _saturate(exposure_trained))
-            * (1.0 + np.float32(value("nomination_presentation")) * _saturate(x["seen"]))
-            * _by_state(state_factor, code)
-            * x["nomination_factor"]
-        )
-        plain = np.where(eligible, plain, 0.0).astype(np.float64)
+        # float32, multiplied in place left to right
+        plain = _receptivity(prep, state, slice(None))
+        plain *= role
+        plain *= 1.0 + np.float32(value("nomination_word_of_mouth")) * _saturate(exposure_trained)
+        plain *= 1.0 + np.float32(value("nomination_presentation")) * _saturate(x["seen"])
+        plain *= _by_state(state_factor, code)
+        plain *= x["nomination_factor"]
+        np.copyto(plain, np.float32(0), where=~eligible)
         level = _leader_levels(prep, state)  # (runs, leaders + 1); last: no manager
         # this round's draws, made here (at the runs' step) rather than every step
         draws = RunRandom.of_keys(x["run_key"])
@@ -845,7 +844,9 @@ class IdeasModel(Model):
         nominates = nominate_u < np.float32(value("p_leader_nominates")) * level[:, :-1]
         pair = _param(prep, state, "nomination_pair", column=False)
         named = _named(prep, plain, nominates, nominee_u, pair)
-        return plain * (1.0 + value("nomination_leader_effect") * named)
+        weights = plain.astype(np.float64)
+        np.multiply(weights, 1.0 + value("nomination_leader_effect"), out=weights, where=named)
+        return weights
 
     def act(
         self,
@@ -1239,8 +1240,8 @@ def _named(
     Parameters
     ----------
     prep : IdeasPrep
-    plain : float64 array ``(runs, nodes)``
-        Plain nomination weights (0 for whoever may not take a seat).
+    plain : float32 array ``(runs, nodes)``
+        Plain nomination weights, >= 0 (0 for whoever may not take a seat).
     nominates : bool array ``(runs, leaders)``
         Whether each manager nominates this round.
     u : float32 array ``(runs, 3 * leaders)``
@@ -1255,33 +1256,143 @@ def _named(
     bool array ``(runs, nodes)``
         True for the people named this round. A manager whose reports all weigh 0 names no
         one.
+
+    Notes
+    -----
+    The inverse CDF reads one running total of the weights (:class:`_RunningTotal`): a
+    manager's pick is the first of their reports whose running total exceeds
+    ``lo + u (hi - lo)``, where ``lo`` and ``hi`` are the totals before and after their
+    reports; for the second pick, every first pick weighs 0.
     """
     n_runs, n = plain.shape
     n_leaders = nominates.shape[1]
     named = np.zeros((n_runs, n), dtype=bool)
-    runs, cols = np.nonzero(nominates)
-    if runs.size == 0 or prep.report_order.size == 0:
+    runs, cols = np.nonzero(nominates)  # the nominating managers, in running-total order
+    order = prep.report_order
+    if runs.size == 0 or order.size == 0:
         return named
-    order, bounds = prep.report_order, prep.report_bounds
-    m = order.size
-    weights = plain[:, order]  # (runs, reports), grouped by manager
+    totals = _RunningTotal(plain[:, order], prep.report_bounds, runs, cols)
     limit = np.float32(pair)
     two = u[runs, cols] < (limit[runs] if limit.ndim else limit)
-    for k, who in enumerate((np.ones_like(two), two)):
-        r, c = runs[who], cols[who]
-        if r.size == 0:
-            break
-        flat = np.cumsum(weights, axis=None)  # running total over runs, then reports
-        before = np.concatenate(([0.0], flat))
-        lo, hi = before[r * m + bounds[c]], before[r * m + bounds[c + 1]]
-        some = hi > lo
-        r, c, lo, hi = r[some], c[some], lo[some], hi[some]
-        target = lo + u[r, (k + 1) * n_leaders + c].astype(np.float64) * (hi - lo)
-        at = np.searchsorted(flat, target, side="right")
-        at = np.clip(at, r * m + bounds[c], r * m + bounds[c + 1] - 1) - r * m
-        named[r, order[at]] = True
-        weights[r, at] = 0.0  # the second pick is among the others
+    for k, asked in enumerate((np.ones_like(two), two)):
+        lo, hi, running = totals.read()
+        who = np.flatnonzero(asked & (hi > lo))
+        draw = u[runs[who], (k + 1) * n_leaders + cols[who]].astype(np.float64)
+        target = lo[who] + draw * (hi[who] - lo[who])
+        at = np.searchsorted(running, target, side="right")
+        at = np.clip(at, totals.first[who], totals.first[who] + totals.length[who] - 1)
+        named[runs[who], order[totals.report[at]]] = True
+        totals.drop(at)  # the second pick is among the others
     return named
+
+
+class _RunningTotal:
+    """A float64 running total of report weights, read at the reports of some managers.
+
+    The weights are summed over the runs and, within a run, over the reports in turn (grouped
+    by manager: ``bounds``), and read only at the reports of the managers ``(runs, cols)``
+    (in that order: ``np.nonzero`` of a ``(runs, leaders)`` mask). Where every partial sum is
+    exact (:func:`_sums_exact`; the baseline's are, with 7 bits to spare), the totals do not
+    depend on the order of the additions and are made from per-manager sums and those
+    managers' reports only; else from the running total of everything (the same numbers, at a
+    higher cost).
+
+    Parameters
+    ----------
+    weights : float32 array ``(runs, reports)``
+        Weights >= 0, reports grouped by manager.
+    bounds : int array ``(leaders + 1,)``
+        Manager ``c``'s reports are columns ``bounds[c]:bounds[c + 1]``.
+    runs, cols : int array ``(managers,)``
+        The managers read, in running-total order.
+    exact : bool, optional
+        Whether the sums are exact (default: :func:`_sums_exact` decides).
+
+    Attributes
+    ----------
+    first, length : int array ``(managers,)``
+        Where each manager's reports start in :attr:`values` and how many there are.
+    report : int array ``(cells,)``
+        Column of each of those reports in ``weights``.
+    values : float64 array ``(cells,)``
+        Their weights (0 once dropped).
+    """
+
+    def __init__(
+        self,
+        weights: np.ndarray,
+        bounds: np.ndarray,
+        runs: np.ndarray,
+        cols: np.ndarray,
+        exact: bool | None = None,
+    ) -> None:
+        self.runs, self.cols, self.bounds = runs, cols, bounds
+        self.length = bounds[cols + 1] - bounds[cols]
+        self.first = np.cumsum(self.length) - self.length
+        self.owner = np.repeat(np.arange(runs.size), self.length)
+        self.report = bounds[cols][self.owner] + np.arange(self.owner.size) - self.first[self.owner]
+        self.values = weights[runs[self.owner], self.report].astype(np.float64)
+        has = bounds[:-1] < bounds[1:]  # every leader manages someone; kept general
+        self.per_manager = np.zeros((weights.shape[0], bounds.size - 1))
+        self.per_manager[:, has] = np.add.reduceat(
+            weights, bounds[:-1][has], axis=1, dtype=np.float64
+        )
+        if exact is None:
+            exact = _sums_exact(weights, float(self.per_manager.sum()))
+        self.everything = None if exact else weights.astype(np.float64)
+
+    def read(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the running totals at the managers' reports.
+
+        Returns
+        -------
+        lo, hi : float64 array ``(managers,)``
+            The totals before and after each manager's reports.
+        running : float64 array ``(cells,)``
+            The total at each of their reports (as laid out in :attr:`values`).
+        """
+        if self.everything is None:
+            flat = self.per_manager.reshape(-1)
+            start = (np.cumsum(flat) - flat)[self.runs * self.per_manager.shape[1] + self.cols]
+            before = np.concatenate(([0.0], np.cumsum(self.values)))
+            offset = start - before[self.first]
+            hi = offset + before[self.first + self.length]
+            return start, hi, np.repeat(offset, self.length) + before[1:]
+        m = self.everything.shape[1]
+        flat = np.cumsum(self.everything, axis=None)
+        before = np.concatenate(([0.0], flat))
+        at = self.runs * m + self.bounds[self.cols]
+        return before[at], before[at + self.length], flat[self.runs[self.owner] * m + self.report]
+
+    def drop(self, at: np.ndarray) -> None:
+        """Set the weights of the reports ``at`` (indices into :attr:`values`) to 0.
+
+        At most one report per manager in a call.
+        """
+        pair = self.owner[at]
+        if self.everything is None:
+            self.per_manager[self.runs[pair], self.cols[pair]] -= self.values[at]  # exact
+        else:
+            self.everything[self.runs[pair], self.report[at]] = 0.0
+        self.values[at] = 0.0
+
+
+def _sums_exact(weights: np.ndarray, total: float) -> bool:
+    """Whether every sum of some of ``weights`` (float32 values >= 0) is exact in float64.
+
+    Each weight is a multiple of the last digit ``q`` of the smallest positive one (``m 2**e``,
+    ``0.5 <= m < 1``, has ``q = 2**(e - 24)`` in float32), so are all their sums, and float64
+    holds every multiple of ``q`` up to ``2**53 q``; ``total`` (their sum, rounded) must stay
+    below ``2**52 q``, a margin of 2 for its own rounding.
+    """
+    if weights.dtype != np.float32:
+        return False
+    # the bits of float32 values >= 0 order as the values: 0 wraps round to the largest
+    smallest = (weights.view(np.uint32) - np.uint32(1)).min(initial=np.iinfo(np.uint32).max)
+    if smallest == np.iinfo(np.uint32).max:  # all 0
+        return True
+    exponent = int(np.frexp(np.uint32(smallest + 1).view(np.float32))[1])
+    return bool(total < 2.0 ** (52 - 24 + exponent))
 
 
 def eligible_for_seats(org: CompiledOrg, state: State) -> np.ndarray:
@@ -1290,7 +1401,10 @@ def eligible_for_seats(org: CompiledOrg, state: State) -> np.ndarray:
     Staff who may take a cohort seat (unaware, aware, adopter, lapsed: everyone who has not taken
     the course and does not resist it).
     """
-    return _ELIGIBLE[state.code] & org.is_staff.astype(bool)[None, :]
+    # the code's bit of _ELIGIBLE_BITS: a table lookup without an index array
+    eligible = ((_ELIGIBLE_BITS >> state.code.view(np.uint8)) & np.uint8(1)).view(bool)
+    eligible &= org.is_staff.astype(bool)[None, :]
+    return eligible
 
 
 def _receptivity(
@@ -1412,7 +1526,7 @@ def _support_table(
 def _by_state(table: np.ndarray, code: np.ndarray) -> np.ndarray:
     """Look up ``table`` ``(states,)`` or ``(runs, states)`` at the codes ``(runs, k)``."""
     if table.ndim == 1:
-        return table[code]
+        return np.take(table, code)
     return np.take_along_axis(table, code.astype(np.intp), axis=1)
 
 
