@@ -252,8 +252,9 @@ def bench_yardstick(quick: bool = False, yardstick_s: float | None = None) -> li
         "same in CPU time: the ratio of the process CPU times (both threads) of the same "
         "pairs: work done, less moved by waiting for a core than wall time on a loaded "
         "machine; a first engine simulation in each process is not timed (one-time costs).",
-        "Only ratios mean anything: the machine is shared (six people ran tests and "
-        "benchmarks on its 2 cores), so absolute times move by up to 2x between passes.",
+        f"Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; on a "
+        "shared machine only the ratios mean much (absolute times moved by up to 2x between "
+        "passes).",
         "engine: diffusion.engine.simulate with its defaults (counts per state for the four "
         "default groupings every step, first steps, dropping finished runs, 2 threads); "
         "yardstick: see the module docstring (final state only).",

@@ -28,16 +28,27 @@ from diffusion.results import Results
 from diffusion.study import Study, simulate_studies
 from diffusion.tally import Tally, TallyRecorder, tally_bytes
 
-#: bytes of every run's counts a chunk may hold before it is tallied and dropped (the
-#: baseline, 835 records of 31 groups and 7 states, 1 byte a count: about 650 runs a chunk)
+#: bytes a chunk's runs may hold (:func:`run_bytes`): every run's counts where they are kept
+#: (the baseline, 835 records of 31 groups and 7 states, 1 byte a count: about 650 runs a
+#: chunk), else their first steps (the counts are tallied as they are made)
 CHUNK_BYTES = 128 << 20
 #: fewest runs in a chunk (below it a chunk's fixed costs, events and set-up, dominate)
 MIN_CHUNK_RUNS = 32
+#: chunks a forked worker process takes (:mod:`diffusion.processes`): two, so that one
+#: slowed by other work on the machine leaves the other's second chunk to the faster one
+CHUNKS_PER_PROCESS = 2
 
 
-def run_bytes(study: Study, n_records: int, milestones: int = 1) -> int:
-    """Bytes one run's recorded counts, totals and first steps take in a chunk."""
+def run_bytes(study: Study, n_records: int, milestones: int = 1, *, counts: bool = True) -> int:
+    """Bytes one run's recorded counts, totals and first steps take in a chunk.
+
+    Without ``counts`` only the first steps: a chunk tallied record by record as the engine
+    makes them (:class:`~diffusion.tally.TallyRecorder`) holds no counts.
+    """
     org = study.org
+    first = 2 if study.n_steps < 2**15 - 1 else 4
+    if not counts:
+        return milestones * org.n_nodes * first
     tracked = [g for g in study.groupings if len(org.group_labels[g]) > 1]
     groups = sum(len(org.group_labels[g]) for g in tracked)
     largest = max(
@@ -45,7 +56,6 @@ def run_bytes(study: Study, n_records: int, milestones: int = 1) -> int:
     )
     per_count = 1 if largest < 2**8 else 2 if largest < 2**16 else 4
     n_states = len(study.model.state_names)
-    first = 2 if study.n_steps < 2**15 - 1 else 4
     return n_records * n_states * (groups * per_count + 4) + milestones * org.n_nodes * first
 
 
@@ -211,13 +221,13 @@ def _process_chunk(job: _Job, item: tuple[int, int]) -> _Chunk:
     return _simulate_chunk(job, first_run, n, threads=1)
 
 
-def _processes(study: Study, n_runs: int, sizes: Sequence[int]) -> int:
-    """Forked processes for an in-process simulation (0: this process's threads).
+def _processes(study: Study, n_runs: int) -> int:
+    """Forked processes for an in-process simulation of ``n_runs`` (0: this process's threads).
 
-    At least two chunks' worth of runs (chunks are cut again into one share a process).
+    Each gets :data:`CHUNKS_PER_PROCESS` chunks of at least :data:`MIN_CHUNK_RUNS` runs.
     """
     person_steps = float(n_runs) * study.org.n_nodes * study.n_steps
-    return local_processes(person_steps, max(len(sizes), n_runs // MIN_CHUNK_RUNS))
+    return local_processes(person_steps, n_runs // (MIN_CHUNK_RUNS * CHUNKS_PER_PROCESS))
 
 
 def simulate(
@@ -283,7 +293,8 @@ def simulate(
         record_every=record_every,
         milestones=milestones,
     )
-    per_run = run_bytes(study, job.n_records, 1 + len(milestones or {}))
+    # without keep_runs a chunk is tallied as it is simulated: only its first steps are held
+    per_run = run_bytes(study, job.n_records, 1 + len(milestones or {}), counts=keep_runs)
     here = executor.in_process and client is None
     processes = 0
     if keep_runs and here:
@@ -291,9 +302,10 @@ def simulate(
     else:
         sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size)
         if here:
-            processes = _processes(study, n_runs, sizes)
-            sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size, parts=processes or 1)
-    _check_memory(job, max(sizes) * max(processes, 1))
+            processes = _processes(study, n_runs)
+            parts = CHUNKS_PER_PROCESS * processes or 1
+            sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size, parts=parts)
+    _check_memory(job, max(sizes), max(processes, 1), counts=keep_runs)
     gather = _Gather(job)
     if processes:
         items = list(zip(_starts(sizes), sizes, strict=True))
@@ -372,10 +384,11 @@ def simulate_together(
     else:
         sizes = chunk_sizes(n_runs, per_run)
         if here:
-            processes = _processes(studies[0], n_runs * len(studies), sizes)
-            sizes = chunk_sizes(n_runs, per_run, parts=processes or 1)
+            processes = _processes(studies[0], n_runs * len(studies))
+            sizes = chunk_sizes(n_runs, per_run, parts=CHUNKS_PER_PROCESS * processes or 1)
     for job in jobs:
-        _check_memory(job, max(sizes) * max(processes, 1))
+        # a chunk's counts are held until they are reduced and tallied
+        _check_memory(job, max(sizes), max(processes, 1), counts=True)
     gathers = [_Gather(job) for job in jobs]
     reduced: list[tuple[int, Any]] = []
 
@@ -468,10 +481,11 @@ def _on_workers(
             progress(chunk.tally.span * job.study.n_steps)
 
 
-def _check_memory(job: _Job, chunk: int) -> None:
-    """Refuse a simulation whose gathered results would not fit in this process's memory.
+def _check_memory(job: _Job, chunk: int, workers: int = 1, *, counts: bool = True) -> None:
+    """Refuse a simulation whose gathered results would not fit in this machine's memory.
 
-    The results and one chunk in flight are counted; refused with
+    The gathered results and ``workers`` chunks of ``chunk`` runs in flight (with their
+    counts where ``counts``: held until tallied) are counted; refused with
     :class:`~diffusion.budget.BudgetError`.
     """
     from diffusion.budget import check_simulation
@@ -483,10 +497,10 @@ def _check_memory(job: _Job, chunk: int) -> None:
     first = milestones * org.n_nodes * (2 if steps < 2**15 - 1 else 4)
     n_records, n_runs = job.n_records, job.n_runs
     gathered = tally_bytes(job.sizes, n_records, n_runs, len(job.measures), org.n_nodes)
-    in_flight = chunk if not job.keep_runs else n_runs
+    in_flight = min(chunk * workers, n_runs) if not job.keep_runs else n_runs
     check_simulation(
         runs=in_flight,
-        records=n_records,
+        records=n_records if counts or job.keep_runs else 0,
         groups=sum(len(org.group_labels[g]) for g in tracked) + 1,
         states=len(study.model.state_names),
         people=org.n_nodes,
@@ -496,8 +510,9 @@ def _check_memory(job: _Job, chunk: int) -> None:
             (int(s.max(initial=0)) for g, s in job.sizes.items() if g in tracked), default=0
         ),
         steps=steps,
-        # the first steps of the other runs, and the tally twice (gathered, and a chunk's)
-        extra=(n_runs - in_flight) * first + 2 * gathered,
+        # the first steps of the other runs; the gathered tally, and each chunk in flight's
+        # tally and its record-by-record deltas
+        extra=(n_runs - in_flight) * first + (1 + 2 * workers) * gathered,
         what=f"{n_runs} runs of {org.n_nodes} people, {n_records} records of "
         f"{sum(len(org.group_labels[g]) for g in tracked) + 1} groups",
     )

@@ -78,7 +78,7 @@ def _same_spreads(a: Results, b: Results, study) -> None:
 @pytest.mark.parametrize("chunk_runs", [150, 64, 17])
 def test_runs_gathered_in_chunks_give_the_bands_of_every_run(kept, monkeypatch, chunk_runs):
     study, full = kept
-    per_run = chunks.run_bytes(study, len(full.steps))
+    per_run = chunks.run_bytes(study, len(full.steps), counts=False)  # tallied as made
     # chunks of chunk_runs runs (the last one shorter): uneven chunks, one chunk
     monkeypatch.setattr(chunks, "CHUNK_BYTES", per_run * chunk_runs)
     monkeypatch.setattr(chunks, "MIN_CHUNK_RUNS", 1)
@@ -157,7 +157,7 @@ def test_the_estimate_of_a_run_in_chunks_bounds_what_it_allocates(monkeypatch, k
         lambda estimate, *a, **k: (seen.append(estimate), real_check(estimate, *a, **k)),
     )
     # 1,000 runs in chunks of 250: the first steps of all, a chunk's counts and the tally
-    monkeypatch.setattr(chunks, "CHUNK_BYTES", chunks.run_bytes(study, 54) * 250)
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", chunks.run_bytes(study, 54, counts=keep_runs) * 250)
     tracemalloc.start()
     chunks.simulate(study, 1000, 3, measures=_measures(study), keep_runs=keep_runs)
     _, peak = tracemalloc.get_traced_memory()
