@@ -21,6 +21,8 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from diffusion.engine import default_threads
@@ -63,7 +65,9 @@ def map_forked(
     Results come in the order the items finish. ``func`` must be a module-level function
     (it is sent by name); ``shared`` reaches the workers by the fork, not pickled; items and
     results are pickled. The workers ignore SIGINT and die on SIGTERM: an interrupt, an error
-    or leaving the loop early terminates them, and the exception goes on in this process.
+    or leaving the loop early ends them, and the exception goes on in this process. A worker
+    that dies (killed, or out of memory) fails the whole map with :class:`WorkerDied`
+    instead of leaving it waiting.
 
     Parameters
     ----------
@@ -75,21 +79,40 @@ def map_forked(
         The pieces of work (small: each is pickled to a worker).
     processes : int
         Worker processes, >= 1.
+
+    Raises
+    ------
+    WorkerDied
+        When a worker process ended without its result.
     """
     context = multiprocessing.get_context("fork")
     with warnings.catch_warnings():
         # Python >= 3.12 warns when a process with threads (e.g. a progress bar's) forks; the
         # workers only compute: they take no lock another thread may hold (no printing)
-        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-        pool = context.Pool(processes, initializer=_start_worker, initargs=(shared,))
+        warnings.filterwarnings("ignore", ".* is multi-threaded", DeprecationWarning)
+        pool = ProcessPoolExecutor(
+            processes, mp_context=context, initializer=_start_worker, initargs=(shared,)
+        )
+        futures = [pool.submit(_call, (func, item)) for item in items]
+    ended = False
     try:
-        yield from pool.imap_unordered(_call, [(func, item) for item in items])
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
+        for future in as_completed(futures):
+            yield future.result()
+        ended = True
+    except BrokenProcessPool as exc:
+        raise WorkerDied(
+            "a worker process of this simulation ended without its result (killed, or out "
+            "of memory): simulate fewer runs, or a smaller organisation"
+        ) from exc
     finally:
-        pool.join()
+        if not ended:
+            for worker in list(getattr(pool, "_processes", {}).values()):
+                worker.terminate()  # no wait for the chunks under way
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+class WorkerDied(RuntimeError):
+    """A forked worker process ended without sending its result back."""
 
 
 def _start_worker(shared: Any) -> None:

@@ -96,6 +96,18 @@ def test_map_forked_gives_every_result_and_passes_errors_on():
     assert multiprocessing.active_children() == []
 
 
+def _die(shared: int, item: int) -> int:
+    if item == 1:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer does
+    return item
+
+
+def test_a_worker_that_dies_fails_the_map_instead_of_hanging():
+    with pytest.raises(processes.WorkerDied, match="out of memory"):
+        list(processes.map_forked(_die, 0, [0, 1, 2, 3], 2))
+    assert multiprocessing.active_children() == []
+
+
 def test_small_work_stays_in_this_process():
     assert processes.local_processes(processes.MIN_PERSON_STEPS / 2, 8) == 0
     assert processes.local_processes(processes.MIN_PERSON_STEPS, 1) == 0  # one chunk
