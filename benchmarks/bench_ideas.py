@@ -33,8 +33,7 @@ from benchmarks._common import (
 YEARS = 8
 SEED = 2024
 TARGET_RUNS, TARGET_S, TARGET_MIB = 10_000, 5.0, 1000.0
-#: worker processes of a large in-process run (diffusion.processes, one a core, at most two)
-WORKERS = 2
+
 #: the rows' recordings: the user's path, the engine's full output, totals only
 PATHS = {
     "run": "diffusion.run: every step, 4 groupings (default), bands",
@@ -121,6 +120,9 @@ def bench_ideas(quick: bool = False, yardstick_s: float | None = None) -> list[T
             "timing",
         ],
     )
+    from diffusion.processes import MAX_PROCESSES, available_cores
+
+    n_workers = min(available_cores(), MAX_PROCESSES)
     for n_runs, path in cases:
         r = run_child(
             "benchmarks.bench_ideas",
@@ -130,7 +132,7 @@ def bench_ideas(quick: bool = False, yardstick_s: float | None = None) -> list[T
         workers = r["workers_peak_rss_mib"]
         # the forked workers' memory counted in full for each of them (pages they share
         # with the parent counted twice): an upper bound of the whole simulation's peak
-        peak = r["peak_rss_mib"] + WORKERS * workers
+        peak = r["peak_rss_mib"] + n_workers * workers
         if n_runs == TARGET_RUNS and path == "run":
             fast, small = r["best_s"] <= TARGET_S, peak <= TARGET_MIB
             verdict = (
@@ -147,7 +149,7 @@ def bench_ideas(quick: bool = False, yardstick_s: float | None = None) -> list[T
             fmt_rate(n_runs * r["n_steps"] * r["n_nodes"] / r["best_s"]),
             fmt_ratio(r["best_s"] / r["yardstick_s"]),
             f"{r['peak_rss_mib']:,.0f} (before: {r['rss_before_mib']:,.0f})"
-            + (f" + {WORKERS} x {workers:,.0f} (workers)" if workers else ""),
+            + (f" + {n_workers} x {workers:,.0f} (workers)" if workers else ""),
             verdict,
             f"best of {r['n']}",
         )

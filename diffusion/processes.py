@@ -17,6 +17,7 @@ keeps its threads: :func:`local_processes` says how many processes to use.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 import sys
 import warnings
@@ -25,12 +26,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-from diffusion.engine import default_threads
-
 #: below this many person-steps (runs x people x steps) a simulation stays in its threads:
 #: forking, and sending the chunks' tallies back, cost more than they save (the Etten-Leur
 #: baseline, 318 people x 417 weeks, goes to processes from about 750 runs)
 MIN_PERSON_STEPS = 1e8
+#: most worker processes: one a core up to this (each holds a batch, its chunk's tally and a
+#: copy-on-write view of the study: about 170-300 MiB for the Etten-Leur baseline)
+MAX_PROCESSES = 8
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -43,8 +45,8 @@ def local_processes(person_steps: float, chunks: int) -> int:
     """Return how many forked processes a simulation of ``person_steps`` should use.
 
     0 means: stay in this process (its threads). Processes need fork (Linux), a process that
-    may have children, at least two cores, two chunks or more and
-    :data:`MIN_PERSON_STEPS` of work.
+    may have children, at least two cores (:func:`available_cores`; one process a core, at
+    most :data:`MAX_PROCESSES`), two chunks or more and :data:`MIN_PERSON_STEPS` of work.
     """
     if (
         not sys.platform.startswith("linux")
@@ -53,8 +55,16 @@ def local_processes(person_steps: float, chunks: int) -> int:
         or person_steps < MIN_PERSON_STEPS
     ):
         return 0
-    n = min(default_threads(), chunks)  # as the engine's threads: one a core, at most two
+    n = min(available_cores(), MAX_PROCESSES, chunks)
     return n if n >= 2 else 0
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity: a container's or ``taskset``'s)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def map_forked(

@@ -111,7 +111,9 @@ def test_a_worker_that_dies_fails_the_map_instead_of_hanging():
 def test_small_work_stays_in_this_process():
     assert processes.local_processes(processes.MIN_PERSON_STEPS / 2, 8) == 0
     assert processes.local_processes(processes.MIN_PERSON_STEPS, 1) == 0  # one chunk
-    assert processes.local_processes(processes.MIN_PERSON_STEPS, 8) == min(2, os.cpu_count() or 1)
+    cores = min(len(os.sched_getaffinity(0)), processes.MAX_PROCESSES)
+    assert processes.local_processes(processes.MIN_PERSON_STEPS, 100) == cores
+    assert processes.local_processes(processes.MIN_PERSON_STEPS, 2) == 2
 
 
 def _children(pid: int) -> list[int]:
