@@ -32,9 +32,8 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from diffusion.calibration.fit_report import FitReport
 from diffusion.calibration.pipeline import Calibration, calibrate
 from diffusion.chunks import chunk_sizes, run_bytes, simulate_together
 from diffusion.comparison import (
@@ -58,6 +57,9 @@ from diffusion.scenario.load import load_scenario as _load_file
 from diffusion.scenario.overrides import SET_FILE, apply_overrides
 from diffusion.scenario.problems import Problem, ScenarioError
 from diffusion.sweeps.runner import Sweep, SweepRequest, execute_sweep, prepare_sweep, require
+
+if TYPE_CHECKING:  # scipy.stats (about 1 s to import) only when a fit report is made
+    from diffusion.calibration.fit_report import FitReport
 
 #: what the functions accept as a scenario: a loaded one, a file, or None for the baseline
 ScenarioLike = LoadedScenario | str | os.PathLike[str] | None
