@@ -225,7 +225,16 @@ class RunRandom:
         drawn: np.ndarray = z.view(np.int64)
         return drawn
 
-    def below(self, purpose: str, step: int, n: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    def below(
+        self,
+        purpose: str,
+        step: int,
+        n: int,
+        p: float,
+        *,
+        categories: np.ndarray | None = None,
+        bounds: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Return the cells whose uniform draw is below ``p`` (at least), with their draws.
 
         Thinning without a draw per cell: cell ``j`` of run ``r`` has the uniform
@@ -246,6 +255,12 @@ class RunRandom:
             Columns (usually nodes).
         p : float
             The largest probability the caller will compare with.
+        categories, bounds : int array ``(runs * n,)`` and float array ``(categories,)``
+            Optional: each cell's category (e.g. a model's state codes, flat) and each
+            category's largest probability (at most ``p``). Then a cell whose coarse byte
+            already puts its draw at or above its category's bound is left out before its
+            fine draw is made: every cell with ``u < bounds[categories[cell]]`` is still
+            returned, with the same ``u``.
 
         Returns
         -------
@@ -276,6 +291,11 @@ class RunRandom:
             hits = np.flatnonzero(np.arange(coarse.size) % width < n)
         byte = coarse.reshape(-1)[hits].astype(np.int64)
         cells = hits - (hits // width) * (width - n)
+        if categories is not None and bounds is not None:
+            # u >= byte / 256: at or above the category's bound when byte >= ceil(256 bound)
+            limits = np.ceil(np.asarray(bounds, dtype=np.float64) * 256.0).astype(np.int64)
+            keep = np.flatnonzero(byte < limits[categories[cells]])
+            cells, byte = cells[keep], byte[keep]
         fine = self.uniform_at(purpose + ":fine", step, n, cells)
         u = ((byte << _UNIT_BITS) + fine).astype(np.float64) * 2.0**-32
         return cells, u

@@ -174,6 +174,24 @@ def test_thinned_draws_do_not_depend_on_the_bound_or_the_batch(n):
         np.testing.assert_array_equal(u_part, u[inside])
 
 
+@pytest.mark.parametrize("n", [7, 318])
+def test_bounds_per_category_leave_out_only_cells_at_or_above_their_bound(n):
+    # cells of three categories with their own bounds: every cell whose uniform is under
+    # its category's bound is returned with its uniform, and none whose coarse byte already
+    # puts it at or above (byte >= ceil(256 bound))
+    rr = RunRandom(8, np.arange(200))
+    every, u_every = rr.below("t", 3, n, 1.0)
+    categories = (np.arange(200 * n) % 3).astype(np.int8)
+    bounds = np.array([0.03, 0.004, 0.0], dtype=np.float32)
+    cells, u = rr.below("t", 3, n, 0.03, categories=categories, bounds=bounds)
+    np.testing.assert_array_equal(u, u_every[cells])
+    bound = bounds.astype(np.float64)[categories]
+    np.testing.assert_array_equal(cells, every[u_every < np.ceil(256 * bound) / 256])
+    assert np.all(categories[cells] != 2)  # bound 0: never looked at
+    under = every[u_every < bound]
+    assert under.size > 0 and np.isin(under, cells).all()
+
+
 def test_thinned_draws_are_uniform():
     _, u = RunRandom(123, np.arange(200)).below("test", 0, 1000, 1.0)
     assert u.min() >= 0 and u.max() < 1 and u.size == 200_000

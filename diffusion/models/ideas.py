@@ -757,7 +757,14 @@ class IdeasModel(Model):
         self._sync(prep, state)
         talks = self._due_talks(state, t)
         bounds = self._bounds(prep, state)
-        cells, u = rand.below("transition", t, n, float(bounds.max()))
+        cells, u = rand.below(
+            "transition",
+            t,
+            n,
+            float(bounds.max()),
+            categories=code.reshape(-1),
+            bounds=bounds[: len(STATES)],
+        )
         moved, old = self._transitions(prep, state, cells, u, bounds)
         n_talks: np.ndarray | float = 0.0
         if talks is not None:
