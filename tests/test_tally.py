@@ -158,6 +158,11 @@ def test_the_estimate_of_a_run_in_chunks_bounds_what_it_allocates(monkeypatch, k
     )
     # 1,000 runs in chunks of 250: the first steps of all, a chunk's counts and the tally
     monkeypatch.setattr(chunks, "CHUNK_BYTES", chunks.run_bytes(study, 54, counts=keep_runs) * 250)
+    # one thread: with two, whether both batches' working memory is held at once depends on
+    # how the threads happen to interleave (the peak varied from 31 to 33 MB under load)
+    from diffusion import engine
+
+    monkeypatch.setattr(engine, "default_threads", lambda: 1)
     tracemalloc.start()
     chunks.simulate(study, 1000, 3, measures=_measures(study), keep_runs=keep_runs)
     _, peak = tracemalloc.get_traced_memory()
