@@ -385,8 +385,8 @@ def weighted_sample_without_replacement(
         return chosen
     if given.min(initial=0.0) < 0:
         given = np.maximum(given, 0.0)
-    keys = np.array(uniform, dtype=np.float64)
-    np.maximum(keys, 1e-300, out=keys)
+    keys = np.empty((n_runs, n_items))
+    np.maximum(uniform, 1e-300, out=keys, dtype=np.float64)
     np.log(keys, out=keys)  # finite, < 0
     with np.errstate(divide="ignore"):
         keys /= given  # weight 0: -inf, never chosen

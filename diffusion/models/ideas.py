@@ -814,15 +814,14 @@ class IdeasModel(Model):
         ``nomination_top`` for heads and the secretary), exposure ``Et`` to trained people
         (word of mouth), presentations seen ``s``, ``a`` = 1 for unaware,
         ``nomination_aware`` for aware and lapsed, ``nomination_adopter`` for adopters
-        (self-selection), and the taster / competing-course factor ``f``. A per-run factor
-        such as top support cannot change who is drawn for a given number of seats, so it
-        does not appear here.
+        (self-selection), 0 for the others, and the taster / competing-course factor
+        ``f``. A per-run factor such as top support cannot change who is drawn for a given
+        number of seats, so it does not appear here.
         """
         x = state.extra
         code = state.code
-        eligible = eligible_for_seats(org, state)
-        trained = (code == TRAINED).astype(np.float32)
-        exposure_trained = (prep.influence @ trained.T).T
+        trained = np.ascontiguousarray((code == TRAINED).T, dtype=np.float32)  # (nodes, runs)
+        exposure_trained = (prep.influence @ trained).T
 
         def value(name: str) -> Any:
             """Return the parameter's number, or its values ``(runs, 1)`` if given per run."""
@@ -834,14 +833,14 @@ class IdeasModel(Model):
                 prep.team_leader, prep.top_role, prep.staff, *(value(k) for k in _ROLE)
             )
         state_factor = _state_factor(value("nomination_aware"), value("nomination_adopter"))
-        # float32, multiplied in place left to right
+        # float32, multiplied in place left to right; 0 outside the staff (role) and for the
+        # states that take no seat (state factor): only the eligible weigh something
         plain = _receptivity(prep, state, slice(None))
         plain *= role
         plain *= 1.0 + np.float32(value("nomination_word_of_mouth")) * _saturate(exposure_trained)
         plain *= 1.0 + np.float32(value("nomination_presentation")) * _saturate(x["seen"])
         plain *= _by_state(state_factor, code)
         plain *= x["nomination_factor"]
-        np.copyto(plain, np.float32(0), where=~eligible)
         level = _leader_levels(prep, state)  # (runs, leaders + 1); last: no manager
         # this round's draws, made here (at the runs' step) rather than every step
         draws = RunRandom.of_keys(x["run_key"])
@@ -1339,13 +1338,13 @@ class _RunningTotal:
         self.owner = np.repeat(np.arange(runs.size), self.length)
         self.report = bounds[cols][self.owner] + np.arange(self.owner.size) - self.first[self.owner]
         self.values = weights[runs[self.owner], self.report].astype(np.float64)
-        has = bounds[:-1] < bounds[1:]  # every leader manages someone; kept general
-        self.per_manager = np.zeros((weights.shape[0], bounds.size - 1))
-        self.per_manager[:, has] = np.add.reduceat(
-            weights, bounds[:-1][has], axis=1, dtype=np.float64
-        )
+        starts = np.minimum(bounds[:-1], weights.shape[1] - 1)
+        per_manager = np.add.reduceat(weights, starts, axis=1, dtype=np.float64).reshape(-1)
+        per_manager[np.tile(bounds[:-1] == bounds[1:], weights.shape[0])] = 0.0  # none managed
         if exact is None:
-            exact = _sums_exact(weights, float(self.per_manager.sum()))
+            exact = _sums_exact(weights, float(per_manager.sum()))
+        #: exact sums: the running total before each manager's reports
+        self.start = (np.cumsum(per_manager) - per_manager)[runs * (bounds.size - 1) + cols]
         self.everything = None if exact else weights.astype(np.float64)
 
     def read(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1359,12 +1358,10 @@ class _RunningTotal:
             The total at each of their reports (as laid out in :attr:`values`).
         """
         if self.everything is None:
-            flat = self.per_manager.reshape(-1)
-            start = (np.cumsum(flat) - flat)[self.runs * self.per_manager.shape[1] + self.cols]
             before = np.concatenate(([0.0], np.cumsum(self.values)))
-            offset = start - before[self.first]
+            offset = self.start - before[self.first]
             hi = offset + before[self.first + self.length]
-            return start, hi, np.repeat(offset, self.length) + before[1:]
+            return self.start, hi, np.repeat(offset, self.length) + before[1:]
         m = self.everything.shape[1]
         flat = np.cumsum(self.everything, axis=None)
         before = np.concatenate(([0.0], flat))
@@ -1377,8 +1374,10 @@ class _RunningTotal:
         At most one report per manager in a call.
         """
         pair = self.owner[at]
-        if self.everything is None:
-            self.per_manager[self.runs[pair], self.cols[pair]] -= self.values[at]  # exact
+        if self.everything is None:  # the totals after each manager lose what was dropped
+            dropped = np.zeros(self.runs.size)
+            dropped[pair] = self.values[at]
+            self.start = self.start - (np.cumsum(dropped) - dropped)  # exact
         else:
             self.everything[self.runs[pair], self.report[at]] = 0.0
         self.values[at] = 0.0
@@ -1499,12 +1498,14 @@ def _role_factor(
 def _state_factor(aware: float | np.ndarray, adopter: float | np.ndarray) -> np.ndarray:
     """Nomination weight factor of each state, float32 ``(states,)`` or ``(runs, states)``.
 
-    1 for unaware (and the states that take no seat), ``nomination_aware`` for aware and
-    lapsed, ``nomination_adopter`` for adopters; per run where either is ``(runs, 1)``.
+    1 for unaware, ``nomination_aware`` for aware and lapsed, ``nomination_adopter`` for
+    adopters, 0 for the states that take no seat (:func:`eligible_for_seats`); per run where
+    either is ``(runs, 1)``.
     """
     both = np.broadcast_arrays(np.asarray(aware, np.float64), np.asarray(adopter, np.float64))
     a, d = (v[..., 0] if v.ndim else v for v in both)
-    table = np.ones((*a.shape, len(STATES)), np.float32)
+    table = np.zeros((*a.shape, len(STATES)), np.float32)
+    table[..., UNAWARE] = 1.0
     table[..., AWARE] = a
     table[..., LAPSED] = a
     table[..., ADOPTER] = d
