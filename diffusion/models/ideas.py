@@ -1246,7 +1246,7 @@ def _named(
     Parameters
     ----------
     prep : IdeasPrep
-    plain : float32 array ``(runs, nodes)``
+    plain : float array ``(runs, nodes)``
         Plain nomination weights, >= 0 (0 for whoever may not take a seat).
     nominates : bool array ``(runs, leaders)``
         Whether each manager nominates this round.
@@ -1265,140 +1265,36 @@ def _named(
 
     Notes
     -----
-    The inverse CDF reads one running total of the weights (:class:`_RunningTotal`): a
-    manager's pick is the first of their reports whose running total exceeds
-    ``lo + u (hi - lo)``, where ``lo`` and ``hi`` are the totals before and after their
-    reports; for the second pick, every first pick weighs 0.
+    A pick is the first of the manager's reports (in ``prep.report_order``) whose running
+    total of the weights (float64, added one report after the other) exceeds the draw times
+    their total; for the second pick, the first weighs 0. A manager's picks depend on their
+    reports' weights and their draws only, not on the other runs of the batch.
     """
     n_runs, n = plain.shape
     n_leaders = nominates.shape[1]
     named = np.zeros((n_runs, n), dtype=bool)
-    runs, cols = np.nonzero(nominates)  # the nominating managers, in running-total order
-    order = prep.report_order
+    runs, cols = np.nonzero(nominates)
+    order, bounds = prep.report_order, prep.report_bounds
     if runs.size == 0 or order.size == 0:
         return named
-    totals = _RunningTotal(plain[:, order], prep.report_bounds, runs, cols)
+    # the nominating managers' reports, one column each, padded to the longest list
+    length = bounds[cols + 1] - bounds[cols]
+    k = np.arange(max(int(length.max()), 1))[:, None]
+    report = order[np.minimum(bounds[cols] + k, bounds[cols + 1] - 1)]  # (reports, managers)
+    weights = np.where(k < length, plain[runs, report], 0.0).astype(np.float64)
     limit = np.float32(pair)
     two = u[runs, cols] < (limit[runs] if limit.ndim else limit)
-    for k, asked in enumerate((np.ones_like(two), two)):
-        lo, hi, running = totals.read()
-        who = np.flatnonzero(asked & (hi > lo))
-        draw = u[runs[who], (k + 1) * n_leaders + cols[who]].astype(np.float64)
-        target = lo[who] + draw * (hi[who] - lo[who])
-        at = np.searchsorted(running, target, side="right")
-        at = np.clip(at, totals.first[who], totals.first[who] + totals.length[who] - 1)
-        named[runs[who], order[totals.report[at]]] = True
-        totals.drop(at)  # the second pick is among the others
+    for pick, asked in enumerate((np.ones_like(two), two)):
+        running = weights.copy()
+        for j in range(1, running.shape[0]):  # each manager's own running total, in order
+            running[j] += running[j - 1]
+        total = running[-1]
+        who = np.flatnonzero(asked & (total > 0))
+        target = u[runs[who], (pick + 1) * n_leaders + cols[who]].astype(np.float64) * total[who]
+        at = np.minimum((running[:, who] <= target).sum(axis=0), length[who] - 1)
+        named[runs[who], report[at, who]] = True
+        weights[at, who] = 0.0  # the second pick is among the others
     return named
-
-
-class _RunningTotal:
-    """A float64 running total of report weights, read at the reports of some managers.
-
-    The weights are summed over the runs and, within a run, over the reports in turn (grouped
-    by manager: ``bounds``), and read only at the reports of the managers ``(runs, cols)``
-    (in that order: ``np.nonzero`` of a ``(runs, leaders)`` mask). Where every partial sum is
-    exact (:func:`_sums_exact`; the baseline's are, with 7 bits to spare), the totals do not
-    depend on the order of the additions and are made from per-manager sums and those
-    managers' reports only; else from the running total of everything (the same numbers, at a
-    higher cost).
-
-    Parameters
-    ----------
-    weights : float32 array ``(runs, reports)``
-        Weights >= 0, reports grouped by manager.
-    bounds : int array ``(leaders + 1,)``
-        Manager ``c``'s reports are columns ``bounds[c]:bounds[c + 1]``.
-    runs, cols : int array ``(managers,)``
-        The managers read, in running-total order.
-    exact : bool, optional
-        Whether the sums are exact (default: :func:`_sums_exact` decides).
-
-    Attributes
-    ----------
-    first, length : int array ``(managers,)``
-        Where each manager's reports start in :attr:`values` and how many there are.
-    report : int array ``(cells,)``
-        Column of each of those reports in ``weights``.
-    values : float64 array ``(cells,)``
-        Their weights (0 once dropped).
-    """
-
-    def __init__(
-        self,
-        weights: np.ndarray,
-        bounds: np.ndarray,
-        runs: np.ndarray,
-        cols: np.ndarray,
-        exact: bool | None = None,
-    ) -> None:
-        self.runs, self.cols, self.bounds = runs, cols, bounds
-        self.length = bounds[cols + 1] - bounds[cols]
-        self.first = np.cumsum(self.length) - self.length
-        self.owner = np.repeat(np.arange(runs.size), self.length)
-        self.report = bounds[cols][self.owner] + np.arange(self.owner.size) - self.first[self.owner]
-        self.values = weights[runs[self.owner], self.report].astype(np.float64)
-        starts = np.minimum(bounds[:-1], weights.shape[1] - 1)
-        per_manager = np.add.reduceat(weights, starts, axis=1, dtype=np.float64).reshape(-1)
-        per_manager[np.tile(bounds[:-1] == bounds[1:], weights.shape[0])] = 0.0  # none managed
-        if exact is None:
-            exact = _sums_exact(weights, float(per_manager.sum()))
-        #: exact sums: the running total before each manager's reports
-        self.start = (np.cumsum(per_manager) - per_manager)[runs * (bounds.size - 1) + cols]
-        self.everything = None if exact else weights.astype(np.float64)
-
-    def read(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return the running totals at the managers' reports.
-
-        Returns
-        -------
-        lo, hi : float64 array ``(managers,)``
-            The totals before and after each manager's reports.
-        running : float64 array ``(cells,)``
-            The total at each of their reports (as laid out in :attr:`values`).
-        """
-        if self.everything is None:
-            before = np.concatenate(([0.0], np.cumsum(self.values)))
-            offset = self.start - before[self.first]
-            hi = offset + before[self.first + self.length]
-            return self.start, hi, np.repeat(offset, self.length) + before[1:]
-        m = self.everything.shape[1]
-        flat = np.cumsum(self.everything, axis=None)
-        before = np.concatenate(([0.0], flat))
-        at = self.runs * m + self.bounds[self.cols]
-        return before[at], before[at + self.length], flat[self.runs[self.owner] * m + self.report]
-
-    def drop(self, at: np.ndarray) -> None:
-        """Set the weights of the reports ``at`` (indices into :attr:`values`) to 0.
-
-        At most one report per manager in a call.
-        """
-        pair = self.owner[at]
-        if self.everything is None:  # the totals after each manager lose what was dropped
-            dropped = np.zeros(self.runs.size)
-            dropped[pair] = self.values[at]
-            self.start = self.start - (np.cumsum(dropped) - dropped)  # exact
-        else:
-            self.everything[self.runs[pair], self.report[at]] = 0.0
-        self.values[at] = 0.0
-
-
-def _sums_exact(weights: np.ndarray, total: float) -> bool:
-    """Whether every sum of some of ``weights`` (float32 values >= 0) is exact in float64.
-
-    Each weight is a multiple of the last digit ``q`` of the smallest positive one (``m 2**e``,
-    ``0.5 <= m < 1``, has ``q = 2**(e - 24)`` in float32), so are all their sums, and float64
-    holds every multiple of ``q`` up to ``2**53 q``; ``total`` (their sum, rounded) must stay
-    below ``2**52 q``, a margin of 2 for its own rounding.
-    """
-    if weights.dtype != np.float32:
-        return False
-    # the bits of float32 values >= 0 order as the values: 0 wraps round to the largest
-    smallest = (weights.view(np.uint32) - np.uint32(1)).min(initial=np.iinfo(np.uint32).max)
-    if smallest == np.iinfo(np.uint32).max:  # all 0
-        return True
-    exponent = int(np.frexp(np.uint32(smallest + 1).view(np.float32))[1])
-    return bool(total < 2.0 ** (52 - 24 + exponent))
 
 
 def eligible_for_seats(org: CompiledOrg, state: State) -> np.ndarray:

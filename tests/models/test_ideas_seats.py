@@ -1,18 +1,14 @@
 """Filling cohort seats in the ideas model: the managers' nominations and who may take a seat.
 
-:func:`diffusion.models.ideas._named` reads the nominations' inverse CDF from one float64
-running total over the runs and the managers' reports; where every partial sum is exact it
-builds those totals from per-manager sums and the nominating managers' reports only. These
-tests hold both ways to a plain reading of that running total (the law as documented), bit
-for bit: the same people are named.
+:func:`diffusion.models.ideas._named` draws each nominating manager's picks by the inverse CDF
+over the running total of their own direct reports' weights. These tests hold it to a plain
+reading of that rule, manager by manager, bit for bit, and check that a run's nominees do not
+depend on the other runs of its batch.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
-import pytest
 
 from diffusion.models import ideas
 from diffusion.models.ideas import STATES, IdeasModel, IdeasPrep, eligible_for_seats
@@ -20,33 +16,24 @@ from diffusion.rng import RunRandom
 from tests.models.test_ideas import make_org
 
 
-def running_total_named(
-    prep: IdeasPrep, plain: np.ndarray, nominates: np.ndarray, u: np.ndarray, pair: float
+def own_total_named(
+    prep: IdeasPrep, plain: np.ndarray, nominates: np.ndarray, u: np.ndarray, pair: np.ndarray
 ) -> np.ndarray:
-    """``_named`` read off its docstring, manager by manager, on the running total of everything."""
-    n_runs, n = plain.shape
+    """``_named`` read off its docstring, one manager at a time (``pair`` per run)."""
     n_leaders = nominates.shape[1]
     order, bounds = prep.report_order, prep.report_bounds
-    m = order.size
-    weights = plain[:, order].astype(np.float64).reshape(-1)  # runs, then reports
-    named = np.zeros((n_runs, n), dtype=bool)
-    for k in (0, 1):
-        total = np.concatenate(([0.0], np.cumsum(weights)))  # total[i]: before weights[i]
-        picked = []
-        for r in range(n_runs):
-            for c in range(n_leaders):
-                if not nominates[r, c] or (k == 1 and not u[r, c] < np.float32(pair)):
-                    continue
-                start, end = r * m + bounds[c], r * m + bounds[c + 1]
-                lo, hi = total[start], total[end]
-                if not hi > lo:
-                    continue
-                target = lo + np.float64(u[r, (k + 1) * n_leaders + c]) * (hi - lo)
-                above = np.flatnonzero(total[start + 1 : end + 1] > target)
-                at = start + (above[0] if above.size else end - start - 1)
-                named[r, order[at - r * m]] = True
-                picked.append(at)
-        weights[picked] = 0.0
+    named = np.zeros(plain.shape, dtype=bool)
+    for r, c in zip(*np.nonzero(nominates), strict=True):
+        reports = order[bounds[c] : bounds[c + 1]]
+        weights = plain[r, reports].astype(np.float64)
+        for pick in (1, 2) if u[r, c] < np.float32(pair[r]) else (1,):
+            running = np.cumsum(weights)  # one report after the other
+            if not running[-1] > 0:
+                break
+            above = np.flatnonzero(running > np.float64(u[r, pick * n_leaders + c]) * running[-1])
+            at = above[0] if above.size else reports.size - 1
+            named[r, reports[at]] = True
+            weights[at] = 0.0
     return named
 
 
@@ -66,72 +53,35 @@ def nomination_round(
     return prep, plain, nominates, rand.uniform("nominee", 0, 3 * n_leaders)
 
 
-@pytest.mark.parametrize(
-    ("smallest", "exact"),
-    [(1e-3, True), (1e-30, False)],  # 1e-30: the totals need more than float64's 53 bits
-)
-def test_nominees_are_read_off_one_running_total_over_runs_and_reports(smallest, exact):
-    prep, plain, nominates, u = nomination_round(n_runs=300, seed=5, smallest=smallest)
-    weights = plain[:, prep.report_order]
-    assert ideas._sums_exact(weights, float(weights.sum(dtype=np.float64))) is exact
-    named = ideas._named(prep, plain, nominates, u, 0.5)
-    np.testing.assert_array_equal(named, running_total_named(prep, plain, nominates, u, 0.5))
-    # the round did what it is there for: one or two named per nominating manager whose
-    # reports weigh something (0.5: about half name two)
-    has_weight = np.add.reduceat(weights > 0, prep.report_bounds[:-1], axis=1) > 0
-    asked = (nominates & has_weight).sum()
-    assert asked > 1000
-    assert asked < named.sum() < 2 * asked
-
-
-def test_running_totals_from_per_manager_sums_equal_the_running_total_of_everything():
-    # bit for bit, before and after dropping picks: the shortcut's bookkeeping (the totals
-    # before each manager less the dropped weights) matters for the rounding of lo + u (hi - lo)
-    prep, plain, nominates, _ = nomination_round(n_runs=300, seed=6, smallest=1e-3)
-    weights, bounds = plain[:, prep.report_order], prep.report_bounds
-    runs, cols = np.nonzero(nominates)
-    short = ideas._RunningTotal(weights, bounds, runs, cols)
-    full = ideas._RunningTotal(weights, bounds, runs, cols, exact=False)
-    assert short.everything is None and full.everything is not None
-    rng = np.random.default_rng(2)
-    for _ in range(3):
-        for a, b in zip(short.read(), full.read(), strict=True):
-            np.testing.assert_array_equal(a, b)
-        some = np.flatnonzero((rng.random(runs.size) < 0.5) & (short.length > 0))
-        at = short.first[some] + rng.integers(0, short.length[some])
-        assert (short.values[at] > 0).sum() > 100
-        short.drop(at)
-        full.drop(at)
-
-
-def test_pairs_given_per_run_take_each_runs_own_probability():
-    prep, plain, nominates, u = nomination_round(n_runs=200, seed=8, smallest=1e-2)
-    pair = np.where(np.arange(200) < 100, 0.0, 1.0)  # no pairs in the first half, all after
+def test_each_manager_picks_by_the_running_total_of_their_own_reports():
+    prep, plain, nominates, u = nomination_round(n_runs=400, seed=5, smallest=1e-3)
+    # pairs: never in the first 100 runs, always in the next 100, else with probability 0.5
+    pair = np.concatenate([np.zeros(100), np.ones(100), np.full(200, 0.5)])
     named = ideas._named(prep, plain, nominates, u, pair)
+    np.testing.assert_array_equal(named, own_total_named(prep, plain, nominates, u, pair))
+    # the round did what it is there for: one or two named per nominating manager whose
+    # reports weigh something, two in every such case when pairs are certain
+    weights = plain[:, prep.report_order]
+    has_weight = np.add.reduceat(weights > 0, prep.report_bounds[:-1], axis=1) > 0
+    asked = (nominates & has_weight).sum(axis=1)
+    assert asked.sum() > 1000
+    np.testing.assert_array_equal(named[:100].sum(axis=1), asked[:100])
+    has_two = np.add.reduceat(weights > 0, prep.report_bounds[:-1], axis=1) > 1
     np.testing.assert_array_equal(
-        named[:100], running_total_named(prep, plain[:100], nominates[:100], u[:100], 0.0)
+        named[100:200].sum(axis=1),
+        (nominates & has_weight).sum(axis=1)[100:200] + (nominates & has_two).sum(axis=1)[100:200],
     )
-    np.testing.assert_array_equal(
-        named[100:], running_total_named(prep, plain[100:], nominates[100:], u[100:], 1.0)
-    )
+    assert asked[200:].sum() < named[200:].sum() < 2 * asked[200:].sum()
 
 
-def test_sums_called_exact_are_exact_in_any_order():
-    # float32 weights whose float64 running total (left to right) and sum in reverse both
-    # equal the exact rational sums wherever _sums_exact says so; one set just past its
-    # bound is refused
-    rng = np.random.default_rng(3)
-    for _ in range(20):
-        w = (rng.random(500) * 10.0 ** rng.integers(-6, 3, 500)).astype(np.float32)
-        if not ideas._sums_exact(w, float(w.sum(dtype=np.float64))):
-            continue
-        exact = np.cumsum([Fraction(float(x)) for x in w])
-        assert [Fraction(float(x)) for x in np.cumsum(w, dtype=np.float64)] == list(exact)
-        assert Fraction(float(np.cumsum(w[::-1], dtype=np.float64)[-1])) == exact[-1]
-    # 1.0 has last digit 2**-23 (a float32 mantissa of 24 bits): the bound is 2**52 of them
-    assert ideas._sums_exact(np.float32([1.0, 2.0**28]), 1.0 + 2.0**28)
-    assert not ideas._sums_exact(np.float32([1.0, 2.0**29]), 1.0 + 2.0**29)
-    assert ideas._sums_exact(np.zeros(3, np.float32), 0.0)
+def test_a_runs_nominees_do_not_depend_on_the_other_runs_of_its_batch():
+    # weights from 1e-30 to 1: a running total over the whole batch would round each
+    # manager's target at the batch's scale, not at the manager's own
+    prep, plain, nominates, u = nomination_round(n_runs=300, seed=7, smallest=1e-30)
+    named = ideas._named(prep, plain, nominates, u, 0.5)
+    for rows in (np.arange(150, 300), np.arange(299, -1, -3)):
+        part = ideas._named(prep, plain[rows], nominates[rows], u[rows], 0.5)
+        np.testing.assert_array_equal(part, named[rows])
 
 
 def test_eligible_for_seats_are_the_staff_who_neither_took_the_course_nor_resist():
@@ -143,3 +93,18 @@ def test_eligible_for_seats_are_the_staff_who_neither_took_the_course_nor_resist
     may = {"unaware", "aware", "adopter", "lapsed"}
     for s, name in enumerate(STATES):
         np.testing.assert_array_equal(eligible[s], org.is_staff.astype(bool) & (name in may))
+
+
+def test_the_ineligible_weigh_nothing_in_the_nominations():
+    # the state factor is 0 for the states that take no seat, the role factor 0 outside the
+    # staff: the weights are 0 wherever eligible_for_seats is False, and positive where it is
+    # True, but for roles the round does not ask about (nomination_top = 0 by default)
+    org = make_org()
+    model = IdeasModel()
+    prep = model.prepare(org)
+    state = model.init(org, prep, RunRandom(0, np.arange(len(STATES))))
+    state.code = np.repeat(np.arange(len(STATES), dtype=np.int8)[:, None], org.n_nodes, axis=1)
+    weights = model.nomination_weights(org, prep, state)
+    asked = prep.nomination_role > 0
+    assert asked.sum() > 0.8 * org.n_nodes
+    np.testing.assert_array_equal(weights > 0, eligible_for_seats(org, state) & asked)
