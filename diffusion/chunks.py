@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from diffusion.executors import Executor
-from diffusion.processes import local_processes, map_forked
+from diffusion.processes import local_processes, map_forked, report
 from diffusion.results import Results
 from diffusion.study import Study, simulate_studies
 from diffusion.tally import Tally, TallyRecorder, tally_bytes
@@ -218,7 +218,7 @@ def _worker_chunk(job: _Job, first_run: int, n: int) -> _Chunk:
 def _process_chunk(job: _Job, item: tuple[int, int]) -> _Chunk:
     """:func:`_simulate_chunk` in a forked worker process (:mod:`diffusion.processes`)."""
     first_run, n = item
-    return _simulate_chunk(job, first_run, n, threads=1)
+    return _simulate_chunk(job, first_run, n, threads=1, progress=report)
 
 
 def _processes(study: Study, n_runs: int) -> int:
@@ -309,10 +309,8 @@ def simulate(
     gather = _Gather(job)
     if processes:
         items = list(zip(_starts(sizes), sizes, strict=True))
-        for chunk in map_forked(_process_chunk, job, items, processes):
+        for chunk in map_forked(_process_chunk, job, items, processes, progress):
             gather.add(chunk)
-            if progress is not None:
-                progress(chunk.tally.span * study.n_steps)
     elif here:
         for start, n in zip(_starts(sizes), sizes, strict=True):
             gather.add(_simulate_chunk(job, start, n, progress=progress))
@@ -400,10 +398,8 @@ def simulate_together(
 
     if processes:
         items = list(zip(_starts(sizes), sizes, strict=True))
-        for done in map_forked(_process_together, (jobs, reduce), items, processes):
+        for done in map_forked(_process_together, (jobs, reduce), items, processes, progress):
             take(*done)
-            if progress is not None:
-                progress(done[1][0].tally.span * sum(s.n_steps for s in studies))
     elif here:
         for start, n in zip(_starts(sizes), sizes, strict=True):
             take(*_together_chunk(jobs, start, n, reduce, progress=progress))
@@ -450,7 +446,7 @@ def _process_together(
     """:func:`_together_chunk` in a forked worker process (:mod:`diffusion.processes`)."""
     jobs, reduce = shared
     first_run, n = item
-    return _together_chunk(jobs, first_run, n, reduce, 1)
+    return _together_chunk(jobs, first_run, n, reduce, 1, progress=report)
 
 
 def _starts(sizes: Sequence[int]) -> list[int]:

@@ -22,7 +22,7 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -39,6 +39,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _shared: Any = None
+_done: Any = None  # a worker's progress counter (multiprocessing.Value), None elsewhere
+#: how often the caller of :func:`map_forked` hears of the workers' progress (seconds)
+PROGRESS_SECONDS = 0.5
 
 
 def local_processes(person_steps: float, chunks: int) -> int:
@@ -68,7 +71,11 @@ def available_cores() -> int:
 
 
 def map_forked(
-    func: Callable[[S, T], R], shared: S, items: Sequence[T], processes: int
+    func: Callable[[S, T], R],
+    shared: S,
+    items: Sequence[T],
+    processes: int,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[R]:
     """Yield ``func(shared, item)`` for every item, computed in forked worker processes.
 
@@ -89,6 +96,9 @@ def map_forked(
         The pieces of work (small: each is pickled to a worker).
     processes : int
         Worker processes, >= 1.
+    progress : callable, optional
+        Called in this process, about every :data:`PROGRESS_SECONDS` while the workers run,
+        with what they passed to :func:`report` since the last call.
 
     Raises
     ------
@@ -96,18 +106,28 @@ def map_forked(
         When a worker process ended without its result.
     """
     context = multiprocessing.get_context("fork")
-    with warnings.catch_warnings():
-        # Python >= 3.12 warns when a process with threads (e.g. a progress bar's) forks; the
-        # workers only compute: they take no lock another thread may hold (no printing)
-        warnings.filterwarnings("ignore", ".* is multi-threaded", DeprecationWarning)
-        pool = ProcessPoolExecutor(
-            processes, mp_context=context, initializer=_start_worker, initargs=(shared,)
-        )
-        futures = [pool.submit(_call, (func, item)) for item in items]
-    ended = False
-    try:
-        for future in as_completed(futures):
-            yield future.result()
+    done = context.Value("q", 0)  # what the workers reported: shared memory, a lock
+    pool: ProcessPoolExecutor | None = None
+    ended, told = False, 0
+    try:  # from the start: an interrupt while the workers start must end them too
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns when a process with threads (e.g. a progress bar's) forks;
+            # the workers only compute: they take no lock another thread may hold
+            warnings.filterwarnings("ignore", ".* is multi-threaded", DeprecationWarning)
+            pool = ProcessPoolExecutor(
+                processes, mp_context=context, initializer=_start_worker, initargs=(shared, done)
+            )
+            pending = {pool.submit(_call, (func, item)) for item in items}
+        while pending:
+            finished, pending = wait(pending, PROGRESS_SECONDS, FIRST_COMPLETED)
+            # read without the lock (one aligned 8-byte word): a worker killed while holding
+            # it must not stop this loop from noticing that the pool broke
+            now = done.get_obj().value
+            if progress is not None and now > told:
+                progress(now - told)
+                told = now
+            for future in finished:
+                yield future.result()
         ended = True
     except BrokenProcessPool as exc:
         raise WorkerDied(
@@ -115,20 +135,34 @@ def map_forked(
             "of memory): simulate fewer runs, or a smaller organisation"
         ) from exc
     finally:
-        if not ended:
-            for worker in list(getattr(pool, "_processes", {}).values()):
-                worker.terminate()  # no wait for the chunks under way
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            if not ended:
+                for worker in list((getattr(pool, "_processes", None) or {}).values()):
+                    worker.terminate()  # no wait for the chunks under way
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 class WorkerDied(RuntimeError):
     """A forked worker process ended without sending its result back."""
 
 
-def _start_worker(shared: Any) -> None:
-    """In a new worker: keep ``shared``; leave interrupts to the parent, die on SIGTERM."""
-    global _shared
-    _shared = shared
+def report(n: int) -> None:
+    """In a worker of :func:`map_forked`: add ``n`` to the progress its caller reports.
+
+    Does nothing outside a worker.
+    """
+    if _done is not None:
+        with _done.get_lock():
+            _done.value += n
+
+
+def _start_worker(shared: Any, done: Any) -> None:
+    """In a new worker: keep ``shared`` and the progress counter ``done``.
+
+    Interrupts are left to the parent; SIGTERM ends the worker.
+    """
+    global _shared, _done
+    _shared, _done = shared, done
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
