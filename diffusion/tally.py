@@ -334,6 +334,7 @@ class Tally:
             )
         if results.total is None:
             raise ValueError("these results kept no per-run counts to tally")
+        read = sorted({c for codes in self.measures.values() for c in codes})
         for grouping in self.sizes:
             counts = results.total[:, :, None, :] if grouping == ALL else results.counts[grouping]
             # the engine stores records first: walk them in that order, a block at a time
@@ -342,33 +343,38 @@ class Tally:
             step = max(1, _SLICE_CELLS // per_record)
             for lo in range(0, self.n_records, step):
                 block = by_record[lo : lo + step]
+                # each state read once (as bincount's own type: no cast there)
+                states = {c: block[..., c].astype(np.intp) for c in read}
+                out = np.empty(block.shape[:3], dtype=np.intp)  # (records, runs, groups)
                 for name, codes in self.measures.items():
-                    self._add(self.parts[(name, grouping)], block, codes, row, lo)
+                    part = self.parts[(name, grouping)]
+                    self._add(part, [states[c] for c in codes], out, row, lo)
         self.gathered += n
 
+    @staticmethod
     def _add(
-        self, part: _Part, block: np.ndarray, codes: tuple[int, ...], row: int, record: int
+        part: _Part, states: Sequence[np.ndarray], out: np.ndarray, row: int, record: int
     ) -> None:
-        """Add the counts ``block`` ``(records, runs, groups, states)`` of one measure.
+        """Add one measure, the sum of its states' counts, each ``(records, runs, groups)``.
 
-        They start at record ``record`` and run row ``row``.
+        They start at record ``record`` and run row ``row``; ``out`` (intp, of their shape)
+        is overwritten.
         """
-        values = block[..., codes[0]].astype(np.int32)  # (records, runs, groups)
-        for code in codes[1:]:
-            values += block[..., code]
         if part.values is not None:
-            part.values[row : row + values.shape[1], record : record + len(values)] = (
-                values.swapaxes(0, 1)
-            )
+            np.copyto(out, states[0])
+            for more in states[1:]:
+                out += more
+            part.values[row : row + out.shape[1], record : record + len(out)] = out.swapaxes(0, 1)
             return
         assert part.hist is not None
         bins = part.hist.shape[1]
-        if len(values) * bins >= 2**31:
-            values = values.astype(np.int64)
-        base = np.arange(len(values), dtype=np.int64) * bins
-        values += (base[:, None] + part.offsets[None, :]).astype(values.dtype)[:, None, :]
-        found = np.bincount(values.ravel(), minlength=len(values) * bins)
-        part.hist[record : record + len(values)] += found.reshape(len(values), bins)
+        # each (record, group)'s bins side by side: one count of all the values
+        first_bin = np.arange(len(out), dtype=np.intp)[:, None] * bins + part.offsets
+        np.add(states[0], first_bin[:, None, :], out=out)
+        for more in states[1:]:
+            out += more
+        found = np.bincount(out.reshape(-1), minlength=len(out) * bins)
+        part.hist[record : record + len(out)] += found.reshape(len(out), bins)
 
     def merge(self, other: Tally) -> None:
         """Add a tally of other runs of the same simulation (same measures and groups)."""
