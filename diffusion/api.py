@@ -28,23 +28,20 @@ prints or exits. The command line
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from diffusion.calibration.pipeline import Calibration, calibrate
-from diffusion.chunks import chunk_sizes, run_bytes, simulate_together
+from diffusion.chunks import chunk_sizes, run_bytes, simulate_values
 from diffusion.comparison import (
     GROUPINGS,
     Comparison,
     Outcome,
-    RunValues,
     Settings,
     compare_values,
     measures_for,
-    run_values,
     unique_names,
 )
 from diffusion.errors import InputError
@@ -382,12 +379,12 @@ def compare(
         The command line, for the manifest (default: this process's arguments).
     keep_runs : bool
         Keep every run's counts of every scenario (``Comparison.results``: ``series``,
-        ``to_xarray()``). Without it (and without ``report``, whose page reads them) the
-        runs are simulated in chunks and each chunk is reduced to what the outcomes need
-        (every outcome's value per run, the staff working from the intent per run and
-        record: ``Comparison.values``) and to exact bands (``results[name].spread``), so
-        memory hardly grows with ``runs``; the outcomes are the same either way. Runs that
-        fit in one chunk (:func:`diffusion.chunks.chunk_sizes`) are kept anyway.
+        ``to_xarray()``). Without it the runs are simulated in chunks and each chunk is
+        reduced to what the outcomes and the report need (every outcome's value per run, the
+        staff working from the intent per run and record: ``Comparison.values``) and to exact
+        bands (``results[name].spread``), so memory hardly grows with ``runs``; the outcomes
+        are the same either way. Runs that fit in one chunk
+        (:func:`diffusion.chunks.chunk_sizes`) are kept anyway.
 
     Returns
     -------
@@ -468,7 +465,7 @@ def compare(
     per_run = sum(run_bytes(study, calendar.n_steps + 1) for study in studies)
     sizes = chunk_sizes(n_runs, per_run)
     # runs that fit in one chunk are held anyway: kept (their tally would take more)
-    keep = keep_runs or report or len(sizes) == 1
+    keep = keep_runs or len(sizes) == 1
     _check_held(studies, n_runs if keep else max(sizes), calendar.n_steps, recorded)
     if out is not None:
         from diffusion.outputs import check_output_folder
@@ -476,21 +473,11 @@ def compare(
         check_output_folder(out, overwrite=overwrite)
     # the what-ifs go on from the base's runs where their history is the base's; in chunks
     # of runs (on the executor's workers if it has any), each reduced to its runs' values
-    together = simulate_together(
-        studies,
-        n_runs,
-        root,
-        executor=executor,
-        progress=progress,
-        keep_runs=keep,
-        measures=settings.measures,
-        reduce=functools.partial(run_values, calendar=calendar, settings=settings),
+    simulated, gathered = simulate_values(
+        studies, n_runs, root, settings, keep_runs=keep, executor=executor, progress=progress
     )
-    results = dict(zip(names, together.results, strict=True))
-    values = {
-        name: RunValues.join([chunk[k] for chunk in together.reduced])
-        for k, name in enumerate(names)
-    }
+    results = dict(zip(names, simulated, strict=True))
+    values = dict(zip(names, gathered, strict=True))
     outcomes: list[Outcome] = []
     for name in names[1:]:
         base_values, what_if = values[names[0]].outcomes, values[name].outcomes
@@ -707,7 +694,9 @@ def report(
             "", "", f"date {outside[0]} is outside the calendar ({cal.start} to {cal.end})"
         )
     try:
-        sims = build.simulate_all(loaded, n_runs, root, executor=executor, progress=progress)
+        sims = build.simulate_all(
+            loaded, n_runs, root, dates=dates, executor=executor, progress=progress
+        )
     except ValueError as exc:
         raise InputError("", "", str(exc)) from None
     judged = None

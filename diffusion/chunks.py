@@ -16,12 +16,14 @@ exactly, and the kept arrays are placed by run index.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from diffusion.comparison import RunValues, Settings, run_values
 from diffusion.executors import Executor
 from diffusion.processes import local_processes, map_forked, report
 from diffusion.results import Results
@@ -422,6 +424,43 @@ def simulate_together(
     return Together([gather.results() for gather in gathers], [made for _, made in sorted(reduced)])
 
 
+def simulate_values(
+    studies: Sequence[Study],
+    n_runs: int,
+    seed: int,
+    settings: Settings,
+    *,
+    keep_runs: bool = False,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[Results], list[RunValues]]:
+    """Simulate ``studies`` with the same runs and seed, each chunk reduced as it is made.
+
+    The runs go in chunks (:func:`simulate_together`: the what-ifs go on from the base's
+    history, on ``executor``'s workers if it has any); each chunk is reduced to
+    :class:`~diffusion.comparison.RunValues` of ``settings`` and tallied for
+    ``settings.measures`` (exact bands), and its counts are dropped unless ``keep_runs``.
+
+    Returns
+    -------
+    results, values : lists, one per study
+        The results (tally, or every run's counts with ``keep_runs``) and the values of
+        every run.
+    """
+    together = simulate_together(
+        studies,
+        n_runs,
+        seed,
+        executor=executor,
+        progress=progress,
+        keep_runs=keep_runs,
+        measures=settings.measures,
+        reduce=functools.partial(run_values, calendar=studies[0].calendar, settings=settings),
+    )
+    values = [RunValues.join([chunk[k] for chunk in together.reduced]) for k in range(len(studies))]
+    return together.results, values
+
+
 def _together_chunk(
     jobs: Sequence[_Job],
     first_run: int,
@@ -569,4 +608,11 @@ class _Gather:
         )
 
 
-__all__ = ["Together", "chunk_sizes", "run_bytes", "simulate", "simulate_together"]
+__all__ = [
+    "Together",
+    "chunk_sizes",
+    "run_bytes",
+    "simulate",
+    "simulate_together",
+    "simulate_values",
+]

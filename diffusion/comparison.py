@@ -37,7 +37,13 @@ from typing import Any
 import numpy as np
 
 from diffusion.calendar import DAYS_PER_STEP, Calendar
-from diffusion.results import Results, check_paired, paired_difference, time_to_reach
+from diffusion.results import (
+    Results,
+    check_paired,
+    paired_difference,
+    record_of_step,
+    time_to_reach,
+)
 
 #: measures of the ideas model: name -> states counted
 IDEAS_MEASURES: dict[str, tuple[str, ...]] = {
@@ -251,16 +257,36 @@ def outcomes_of(
                 "probability", passed, f"P(>= {share} working)", dept, day
             )
     staff = results.series(settings.adopted, "kind", "staff")
+    reach = reach_outcomes(staff, results.steps, n_staff, calendar, settings)
+    return out | reach
+
+
+def reach_outcomes(
+    staff: np.ndarray,
+    steps: np.ndarray,
+    n_staff: int,
+    calendar: Calendar,
+    settings: Settings,
+) -> dict[str, OutcomeValues]:
+    """Return the outcomes of reaching shares of the staff per run (the last of outcomes_of).
+
+    For each of ``settings.reach_shares``, the years until that share of the ``n_staff``
+    staff worked from the intent (censored at the calendar's end) and whether it had by each
+    of ``settings.dates`` and by the end, from the staff in the adopted states ``staff``
+    ``(runs, records)`` at the recorded ``steps``.
+    """
+    out: dict[str, OutcomeValues] = {}
+    records = [record_of_step(steps, calendar.step_of(date)) for date in settings.dates]
     for target in settings.reach_shares:
         pct = f"{round(100 * target)}%"
-        steps = time_to_reach(staff, target * n_staff, results.steps)
-        reached = ~np.isnan(steps)
-        censored = np.where(reached, steps, float(results.steps[-1]))
+        first = time_to_reach(staff, target * n_staff, steps)
+        reached = ~np.isnan(first)
+        censored = np.where(reached, first, float(steps[-1]))
         out[f"years to {pct} of staff working from the intent"] = OutcomeValues(
             "years", censored * DAYS_PER_STEP / 365.25, f"years to {pct} working", ALL_STAFF, ""
         )
         for date, record in [*zip(settings.dates, records, strict=True), (calendar.end, -1)]:
-            by = reached & (censored <= results.steps[record])
+            by = reached & (censored <= steps[record])
             out[f"P(reach {pct} of staff) {date}"] = OutcomeValues(
                 "probability",
                 by.astype(np.float64),

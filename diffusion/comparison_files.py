@@ -103,6 +103,7 @@ def report_page(
             scenarios[name],
             build_study(scenarios[name].scenario, groupings=GROUPINGS),
             comparison.results[name],
+            comparison.values[name],
         )
         for name in comparison.results
     ]

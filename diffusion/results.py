@@ -180,10 +180,7 @@ class Results:
 
     def record_of_step(self, step: int) -> int:
         """Index of the last record at or before ``step``."""
-        i = int(np.searchsorted(self.steps, step, side="right")) - 1
-        if i < 0:
-            raise ValueError(f"step {step} is before the first record")
-        return i
+        return record_of_step(self.steps, step)
 
     # ---------------------------------------------------------------- tables
     def dates(self) -> np.ndarray:
@@ -338,6 +335,14 @@ def band(values: np.ndarray, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> 
     asked = with_median(quantiles)
     qs = dict(zip(asked, np.quantile(values, asked, axis=0), strict=True))
     return Band(values.mean(axis=0), {q: qs[q] for q in quantiles}, qs[0.5])
+
+
+def record_of_step(steps: np.ndarray, step: int) -> int:
+    """Index of the last of the recorded ``steps`` at or before ``step``."""
+    i = int(np.searchsorted(steps, step, side="right")) - 1
+    if i < 0:
+        raise ValueError(f"step {step} is before the first record")
+    return i
 
 
 def time_to_reach(series: np.ndarray, threshold: float, steps: np.ndarray) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Build one self-contained HTML report from a base scenario and its what-ifs.
 
-The flow: scenario files -> studies -> results (same seed and runs for every scenario) ->
-compared rows and pictures (:mod:`~diffusion.htmlreport.content`,
+The flow: scenario files -> studies -> results (same seed and runs for every scenario,
+gathered chunk by chunk: each scenario's exact bands and its outcomes' values per run, not
+every run's counts) -> compared rows and pictures (:mod:`~diffusion.htmlreport.content`,
 :mod:`~diffusion.htmlreport.figures`) -> one page rendered by Jinja2 from the package's
 ``templates/report.html.j2`` (styles and images inline, so the page needs no network).
 """
@@ -21,6 +22,7 @@ from diffusion.htmlreport.whatif import Change, changes, default_dates, question
 
 if TYPE_CHECKING:
     from diffusion.calendar import Calendar
+    from diffusion.comparison import OutcomeValues, RunValues, Settings
     from diffusion.executors import Executor
     from diffusion.results import Results
     from diffusion.scenario.load import LoadedScenario
@@ -36,12 +38,17 @@ HEADLINE: tuple[str, ...] = ("working", "working share", "trained")
 
 @dataclass(frozen=True)
 class Simulated:
-    """One scenario of the report, simulated."""
+    """One scenario of the report, simulated.
+
+    ``results`` has the exact bands (a tally, or every run's counts), ``values`` every
+    outcome's value and the staff working from the intent, per run, at the report's dates.
+    """
 
     name: str
     loaded: LoadedScenario
     study: Study
     results: Results
+    values: RunValues
 
 
 def simulate_all(
@@ -49,20 +56,23 @@ def simulate_all(
     runs: int,
     seed: int,
     *,
+    dates: Sequence[dt.date] = (),
     executor: Executor | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> list[Simulated]:
     """Simulate every scenario with the same ``runs`` and ``seed`` (common random numbers).
 
-    In chunks of runs on ``executor``'s workers if given (:mod:`diffusion.chunks`; the
-    results do not depend on it).
+    In chunks of runs (on ``executor``'s workers if given; :mod:`diffusion.chunks`: the
+    results do not depend on it), each reduced to what the report needs at its dates
+    (``dates``, default :func:`report_dates`): exact bands and the outcomes' values per
+    run, so memory grows with runs only by those values.
 
     Raises
     ------
     ValueError
         When a what-if's calendar differs from the base's.
     """
-    from diffusion.chunks import simulate_together
+    from diffusion.chunks import simulate_values
     from diffusion.comparison import unique_names
     from diffusion.scenario.build import build_study
 
@@ -73,13 +83,36 @@ def simulate_all(
             raise ValueError(
                 f"{name}: its calendar differs from the base's; a report needs the same calendar"
             )
+    cal = studies[0].calendar
+    chosen = sorted(dates) or _dates(loaded, cal)[0]
+    settings = _settings(loaded[0], studies[0], chosen)
     # the what-ifs go on from the base's runs where their history is the base's; in chunks
-    # of runs on the executor's workers if it has any
-    together = simulate_together(studies, runs, seed, executor=executor, progress=progress)
+    # of runs on the executor's workers if it has any, each reduced to its runs' values
+    results, values = simulate_values(
+        studies, runs, seed, settings, executor=executor, progress=progress
+    )
     return [
-        Simulated(name, item, study, results)
-        for name, item, study, results in zip(names, loaded, studies, together.results, strict=True)
+        Simulated(*scenario)
+        for scenario in zip(names, loaded, studies, results, values, strict=True)
     ]
+
+
+def _settings(base: LoadedScenario, study: Study, dates: Sequence[dt.date]) -> Settings:
+    """Return what the report gathers of every run: the base's measures, at ``dates``.
+
+    The reach outcomes are made from the staff series when asked (:func:`content.outcomes`).
+    """
+    from diffusion.comparison import Settings, measures_for
+
+    model = study.model
+    return Settings(
+        measures=measures_for(model.state_names, model.adopted_states),
+        adopted=tuple(model.adopted_states),
+        dates=tuple(dates),
+        pass_share=base.scenario.outputs.pass_share,
+        reach_shares=(),
+        level=LEVEL,
+    )
 
 
 def calendar_steps(scenario: Any) -> int:
@@ -95,15 +128,24 @@ def report_dates(sims: Sequence[Simulated]) -> tuple[list[dt.date], dict[str, li
     The dates are the base's report dates after the earliest what-if change, and the
     calendar's end.
     """
+    return _dates([sim.loaded for sim in sims], sims[0].study.calendar)
+
+
+def _dates(
+    loaded: Sequence[LoadedScenario], cal: Calendar
+) -> tuple[list[dt.date], dict[str, list[Change]]]:
+    """:func:`report_dates` of the scenarios ``loaded`` (the base first) on calendar ``cal``."""
+    from diffusion.comparison import unique_names
     from diffusion.scenario.build import report_dates as base_dates
 
-    base = sims[0]
-    cal = base.study.calendar
+    names = unique_names([item.scenario.name for item in loaded])
+    base = loaded[0]
     found = {
-        sim.name: changes(base.loaded.scenario, sim.loaded.scenario, cal.end) for sim in sims[1:]
+        name: changes(base.scenario, item.scenario, cal.end)
+        for name, item in zip(names[1:], loaded[1:], strict=True)
     }
     dated = [c.date for items in found.values() for c in items if cal.start <= c.date <= cal.end]
-    dates = default_dates(base_dates(base.loaded.scenario, cal), min(dated, default=None), cal.end)
+    dates = default_dates(base_dates(base.scenario, cal), min(dated, default=None), cal.end)
     return dates, found
 
 
@@ -131,7 +173,7 @@ def judge(
     dict
         ``(whatif, measure, group, date) -> Robustness``, keyed like ``comparison.csv``.
     """
-    from diffusion.comparison import Settings, compare_results, measures_for
+    from diffusion.comparison import Settings, compare_values, measures_for
     from diffusion.robustness import default_draws, robustness
 
     base = sims[0]
@@ -145,9 +187,12 @@ def judge(
         level=level,
     )
     cal = base.study.calendar
+    staff = content.n_staff(base.results)
+    mine = _at(content.outcomes(base.values, cal, settings, staff), date)
     rows = []
     for sim in sims[1:]:
-        rows += compare_results(base.results, sim.results, cal, settings, sim.name)
+        theirs = _at(content.outcomes(sim.values, cal, settings, staff), date)
+        rows += compare_values(mine, theirs, level, sim.name)
     seed, runs = base.results.seed, base.results.n_runs
     draws = default_draws(n_draws, seed, model=model.name)
     judged = robustness(
@@ -161,6 +206,12 @@ def judge(
         progress=progress,
     )
     return {(r.what_if, r.measure, r.group, r.date): r for r in judged}
+
+
+def _at(outcomes: dict[str, OutcomeValues], date: dt.date) -> dict[str, OutcomeValues]:
+    """Return the outcomes at ``date``, or of no date (years to reach a share)."""
+    day = date.isoformat()
+    return {k: o for k, o in outcomes.items() if o.date in (day, "")}
 
 
 def _verdict_text(judged: Any, n_draws: int) -> str:
@@ -189,6 +240,7 @@ def build_context(
     With ``judged`` (:func:`judge`) the headline says how robust each answer is.
     """
     from diffusion import __version__
+    from diffusion.comparison import departments
     from diffusion.plotting import group_names
 
     base = sims[0]
@@ -200,14 +252,25 @@ def build_context(
     if outside:
         raise ValueError(f"date {outside[0]} is outside the calendar ({cal.start} to {cal.end})")
     last = chosen[-1]
-    target = content.telling_share(base.results, base.results.record_of_step(cal.step_of(last)))
+    staff = content.n_staff(base.results)
+    record = base.results.record_of_step(cal.step_of(last))
+    target = content.telling_share(base.values, record, staff)
     shares = tuple(sorted({*(reach_shares or base.loaded.scenario.outputs.reach_shares), target}))
     names = group_names(base.study.org, "department")
+    depts = departments(base.results)
     base_label = "the baseline"
     sections, headline, tidy = [], [], []
     for k, sim in enumerate(sims[1:], start=1):
         rows = content.compare_rows(
-            base.results, sim.results, cal, sim.name, chosen, reach_shares=shares, level=level
+            base.values,
+            sim.values,
+            cal,
+            sim.name,
+            chosen,
+            depts,
+            staff,
+            reach_shares=shares,
+            level=level,
         )
         tidy += rows
         markers = markers_of(found[sim.name], cal)
@@ -220,7 +283,7 @@ def build_context(
             view["robustness"] = _verdict_text(found_judgement, n_draws) if found_judgement else ""
             view["fragile"] = bool(found_judgement and found_judgement.verdict != "robust")
             headline.append(view)
-        diff = content.over_time(base.results, sim.results, cal, level=level)
+        diff = content.over_time(base.values, sim.values, cal, level=level)
         sections.append(
             {
                 "id": f"whatif-{k}",
@@ -267,8 +330,8 @@ def build_context(
         "runs": base.results.n_runs,
         "seed": base.results.seed,
         "dates": [d.isoformat() for d in chosen],
-        "staff": content.n_staff(base.results),
-        "departments": [names.get(d, d) for d in content.departments(base.results)],
+        "staff": staff,
+        "departments": [names.get(d, d) for d in depts],
         "manifest": {
             "version": __version__,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -345,10 +408,8 @@ def _ranking(sims: Sequence[Simulated], cal: Calendar, date: dt.date, level: flo
     from diffusion.results import paired_difference
 
     rec = sims[0].results.record_of_step(cal.step_of(date))
-    base = content.staff_series(sims[0].results, content.WORKING)[:, rec].astype(float)
-    effects = {
-        s.name: content.staff_series(s.results, content.WORKING)[:, rec] - base for s in sims[1:]
-    }
+    base = sims[0].values.staff[:, rec].astype(float)
+    effects = {s.name: s.values.staff[:, rec] - base for s in sims[1:]}
     sizes = {name: np.sign(e.mean()) * e for name, e in effects.items()}
     out = []
     names = list(effects)

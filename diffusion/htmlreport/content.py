@@ -4,7 +4,10 @@ headline rows, departments, reach probabilities and the paired difference over t
 over runs of paired differences with a t interval (:func:`diffusion.results.paired_difference`).
 
 Every number compares run ``i`` of a what-if with run ``i`` of the base (same seed, same
-run indices), so the interval measures the what-if's effect, not the noise between runs.
+run indices), so the interval measures the what-if's effect, not the noise between runs. They
+come from each scenario's :class:`~diffusion.comparison.RunValues` (every outcome's value and
+the staff working from the intent, per run, gathered chunk by chunk), not from every run's
+counts.
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from diffusion.calendar import Calendar
-from diffusion.comparison import Settings, compare_results, departments, difference_over_time
+from diffusion.comparison import (
+    OutcomeValues,
+    RunValues,
+    Settings,
+    compare_values,
+    paired_over_time,
+    reach_outcomes,
+)
 from diffusion.results import Results
 
 #: the states of people working from the intent (the ideas model's trained and adopters)
@@ -126,49 +136,72 @@ class OverTime:
     high: np.ndarray
 
 
-def staff_series(results: Results, states: Sequence[str]) -> np.ndarray:
-    """People of the staff in ``states`` over time, ``(runs, records)``."""
-    return results.series(states, "kind", "staff")
-
-
 def n_staff(results: Results) -> int:
     """Count the staff (board members and partners outside the organisation excluded)."""
     labels = results.group_labels["kind"]
     return int(results.group_sizes("kind")[labels.index("staff")])
 
 
-def telling_share(results: Results, record: int, step: float = 0.05) -> float:
+def telling_share(values: RunValues, record: int, staff: int, step: float = 0.05) -> float:
     """Return a share of the staff worth asking the probability of at ``record``.
 
-    The base's mean share working from the intent rounded up to a multiple of ``step`` (at least
-    ``step``, at most 1), so the base reaches it in about half of its runs or fewer rather than in
-    all of them.
+    The base's mean share working from the intent (``values.staff``, of ``staff`` people)
+    rounded up to a multiple of ``step`` (at least ``step``, at most 1), so the base reaches
+    it in about half of its runs or fewer rather than in all of them.
     """
-    mean = float(staff_series(results, WORKING)[:, record].mean()) / max(n_staff(results), 1)
+    mean = float(values.staff[:, record].mean()) / max(staff, 1)
     return float(min(1.0, max(step, np.ceil(round(mean / step, 9)) * step)))
 
 
+def outcomes(
+    values: RunValues,
+    calendar: Calendar,
+    settings: Settings,
+    staff: int,
+) -> dict[str, OutcomeValues]:
+    """Every outcome's value per run as :func:`diffusion.comparison.outcomes_of` gives it.
+
+    The outcomes of ``values`` (gathered with ``settings``' measures, dates and pass share)
+    with the reach outcomes of ``settings.reach_shares`` made anew from ``values.staff``
+    (the shares a report asks may be other than those gathered), of ``staff`` people.
+
+    Raises
+    ------
+    ValueError
+        When ``values`` were not gathered at one of ``settings.dates``.
+    """
+    gathered = {o.date for o in values.outcomes.values()}
+    missing = [d for d in settings.dates if d.isoformat() not in gathered]
+    if missing:
+        raise ValueError(f"the runs' values were not gathered at {missing[0]}")
+    reach = reach_outcomes(values.staff, values.steps, staff, calendar, settings)
+    kept = {
+        k: o
+        for k, o in values.outcomes.items()
+        if o.family != "years" and not o.measure.startswith("P(reach ")
+    }
+    return kept | reach
+
+
 def compare_rows(
-    base: Results,
-    other: Results,
+    base: RunValues,
+    other: RunValues,
     calendar: Calendar,
     name: str,
     dates: Sequence[dt.date],
+    departments: Sequence[str],
+    staff: int,
     *,
     reach_shares: Sequence[float] = (0.1, 0.25, 0.5),
     level: float = 0.9,
 ) -> list[Row]:
     """Return every compared value of one what-if, in words for the page.
 
-    The outcomes of :func:`diffusion.comparison.compare_results` that the report shows:
-    each measure of :data:`MEASURES` for all staff and each department at each date
-    (people), the share of staff working from the intent, and the probability that a share
-    of the staff has worked from the intent by each date.
-
-    Raises
-    ------
-    ValueError
-        When the results were not made with the same seed and runs.
+    The paired differences (:func:`diffusion.comparison.compare_values`) that the report
+    shows: each measure of :data:`MEASURES` for all staff and each of ``departments`` at
+    each date (people), the share of the ``staff`` working from the intent, and the
+    probability that a share of them has worked from the intent by each date. ``base`` and
+    ``other`` hold the same runs (same seed and run indices), gathered at ``dates``.
     """
     settings = Settings(
         measures={measure: states for measure, (states, _) in MEASURES.items()},
@@ -178,8 +211,9 @@ def compare_rows(
         level=level,
     )
     asked = {d.isoformat() for d in dates}
+    mine, theirs = (outcomes(v, calendar, settings, staff) for v in (base, other))
     rows = []
-    for o in compare_results(base, other, calendar, settings, name):
+    for o in compare_values(mine, theirs, level, name):
         if o.measure in MEASURES:
             unit, measure, words = "people", o.measure, MEASURES[o.measure][1]
         elif o.measure == "working share":
@@ -199,7 +233,7 @@ def compare_rows(
     ranks = {m: k for k, m in enumerate(MEASURES)} | {
         "working share": list(MEASURES).index("working")
     }
-    depts = {d: k for k, d in enumerate(departments(base))}
+    depts = {d: k for k, d in enumerate(departments)}
 
     def order(row: Row) -> tuple[float, int, dt.date, bool]:
         share = row.measure.removeprefix("P(reach ").rstrip("%)")  # reach rows by share
@@ -210,16 +244,12 @@ def compare_rows(
 
 
 def over_time(
-    base: Results,
-    other: Results,
-    calendar: Calendar,
-    states: Sequence[str] = WORKING,
-    *,
-    level: float = 0.9,
+    base: RunValues, other: RunValues, calendar: Calendar, *, level: float = 0.9
 ) -> OverTime:
-    """Return the paired difference ``other - base`` of the staff in ``states`` by date.
+    """Return the paired difference ``other - base`` of the staff working, by date.
 
-    :func:`diffusion.comparison.difference_over_time` with the records' dates.
+    :func:`diffusion.comparison.paired_over_time` of their staff series, with the records'
+    dates.
     """
-    d = difference_over_time(base, other, states, level=level)
+    d = paired_over_time(base.steps, base.staff, other.staff, level)
     return OverTime(calendar.dates_of(d.steps), d.difference, d.low, d.high)

@@ -9,36 +9,43 @@ import re
 import numpy as np
 import pytest
 
+from diffusion.comparison import departments
 from diffusion.htmlreport import build, content, whatif
 from diffusion.results import paired_difference
 from diffusion.scenario.load import load_all
 from tests.htmlreport.conftest import RUNS, SCENARIOS
 
 
+def _rows(base, other, dates):
+    """The report's rows of ``other`` against ``base`` at ``dates`` (all gathered)."""
+    cal = base.study.calendar
+    depts = departments(base.results)
+    staff = content.n_staff(base.results)
+    return content.compare_rows(base.values, other.values, cal, "s", dates, depts, staff)
+
+
 def test_a_what_if_compared_with_itself_differs_by_exactly_zero(simulated):
     base = simulated[0]
     cal = base.study.calendar
-    rows = content.compare_rows(
-        base.results, base.results, cal, "same", [dt.date(2020, 1, 1), cal.end]
-    )
+    dates = build.report_dates(simulated)[0]
+    rows = _rows(base, base, dates)
     assert rows and all(r.difference == 0 and r.low == 0 and r.high == 0 for r in rows)
     assert {r.measure for r in rows} >= {"working", "working share", "trained", "adopters"}
-    diff = content.over_time(base.results, base.results, cal)
+    diff = content.over_time(base.values, base.values, cal)
     assert np.all(diff.difference == 0)
 
 
 def test_working_is_trained_plus_adopters_and_its_difference_is_paired(simulated):
     base, secretary = simulated[0], simulated[1]
     cal = base.study.calendar
-    rows = content.compare_rows(base.results, secretary.results, cal, "s", [cal.end])
+    rows = _rows(base, secretary, [cal.end])
     by = {(r.measure, r.group): r for r in rows}
     working, trained, adopters = (by[(m, "all staff")] for m in ("working", "trained", "adopters"))
     # means add up exactly: working counts the trained and the adopters
     assert working.base == pytest.approx(trained.base + adopters.base, abs=1e-9)
     assert working.whatif_value == pytest.approx(trained.whatif_value + adopters.whatif_value)
     # the interval is the paired t interval of the run-by-run differences
-    b = base.results.series(content.WORKING, "kind", "staff")[:, -1]
-    o = secretary.results.series(content.WORKING, "kind", "staff")[:, -1]
+    b, o = base.values.staff[:, -1], secretary.values.staff[:, -1]
     d = paired_difference(b, o, 0.9)
     assert (working.difference, working.low, working.high) == pytest.approx((d.mean, d.low, d.high))
     share = by[("working share", "all staff")]
@@ -127,10 +134,7 @@ def test_which_matters_more_compares_the_sizes_of_the_effects(simulated):
     (row,) = build._ranking(simulated, cal, cal.end, 0.9)
     rec = base.results.record_of_step(cal.step_of(cal.end))
     effect = {
-        s.name: (
-            s.results.series(content.WORKING, "kind", "staff")[:, rec]
-            - base.results.series(content.WORKING, "kind", "staff")[:, rec]
-        ).mean()
+        s.name: (s.values.staff[:, rec] - base.values.staff[:, rec]).mean()
         for s in (secretary, cohort)
     }
     # the mean difference of sizes is the difference of the absolute mean effects
