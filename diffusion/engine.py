@@ -83,7 +83,8 @@ class _Groups:
     one group of everyone ("all").
 
     ``member[n]`` ``(nodes, columns)`` lists node ``n``'s place on that axis in each tracked
-    grouping and, last, in "all"; ``offset[g]`` is where tracked grouping ``g`` starts. A
+    grouping and, last, in "all" (``by_column``: the same ``(columns, nodes)``, whose
+    gathers of nodes are the fast ones); ``offset[g]`` is where tracked grouping ``g`` starts. A
     grouping with a single group (e.g. ``department`` of a plain graph) is not tracked: its
     counts are those of "all".
     """
@@ -92,6 +93,7 @@ class _Groups:
     offset: dict[str, int]
     n_groups: dict[str, int]
     largest: int
+    by_column: np.ndarray
 
     @classmethod
     def build(cls, org: CompiledOrg, groupings: Sequence[str]) -> _Groups:
@@ -106,7 +108,8 @@ class _Groups:
             columns.append(codes + start)
             start += n_groups[g]
         columns.append(np.full(org.n_nodes, start, dtype=np.int64))
-        return cls(np.stack(columns, axis=1), offset, n_groups, largest)
+        member = np.stack(columns, axis=1)
+        return cls(member, offset, n_groups, largest, np.ascontiguousarray(member.T))
 
     @property
     def size(self) -> int:
@@ -142,7 +145,13 @@ def _smallest_count(largest: int) -> type:
 
 
 class BatchRecorder(Protocol):
-    """Takes one batch's counts record by record (:meth:`Recorder.batch`), in its thread."""
+    """Takes one batch's counts record by record (:meth:`Recorder.batch`), in its thread.
+
+    ``reads``: bool ``(states,)``, the states whose counts it reads; a cell whose people
+    moved only between other states is not marked changed.
+    """
+
+    reads: np.ndarray
 
     def record(self, records: slice, running: np.ndarray, changed: np.ndarray | None) -> None:
         """Take the running counts as records ``records`` (a slice; stop None: to the end).
@@ -216,7 +225,7 @@ class _Tracker:
         self.rows = np.arange(n_runs)  # batch rows still in the loop
         self.whole = True  # no run taken out yet: loop rows are batch rows
         self.prev = code.copy() if keep_copy else None
-        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self.pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         # counts in the smallest integer type that holds the whole population, so that a
         # record is a plain copy (or a narrowing one for the groups)
         dtype = _smallest_count(n_nodes)
@@ -235,6 +244,7 @@ class _Tracker:
         # with a recorder: the (run, group) cells whose counts changed since the last record
         recording = self.recorder is not None
         self.changed = np.zeros(n_runs * groups.size, dtype=bool) if recording else None
+        self.reads = self.recorder.reads if self.recorder is not None else None
         assert all(f.flags.c_contiguous for f in self.first), "first steps are set through views"
         for m, codes in enumerate(milestone_codes):
             if fresh:  # else ``first`` holds the first steps so far
@@ -248,36 +258,59 @@ class _Tracker:
         flat: np.ndarray = (run[:, None] * self.groups.size + member[node]).ravel()
         return flat
 
-    def _add(self, where: np.ndarray, code: np.ndarray | int, sign: int) -> None:
+    def _add(self, where: np.ndarray, code: int, sign: int) -> None:
         """Add ``sign`` to running counts at (run, group) ``where`` and state ``code``."""
         ufunc = np.add if sign > 0 else np.subtract
-        one_state = isinstance(code, int | np.integer)
-        size = self.running.shape[0] * self.groups.size * (1 if one_state else self.n_states)
+        size = self.running.shape[0] * self.groups.size
         if 4 * where.size < size:  # few changes: add them one by one
-            flat = where * self.n_states + code
             # a one of the counts' own type: numpy's fast path (a Python 1 is ~100x slower)
-            ufunc.at(self.running.reshape(-1), flat, self.running.dtype.type(1))
+            one = self.running.dtype.type(1)
+            ufunc.at(self.running.reshape(-1), where * self.n_states + code, one)
             return
-        if one_state:
-            # one state: count per (run, group), then one slice of the running counts
-            add = np.bincount(where, minlength=size).reshape(self.running.shape[:2])
-            column = self.running[:, :, code]
-        else:
-            add = np.bincount(where * self.n_states + code, minlength=size)
-            add = add.reshape(self.running.shape)
-            column = self.running
+        # count per (run, group), then one slice of the running counts
+        add = np.bincount(where, minlength=size).reshape(self.running.shape[:2])
+        column = self.running[:, :, code]
         ufunc(column, add, out=column, casting="unsafe")
+
+    def _shift(self, run: np.ndarray, node: np.ndarray, old: np.ndarray, new: np.ndarray) -> None:
+        """Move person ``node`` of loop row ``run`` from state ``old`` to ``new``, each ``(k,)``.
+
+        In the running counts of each of the person's groups (and "all"): the cells
+        ``(columns, k)`` are marked changed for the recorder and their counts moved, one by
+        one where they are few.
+        """
+        where = self.groups.by_column.take(node, axis=1) + self._in_batch(run) * self.groups.size
+        if self.reads is not None:
+            assert self.changed is not None
+            matters = self.reads[old] | self.reads[new]
+            self.changed[where if matters.all() else where[:, matters]] = True
+        base = where * self.n_states
+        running = self.running.reshape(-1)
+        for ufunc, code in ((np.subtract, old), (np.add, new)):
+            flat = (base + code).reshape(-1)
+            if 4 * flat.size < running.size:
+                # a one of the counts' own type: numpy's fast path (a Python 1 is ~100x slower)
+                ufunc.at(running, flat, running.dtype.type(1))
+            else:
+                add = np.bincount(flat, minlength=running.size).reshape(self.running.shape)
+                ufunc(self.running, add, out=self.running, casting="unsafe")
 
     def _in_batch(self, run: np.ndarray) -> np.ndarray:
         """Return the batch rows of loop rows ``run``."""
         return run if self.whole else self.rows[run]
 
-    def _first(self, run: np.ndarray, node: np.ndarray, enters: Sequence[Any], t: int) -> None:
+    def _split(self, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the loop rows, nodes and flat batch cells of flat loop cells ``cells``."""
+        run = cells // self.n_nodes  # divmod is twice as slow
+        node = cells - run * self.n_nodes
+        return run, node, cells if self.whole else self.rows[run] * self.n_nodes + node
+
+    def _first(self, cells: np.ndarray, enters: Sequence[Any], t: int) -> None:
         """Set first steps to ``t`` where ``enters[m]`` and none is set yet.
 
-        ``enters[m]`` is True, False or a bool mask of the people; ``run``: loop rows.
+        ``enters[m]`` is True, False or a bool mask of the people; ``cells``: theirs, flat in
+        the batch's ``(runs, nodes)``.
         """
-        cells = self._in_batch(run) * self.n_nodes + node  # flat, in the batch's (runs, nodes)
         for m, hit in enumerate(enters):
             if hit is False or not np.any(hit):
                 continue
@@ -295,33 +328,35 @@ class _Tracker:
         for move in moves:
             if move.cells.size == 0:
                 continue
-            run, node = np.divmod(move.cells, self.n_nodes)
-            where = self._groups_of(self._in_batch(run), node)
-            if self.changed is not None:
-                self.changed[where] = True
-            old, new = move.old, move.new
-            if isinstance(old, np.ndarray):  # a code per cell: one per column, as compare()
-                columns = self.groups.member.shape[1]
-                old, new = (np.repeat(np.asarray(c, np.int64), columns) for c in (old, new))
-            self._add(where, old, -1)
-            self._add(where, new, 1)
+            run, node, cells = self._split(move.cells)
+            if isinstance(move.old, np.ndarray) or isinstance(move.new, np.ndarray):
+                # a code per cell, as compare()
+                old, new = (np.broadcast_to(c, run.shape) for c in (move.old, move.new))
+                self._shift(run, node, old, new)
+            else:
+                where = self._groups_of(self._in_batch(run), node)
+                if self.reads is not None and (self.reads[move.old] or self.reads[move.new]):
+                    assert self.changed is not None
+                    self.changed[where] = True
+                self._add(where, int(move.old), -1)
+                self._add(where, int(move.new), 1)
             enters = self.milestone_codes[:, move.new] & ~self.milestone_codes[:, move.old]
             if not enters.any():
                 continue
             if events_next:
-                self.pending.append((run, node))
+                self.pending.append((run, node, cells))
             elif enters.ndim == 1:
-                self._first(run, node, [bool(e) for e in enters], t)
+                self._first(cells, [bool(e) for e in enters], t)
             else:
-                self._first(run, node, list(enters), t)
+                self._first(cells, list(enters), t)
 
     def settle(self, code: np.ndarray, t: int) -> None:
         """Set first steps at ``t`` of the people a step moved into a milestone.
 
         Only those still in it after the events at ``t`` count.
         """
-        for run, node in self.pending:
-            self._first(run, node, list(self.milestone_codes[:, code[run, node]]), t)
+        for run, node, cells in self.pending:
+            self._first(cells, list(self.milestone_codes[:, code[run, node]]), t)
         self.pending = []
 
     def compare(self, before: np.ndarray, code: np.ndarray, t: int) -> None:
@@ -329,15 +364,10 @@ class _Tracker:
         changed = np.flatnonzero(code.reshape(-1) != before.reshape(-1))
         if changed.size == 0:
             return
-        run, node = np.divmod(changed, self.n_nodes)
+        run, node, cells = self._split(changed)
         old, new = before.reshape(-1)[changed], code.reshape(-1)[changed]
-        where = self._groups_of(self._in_batch(run), node)
-        if self.changed is not None:
-            self.changed[where] = True
-        columns = self.groups.member.shape[1]
-        self._add(where, np.repeat(old.astype(np.int64), columns), -1)
-        self._add(where, np.repeat(new.astype(np.int64), columns), 1)
-        self._first(run, node, list(self.milestone_codes[:, new]), t)
+        self._shift(run, node, old, new)
+        self._first(cells, list(self.milestone_codes[:, new]), t)
         if self.prev is not None:
             self.prev.reshape(-1)[changed] = new
 
