@@ -390,13 +390,63 @@ def weighted_sample_without_replacement(
     np.log(keys, out=keys)  # finite, < 0
     with np.errstate(divide="ignore"):
         keys /= given  # weight 0: -inf, never chosen
-    rows = np.arange(n_runs)
-    for j in range(k_max):
-        at = np.argmax(keys, axis=1)
-        take = (seats > j) & (keys[rows, at] > -np.inf)
-        chosen[rows[take], at[take]] = True
-        keys[rows[take], at[take]] = -np.inf
-    return chosen
+    if k_max <= _ARGMAX_SEATS:
+        rows = np.arange(n_runs)
+        for j in range(k_max):
+            at = np.argmax(keys, axis=1)
+            take = (seats > j) & (keys[rows, at] > -np.inf)
+            chosen[rows[take], at[take]] = True
+            keys[rows[take], at[take]] = -np.inf
+        return chosen
+    return _largest_keys(keys, seats, k_max, chosen)
+
+
+_ARGMAX_SEATS = 16
+"""Up to this many seats a run, :func:`weighted_sample_without_replacement` takes one
+``argmax`` per seat; above it, one partition per run (the same choice: many seats among many
+items cost one pass instead of one per seat)."""
+
+
+def _largest_keys(keys: np.ndarray, seats: np.ndarray, k_max: int, out: np.ndarray) -> np.ndarray:
+    """Mark in ``out`` the ``seats[r]`` largest finite keys of each run ``r``.
+
+    Ties go to the lower index: the items one ``argmax`` per seat would take, without a pass
+    per seat.
+
+    ``keys`` float64 ``(runs, items)`` (-inf: never chosen), ``seats`` int ``(runs,)``,
+    ``k_max`` (``<= items``) at least ``seats.max()``; ``out`` bool ``(runs, items)``, all
+    False, is filled and returned.
+
+    Every item at least as large as a bound ``low[r]`` is a candidate; a run's seats go to
+    its candidates in the order (key descending, index ascending), which is exact whenever a
+    run has at least its seats among the candidates. The bound comes from every
+    ``stride``-th item (a little below where the ``k_max``-th largest should fall in that
+    sample, so that it almost always leaves enough); a run with too few candidates gets
+    every finite key instead. Many items and few seats so cost two passes and a sort of a
+    little more than the seats (a partition of every item is slower, and its speed depends
+    on the keys).
+    """
+    n_runs, n_items = keys.shape
+    stride = n_items // (4 * k_max)
+    if stride >= 2:
+        sample = keys[:, ::stride]
+        expect = k_max / stride
+        above = min(sample.shape[1], int(expect + 4.0 * np.sqrt(expect)) + 1)
+        low = np.partition(sample, sample.shape[1] - above, axis=1)[:, -above]
+        candidate = keys >= low[:, None]
+        short = np.flatnonzero(candidate.sum(axis=1) < seats)
+        candidate[short] = True  # the finite keys of these runs, below
+    else:
+        candidate = np.ones(keys.shape, dtype=bool)
+    candidate &= keys > -np.inf
+    rows, cols = np.nonzero(candidate)
+    order = np.lexsort((cols, -keys[rows, cols], rows))
+    rows, cols = rows[order], cols[order]
+    starts = np.searchsorted(rows, np.arange(n_runs))
+    rank = np.arange(rows.size) - starts[rows]
+    take = rank < seats[rows]
+    out[rows[take], cols[take]] = True
+    return out
 
 
 def _largest_draws(uniform: np.ndarray, eligible: np.ndarray, k: int) -> np.ndarray | None:

@@ -136,6 +136,36 @@ def test_weighted_sampling_with_fewer_candidates_than_seats():
     np.testing.assert_array_equal(per_run.sum(axis=1), [0, 1, 4])
 
 
+def _one_seat_at_a_time(u: np.ndarray, weights: np.ndarray, seats: np.ndarray) -> np.ndarray:
+    """Reference: per run, take the largest key log(u) / w one seat at a time, ties to the
+    lower index, never a weight-0 item."""
+    chosen = np.zeros(u.shape, dtype=bool)
+    with np.errstate(divide="ignore"):
+        keys = np.log(np.maximum(u.astype(np.float64), 1e-300)) / weights
+    for r in range(u.shape[0]):
+        left = [j for j in range(u.shape[1]) if weights[r, j] > 0]
+        for _ in range(min(int(seats[r]), len(left))):
+            best = max(left, key=lambda j: (keys[r, j], -j))
+            chosen[r, best] = True
+            left.remove(best)
+    return chosen
+
+
+@pytest.mark.parametrize("n_items, most_seats", [(40, 40), (300, 30), (3000, 25)])
+def test_many_seats_are_the_largest_keys_one_seat_at_a_time(n_items, most_seats):
+    # more than 16 seats take a candidate bound and a sort instead of an argmax per seat:
+    # the same items, with draws on a coarse grid (ties at the boundary), weights of a few
+    # values (equal keys across items), weight 0 and runs with fewer candidates than seats
+    rng = np.random.default_rng(n_items)
+    runs = 12
+    u = rng.integers(0, 16, size=(runs, n_items)) / 16
+    weights = rng.choice([0.0, 0.5, 1.0, 2.0], size=(runs, n_items))
+    weights[0, 5:] = 0.0  # 5 candidates for up to most_seats seats
+    seats = rng.integers(17, most_seats + 1, size=runs)
+    chosen = weighted_sample_without_replacement(u, weights, seats)
+    np.testing.assert_array_equal(chosen, _one_seat_at_a_time(u, weights, seats))
+
+
 def test_equal_weights_take_the_largest_draws_and_ties_go_to_the_lower_index():
     # draws on a grid of 8 values: many ties at the k-th largest in every run
     rng = np.random.default_rng(4)

@@ -1277,13 +1277,39 @@ def _named(
     order, bounds = prep.report_order, prep.report_bounds
     if runs.size == 0 or order.size == 0:
         return named
-    # the nominating managers' reports, one column each, padded to the longest list
+    length = bounds[cols + 1] - bounds[cols]
+    limit = np.float32(pair)
+    two = u[runs, cols] < (limit[runs] if limit.ndim else limit)
+    # managers with about as many reports together (lists up to a power of two long), so
+    # that a few managers of many do not pad everyone's list: the zeros at the end of a
+    # padded list change no running total
+    span = np.ceil(np.log2(np.maximum(length, 1))).astype(np.int64)
+    for width in np.unique(span):
+        these = np.flatnonzero(span == width)
+        _name_picks(
+            named, order, bounds, u, n_leaders, runs[these], cols[these], two[these], plain
+        )
+    return named
+
+
+def _name_picks(
+    named: np.ndarray,
+    order: np.ndarray,
+    bounds: np.ndarray,
+    u: np.ndarray,
+    n_leaders: int,
+    runs: np.ndarray,
+    cols: np.ndarray,
+    two: np.ndarray,
+    plain: np.ndarray,
+) -> None:
+    """Mark in ``named`` the picks of the nominating managers ``cols`` in runs ``runs``
+    (:func:`_named`; ``two``: who names a second person)."""
+    # the managers' reports, one column each, padded to the longest list
     length = bounds[cols + 1] - bounds[cols]
     k = np.arange(max(int(length.max()), 1))[:, None]
     report = order[np.minimum(bounds[cols] + k, bounds[cols + 1] - 1)]  # (reports, managers)
     weights = np.where(k < length, plain[runs, report], 0.0).astype(np.float64)
-    limit = np.float32(pair)
-    two = u[runs, cols] < (limit[runs] if limit.ndim else limit)
     for pick, asked in enumerate((np.ones_like(two), two)):
         running = weights.copy()
         for j in range(1, running.shape[0]):  # each manager's own running total, in order
@@ -1294,7 +1320,6 @@ def _named(
         at = np.minimum((running[:, who] <= target).sum(axis=0), length[who] - 1)
         named[runs[who], report[at, who]] = True
         weights[at, who] = 0.0  # the second pick is among the others
-    return named
 
 
 def eligible_for_seats(org: CompiledOrg, state: State) -> np.ndarray:
@@ -1352,8 +1377,12 @@ def _receptivity(
             value("receptivity_policy_officer"),
         )
         rate = np.float32(value("hard_side_opening_per_year"))
-    opening = 1.0 + rate * years * prep.hard[node]
-    return np.minimum(base * factor * opening, np.float32(1))
+    # in place where the same numbers allow: fewer (runs, nodes) temporaries
+    opening = rate * years * prep.hard[node]
+    opening += 1.0
+    out = base * factor
+    out *= opening
+    return np.minimum(out, np.float32(1), out=out)
 
 
 def _base_receptivity(
