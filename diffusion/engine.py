@@ -331,7 +331,7 @@ class _Tracker:
             run, node, cells = self._split(move.cells)
             if isinstance(move.old, np.ndarray) or isinstance(move.new, np.ndarray):
                 # a code per cell, as compare()
-                old, new = (np.broadcast_to(c, run.shape) for c in (move.old, move.new))
+                old, new = (_per_cell(c, run.shape) for c in (move.old, move.new))
                 self._shift(run, node, old, new)
             else:
                 where = self._groups_of(self._in_batch(run), node)
@@ -417,6 +417,13 @@ class _Tracker:
         self.whole = False
         if self.prev is not None:
             self.prev = self.prev[keep]
+
+
+def _per_cell(code: int | np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Return ``code`` (one, or one per cell) as an array of ``shape``, a view."""
+    if isinstance(code, np.ndarray) and code.shape == shape:
+        return code  # the usual case, without broadcast_to's cost per call
+    return np.broadcast_to(code, shape)
 
 
 def _record_steps(n_steps: int, record_every: int) -> np.ndarray:
@@ -787,8 +794,10 @@ def default_threads() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def batch_size_for(n_runs: int, n_nodes: int, threads: int) -> int:
-    """Return the runs of a batch when not told: about :data:`DEFAULT_BATCH_CELLS` cells.
+def batch_size_for(
+    n_runs: int, n_nodes: int, threads: int, cells: int = DEFAULT_BATCH_CELLS
+) -> int:
+    """Return the runs of a batch when not told: about ``cells`` person-cells.
 
     In a number of batches that keeps every one of ``threads`` threads busy; at least
     :data:`MIN_BATCH_RUNS` runs (fewer only when there are fewer runs).
@@ -800,7 +809,7 @@ def batch_size_for(n_runs: int, n_nodes: int, threads: int) -> int:
     >>> batch_size_for(100, 1_000_000, 1), batch_size_for(10, 318, 2)
     (25, 10)
     """
-    target = max(MIN_BATCH_RUNS, DEFAULT_BATCH_CELLS // max(n_nodes, 1))
+    target = max(MIN_BATCH_RUNS, cells // max(n_nodes, 1))
     n_batches = -(-n_runs // target)
     big = n_runs >= threads and n_runs * n_nodes >= threads * MIN_SPLIT_CELLS
     if threads > 1 and (n_runs >= threads * MIN_BATCH_RUNS or big):
@@ -855,7 +864,8 @@ def _simulate(
     if threads is None:
         threads = default_threads()
     if batch_size is None:
-        batch_size = batch_size_for(n_runs, org.n_nodes, threads)
+        cells = model.batch_cells or DEFAULT_BATCH_CELLS
+        batch_size = batch_size_for(n_runs, org.n_nodes, threads, cells)
     batch_size = min(batch_size, n_runs)
     first_step = 0 if start is None else start.step
     events_at: dict[int, list[Event]] = {}

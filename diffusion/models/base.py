@@ -108,6 +108,10 @@ class Model:
         as one batch (:func:`stack_models`).
     finished_check_every : int
         How often (in steps) the engine asks :meth:`is_finished`: 1 where it is cheap.
+    batch_cells : int or None
+        Person-cells (runs x nodes) of a batch when the caller gives no batch size; None:
+        the engine's default (:data:`diffusion.engine.DEFAULT_BATCH_CELLS`). A model whose
+        step makes many numpy calls whatever the batch amortises them over larger batches.
     """
 
     name: ClassVar[str] = "model"
@@ -118,6 +122,7 @@ class Model:
     reports_moves: ClassVar[bool] = False
     per_run_params: ClassVar[tuple[str, ...]] = ()
     finished_check_every: ClassVar[int] = 8
+    batch_cells: ClassVar[int | None] = None
 
     params: Any = None
 
