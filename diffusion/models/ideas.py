@@ -134,6 +134,8 @@ _BOUNDS: dict[tuple[int, float], tuple[IdeasParams, np.ndarray]] = {}
 #: is looked at only below the resistance bound (:meth:`IdeasModel._bounds`)
 _UNEXPOSED = len(STATES)
 #: each category's entry in :meth:`IdeasModel._bounds`: a state's own, then resistance
+#: the base rates of the transitions (per run or not)
+_RATES = ("p_adopt_per_week", "p_lapse_per_week", "p_resist_per_week")
 _CATEGORY_BOUND = np.array([*range(len(STATES)), len(STATES)])
 _FIRST = np.array([AWARE, ADOPTER, DROPPED_OUT, LAPSED, ADOPTER, AWARE, TRAINED], dtype=np.int8)
 _SECOND = np.array([RESISTANT, RESISTANT, -1, -1, -1, -1, -1], dtype=np.int8)
@@ -209,6 +211,7 @@ def adoption_probability(
     top_support: np.ndarray | float = 0.5,
     pressure: np.ndarray | float = 0.0,
     resistant_exposure: np.ndarray | float = 0.0,
+    rate: np.ndarray | float | None = None,
 ) -> np.ndarray:
     """Probability per week that an aware person adopts (broadcast over the arguments).
 
@@ -232,6 +235,9 @@ def adoption_probability(
         ``P >= 0``, top-down pressure.
     resistant_exposure : float array
         ``R``, weighted exposure to resistant people.
+    rate : float or float array, optional
+        The base rate ``p_adopt_per_week`` where it differs from ``params``' (given per run:
+        each cell's run's value, broadcast with the other arguments).
 
     Returns
     -------
@@ -240,7 +246,7 @@ def adoption_probability(
     """
     p = params
     return (
-        np.float32(p.p_adopt_per_week)
+        _rate(p.p_adopt_per_week if rate is None else rate)
         * np.asarray(receptivity, dtype=np.float32)
         * hill(exposure, p.adopt_threshold, p.adopt_steepness)
         * _multiplier(p.leader_effect, leader_support)
@@ -255,6 +261,7 @@ def lapse_probability(
     like_minded: np.ndarray | float,
     *,
     resistant_exposure: np.ndarray | float = 0.0,
+    rate: np.ndarray | float | None = None,
 ) -> np.ndarray:
     """Probability per week that a trained person drops out or an adopter lapses.
 
@@ -271,6 +278,9 @@ def lapse_probability(
         ``L >= 0``, tie-weight units.
     resistant_exposure : float array
         ``R >= 0``, weighted exposure to resistant people.
+    rate : float or float array, optional
+        The base rate ``p_lapse_per_week`` where it differs from ``params``' (given per run:
+        each cell's run's value, broadcast with the other arguments).
 
     Returns
     -------
@@ -279,14 +289,18 @@ def lapse_probability(
     """
     p = params
     return (
-        np.float32(p.p_lapse_per_week)
+        _rate(p.p_lapse_per_week if rate is None else rate)
         * (1.0 + np.float32(p.resistance_lapse) * _saturate(resistant_exposure))
         / (1.0 + np.float32(p.like_minded_effect) * np.asarray(like_minded, dtype=np.float32))
     )
 
 
 def resistance_probability(
-    params: IdeasParams, seen: np.ndarray | float, *, pressure: np.ndarray | float = 0.0
+    params: IdeasParams,
+    seen: np.ndarray | float,
+    *,
+    pressure: np.ndarray | float = 0.0,
+    rate: np.ndarray | float | None = None,
 ) -> np.ndarray:
     """Probability per week that an unaware or aware person turns against the ideas.
 
@@ -302,6 +316,9 @@ def resistance_probability(
         ``s >= 0``, presentations attended.
     pressure : float array
         ``P >= 0``, top-down pressure.
+    rate : float or float array, optional
+        The base rate ``p_resist_per_week`` where it differs from ``params``' (given per run:
+        each cell's run's value, broadcast with the other arguments).
 
     Returns
     -------
@@ -309,9 +326,16 @@ def resistance_probability(
         Probabilities per week, broadcast over the arguments.
     """
     p = params
-    return np.float32(p.p_resist_per_week) * (
+    return _rate(p.p_resist_per_week if rate is None else rate) * (
         _saturate(seen) + np.float32(p.push_resistance) * _saturate(pressure)
     )
+
+
+def _rate(value: np.ndarray | float) -> Any:
+    """Return a base rate as float32: a number, or values per cell."""
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float32)
+    return np.float32(value)
 
 
 def _multiplier(effect: float, level: np.ndarray | float) -> np.ndarray:
@@ -995,11 +1019,24 @@ class IdeasModel(Model):
         if len(_BOUNDS) > 256:
             _BOUNDS.clear()
         p = self.params
-        resist = float(resistance_probability(p, np.inf, pressure=pressure))
-        adopt = float(
-            adoption_probability(p, np.inf, leader_support=1.0, top_support=1.0, pressure=pressure)
+        # a base rate given per run bounds with its largest value (of the whole simulation)
+        most = {name: _largest(prep, name) for name in _RATES}
+        resist = float(
+            resistance_probability(p, np.inf, pressure=pressure, rate=most["p_resist_per_week"])
         )
-        lapse = float(lapse_probability(p, 0.0, resistant_exposure=np.inf))
+        adopt = float(
+            adoption_probability(
+                p,
+                np.inf,
+                leader_support=1.0,
+                top_support=1.0,
+                pressure=pressure,
+                rate=most["p_adopt_per_week"],
+            )
+        )
+        lapse = float(
+            lapse_probability(p, 0.0, resistant_exposure=np.inf, rate=most["p_lapse_per_week"])
+        )
         bounds = np.empty(len(STATES) + 1, dtype=np.float32)
         bounds[[UNAWARE, AWARE, TRAINED, ADOPTER]] = (
             p.p_aware_per_week + resist,
@@ -1050,13 +1087,14 @@ class IdeasModel(Model):
             cells, u, s, run, node, at = (a[possible] for a in (cells, u, s, run, node, at))
             exposure, first, second = exposure[possible], first[possible], second[possible]
         resist_exp = exposure_flat[at + n]
-        if p.p_resist_per_week > 0:
+        if _largest(prep, "p_resist_per_week") > 0:
             forming = np.flatnonzero(s <= AWARE)
             second[forming] = (
                 resistance_probability(
                     p,
                     x["seen"].reshape(-1)[cells[forming]],
                     pressure=x["pressure"][run[forming]],
+                    rate=_param(prep, state, "p_resist_per_week", run[forming]),
                 )
                 * prep.staff[node[forming]]
             )
@@ -1076,6 +1114,7 @@ class IdeasModel(Model):
                 top_support=x["top"][r],
                 pressure=x["pressure"][r],
                 resistant_exposure=resist_exp[adopting],
+                rate=_param(prep, state, "p_adopt_per_week", r),
             )
         active = np.flatnonzero((s == TRAINED) | (s == ADOPTER))
         if active.size:
@@ -1090,6 +1129,7 @@ class IdeasModel(Model):
                 p,
                 like_minded,
                 resistant_exposure=np.maximum(resist_exp[active], np.float32(0)),
+                rate=_param(prep, state, "p_lapse_per_week", r),
             )
         first[s == RESISTANT] = p.p_unresist_per_week
 
@@ -1518,6 +1558,15 @@ def _param(
     if run is not None:
         return values[rows[run]]
     return values[rows][:, None] if column else values[rows]
+
+
+def _largest(prep: IdeasPrep, name: str) -> float:
+    """Return the largest value of parameter ``name`` in the simulation.
+
+    The number where it is one, the largest of its per-run values where it is given per run.
+    """
+    values = prep.row_params.get(name)
+    return float(getattr(prep.params, name) if values is None else values.max())
 
 
 def _column(value: float | np.ndarray) -> float | np.ndarray:

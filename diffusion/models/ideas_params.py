@@ -42,6 +42,9 @@ PER_RUN: tuple[str, ...] = (
     "support_unaware",
     "support_aware",
     "support_adopted",
+    "p_adopt_per_week",
+    "p_lapse_per_week",
+    "p_resist_per_week",
 )
 
 #: the allowed range of a parameter: (low, high), both included

@@ -68,11 +68,11 @@ def test_tasks_hold_about_task_runs_and_every_worker_gets_several(study, layout)
     assert sim.vectors_per_task(5000, 10, workers=2) == TASK_RUNS // 10
     assert sim.vectors_per_task(40, 10, workers=2) == 5  # 8 tasks for 2 workers
     # a parameter the model takes as one value: one call per vector, as before
-    fixed = simulator(study, layout, ("model.params.p_adopt_per_week=uniform(0.001, 0.01)",))
+    fixed = simulator(study, layout, ("model.params.adopt_threshold=uniform(1, 2.5)",))
     assert not fixed.batched
     assert fixed.vectors_per_task(5000, 10) == CHUNK
-    one = fixed.chunk(np.array([[0.004]]), 2, 0)
-    np.testing.assert_array_equal(one[0], fixed.statistics([0.004], 2, 0))
+    one = fixed.chunk(np.array([[1.8]]), 2, 0)
+    np.testing.assert_array_equal(one[0], fixed.statistics([1.8], 2, 0))
 
 
 @pytest.mark.slow

@@ -48,6 +48,9 @@ SETS = [
         support_unaware=0.0,
         support_aware=0.7,
         support_adopted=0.85,
+        p_adopt_per_week=0.009,
+        p_lapse_per_week=0.0,
+        p_resist_per_week=0.004,
     ),
     dict(
         p_leader_nominates=0.05,
@@ -64,6 +67,9 @@ SETS = [
         receptivity_policy_officer=1.0,
         p_leader_backs=0.0,
         support_unaware=0.5,
+        p_adopt_per_week=0.0015,
+        p_lapse_per_week=0.015,
+        p_resist_per_week=0.0,
     ),
 ]
 
@@ -105,6 +111,10 @@ def test_every_fitted_parameter_may_vary_by_run():
         "audience_department",
         "nomination_aware",
         "nomination_adopter",
+        # the spreading half's base rates (docs/calibration.md's full command fits them)
+        "p_adopt_per_week",
+        "p_lapse_per_week",
+        "p_resist_per_week",
     }
     assert fitted <= set(IdeasModel.per_run_params)
     assert set(SETS[1]) == set(PER_RUN)  # the test varies every one of them
@@ -160,8 +170,8 @@ def test_a_snapshot_of_stacked_sets_goes_on_as_the_full_run(study):
 def test_per_run_values_are_checked_in_one_line():
     with pytest.raises(ValueError, match=r"receptivity_hard must be in \[0, 1\], got 1\.5"):
         IdeasParams(receptivity_hard=np.array([0.2, 1.5]))
-    with pytest.raises(ValueError, match="p_adopt_per_week takes one value, not one per run"):
-        IdeasParams(p_adopt_per_week=np.array([0.01, 0.02]))
+    with pytest.raises(ValueError, match="adopt_threshold takes one value, not one per run"):
+        IdeasParams(adopt_threshold=np.array([1.0, 2.0]))
     with pytest.raises(ValueError, match="nomination_pair must be in"):
         IdeasParams(nomination_pair=np.array([0.2, np.nan]))
     values = IdeasParams(nomination_pair=np.array([0, 1])).nomination_pair

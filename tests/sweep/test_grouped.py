@@ -86,7 +86,7 @@ def test_groups_spread_over_workers_and_ideas_points_stay_alone(sir_file, tmp_pa
     path = make(plan)
     run_dask(plan.tasks, client)
     assert st.completed(path).all()
-    # the ideas model takes adoption and leader effect as one value: one point a group
+    # the ideas model takes the leader effect as one value: one point a group
     ideas = plan_sweep(BASELINE, PARAMS, sets=SHORT, runs=5, store=str(tmp_path / "ideas"))
     assert [len(g) for g in point_groups(ideas.tasks)] == [1, 1, 1, 1]
     # and its recruitment parameters per run: the points of a grid of them are one group
