@@ -129,14 +129,8 @@ _prep_ids = itertools.count(1)
 #: with and the bounds (:meth:`IdeasModel._bounds`)
 _BOUNDS: dict[tuple[int, float], tuple[IdeasParams, np.ndarray]] = {}
 #: the state each state moves to at its first and second outcome (-1: none)
-#: the category of an unaware person with no exposure to trained people or adopters: only
-#: resistance can move them this step (their chance of becoming aware is 0), so their draw
-#: is looked at only below the resistance bound (:meth:`IdeasModel._bounds`)
-_UNEXPOSED = len(STATES)
-#: each category's entry in :meth:`IdeasModel._bounds`: a state's own, then resistance
 #: the base rates of the transitions (per run or not)
 _RATES = ("p_adopt_per_week", "p_lapse_per_week", "p_resist_per_week")
-_CATEGORY_BOUND = np.array([*range(len(STATES)), len(STATES)])
 _FIRST = np.array([AWARE, ADOPTER, DROPPED_OUT, LAPSED, ADOPTER, AWARE, TRAINED], dtype=np.int8)
 _SECOND = np.array([RESISTANT, RESISTANT, -1, -1, -1, -1, -1], dtype=np.int8)
 #: per state code: 1 if a buddy in that state supports their eenling (unaware, aware,
@@ -652,8 +646,8 @@ class IdeasModel(Model):
     per_run_params: ClassVar[tuple[str, ...]] = PER_RUN
     reports_moves: ClassVar[bool] = True
     # a step makes about 150 numpy calls whatever the batch: twice the engine's default
-    # batch took about 10% less CPU (2,500 runs of the 8-year baseline on one thread,
-    # benchmarks/README.md, part (c))
+    # batch took 3% less CPU (median of 18 alternated runs of 2,500 runs of the 8-year
+    # baseline on one thread: 2.62 s against 2.70 s, 2026-12-02)
     batch_cells: ClassVar[int | None] = 1 << 20
     actions: ClassVar[tuple[str, ...]] = (
         "top_change",
@@ -758,7 +752,6 @@ class IdeasModel(Model):
             {
                 "exposure": np.zeros((n_runs, 2, n), dtype=np.float32),
                 "synced": code.copy(),
-                "category": np.full((n_runs, n), _UNEXPOSED, dtype=np.int8),
                 "token": np.full(n_runs, prep.token, dtype=np.int64),
                 "top": each_run(p.top_support_initial),
                 "sponsor": each_run(p.secretary_support),
@@ -797,8 +790,8 @@ class IdeasModel(Model):
             t,
             n,
             float(bounds.max()),
-            categories=x["category"].reshape(-1),
-            bounds=bounds[_CATEGORY_BOUND],
+            categories=code.reshape(-1),
+            bounds=bounds[: len(STATES)],
         )
         moved, old = self._transitions(prep, state, cells, u, bounds)
         n_talks: np.ndarray | float = 0.0
@@ -967,7 +960,6 @@ class IdeasModel(Model):
             for k, lut in enumerate((prep.active_weight, prep.resistant_weight)):
                 exposure[:, k, :] = (prep.influence @ lut[code].T).T
             synced[...] = code
-            x["category"][...] = _category(code, exposure[:, 0, :])
             x["token"][:] = prep.token
             return
         now, then = code.reshape(-1), synced.reshape(-1)
@@ -989,19 +981,14 @@ class IdeasModel(Model):
         x["synced"].reshape(-1)[cells] = new
         run, node = split_cells(cells, n)
         flat = x["exposure"].reshape(-1)
-        recheck = [cells]  # whose category may change: theirs, and those exposed to them
         for k, lut in enumerate((prep.active_weight, prep.resistant_weight)):
             delta = lut[new] - lut[old]
             moved = np.flatnonzero(delta)
             if moved.size:
                 item, col, weight = _spread(prep.influence_t, node[moved])
-                r = run[moved][item]
-                np.add.at(flat, r * (2 * n) + k * n + col, weight * delta[moved][item])
-                if k == 0:
-                    recheck.append(r * n + col)
-        at = np.concatenate(recheck) if len(recheck) > 1 else cells
-        r, i = split_cells(at, n)
-        x["category"].reshape(-1)[at] = _category(state.code.reshape(-1)[at], flat[r * (2 * n) + i])
+                np.add.at(
+                    flat, run[moved][item] * (2 * n) + k * n + col, weight * delta[moved][item]
+                )
 
     def _bounds(self, prep: IdeasPrep, state: State) -> np.ndarray:
         """Return an upper bound ``(states + 1,)`` of each state's outgoing probability.
@@ -1688,15 +1675,6 @@ def _equal(a: np.ndarray, b: np.ndarray) -> bool:
         if a.size % np.dtype(wide).itemsize == 0:
             return bool(np.array_equal(a.view(wide), b.view(wide)))
     return bool(np.array_equal(a, b))
-
-
-def _category(code: np.ndarray, exposure: np.ndarray) -> np.ndarray:
-    """Each cell's category for thinning the transition draws, int8 (shape of ``code``).
-
-    The state code, or :data:`_UNEXPOSED` for an unaware person whose ``exposure`` (to
-    trained people and adopters, the same cells) is not above 0.
-    """
-    return np.where((code == UNAWARE) & (exposure <= 0), np.int8(_UNEXPOSED), code)
 
 
 def _spread(w: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
