@@ -206,6 +206,22 @@ def _cell(r: dict[str, Any] | None, clock: str = "") -> str:
     )
 
 
+def _commit_of(root: str) -> str:
+    """The short commit of the git checkout at ``root``; ``root`` itself when git cannot say."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "-C", root, "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return root
+    return done.stdout.strip()
+
+
 def bench_yardstick(quick: bool = False, yardstick_s: float | None = None) -> list[Table]:
     """Table (f): engine / yardstick speed ratios, before and after when ``BENCH_BEFORE``."""
     before = os.environ.get("BENCH_BEFORE") or None
@@ -260,8 +276,9 @@ def bench_yardstick(quick: bool = False, yardstick_s: float | None = None) -> li
         "yardstick: see the module docstring (final state only).",
         *(
             [
-                f"before: the engine of {before}, measured in a process started just before "
-                "the one measuring 'after', same cases and yardstick."
+                f"before: the engine of {_commit_of(before)} (a checkout of it), measured in a "
+                "process started just before the one measuring 'after', same cases and "
+                "yardstick."
             ]
             if before
             else []
