@@ -339,6 +339,11 @@ def unit_bound(p: np.ndarray | float) -> np.ndarray:
     return np.ceil(scaled).astype(np.int64)
 
 
+_LOG_TINY = np.log(np.float64(1e-300))
+"""The key's numerator for a draw of 0 (log is increasing: ``max(log u, this)`` is
+``log(max(u, 1e-300))``, without a pass to clip the draws first)."""
+
+
 def weighted_sample_without_replacement(
     uniform: np.ndarray, weights: np.ndarray, k: int | np.ndarray
 ) -> np.ndarray:
@@ -385,10 +390,9 @@ def weighted_sample_without_replacement(
         return chosen
     if given.min(initial=0.0) < 0:
         given = np.maximum(given, 0.0)
-    keys = np.empty((n_runs, n_items))
-    np.maximum(uniform, 1e-300, out=keys, dtype=np.float64)
-    np.log(keys, out=keys)  # finite, < 0
     with np.errstate(divide="ignore"):
+        keys = np.log(uniform, dtype=np.float64)  # < 0; a draw of 0 gives -inf, raised next
+        np.maximum(keys, _LOG_TINY, out=keys)  # log(max(u, 1e-300)): finite, < 0
         keys /= given  # weight 0: -inf, never chosen
     if k_max <= _ARGMAX_SEATS:
         rows = np.arange(n_runs)

@@ -848,8 +848,11 @@ class IdeasModel(Model):
         """
         x = state.extra
         code = state.code
-        trained = np.ascontiguousarray((code == TRAINED).T, dtype=np.float32)  # (nodes, runs)
-        exposure_trained = (prep.influence @ trained).T
+        # (nodes, runs): the int8 codes transposed, then compared (a float32 transpose is
+        # twice as slow); the exposure back in the order of the other factors
+        trained = np.empty((code.shape[1], code.shape[0]), dtype=np.float32)
+        np.equal(np.ascontiguousarray(code.T), TRAINED, out=trained, casting="unsafe")
+        exposure_trained = np.ascontiguousarray((prep.influence @ trained).T)
 
         def value(name: str) -> Any:
             """Return the parameter's number, or its values ``(runs, 1)`` if given per run."""
@@ -1354,7 +1357,9 @@ def _name_picks(
     length = bounds[cols + 1] - bounds[cols]
     k = np.arange(max(int(length.max()), 1))[:, None]
     report = order[np.minimum(bounds[cols] + k, bounds[cols + 1] - 1)]  # (reports, managers)
-    weights = np.where(k < length, plain[runs, report], 0.0).astype(np.float64)
+    # plain[runs, report] by flat position (one gather instead of a 2-d fancy index)
+    weights = np.where(k < length, plain.reshape(-1)[runs * plain.shape[1] + report], 0.0)
+    weights = weights.astype(np.float64)
     for pick, asked in enumerate((np.ones_like(two), two)):
         running = weights.copy()
         for j in range(1, running.shape[0]):  # each manager's own running total, in order
