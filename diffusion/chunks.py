@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from diffusion import engine
 from diffusion.comparison import RunValues, Settings, run_values
 from diffusion.executors import Executor
 from diffusion.processes import local_processes, map_forked, report
@@ -307,7 +308,8 @@ def simulate(
             processes = _processes(study, n_runs)
             parts = CHUNKS_PER_PROCESS * processes or 1
             sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size, parts=parts)
-    _check_memory(job, max(sizes), max(processes, 1), counts=keep_runs)
+    threads = engine.default_threads() if here and not processes else 1  # a worker has one
+    _check_memory(job, max(sizes), max(processes, 1), counts=keep_runs, threads=threads)
     gather = _Gather(job)
     if processes:
         items = list(zip(_starts(sizes), sizes, strict=True))
@@ -388,7 +390,13 @@ def simulate_together(
             sizes = chunk_sizes(n_runs, per_run, parts=CHUNKS_PER_PROCESS * processes or 1)
     for job in jobs:
         # a chunk's counts are held until they are reduced and tallied
-        _check_memory(job, max(sizes), max(processes, 1), counts=True)
+        _check_memory(
+            job,
+            max(sizes),
+            max(processes, 1),
+            counts=True,
+            threads=engine.default_threads() if here and not processes else 1,
+        )
     gathers = [_Gather(job) for job in jobs]
     reduced: list[tuple[int, Any]] = []
 
@@ -516,12 +524,16 @@ def _on_workers(
             progress(chunk.tally.span * job.study.n_steps)
 
 
-def _check_memory(job: _Job, chunk: int, workers: int = 1, *, counts: bool = True) -> None:
+def _check_memory(
+    job: _Job, chunk: int, workers: int = 1, *, counts: bool = True, threads: int = 1
+) -> None:
     """Refuse a simulation whose gathered results would not fit in this machine's memory.
 
     The gathered results and ``workers`` chunks of ``chunk`` runs in flight (with their
-    counts where ``counts``: held until tallied) are counted; refused with
-    :class:`~diffusion.budget.BudgetError`.
+    counts where ``counts``: held until tallied) are counted, and the batches being
+    simulated: each worker's ``threads`` batches of the size the engine will choose (not the
+    whole chunk: a chunk of a large organisation is simulated a few runs at a time).
+    Refused with :class:`~diffusion.budget.BudgetError`.
     """
     from diffusion.budget import check_simulation
 
@@ -539,7 +551,7 @@ def _check_memory(job: _Job, chunk: int, workers: int = 1, *, counts: bool = Tru
         groups=sum(len(org.group_labels[g]) for g in tracked) + 1,
         states=len(study.model.state_names),
         people=org.n_nodes,
-        batch=min(in_flight, job.batch_size or in_flight),
+        batch=min(in_flight, workers * threads * _batch_runs(job, chunk, threads)),
         milestones=milestones,
         largest_group=max(
             (int(s.max(initial=0)) for g, s in job.sizes.items() if g in tracked), default=0
@@ -551,6 +563,14 @@ def _check_memory(job: _Job, chunk: int, workers: int = 1, *, counts: bool = Tru
         what=f"{n_runs} runs of {org.n_nodes} people, {n_records} records of "
         f"{sum(len(org.group_labels[g]) for g in tracked) + 1} groups",
     )
+
+
+def _batch_runs(job: _Job, chunk: int, threads: int) -> int:
+    """Return the runs of each batch of a chunk of ``chunk`` runs on ``threads`` threads."""
+    if job.batch_size:
+        return min(job.batch_size, chunk)
+    cells = job.study.model.batch_cells or engine.DEFAULT_BATCH_CELLS
+    return engine.batch_size_for(chunk, job.study.org.n_nodes, threads, cells)
 
 
 class _Gather:

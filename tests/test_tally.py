@@ -142,8 +142,10 @@ def test_a_measure_not_tallied_is_refused_by_name(kept):
         lean.spread(("trained", "adopter"))
 
 
-@pytest.mark.parametrize("keep_runs", [False, True])
-def test_the_estimate_of_a_run_in_chunks_bounds_what_it_allocates(monkeypatch, keep_runs):
+@pytest.mark.parametrize(("keep_runs", "batch_runs"), [(False, None), (True, None), (False, 25)])
+def test_the_estimate_of_a_run_in_chunks_bounds_what_it_allocates(
+    monkeypatch, keep_runs, batch_runs
+):
     import tracemalloc
 
     from diffusion import budget
@@ -163,6 +165,8 @@ def test_the_estimate_of_a_run_in_chunks_bounds_what_it_allocates(monkeypatch, k
     from diffusion import engine
 
     monkeypatch.setattr(engine, "default_threads", lambda: 1)
+    if batch_runs:  # batches smaller than the chunks, as for a large organisation
+        monkeypatch.setattr(type(study.model), "batch_cells", batch_runs * study.org.n_nodes)
     tracemalloc.start()
     chunks.simulate(study, 1000, 3, measures=_measures(study), keep_runs=keep_runs)
     _, peak = tracemalloc.get_traced_memory()
