@@ -255,6 +255,7 @@ def run(
     ('run', 'date', 'group', 'state')
     """
     from diffusion.chunks import simulate as simulate_chunks
+    from diffusion.chunks import where
 
     loaded = _loaded(scenario)
     sc = loaded.scenario
@@ -297,7 +298,7 @@ def run(
                 results,
                 org_picture=org_picture,
                 kept_runs=keep_runs,
-                executor=executor.describe(),
+                executor=where(study, n_runs, executor, keep_runs=keep_runs),
             )
     return results
 

@@ -233,6 +233,19 @@ def _processes(study: Study, n_runs: int) -> int:
     return local_processes(person_steps, n_runs // (MIN_CHUNK_RUNS * CHUNKS_PER_PROCESS))
 
 
+def where(study: Study, n_runs: int, executor: Executor, *, keep_runs: bool = False) -> str:
+    """Where :func:`simulate` runs ``n_runs`` runs of ``study``, in words (for manifests).
+
+    Large work in this process goes to forked worker processes of it
+    (:mod:`diffusion.processes`); otherwise :meth:`Executor.describe`.
+    """
+    if executor.in_process and not keep_runs:
+        processes = _processes(study, n_runs)
+        if processes:
+            return f"{processes} forked processes of this one"
+    return executor.describe()
+
+
 def simulate(
     study: Study,
     n_runs: int,

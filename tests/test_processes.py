@@ -7,6 +7,7 @@ The results must be those of the threads bit for bit (run ``i`` depends only on 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
 import os
 import signal
@@ -48,9 +49,11 @@ def _same_tally(a: diffusion.Results, b: diffusion.Results) -> None:
 def test_run_in_processes_is_the_run_in_threads(monkeypatch, tmp_path):
     base = diffusion.load_scenario(overrides=[f"calendar.end={END}"])
     _with(monkeypatch, forked=False)
-    threads = diffusion.run(base, runs=120, seed=11, out=tmp_path / "threads")
+    # 256 runs: 4 chunks of the smallest size (MIN_CHUNK_RUNS), so that the work is split
+    # between 2 processes at all (with 120 runs it stayed in the threads)
+    threads = diffusion.run(base, runs=256, seed=11, out=tmp_path / "threads")
     _with(monkeypatch, forked=True)
-    forked = diffusion.run(base, runs=120, seed=11, out=tmp_path / "forked")
+    forked = diffusion.run(base, runs=256, seed=11, out=tmp_path / "forked")
     _same_tally(threads, forked)
     assert threads.first_step.keys() == forked.first_step.keys()
     for name, steps in threads.first_step.items():
@@ -63,6 +66,16 @@ def test_run_in_processes_is_the_run_in_threads(monkeypatch, tmp_path):
     # something spread: the equality is not that of empty results
     mean = threads.spread(("trained", "adopter")).band((0.05, 0.95)).mean
     assert mean[-1] > mean[0]
+    # the manifest says where the runs were made
+    where = {
+        name: json.loads((tmp_path / name / "manifest.json").read_text())["executor"]
+        for name in ("threads", "forked")
+    }
+    workers = processes.local_processes(1e12, 8)
+    assert where == {
+        "threads": "in this process",
+        "forked": f"{workers} forked processes of this one",
+    }
 
 
 def test_the_workers_progress_adds_up_to_every_run_step(monkeypatch):
@@ -73,9 +86,9 @@ def test_the_workers_progress_adds_up_to_every_run_step(monkeypatch):
     for forked in (False, True):
         _with(monkeypatch, forked)
         seen: list[int] = []
-        diffusion.run(base, runs=120, seed=3, progress=seen.append)
+        diffusion.run(base, runs=256, seed=3, progress=seen.append)  # 2 processes (above)
         sums[forked] = sum(seen)
-    assert sums[True] == sums[False] == 120 * steps
+    assert sums[True] == sums[False] == 256 * steps
 
 
 def test_compare_in_processes_is_compare_in_threads(monkeypatch):
