@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import diffusion
-from diffusion import processes
+from diffusion import chunks, processes
 
 pytestmark = pytest.mark.skipif(
     processes.local_processes(1e12, 8) == 0, reason="needs fork (Linux) and two cores"
@@ -99,10 +99,23 @@ def test_compare_in_processes_is_compare_in_threads(monkeypatch):
         events=[{"kind": "new_secretary", "date": dt.date(2016, 1, 11), "support": 0.9}],
     )
     dates = [dt.date(2016, 6, 30), END]
+    # chunks of MIN_CHUNK_RUNS at most: 90 runs fit in one chunk otherwise, which compare
+    # keeps whole, in this process, forked or not
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 1)
+    maps: list[int] = []  # the processes of each forked map
+    real_map = chunks.map_forked
+
+    def map_forked(fn, shared, items, n, *args):
+        maps.append(n)
+        return real_map(fn, shared, items, n, *args)
+
+    monkeypatch.setattr(chunks, "map_forked", map_forked)
     _with(monkeypatch, forked=False)
     threads = diffusion.compare(base, [secretary], runs=90, seed=5, dates=dates)
+    assert maps == []
     _with(monkeypatch, forked=True)
     forked = diffusion.compare(base, [secretary], runs=90, seed=5, dates=dates)
+    assert maps == [processes.local_processes(1e12, 8)]  # the forked side did fork
     assert [o.tidy() for o in forked.outcomes] == [o.tidy() for o in threads.outcomes]
     assert any(o.difference != 0 for o in threads.outcomes)
 

@@ -8,7 +8,19 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from diffusion import rng as rng_module
 from diffusion.rng import RunRandom, unit_bound, weighted_sample_without_replacement
+
+
+@pytest.fixture(params=["one block", "many blocks"])
+def blocks(request, monkeypatch):
+    """Draws hashed in blocks of the default size (here every draw fits one), or of 64 words.
+
+    The draws must not depend on how the words are split into blocks; with the default size
+    the equality tests below would never see more than one block.
+    """
+    if request.param == "many blocks":
+        monkeypatch.setattr(rng_module, "_BLOCK_WORDS", 64)
 
 
 def test_uniform_passes_chi_square_and_ks():
@@ -43,7 +55,7 @@ def test_neighbouring_runs_and_seeds_are_uncorrelated():
         assert abs(r) < 4 / np.sqrt(u.size)
 
 
-def test_draws_depend_only_on_coordinates():
+def test_draws_depend_only_on_coordinates(blocks):
     whole = RunRandom(9, np.arange(50)).uniform("p", 7, 31)
     parts = [
         RunRandom(9, np.arange(s, min(s + 13, 50))).uniform("p", 7, 31) for s in (0, 13, 26, 39)
@@ -58,7 +70,7 @@ def test_draws_depend_only_on_coordinates():
 
 @pytest.mark.parametrize("n", [1, 2, 7, 300, 301])
 @pytest.mark.parametrize("share", [0.0005, 0.05, 0.3, 0.5, 1.0])
-def test_draws_at_some_cells_are_those_of_the_whole_step(n, share):
+def test_draws_at_some_cells_are_those_of_the_whole_step(n, share, blocks):
     # cell by cell (few cells) or from whole rows (many), any order: bit for bit the same
     rr = RunRandom(7, np.arange(5, 405))
     whole = rr.uniform("x", 3, n).reshape(-1)
@@ -188,7 +200,7 @@ def test_equal_weights_take_the_largest_draws_and_ties_go_to_the_lower_index():
 
 
 @pytest.mark.parametrize("n", [1, 7, 8, 9, 318])
-def test_thinned_draws_do_not_depend_on_the_bound_or_the_batch(n):
+def test_thinned_draws_do_not_depend_on_the_bound_or_the_batch(n, blocks):
     # below(p) returns every cell whose uniform is under p, with the same uniform whatever p
     # (p only decides which cells are looked at) and whatever runs share the batch
     rr = RunRandom(4, np.arange(300))

@@ -158,7 +158,8 @@ def test_the_estimate_of_a_run_in_chunks_bounds_what_it_allocates(
         "check",
         lambda estimate, *a, **k: (seen.append(estimate), real_check(estimate, *a, **k)),
     )
-    # 1,000 runs in chunks of 250: the first steps of all, a chunk's counts and the tally
+    # 1,000 runs in chunks of 250 (with keep_runs in this process, one simulation of all):
+    # the first steps of all, a chunk's counts and the tally
     monkeypatch.setattr(chunks, "CHUNK_BYTES", chunks.run_bytes(study, 54, counts=keep_runs) * 250)
     # one thread: with two, whether both batches' working memory is held at once depends on
     # how the threads happen to interleave (the peak varied from 31 to 33 MB under load)

@@ -24,7 +24,7 @@ PRIORS = (
 TRUTH = (5.0, 0.3)
 
 
-def test_chunking_and_workers_do_not_change_the_statistics(study, layout):
+def test_chunking_does_not_change_the_statistics(study, layout):
     priors = parse_priors(PRIORS, IdeasParams())
     sim = Simulator(study, layout, tuple(p.path for p in priors), seed=4)
     thetas = np.array([[1.0, 0.5], [10.0, 0.1], [0.5, 0.9]])

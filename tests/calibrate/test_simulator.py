@@ -25,7 +25,9 @@ PRIORS = (
 THETAS = np.array(
     [[0.1, 0.9, 0.2], [0.9, 0.05, 0.8], [0.5, 0.5, 0.5], [0.0, 1.0, 0.3], [1.0, 0.02, 0.7]]
 )
-RUNS = 3
+#: runs per vector: 65 runs in all, which the engine splits into 2 batches (its 2 threads)
+#: across vector 2's runs, so a batch boundary falls inside a vector
+RUNS = 13
 
 
 def simulator(study, layout, priors=PRIORS, seed=6) -> Simulator:

@@ -80,12 +80,30 @@ def test_sir_points_run_as_one_batch_give_each_points_runs(sir_file, tmp_path, m
             np.testing.assert_array_equal(x[name], y[name], err_msg=name)
 
 
-def test_groups_spread_over_workers_and_ideas_points_stay_alone(sir_file, tmp_path, client):
-    plan = plan_sweep(sir_file, SWEPT, store=str(tmp_path / "dask"))
+def test_groups_spread_over_workers_and_ideas_points_stay_alone(
+    sir_file, tmp_path, client, monkeypatch
+):
+    plan = plan_sweep(sir_file, SWEPT, store=str(tmp_path / "grid"))
     assert [len(g) for g in point_groups(plan.tasks, parts=4)] == [2, 2, 2]
+    # on the workers: 16 points, 8 groups of 2 for 4 parts a worker of 2 workers (with the
+    # 6 points above every group would be one point and nothing would be grouped there)
+    wide = ("model.params.beta=[0.03, 0.1, 0.2, 0.3]", "model.params.gamma=[0.1, 0.2, 0.3, 0.4]")
+    plan = plan_sweep(sir_file, wide, store=str(tmp_path / "dask"))
+    workers = len(client.scheduler_info()["workers"])
+    assert [len(g) for g in point_groups(plan.tasks, parts=4 * workers)] == [2] * 8
     path = make(plan)
     run_dask(plan.tasks, client)
     assert st.completed(path).all()
+    # the store the groups wrote on the workers is that of each point alone here
+    monkeypatch.setattr(execute, "GROUP_RUNS", 0)
+    local = plan_sweep(sir_file, wide, store=str(tmp_path / "local"))
+    alone = make(local)
+    run_local(local.tasks)
+    monkeypatch.undo()
+    x, y = stored(path), stored(alone)
+    assert x.keys() == y.keys()
+    for name in x:
+        np.testing.assert_array_equal(x[name], y[name], err_msg=name)
     # the ideas model takes the leader effect as one value: one point a group
     ideas = plan_sweep(BASELINE, PARAMS, sets=SHORT, runs=5, store=str(tmp_path / "ideas"))
     assert [len(g) for g in point_groups(ideas.tasks)] == [1, 1, 1, 1]
