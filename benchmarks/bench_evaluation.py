@@ -16,7 +16,9 @@ interleaved pass by pass in the same process; the values are checked equal.
 
 from __future__ import annotations
 
+import os
 import statistics
+import sys
 import time
 from typing import Any
 
@@ -104,6 +106,124 @@ def measure(
     }
 
 
+def measure_alone(
+    root: str | None, n_runs: int, seats: int, goal: str, repeat: int
+) -> dict[str, Any]:
+    """In the child: time ``repeat`` single evaluations with the advisor of checkout ``root``.
+
+    The advisor's own way of evaluating one choice at the time of that checkout (before issue
+    14 it was ``diffusion.advise``, each evaluation from step 0); ``root`` None: this one's.
+    The first evaluation, which warms the caches, is not timed; the problem's set-up (now:
+    its history, made once) is timed apart.
+    """
+    import datetime as dt
+    import importlib
+    from pathlib import Path
+
+    import numpy as np
+
+    if root:
+        sys.path.insert(0, root)
+    # before issue 14's library work the advisor was diffusion.advise (looked up on disk: an
+    # editable install's finder would answer for this checkout)
+    here = Path(root or Path(__file__).resolve().parents[1])
+    package = (
+        "diffusion.advisor" if (here / "diffusion" / "advisor").is_dir() else "diffusion.advise"
+    )
+    evaluate = importlib.import_module(f"{package}.evaluate")
+    objectives = importlib.import_module(f"{package}.objectives")
+    from diffusion.baseline import BASELINE
+    from diffusion.scenario.load import load_scenario, packaged
+
+    scenario = load_scenario(packaged(BASELINE)).scenario
+    date = dt.date.fromisoformat(goal)
+    objective = objectives.parse_objective(f"adopters@{goal}", date, 0.25)
+    start = time.perf_counter()
+    problem = evaluate.make_problem(scenario, dt.date(2019, 1, 15), seats, objective, n_runs, SEED)
+    getattr(problem, "history", None)  # made once per problem where there is one
+    setup_s = time.perf_counter() - start
+    staff = np.flatnonzero(problem.study.org.is_staff)
+    rng = np.random.default_rng(SEED)
+    choices = [
+        tuple(sorted(int(i) for i in rng.choice(staff, seats, replace=False)))
+        for _ in range(repeat + 1)
+    ]
+    evaluate.simulate_choice(problem, choices[0])
+    times, means, each = [], [], []
+    for people in choices[1:]:
+        start = time.perf_counter()
+        values = evaluate.simulate_choice(problem, people)[0]
+        times.append(time.perf_counter() - start)
+        means.append(float(np.mean(values)))
+        each.append(values)
+    answer = {"times": times, "setup_s": setup_s, "mean": float(np.mean(means))}
+    if hasattr(evaluate, "evaluate_many"):  # the advisor's way since issue 14 §2
+        start = time.perf_counter()
+        joint = evaluate.evaluate_many(problem, choices[1:])
+        answer["together_s"] = (time.perf_counter() - start) / repeat
+        answer["per_simulation"] = evaluate.choices_per_simulation(problem)
+        answer["same"] = all(np.array_equal(a, b) for a, b in zip(each, joint, strict=True))
+    return answer
+
+
+def _before_after(args: dict[str, Any], before: str, passes: int) -> Table:
+    """Table: one evaluation with ``before``'s advisor and this one's, in alternate children."""
+    from benchmarks.bench_yardstick import _commit_of
+
+    one = {k: args[k] for k in ("n_runs", "seats", "goal")} | {"repeat": 4}
+    old, new = [], []
+    for _ in range(passes):
+        old.append(run_child("benchmarks.bench_evaluation", one | {"root": before}))
+        new.append(run_child("benchmarks.bench_evaluation", one | {"root": None}))
+    ratios = [
+        statistics.median(o["times"]) / statistics.median(n["times"])
+        for o, n in zip(old, new, strict=True)
+    ]
+    table = Table(
+        f"(advise-evaluation, before and after) one evaluation of {args['n_runs']:,} runs, "
+        f"{args['seats']} seats at 2019-01-15, adopters at {args['goal']}",
+        ["advisor", "median (s)", "range over passes (s)", "set-up once (s)", "mean adopters"],
+    )
+    together = [
+        statistics.median(o["times"]) / n["together_s"] for o, n in zip(old, new, strict=True)
+    ]
+    rows = [
+        (f"before ({_commit_of(before)}), one at a time", [r["times"] for r in old], old),
+        ("now, one at a time", [r["times"] for r in new], new),
+        (
+            f"now, {new[0]['per_simulation']} a simulation as the advisor evaluates them "
+            "(evaluate_many; s per choice)",
+            [[r["together_s"]] for r in new],
+            new,
+        ),
+    ]
+    for name, times, runs in rows:
+        medians = [statistics.median(t) for t in times]
+        table.add(
+            name,
+            fmt_s(statistics.median(medians)),
+            f"{fmt_s(min(medians))}-{fmt_s(max(medians))}",
+            fmt_s(statistics.median(r["setup_s"] for r in runs)),
+            f"{runs[0]['mean']:.1f}",
+        )
+    same = all(r["same"] for r in new)
+    table.notes += [
+        f"now / before: {fmt_ratio(statistics.median(ratios))} faster one at a time "
+        f"({fmt_ratio(min(ratios))}-{fmt_ratio(max(ratios))} over {passes} passes), "
+        f"{fmt_ratio(statistics.median(together))} ({fmt_ratio(min(together))}-"
+        f"{fmt_ratio(max(together))}) as the advisor evaluates them; values the same both "
+        f"ways now: {'yes' if same else 'NO'}.",
+        "each pass times 4 random choices (after one untimed) in a fresh process with the "
+        "advisor of the 'before' checkout (BENCH_BEFORE), then in one with this checkout's "
+        "(one at a time, then together), so both see the same load.",
+        "each advisor evaluates a choice its own way: before, the whole calendar from step 0; "
+        "now, from the history at the cohort's step (made once per problem: the set-up). "
+        "The model itself changed in between (fitted to the study), hence the different "
+        "adopters.",
+    ]
+    return table
+
+
 def bench_evaluation(quick: bool = False, yardstick_s: float | None = None) -> list[Table]:
     """Table (advise-evaluation): seconds per evaluation, whole and from the history."""
     if quick:
@@ -155,8 +275,18 @@ def bench_evaluation(quick: bool = False, yardstick_s: float | None = None) -> l
         "more choices fit in a simulation (at most 16, 256 MiB of counts).",
         f"values identical every way: {'yes' if r['same'] else 'NO'}.",
     ]
+    before = os.environ.get("BENCH_BEFORE") or None
+    if before:
+        return [table, _before_after(args, before, passes=1 if quick else 3)]
     return [table]
 
 
+def _measure(**args: Any) -> dict[str, Any]:
+    """Measure in the child: :func:`measure_alone` with a ``root``, else :func:`measure`."""
+    if "root" in args:
+        return measure_alone(**args)
+    return measure(**args)
+
+
 if __name__ == "__main__":
-    child_main(measure)
+    child_main(_measure)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import os
 import sys
 import time
 import traceback
@@ -143,6 +144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "python -m benchmarks" + " ".join(
         ["", *(["--quick"] if args.quick else []), *(f"--only {n}" for n in args.only or [])]
     )
+    before = os.environ.get("BENCH_BEFORE")
+    if before:  # the 'before' columns' checkout, by its commit
+        from benchmarks.bench_yardstick import _commit_of
+
+        command = f"BENCH_BEFORE=<checkout of {_commit_of(before)}> {command}"
     head, parts = run(names, args.quick, command)
     print("\n".join([head, *parts.values()]))
     if args.write:
