@@ -47,3 +47,21 @@ def test_evaluate_many_groups_the_choices(small_scenario, monkeypatch):
     assert calls == [4, 2]
     for people, got in zip(CHOICES, values, strict=True):
         np.testing.assert_array_equal(got, simulate_choice(problem, people)[0])
+
+
+def test_choices_on_dask_workers_get_the_values_they_get_here(small_scenario):
+    # the advisor with --workers: the problem sent once, the choices in groups on the workers
+    pytest.importorskip("distributed")
+    from diffusion.executors import Executor
+
+    goal = parse_objective(f"adopters@{GOAL}", GOAL, 0.3)
+    problem = make_problem(small_scenario, AT, 2, goal, 20, 8)
+    here = ev.evaluate_many(problem, CHOICES)
+    with Executor(2).client(processes=False) as client:
+        run = ev.dask_map(client)
+        on_workers = run(problem, CHOICES)
+        again = run(problem, CHOICES[:2])  # the problem is not sent again
+    assert len(on_workers) == len(CHOICES)
+    for got, want in zip([*on_workers, *again], [*here, *here[:2]], strict=True):
+        np.testing.assert_array_equal(got, want)
+    assert not np.array_equal(here[0], here[1])  # the choices differ: not a trivial equality
