@@ -24,7 +24,7 @@ import secrets
 import shutil
 import sys
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,6 +219,62 @@ def check_output_folder(path: str | os.PathLike[str], *, overwrite: bool = False
                 "or --overwrite to replace the folder",
             )
     return folder
+
+
+#: the figure formats :func:`diffusion.io.save_figure` writes (by the path's suffix) that a
+#: file option takes: every matplotlib installation writes these
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def check_new_file(
+    path: str | os.PathLike[str], option: str, suffixes: Sequence[str] = FIGURE_SUFFIXES
+) -> Path:
+    """Check, before any work, that ``path`` can be written as a new file; return it.
+
+    A file the user already has is never replaced (diffusion cannot tell whether it wrote
+    it), so an existing path is refused, as is a suffix the writer does not know.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+    option : str
+        The option that named it, for the message (e.g. ``--draw``).
+    suffixes : sequence of str
+        The suffixes it may have, lower case with the dot; the first is the one suggested.
+
+    Raises
+    ------
+    OutputError
+        One line naming the file, the option, what is wrong and what to do.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> check_new_file(pathlib.Path(tempfile.mkdtemp()) / "org.png", "--draw").name
+    'org.png'
+    >>> try:
+    ...     check_new_file("org.toml", "--draw")
+    ... except OutputError as exc:
+    ...     print(exc)
+    org.toml: --draw: cannot write a '.toml' file; use .png, .svg or .pdf
+    """
+    raw = os.fspath(path)
+    target = Path(raw)
+    if target.suffix.lower() not in suffixes:
+        kinds = (
+            ", ".join(suffixes[:-1]) + f" or {suffixes[-1]}" if len(suffixes) > 1 else suffixes[0]
+        )
+        given = f"a {target.suffix!r} file" if target.suffix else "a file without a suffix"
+        raise OutputError(raw, option, f"cannot write {given}; use {kinds}")
+    if os.path.lexists(target):
+        raise OutputError(
+            raw, option, "exists; give a new file name (an existing file is never replaced)"
+        )
+    reason = _unwritable(target.parent.resolve())
+    if reason is not None:
+        raise OutputError(raw, option, f"its folder {reason}; give another file name")
+    return target
 
 
 @contextlib.contextmanager

@@ -53,13 +53,13 @@ EXPORT_SUFFIXES = (".graphml", ".csv")
     "--draw",
     "draw_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Draw the graph, coloured by department, to this PNG.",
+    help="Draw the graph, coloured by department, to this new PNG (or .svg, .pdf).",
 )
 @click.option(
     "--export",
     "export_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the graph: .graphml, or .csv (a roster; ties in FILE-ties.csv).",
+    help="Write the graph to new files: .graphml, or .csv (a roster; ties in FILE-ties.csv).",
 )
 @click.option(
     "--template",
@@ -87,6 +87,10 @@ def org(
         _template(template_path)
         return
     with clean_errors():
+        from diffusion.outputs import check_new_file
+
+        if draw_path is not None:
+            check_new_file(draw_path, "--draw")
         if export_path is not None:
             _check_export(export_path)
         G = _load(spec_path, roster_path, ties_path, graph_path, seed)
@@ -189,10 +193,13 @@ def _print(summary: OrgSummary) -> None:
 
 
 def _check_export(path: Path) -> None:
-    from diffusion.errors import InputError
+    """Refuse an export to an unknown format or over an existing file (the roster's ties too)."""
+    from diffusion.org.graphio import ties_path_for
+    from diffusion.outputs import check_new_file
 
-    if path.suffix.lower() not in EXPORT_SUFFIXES:
-        raise InputError(path, "", f"cannot export to {path.suffix!r}; use .graphml or .csv")
+    check_new_file(path, "--export", EXPORT_SUFFIXES)
+    if path.suffix.lower() == ".csv":
+        check_new_file(ties_path_for(path), "--export (its ties file)", (".csv",))
 
 
 def _export(G: nx.Graph, path: Path) -> list[Path]:

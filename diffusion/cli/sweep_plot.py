@@ -27,7 +27,7 @@ from diffusion.cli.common import clean_errors
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="The figure, FILE.png.",
+    help="The figure, a new FILE.png (or .svg, .pdf); an existing file is never replaced.",
 )
 def sweep_plot(store: Path, measure: str, group: str, at: str, out: Path) -> None:
     """Plot a sweep STORE.
@@ -39,6 +39,9 @@ def sweep_plot(store: Path, measure: str, group: str, at: str, out: Path) -> Non
 
     require("xarray", "zarr", extra="sweep")
     with clean_errors():
+        from diffusion.outputs import check_new_file
+
+        check_new_file(out, "--out")
         from diffusion.io import save_figure
         from diffusion.sweeps.plots import plot_sweep
         from diffusion.sweeps.store import open_store

@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from itertools import groupby
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 
@@ -182,8 +183,11 @@ def _rows(path: Path, required: tuple[str, ...], need: str, columns: list[str] |
                     f"missing column{'s' * (len(missing) > 1)} {names}; "
                     f"{need} columns {', '.join(required)}",
                 )
+            end = 1  # the last line of the row before
             for row in reader:
-                yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+                start, end = end + 1, reader.line_num
+                _check_fields(path, start, end, row, len(header))
+                yield end, {k: (v or "").strip() for k, v in row.items() if k}
         except UnicodeDecodeError:
             line, text = _first_undecodable(path)
             raise RosterError(
@@ -191,6 +195,32 @@ def _rows(path: Path, required: tuple[str, ...], need: str, columns: list[str] |
             ) from None
         except csv.Error as exc:
             raise RosterError(path, f"line {reader.line_num}", f"not a valid CSV: {exc}") from None
+
+
+def _check_fields(
+    path: Path, start: int, end: int, row: dict[str | None, Any], n_columns: int
+) -> None:
+    """Refuse a row whose values run over several lines or outnumber the header's columns.
+
+    A quote without its closing quote makes the csv reader take the rest of the file as one
+    value: the people after it would silently be lost.
+    """
+    values = [v for k, v in row.items() if k is not None] + list(row.get(None) or ())
+    if end > start and any("\n" in v or "\r" in v for v in values if isinstance(v, str)):
+        raise RosterError(
+            path,
+            f"line {start}",
+            f"a quoted value runs on to line {end} (a quote without its closing quote?); "
+            "close the quote or remove it",
+        )
+    extra = [v for v in row.get(None) or () if v.strip()]
+    if extra:
+        raise RosterError(
+            path,
+            f"line {start}",
+            f"{n_columns + len(row[None])} values but the header has {n_columns} columns "
+            f"(first extra: {excerpt(extra[0])}); quote values that hold the separator",
+        )
 
 
 def _first_undecodable(path: Path) -> tuple[int, str]:

@@ -363,7 +363,20 @@ def load_spec(path: str | PathLike[str]) -> OrgSpec:
         raise SpecError(path, "", "no such file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SpecError(path, "", f"not valid TOML: {exc}") from None
-    return spec_from_dict(data, str(path))
+    spec = spec_from_dict(data, str(path))
+    from diffusion.budget import check_organisation
+
+    check_organisation(*spec.expected_size(), f"{path}: {_largest_team(spec)}")
+    return spec
+
+
+def _largest_team(spec: OrgSpec) -> str:
+    """Where the spec's largest team gets its size, e.g. ``departments[0].teams[1].size``."""
+    teams = [(d, t, i, j) for i, d in enumerate(spec.departments) for j, t in enumerate(d.teams)]
+    if not teams:
+        return "departments"
+    _, team, i, j = max(teams, key=lambda x: spec.team_size(x[1])[1])
+    return f"departments[{i}].teams[{j}].size" if team.size is not None else "team_defaults.size"
 
 
 def _spec_error(exc: ValidationError, source: str) -> SpecError:

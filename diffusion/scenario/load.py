@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 import tomllib
 from collections.abc import Sequence
 from os import PathLike
@@ -246,6 +247,9 @@ def _chain(display: str) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
 
 def _read(display: str) -> dict[str, Any]:
     try:
+        if not stat.S_ISREG(os.stat(display).st_mode):  # reading a pipe would wait forever
+            message = "not a regular file (a folder, a pipe or a device); give a .toml file"
+            raise ScenarioError([Problem(display, "", message, show_value=False)])
         text = Path(display).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError([Problem(display, "", "no such file", show_value=False)]) from None

@@ -94,6 +94,17 @@ def test_validate_of_a_ten_million_person_spec_is_refused_not_run_out_of_memory(
     assert "10000101 people" in line and "would need about" in line
 
 
+def test_a_spec_too_large_names_its_file_and_largest_team(cwd):
+    (cwd / "org.toml").write_text(
+        '[[departments]]\nname = "D"\nside = "soft"\n'
+        'teams = [{ name = "T1", size = 6 }, { name = "T2", size = 10000000 }]\n'
+    )
+    [line] = assert_refused(invoke("org", "--spec", "org.toml"))
+    assert line.startswith(
+        "error: org.toml: departments[0].teams[1].size: an organisation of 10000008 people"
+    )
+
+
 def test_a_team_of_20000_is_refused_before_its_ties_are_made(cwd):
     rows = "".join(f"x{k},D,T1,employee,tl,,hard\n" for k in range(20_000))
     (cwd / "r.csv").write_text(ROSTER + rows)

@@ -244,3 +244,13 @@ def test_through_the_installed_executable(tmp_path, args, says):
     before = listing(tmp_path)
     assert_refused(execute(*args, cwd=tmp_path), says=says)
     assert listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_pipe_given_as_the_scenario_is_refused_not_waited_on(cwd, command):
+    # reading a named pipe blocks until something writes to it: the command hung
+    import os
+
+    os.mkfifo(cwd / "s.toml")
+    says = "s.toml: not a regular file (a folder, a pipe or a device); give a .toml file"
+    refused(cwd, command, "s.toml", says=says)

@@ -120,3 +120,35 @@ def test_validate_checks_quotas_and_ids_against_the_roster(cwd):
     )
     assert ids.startswith("s.toml: cohorts[1].ids[1]: no person of that id in the organisation")
     assert ids.endswith("(got 'e9')")
+
+
+def test_a_quote_left_open_does_not_swallow_the_people_after_it(cwd):
+    # the csv reader takes the rest of the file as one value: 37 of 40 people were lost
+    lines = ROSTER.splitlines(keepends=True)
+    lines[2] = lines[2].rstrip("\n") + ',"unclosed\n'
+    (cwd / "r.csv").write_text("".join(lines))
+    [line] = assert_refused(invoke("org", "--roster", "r.csv"))
+    last = len(lines)
+    assert line == (
+        f"error: r.csv: line 3: a quoted value runs on to line {last} (a quote without its "
+        "closing quote?); close the quote or remove it"
+    )
+
+
+def test_more_values_than_columns_are_refused_and_empty_ones_at_the_end_are_not(cwd):
+    lines = ROSTER.splitlines(keepends=True)
+    columns = lines[0].count(",") + 1
+    extra = lines.copy()
+    extra[3] = extra[3].rstrip("\n") + ",Anna,x\n"
+    (cwd / "r.csv").write_text("".join(extra))
+    [line] = assert_refused(invoke("org", "--roster", "r.csv"))
+    assert line == (
+        f"error: r.csv: line 4: {columns + 2} values but the header has {columns} columns "
+        "(first extra: 'Anna'); quote values that hold the separator"
+    )
+    trailing = lines.copy()
+    trailing[3] = trailing[3].rstrip("\n") + ",,\n"  # as some spreadsheets write rows
+    (cwd / "r.csv").write_text("".join(trailing))
+    result = invoke("org", "--roster", "r.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "7 people" in result.output
