@@ -73,9 +73,15 @@ def test_the_command_writes_a_png_and_refuses_what_it_cannot_draw(tmp_path):
     result = CliRunner().invoke(sweep_plot, [str(store), "--measure", outcome, "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:4] == b"\x89PNG"
-    bad = CliRunner().invoke(sweep_plot, [str(store), "--measure", "nope", "--out", str(out)])
+    again = tmp_path / "again.png"
+    bad = CliRunner().invoke(sweep_plot, [str(store), "--measure", "nope", "--out", str(again)])
     assert bad.exit_code == 2 and "no outcome 'nope'" in bad.output
-    assert "Traceback" not in bad.output
+    assert "Traceback" not in bad.output and not again.exists()
+    # the figure it wrote is not replaced by the next command
+    kept = out.read_bytes()
+    twice = CliRunner().invoke(sweep_plot, [str(store), "--measure", outcome, "--out", str(out)])
+    assert twice.exit_code == 2 and "exists; give a new file name" in twice.output
+    assert out.read_bytes() == kept
     ds = make(tmp_path / "empty.zarr", ["model.params.p_adopt_per_week=0.01:0.04:2"], done=set())
     with pytest.raises(InputError, match="no point of the sweep is done"):
         plot_sweep(ds)
