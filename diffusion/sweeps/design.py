@@ -34,6 +34,7 @@ root seed too, so a sweep is reproduced by its command.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -129,6 +130,27 @@ def make_design(
     if kind == "morris":
         return morris(specs, n_points, seed)
     return sobol(specs, n_points, seed)
+
+
+def design_size(kind: str, specs: Sequence[ParamSpec], n_points: int | None) -> int:
+    """Return how many points :func:`make_design` would make, without making them.
+
+    0 where the design cannot be made (a range without a count in a grid, no ``--points``
+    for a sampling design): :func:`make_design` then says why.
+
+    Examples
+    --------
+    >>> from diffusion.sweeps.spec import parse_params
+    >>> specs = parse_params(["model.params.p_adopt_per_week=0:0.1:1000", "runs=[2, 3]"])
+    >>> design_size("grid", specs, None), design_size("sobol", specs[:1], 64)
+    (2000, 256)
+    """
+    k = len(specs)
+    if kind == "grid":
+        counts = [len(s.values or ()) if s.kind == "list" else s.count or 0 for s in specs]
+        return math.prod(counts)
+    per_point = {"lhs": 1, "sobol": k + 3, "morris": k + 2}.get(kind, 0)
+    return per_point * max(n_points or 0, 0)
 
 
 def grid(specs: Sequence[ParamSpec]) -> Design:

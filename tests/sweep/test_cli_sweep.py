@@ -118,3 +118,27 @@ def test_the_sweep_modules_import_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[] False"
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--param=model.params.p_adopt_per_week=0:1:1000000"], "--param: a sweep of 1000000"),
+        (
+            ["--param=model.params.p_adopt_per_week=0:1", "--design=sobol", f"--points={2**20}"],
+            f"--points: a sweep of {2**20 * 4} points",  # N (k + 3) for k = 1
+        ),
+    ],
+)
+def test_a_sweep_too_large_to_plan_is_refused_at_once(tmp_path, monkeypatch, args, says):
+    # every point is loaded and held before the first is simulated (about 25 KB each): a
+    # million points took hours of planning, silently, before running out of memory
+    from diffusion import budget
+
+    monkeypatch.setenv(budget.ENV, "8G")
+    result, store = run(tmp_path, *args)
+    assert result.exit_code == 2
+    [line] = error_lines(result)
+    assert line.startswith(f"error: {says}") and "would need about" in line, line
+    assert "fewer points" in line
+    assert not store.exists()
