@@ -95,12 +95,14 @@ def read_roster(
     boss_of: dict[str, tuple[str, int]] = {}
     problems: list[InputError] = []
     columns: list[str] = []
+    refused: set[str] = set()  # ids of rows with a problem of their own (said once)
     try:
         for line, row in _rows(roster_csv, ROSTER_COLUMNS, "the roster needs", columns):
             try:
                 node, attrs, boss = _person(roster_csv, line, row, G)
             except RosterError as exc:
                 problems.append(exc)
+                refused.add(row.get("id", ""))
                 continue
             G.add_node(node, **attrs)
             G.nodes[node]["_line"] = line
@@ -114,7 +116,7 @@ def read_roster(
             "line 2",
             "no people: the roster has a header but no rows; add a row per person",
         )
-    problems += _check_managers(roster_csv, G, boss_of)
+    problems += _check_managers(roster_csv, G, boss_of, refused)
     if problems:
         raise together(problems)
     _warn(roster_csv, G, columns)
@@ -282,12 +284,16 @@ def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[st
 
 
 def _check_managers(
-    path: Path, G: nx.Graph, boss_of: dict[str, tuple[str, int]]
+    path: Path, G: nx.Graph, boss_of: dict[str, tuple[str, int]], refused: set[str]
 ) -> list[RosterError]:
-    """Every unknown manager and every manager cycle."""
+    """Every unknown manager and every manager cycle.
+
+    A manager whose own row has a problem (in ``refused``) is not unknown: that row's
+    problem is said, not one more for each of the people they manage.
+    """
     problems = []
     for boss, line in boss_of.values():
-        if boss not in G:
+        if boss not in G and boss not in refused:
             problems.append(
                 RosterError(
                     path,

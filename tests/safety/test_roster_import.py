@@ -152,3 +152,19 @@ def test_more_values_than_columns_are_refused_and_empty_ones_at_the_end_are_not(
     result = invoke("org", "--roster", "r.csv")
     assert result.exit_code == 0, result.stderr
     assert "7 people" in result.output
+
+
+def test_a_manager_whose_row_is_wrong_is_one_problem_not_one_per_report(cwd):
+    # tl's row has a bad workload: its four reports were each said to have an unknown manager
+    (cwd / "r.csv").write_text(
+        ROSTER.replace(
+            "id,department,team,role,manager_id,cluster,side",
+            "id,department,team,role,manager_id,cluster,side,workload",
+        ).replace("tl,D,T1,team_leader,h1,,hard", "tl,D,T1,team_leader,h1,,hard,1.5")
+    )
+    [line] = assert_refused(invoke("org", "--roster", "r.csv"))
+    assert line.startswith("error: r.csv: line 4: workload '1.5' is not a number in [0, 1]")
+    # a manager that is really missing is still said, for each person who names them
+    (cwd / "r.csv").write_text(ROSTER.replace(",tl,", ",nobody,"))
+    lines = assert_refused(invoke("org", "--roster", "r.csv"), 4)
+    assert all("unknown manager_id 'nobody'" in line for line in lines)
