@@ -775,7 +775,7 @@ def fit_report(
     ['model', 'uniform', 'side']
     """
     from diffusion.calibration.fit_report import fit_report as report_of
-    from diffusion.calibration.summaries import CUTOFF
+    from diffusion.calibration.summaries import cutoff_override
     from diffusion.org.etten_leur import facts
     from diffusion.outputs import check_output_folder, output_folder, write_manifest
 
@@ -783,7 +783,7 @@ def fit_report(
         check_output_folder(out, overwrite=overwrite)
     if _positive("runs", runs) < 2:
         raise InputError("", "runs", "a fit report needs at least 2 runs for its bands")
-    cut = [f"calendar.end={CUTOFF.isoformat()}", *overrides]
+    cut = [cutoff_override(), *overrides]
     if isinstance(scenario, LoadedScenario):
         loaded = what_if(scenario, scenario.scenario.name, overrides=cut)
     else:

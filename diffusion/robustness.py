@@ -437,9 +437,12 @@ def draw_overrides(
 
     A what-if keeps a parameter it sets itself (its value differs from the base's).
     """
+    from diffusion.scenario.overrides import Override
+
     base_overrides, what_if_overrides = [], []
     for path, value in draws.overrides(k).items():
-        text = f"{path}={value!r}"
+        origin = draws.origin.get(path, "drawn values")
+        text = Override(f"{path}={value!r}", f"--draws: draw {k + 1} of the {origin}")
         base_overrides.append(text)
         if _resolved_value(what_if, path) == _resolved_value(base, path):
             what_if_overrides.append(text)

@@ -26,7 +26,7 @@ from diffusion.calibration.posterior import (
 )
 from diffusion.calibration.priors import Prior, parse_priors
 from diffusion.calibration.simulator import Simulator
-from diffusion.calibration.summaries import CUTOFF, Layout
+from diffusion.calibration.summaries import Layout, cutoff_override
 from diffusion.errors import InputError
 from diffusion.executors import Executor
 from diffusion.org.etten_leur import facts
@@ -275,7 +275,7 @@ def calibrate(
 
         require("pyabc", extra="calibrate")
     n_runs = runs or DEFAULT_RUNS[method]
-    cut = [f"calendar.end={CUTOFF.isoformat()}"]
+    cut = [cutoff_override()]
     if isinstance(scenario, LoadedScenario):
         loaded = load_scenario(scenario.file, [*scenario.overrides, *cut, *overrides])
     else:

@@ -62,6 +62,14 @@ MILESTONE = "took_course"
 #: Table 1 counts the participants of the cohorts up to LC19 (summer-autumn 2018)
 CUTOFF = dt.date(2018, 10, 1)
 
+
+def cutoff_override() -> str:
+    """Return the fit's ``calendar.end = CUTOFF`` as an override naming where it comes from."""
+    from diffusion.scenario.overrides import Override
+
+    return Override(f"calendar.end={CUTOFF.isoformat()}", "the fit ends at Table 1's date")
+
+
 _LEADER_KEY = re.compile(r"^(?P<team>\w+?)_team_leader_cohort$")
 _FIRST_KEY = re.compile(r"^(?P<team>\w+?)_first_participant_cohort$")
 

@@ -56,10 +56,12 @@ def calendar_overrides(years: float | None, until: dt.date | None) -> list[str]:
     """``--years`` and ``--until`` as ``--set`` overrides of the calendar."""
     if years is not None and until is not None:
         fail("give --years or --until, not both")
+    from diffusion.scenario.overrides import Override
+
     if years is not None:
-        return [f"calendar.years={years}"]
+        return [Override(f"calendar.years={years}", "--years")]
     if until is not None:
-        return [f"calendar.end={until.isoformat()}"]
+        return [Override(f"calendar.end={until.isoformat()}", "--until")]
     return []
 
 

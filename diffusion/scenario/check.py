@@ -25,7 +25,7 @@ from diffusion.errors import InputError
 from diffusion.scenario import schema as s
 from diffusion.scenario.build import calendar_of, load_org, make_params, model_classes, param_fields
 from diffusion.scenario.events import REQUIRED_ACTION
-from diffusion.scenario.overrides import SET_FILE
+from diffusion.scenario.overrides import set_by_override
 from diffusion.scenario.problems import Origins, Problem, dotted, file_of, suggest
 
 #: fields of events and cohorts that name something in the organisation -> its grouping
@@ -108,7 +108,7 @@ def check_parts(data: dict[str, Any], origins: Origins, file: str) -> list[Probl
 
 def _shortened(origins: Origins) -> bool:
     """Whether the calendar's end (or length) was set by ``--set`` (or --until, --years)."""
-    return any(origins.get(("calendar", key)) == SET_FILE for key in ("end", "years"))
+    return any(set_by_override(origins.get(("calendar", key))) for key in ("end", "years"))
 
 
 def _valid(model: type[BaseModel], value: Any) -> Any:

@@ -9,6 +9,7 @@ file ``--set``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Iterable
@@ -55,12 +56,53 @@ def parse_value(text: str) -> Any:
         return text.strip()
 
 
+class Override(str):
+    """An override ``path=value`` that diffusion makes from another option or rule.
+
+    It reads as the plain string (every function taking ``--set`` overrides takes it), and
+    a problem with it names ``origin`` (e.g. ``--until``) instead of ``--set``, which the
+    user did not give.
+
+    Examples
+    --------
+    >>> until = Override("calendar.end=2020-12-31", "--until")
+    >>> until, origin_of(until), origin_of("runs=5")
+    ('calendar.end=2020-12-31', '--until', '--set')
+    """
+
+    origin: str
+
+    def __new__(cls, text: str, origin: str) -> Override:
+        """Make the override ``text`` of ``origin``."""
+        made = super().__new__(cls, text)
+        made.origin = origin
+        return made
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        """Pickle and copy it with its origin (Dask sends scenarios to its workers)."""
+        return str(self), self.origin
+
+
+def origin_of(text: str) -> str:
+    """Where an override comes from: its :class:`Override` origin, else ``--set``."""
+    return getattr(text, "origin", SET_FILE)
+
+
+class _Overridden(str):
+    """The origin of a value an override set (``--set`` or an :class:`Override`'s)."""
+
+
+def set_by_override(origin: str | None) -> bool:
+    """Whether a value of this origin was set by an override, not read from a file."""
+    return origin == SET_FILE or isinstance(origin, _Overridden)
+
+
 def parse_override(text: str) -> tuple[tuple[str | int, ...], Any] | Problem:
     """``"a.b=1"`` -> ``(("a", "b"), 1)``, or a :class:`Problem` saying what is wrong."""
     name, sep, raw = text.partition("=")
     path = parse_path(name.strip())
     if not sep or path is None:
-        return Problem(SET_FILE, "", "write --set path=value, e.g. runs=200", text)
+        return Problem(origin_of(text), "", "write --set path=value, e.g. runs=200", text)
     return path, parse_value(raw.strip())
 
 
@@ -86,11 +128,11 @@ def apply_overrides(
             drop_alternatives(str(path[0]), data[path[0]], {path[1]: value}, origins)
         problem = _set(data, path, value)
         if problem is not None:
-            problems.append(problem)
+            problems.append(dataclasses.replace(problem, file=origin_of(text)))
             continue
         for key in [k for k in origins if k[: len(path)] == path]:
             del origins[key]
-        origins[path] = SET_FILE
+        origins[path] = _Overridden(origin_of(text))
     return problems
 
 

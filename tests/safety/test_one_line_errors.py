@@ -254,3 +254,45 @@ def test_a_pipe_given_as_the_scenario_is_refused_not_waited_on(cwd, command):
     os.mkfifo(cwd / "s.toml")
     says = "s.toml: not a regular file (a folder, a pipe or a device); give a .toml file"
     refused(cwd, command, "s.toml", says=says)
+
+
+VARY = "model.params.receptivity_hard=2:5"
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["run", "late.toml", "--until", "2026-06-01"], "--until: calendar.end: "),
+        (
+            ["fit-report", "late.toml", "--runs", "20", "--out", "o"],
+            "the fit ends at Table 1's date: ",
+        ),
+        (
+            ["compare", "late.toml", "late.toml", "--runs=2", "--draws=2", "--vary=" + VARY],
+            "--draws: draw 1 of the plausible range: model.params.receptivity_hard: ",
+        ),
+    ],
+)
+def test_a_value_set_for_the_user_is_said_to_come_from_what_set_it(cwd, args, says):
+    # an option, a rule of the command or a draw sets a scenario value: its problem was
+    # blamed on --set, which the user never gave
+    (cwd / "late.toml").write_text(
+        SCENARIO.replace("2015-01-05", "2027-01-04").replace("2016-01-04", "2028-01-03")
+    )
+    [line] = refused(cwd, *args, says=says)
+    assert line.startswith(f"error: {says}"), line
+    assert "--set" not in line
+
+
+def test_an_override_made_for_the_user_keeps_its_origin_when_pickled():
+    # scenarios go to Dask workers pickled, their overrides with them
+    import pickle
+
+    from diffusion.scenario.overrides import Override, origin_of
+
+    until = pickle.loads(pickle.dumps(Override("calendar.end=2020-12-31", "--until")))
+    assert (until, origin_of(until), origin_of("runs=2")) == (
+        "calendar.end=2020-12-31",
+        "--until",
+        "--set",
+    )
