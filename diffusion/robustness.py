@@ -180,20 +180,60 @@ def read_posterior_csv(path: str | os.PathLike[str]) -> tuple[list[str], np.ndar
 
     Columns are parameter names (``model.params.`` is added where missing) and an optional
     ``weight``. Returns ``(paths, samples (samples, parameters), weights (samples,))``.
-    """
-    from diffusion.errors import InputError
 
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        columns = [c for c in (reader.fieldnames or []) if c != "weight"]
-        rows = list(reader)
-    if not columns or not rows:
-        raise InputError(path, "", "no posterior samples; give the posterior.csv of a calibration")
+    Raises
+    ------
+    InputError
+        One line per problem, naming the file and the line: not readable, no samples, a row
+        of the wrong length, a value that is not a finite number, a negative weight, or
+        weights that are all 0.
+    """
+    from diffusion.errors import InputError, Problem
+
+    fix = "give the posterior.csv that diffusion calibrate writes"
     try:
-        samples = np.array([[float(r[c]) for c in columns] for r in rows])
-        weights = np.array([float(r.get("weight") or 1.0) for r in rows])
-    except (TypeError, ValueError):
-        raise InputError(path, "", "a value is not a number; give a posterior.csv") from None
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            header = list(reader.fieldnames or [])
+            rows = [(reader.line_num, row) for row in reader]
+    except FileNotFoundError:
+        raise InputError(path, "", f"no such file; {fix}") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(path, "", f"cannot read it as CSV ({exc}); {fix}") from None
+    columns = [c for c in header if c != "weight"]
+    if not columns or not rows:
+        raise InputError(path, "", f"no posterior samples; {fix}")
+    problems: list[Problem] = []
+    samples = np.zeros((len(rows), len(columns)))
+    weights = np.ones(len(rows))
+    for i, (line, row) in enumerate(rows):
+        place = f"line {line}"
+        if None in row or any(row.get(c) is None for c in header):
+            problems.append(
+                Problem(
+                    str(path),
+                    place,
+                    f"not {len(header)} values as in the header; {fix}",
+                    show_value=False,
+                )
+            )
+            continue
+        for j, name in enumerate([*columns, "weight"] if "weight" in header else columns):
+            try:
+                value = float(row[name])
+            except ValueError:
+                value = float("nan")
+            if not math.isfinite(value) or (name == "weight" and value < 0):
+                need = "a number >= 0" if name == "weight" else "a finite number"
+                problems.append(Problem(str(path), f"{place}: {name}", f"not {need}", row[name]))
+            elif name == "weight":
+                weights[i] = value
+            else:
+                samples[i, j] = value
+    if not problems and weights.sum() <= 0:
+        problems.append(Problem(str(path), "weight", f"every weight is 0; {fix}", show_value=False))
+    if problems:
+        raise InputError.of(problems)
     paths = [c if "." in c else f"model.params.{c}" for c in columns]
     return paths, samples, weights
 
@@ -439,7 +479,8 @@ def draw_overrides(
     """
     from diffusion.scenario.overrides import Override
 
-    base_overrides, what_if_overrides = [], []
+    base_overrides: list[str] = []
+    what_if_overrides: list[str] = []
     for path, value in draws.overrides(k).items():
         origin = draws.origin.get(path, "drawn values")
         text = Override(f"{path}={value!r}", f"--draws: draw {k + 1} of the {origin}")

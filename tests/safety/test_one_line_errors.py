@@ -296,3 +296,21 @@ def test_an_override_made_for_the_user_keeps_its_origin_when_pickled():
         "--until",
         "--set",
     )
+
+
+def test_every_problem_of_a_posterior_file_is_named_by_its_line(cwd):
+    (cwd / "s.toml").write_text(SCENARIO)
+    (cwd / "p.csv").write_text("p_adopt_per_week,weight\n0.1,1\n0.2\nabc,1\n0.3,-1\nnan,1\n")
+    args = ["compare", "s.toml", "s.toml", "--runs", "2", "--draws", "2", "--posterior", "p.csv"]
+    lines = refused(cwd, *args, problems=4)
+    assert lines == [
+        "error: p.csv: line 3: not 2 values as in the header; give the posterior.csv that "
+        "diffusion calibrate writes",
+        "error: p.csv: line 4: p_adopt_per_week: not a finite number (got 'abc')",
+        "error: p.csv: line 5: weight: not a number >= 0 (got '-1')",
+        "error: p.csv: line 6: p_adopt_per_week: not a finite number (got 'nan')",
+    ]
+    (cwd / "p.csv").write_text("p_adopt_per_week,weight\n0.1,0\n0.2,0\n")
+    refused(cwd, *args, says="p.csv: weight: every weight is 0")
+    (cwd / "p.csv").unlink()
+    refused(cwd, *args, says="p.csv: no such file; give the posterior.csv")
