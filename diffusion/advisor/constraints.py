@@ -227,6 +227,13 @@ class Constraints:
     def infeasible(self, n_pool: int) -> InfeasibleError:
         """Return the error for constraints that no choice from a pool of ``n_pool`` meets."""
         quotas = " ".join(str(q) for q in self.quotas) or "none"
+        if self.k > n_pool:  # too many seats whatever the quotas
+            return InfeasibleError(
+                "",
+                "--seats",
+                f"{self.k} seats but {n_pool} candidates to choose from "
+                f"({len(self.excluded)} excluded); give fewer --seats (or more --candidates)",
+            )
         return InfeasibleError(
             "",
             "--quota",

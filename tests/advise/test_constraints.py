@@ -127,3 +127,10 @@ def test_selections_always_respect_the_constraints(quotas, k, seed, n_pool):
     best = exhaustive(value, usable, con)
     assert con.satisfied(best.best)
     assert all(con.satisfied(s) for s in best.values)
+
+
+def test_more_seats_than_candidates_is_said_of_the_seats():
+    con = Constraints.build(ORG, len(STAFF) + 1)
+    with pytest.raises(InfeasibleError, match=r"--seats: \d+ seats but \d+ candidates") as err:
+        con.select_in_order(STAFF)
+    assert f"{len(STAFF) + 1} seats but {len(STAFF)} candidates" in str(err.value)
