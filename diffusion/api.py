@@ -451,8 +451,9 @@ def compare(
     if outside:
         raise InputError(
             "",
-            "dates",
-            f"{outside[0]} is outside the calendar ({calendar.start} to {calendar.end})",
+            "dates (--date)",
+            f"{outside[0]} is outside the calendar ({calendar.start} to {calendar.end}); "
+            "give dates within it",
         )
     model = studies[0].model
     settings = Settings(

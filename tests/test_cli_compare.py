@@ -189,3 +189,14 @@ def test_bad_draw_options_are_one_line(tmp_path, extra, message):
     result = CliRunner().invoke(main, [*args, *extra])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert message in result.output and not (tmp_path / "x").exists()
+
+
+def test_a_date_outside_the_calendar_names_the_option(tmp_path):
+    args = ["compare", BASE, BASE, "--runs", "2", "--set", "calendar.end=2016-12-31"]
+    result = CliRunner().invoke(main, [*args, "--date", "2099-01-01", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.strip() == (
+        "error: dates (--date): 2099-01-01 is outside the calendar (2015-01-05 to 2016-12-31); "
+        "give dates within it"
+    )
+    assert not (tmp_path / "x").exists()
