@@ -175,6 +175,13 @@ def parse_objective(text: str, default_date: dt.date, default_share: float) -> O
         elif m["share"]:
             raise InputError("", "--objective", f"{part.strip()!r}: only departments take a share")
         weight = float(m["w"]) if m["w"] else 1.0
+        if not 0 < weight < float("inf"):
+            raise InputError(
+                "",
+                "--objective",
+                f"{part.strip()!r}: a term's weight must be a number > 0 (a term of weight 0 "
+                "counts for nothing: leave it out)",
+            )
         terms.append(Term(m["kind"], date, weight, share))
     return Objective(tuple(terms))
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import math
+import unicodedata
 from collections.abc import Mapping
 from itertools import groupby
 from os import PathLike
@@ -241,6 +242,12 @@ def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[st
     node = row["id"]
     if not node:
         raise RosterError(path, place, "empty id; give every person an id")
+    if any(unicodedata.category(ch) == "Cc" for ch in node):  # line breaks, escapes, NUL
+        raise RosterError(
+            path,
+            place,
+            f"id {excerpt(node)} holds a control character; use letters, digits and punctuation",
+        )
     if node in G:
         raise RosterError(
             path,

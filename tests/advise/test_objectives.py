@@ -31,6 +31,8 @@ def test_parse_fills_defaults_and_reads_weights():
         ("adopters@2021-13-01", "month must be in 1..12"),
         ("adopters:0.3", "only departments take a share"),
         ("departments:1.5", "share must be in"),
+        ("0*adopters", "a term's weight must be a number > 0"),
+        ("adopters + 0.0*isolated", "'0.0\\*isolated': a term's weight"),
     ],
 )
 def test_parse_refuses_with_one_line(text, says):

@@ -168,3 +168,13 @@ def test_a_manager_whose_row_is_wrong_is_one_problem_not_one_per_report(cwd):
     (cwd / "r.csv").write_text(ROSTER.replace(",tl,", ",nobody,"))
     lines = assert_refused(invoke("org", "--roster", "r.csv"), 4)
     assert all("unknown manager_id 'nobody'" in line for line in lines)
+
+
+def test_an_id_with_a_control_character_is_refused(cwd):
+    # an escape sequence in an id reached every table and file that names the person
+    (cwd / "r.csv").write_text(ROSTER.replace("e4,D,T1", "e\x1b[31m4,D,T1"))
+    [line] = assert_refused(invoke("org", "--roster", "r.csv"))
+    assert line == (
+        "error: r.csv: line 8: id 'e\\x1b[31m4' holds a control character; use letters, digits "
+        "and punctuation"
+    )
