@@ -473,6 +473,14 @@ def _tie(
         d["weight_down"] = given.get("weight_down", given.get("weight", d["weight_down"]))
         d["weight_up"] = given.get("weight_up", given.get("weight", d["weight_up"]))
     else:
+        directed = [col for col in ("weight_down", "weight_up") if col in given]
+        if directed:
+            raise RosterError(
+                path,
+                place,
+                f"{directed[0]} is for line ties (a manager and their report), and this is a "
+                f"{kind} tie; give its weight in the weight column",
+            )
         add_tie(G, u, v, kind, given.get("weight", w[kind]))
 
 

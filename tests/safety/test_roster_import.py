@@ -178,3 +178,14 @@ def test_an_id_with_a_control_character_is_refused(cwd):
         "error: r.csv: line 8: id 'e\\x1b[31m4' holds a control character; use letters, digits "
         "and punctuation"
     )
+
+
+def test_a_direction_weight_on_a_tie_without_direction_is_refused(cwd):
+    # weight_down on a team tie was read and then silently dropped
+    (cwd / "r.csv").write_text(ROSTER)
+    (cwd / "t.csv").write_text("source,target,kind,weight,weight_down\ne1,e3,team,,0.2\n")
+    [line] = assert_refused(invoke("org", "--roster", "r.csv", "--ties", "t.csv"))
+    assert line == (
+        "error: t.csv: line 2: weight_down is for line ties (a manager and their report), and "
+        "this is a team tie; give its weight in the weight column"
+    )
