@@ -127,7 +127,9 @@ def test_bad_tie_weights_and_self_ties_in_a_ties_file(cwd, row, says):
 def test_control_characters_and_long_values_are_not_echoed(cwd):
     evil = "\x1b]0;owned\x07\x1b[2J" + "x" * 5000
     (cwd / "r.csv").write_text(ROSTER + f"{evil},D,T1,wizard,tl,c1,hard\n")
-    [line] = refused(cwd, "org", "--roster", "r.csv", says="r.csv: line 9: unknown role")
+    # refused for the control characters in its id (before its unknown role), echoed escaped
+    [line] = refused(cwd, "org", "--roster", "r.csv", says="r.csv: line 9: id ")
+    assert "holds a control character" in line
     assert "\x1b" not in line and len(line) < 200
 
 
