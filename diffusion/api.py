@@ -776,7 +776,7 @@ def fit_report(
     ['model', 'uniform', 'side']
     """
     from diffusion.calibration.fit_report import fit_report as report_of
-    from diffusion.calibration.summaries import cutoff_override
+    from diffusion.calibration.summaries import cutoff_override, load_to_cutoff
     from diffusion.org.etten_leur import facts
     from diffusion.outputs import check_output_folder, output_folder, write_manifest
 
@@ -784,11 +784,11 @@ def fit_report(
         check_output_folder(out, overwrite=overwrite)
     if _positive("runs", runs) < 2:
         raise InputError("", "runs", "a fit report needs at least 2 runs for its bands")
-    cut = [cutoff_override(), *overrides]
     if isinstance(scenario, LoadedScenario):
+        cut = [cutoff_override(), *overrides]
         loaded = what_if(scenario, scenario.scenario.name, overrides=cut)
     else:
-        loaded = load_scenario(scenario, overrides=cut)
+        loaded = load_to_cutoff(packaged(BASELINE) if scenario is None else scenario, overrides)
     root = _seed(loaded.scenario.seed if seed is None else seed)
     fit = report_of(
         build_study(loaded.scenario), facts(), n_runs=runs, seed=root, executor=executor

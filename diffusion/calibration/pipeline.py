@@ -26,7 +26,7 @@ from diffusion.calibration.posterior import (
 )
 from diffusion.calibration.priors import Prior, parse_priors
 from diffusion.calibration.simulator import Simulator
-from diffusion.calibration.summaries import Layout, cutoff_override
+from diffusion.calibration.summaries import Layout, cutoff_override, load_to_cutoff
 from diffusion.errors import InputError
 from diffusion.executors import Executor
 from diffusion.org.etten_leur import facts
@@ -275,12 +275,11 @@ def calibrate(
 
         require("pyabc", extra="calibrate")
     n_runs = runs or DEFAULT_RUNS[method]
-    cut = [cutoff_override()]
     if isinstance(scenario, LoadedScenario):
+        cut = [cutoff_override()]
         loaded = load_scenario(scenario.file, [*scenario.overrides, *cut, *overrides])
     else:
-        path = packaged(BASELINE) if scenario is None else scenario
-        loaded = load_scenario(path, [*cut, *overrides])
+        loaded = load_to_cutoff(packaged(BASELINE) if scenario is None else scenario, overrides)
     study = build_study(loaded.scenario)
     parsed = tuple(parse_priors(priors, study.model.params))
     root = loaded.scenario.seed if seed is None else seed

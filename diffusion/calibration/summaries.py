@@ -42,6 +42,7 @@ through the same :func:`assemble`, so the derived statistics are computed in one
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -61,6 +62,20 @@ TOOK_COURSE: tuple[str, ...] = ("trained", "dropped_out")
 MILESTONE = "took_course"
 #: Table 1 counts the participants of the cohorts up to LC19 (summer-autumn 2018)
 CUTOFF = dt.date(2018, 10, 1)
+
+
+def load_to_cutoff(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Any:
+    """Load the scenario file ``path`` with its calendar ending at :data:`CUTOFF`.
+
+    The file (with ``overrides``) is validated as it is first, so a problem of its own is said
+    even where the cut-off's ``calendar.end`` replaces the key that has it (e.g. a bad
+    ``calendar.years``). ``overrides`` come after the cut-off (``calendar.end=...`` wins).
+    Returns a :class:`~diffusion.scenario.load.LoadedScenario`.
+    """
+    from diffusion.scenario.load import load_scenario
+
+    load_scenario(path, overrides)
+    return load_scenario(path, [cutoff_override(), *overrides])
 
 
 def cutoff_override() -> str:

@@ -316,3 +316,24 @@ def test_every_problem_of_a_posterior_file_is_named_by_its_line(cwd):
     refused(cwd, *args, says="p.csv: weight: every weight is 0")
     (cwd / "p.csv").unlink()
     refused(cwd, *args, says="p.csv: no such file; give the posterior.csv")
+
+
+@pytest.mark.parametrize("command", ["fit-report", "calibrate"])
+def test_the_fit_shows_a_scenario_file_its_own_problems(cwd, command):
+    # the fit's calendar.end replaced the bad calendar.years, so the file was taken
+    (cwd / "s.toml").write_text(
+        'extends = "builtin:etten-leur-baseline"\n[calendar]\nstart = 2015-01-05\nyears = nan\n'
+    )
+    extra = ["--runs", "20"] if command == "fit-report" else ["--params", PRIOR]
+    refused(
+        cwd,
+        command,
+        "s.toml",
+        *extra,
+        "--out",
+        "o",
+        says="s.toml: calendar.years: Input should be a finite number (got nan)",
+    )
+
+
+PRIOR = "model.params.p_adopt_per_week=uniform(0, 0.1)"
