@@ -47,7 +47,13 @@ from diffusion.comparison import (
 from diffusion.errors import InputError
 from diffusion.executors import Executor
 from diffusion.results import Results
-from diffusion.robustness import Draws, default_draws, read_posterior_csv, robustness
+from diffusion.robustness import (
+    Draws,
+    check_draws,
+    default_draws,
+    read_posterior_csv,
+    robustness,
+)
 from diffusion.scenario.build import build_study, report_dates
 from diffusion.scenario.load import LoadedScenario, RawScenario, load_all, packaged, validate
 from diffusion.scenario.load import load_scenario as _load_file
@@ -473,6 +479,10 @@ def compare(
         from diffusion.outputs import check_output_folder
 
         check_output_folder(out, overwrite=overwrite)
+    chosen_draws = None
+    if draws is not None:  # their values are checked before anything is simulated
+        chosen_draws = _draws(draws, root, first.model.name, posterior, ranges)
+        check_draws(loaded[0][1], chosen_draws)
     # the what-ifs go on from the base's runs where their history is the base's; in chunks
     # of runs (on the executor's workers if it has any), each reduced to its runs' values
     simulated, gathered = simulate_values(
@@ -484,12 +494,11 @@ def compare(
     for name in names[1:]:
         base_values, what_if = values[names[0]].outcomes, values[name].outcomes
         outcomes += compare_values(base_values, what_if, settings.level, name)
-    if draws is None:
+    if chosen_draws is None:
         comparison = Comparison(
             names[0], tuple(outcomes), settings, calendar, results, values=values
         )
         return _written(comparison, loaded, names, out, overwrite, report, command)
-    chosen_draws = _draws(draws, root, first.model.name, posterior, ranges)
     judged = robustness(
         loaded[0][1],
         [(name, item) for name, (_, item) in zip(names[1:], loaded[1:], strict=True)],

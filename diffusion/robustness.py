@@ -490,6 +490,17 @@ def draw_overrides(
     return base_overrides, what_if_overrides
 
 
+def check_draws(base: LoadedScenario, draws: Draws) -> None:
+    """Refuse, before anything is simulated, a draw whose values the base scenario refuses.
+
+    A value out of a parameter's range (a ``--vary`` range too wide, a posterior file's
+    value) or a path that names no parameter; one line per problem, naming the draw
+    (:class:`~diffusion.scenario.overrides.Override`). What-ifs take the same values.
+    """
+    for k in range(draws.n_draws):
+        _reload(base, draw_overrides(base, base, draws, k)[0])
+
+
 def _reload(loaded: LoadedScenario, extra: Sequence[str]) -> LoadedScenario:
     """Return ``loaded`` with the ``--set`` overrides ``extra`` applied and checked again.
 

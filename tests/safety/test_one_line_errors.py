@@ -337,3 +337,25 @@ def test_the_fit_shows_a_scenario_file_its_own_problems(cwd, command):
 
 
 PRIOR = "model.params.p_adopt_per_week=uniform(0, 0.1)"
+
+
+@pytest.mark.parametrize(
+    "posterior, says",
+    [
+        ("nope\n0.1\n0.2\n", "model.params.nope: model 'ideas' has no such parameter"),
+        ("p_adopt_per_week\n5\n5\n", "model.params.p_adopt_per_week: p_adopt_per_week must be"),
+    ],
+)
+def test_draws_the_scenario_refuses_are_refused_before_anything_is_simulated(
+    cwd, monkeypatch, posterior, says
+):
+    import diffusion.api
+
+    def simulate_values(*args, **kwargs):
+        raise AssertionError("simulated before the draws were checked")
+
+    monkeypatch.setattr(diffusion.api, "simulate_values", simulate_values)
+    (cwd / "s.toml").write_text(SCENARIO)
+    (cwd / "p.csv").write_text(posterior)
+    args = ["compare", "s.toml", "s.toml", "--runs", "2", "--draws", "2", "--posterior", "p.csv"]
+    refused(cwd, *args, says=f"--draws: draw 1 of the posterior: {says}")
