@@ -321,8 +321,9 @@ def simulate(
             processes = _processes(study, n_runs)
             parts = CHUNKS_PER_PROCESS * processes or 1
             sizes = chunk_sizes(n_runs, per_run, batch_size=batch_size, parts=parts)
-    threads = engine.default_threads() if here and not processes else 1  # a worker has one
-    _check_memory(job, max(sizes), max(processes, 1), counts=keep_runs, threads=threads)
+    _check_memory(
+        job, max(sizes), max(processes, 1), counts=keep_runs, threads=_threads(here, processes)
+    )
     gather = _Gather(job)
     if processes:
         items = list(zip(_starts(sizes), sizes, strict=True))
@@ -404,11 +405,7 @@ def simulate_together(
     for job in jobs:
         # a chunk's counts are held until they are reduced and tallied
         _check_memory(
-            job,
-            max(sizes),
-            max(processes, 1),
-            counts=True,
-            threads=engine.default_threads() if here and not processes else 1,
+            job, max(sizes), max(processes, 1), counts=True, threads=_threads(here, processes)
         )
     gathers = [_Gather(job) for job in jobs]
     reduced: list[tuple[int, Any]] = []
@@ -576,6 +573,11 @@ def _check_memory(
         what=f"{n_runs} runs of {org.n_nodes} people, {n_records} records of "
         f"{sum(len(org.group_labels[g]) for g in tracked) + 1} groups",
     )
+
+
+def _threads(here: bool, processes: int) -> int:
+    """Engine threads of each simulation: this process's in it, one in a worker."""
+    return engine.default_threads() if here and not processes else 1
 
 
 def _batch_runs(job: _Job, chunk: int, threads: int) -> int:
