@@ -245,7 +245,8 @@ class RunRandom:
         pure function of ``(seed, purpose, run, step, column)``, whatever ``p``: ``p`` only
         decides which cells are looked at. Every cell with ``u < p`` is returned (and some
         with ``p <= u < ceil(256 p) / 256``); a caller compares ``u`` with its exact
-        probabilities, which must not exceed ``p``.
+        probabilities, which must not exceed ``p``. The draws are made in one compiled loop
+        (:func:`diffusion.jit.thin`).
 
         Parameters
         ----------
@@ -282,23 +283,31 @@ class RunRandom:
         limit = int(min(np.ceil(np.float64(p) * 256.0), 256.0))
         if limit <= 0 or n == 0 or self.n_runs == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
-        width = 8 * ((n + 7) // 8)
-        coarse = self.raw64(purpose, step, width // 8).view(np.uint8)  # (runs, width)
-        if limit < 256:
-            coarse[:, n:] = 255  # the bytes past the last column are never below
-            hits = np.flatnonzero(coarse.reshape(-1) < np.uint8(limit))
-        else:
-            hits = np.flatnonzero(np.arange(coarse.size) % width < n)
-        byte = coarse.reshape(-1)[hits].astype(np.int64)
-        cells = hits - (hits // width) * (width - n)
-        if categories is not None and bounds is not None:
+        from diffusion import jit  # numba: imported where draws are made, not with the package
+
+        per_cell = categories is not None and bounds is not None
+        if per_cell:
             # u >= byte / 256: at or above the category's bound when byte >= ceil(256 bound)
-            limits = np.ceil(np.asarray(bounds, dtype=np.float64) * 256.0).astype(np.int64)
-            keep = np.flatnonzero(byte < limits[categories[cells]])
-            cells, byte = cells[keep], byte[keep]
-        fine = self.uniform_at(purpose + ":fine", step, n, cells)
-        u = ((byte << _UNIT_BITS) + fine).astype(np.float64) * 2.0**-32
-        return cells, u
+            limits = np.ceil(np.clip(np.asarray(bounds, dtype=np.float64), 0.0, 1.0) * 256.0)
+            cats = np.ascontiguousarray(categories, dtype=np.int8)
+            if cats.shape != (self.n_runs * n,) or len(limits) > 127:
+                raise ValueError("categories must be (runs * n,), of at most 127 categories")
+        else:
+            limits, cats = np.zeros(1), np.zeros(1, dtype=np.int8)
+        size = self.n_runs * n
+        cells, u = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.float64)
+        found = jit.thin(
+            self._step_keys(purpose, step),
+            self._step_keys(purpose + ":fine", step),
+            n,
+            limit,
+            per_cell,
+            cats,
+            limits.astype(np.uint64),
+            cells,
+            u,
+        )
+        return cells[:found].copy(), u[:found].copy()  # a copy frees the rest
 
     def _blocks(self, purpose: str, step: int, n_words: int) -> Iterator[tuple[slice, np.ndarray]]:
         """Yield ``(row slice, uint64 block)`` pairs covering ``(runs, n_words)`` words."""

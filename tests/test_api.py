@@ -25,7 +25,7 @@ def base():
 def test_importing_the_package_pulls_in_nothing_heavy():
     code = (
         "import sys, diffusion; "
-        "heavy = {'numpy', 'scipy', 'networkx', 'matplotlib', 'pydantic', 'pandas'}; "
+        "heavy = {'numpy', 'scipy', 'networkx', 'matplotlib', 'pydantic', 'pandas', 'numba'}; "
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "outputs",
             "budget",
             "rng",
+            "jit",
             "calendar",
             "vocabulary",
             "strict",

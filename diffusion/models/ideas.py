@@ -984,13 +984,23 @@ class IdeasModel(Model):
         x["synced"].reshape(-1)[cells] = new
         run, node = split_cells(cells, n)
         flat = x["exposure"].reshape(-1)
+        w = prep.influence_t
+        from diffusion import jit  # numba: imported where it is used, not with the package
+
         for k, lut in enumerate((prep.active_weight, prep.resistant_weight)):
             delta = lut[new] - lut[old]
             moved = np.flatnonzero(delta)
-            if moved.size:
-                item, col, weight = _spread(prep.influence_t, node[moved])
-                np.add.at(
-                    flat, run[moved][item] * (2 * n) + k * n + col, weight * delta[moved][item]
+            if moved.size:  # exposure[run, k, :] += delta * (row node of influence_t)
+                jit.add_rows(
+                    flat,
+                    run[moved],
+                    node[moved],
+                    delta[moved],
+                    k * n,
+                    2 * n,
+                    w.indptr,
+                    w.indices,
+                    w.data,
                 )
 
     def _bounds(self, prep: IdeasPrep, state: State) -> np.ndarray:

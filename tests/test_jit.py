@@ -1,0 +1,95 @@
+"""The compiled loops give the same bits as the numpy code they replaced (kept here)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from diffusion import jit
+from diffusion.rng import RunRandom
+
+
+def numpy_below(
+    rr: RunRandom,
+    purpose: str,
+    step: int,
+    n: int,
+    p: float,
+    categories: np.ndarray | None = None,
+    bounds: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``RunRandom.below`` as whole-array numpy passes (the code before diffusion.jit)."""
+    limit = int(min(np.ceil(np.float64(p) * 256.0), 256.0))
+    if limit <= 0 or n == 0 or rr.n_runs == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    width = 8 * ((n + 7) // 8)
+    coarse = rr.raw64(purpose, step, width // 8).view(np.uint8)  # (runs, width)
+    if limit < 256:
+        coarse[:, n:] = 255  # the bytes past the last column are never below
+        hits = np.flatnonzero(coarse.reshape(-1) < np.uint8(limit))
+    else:
+        hits = np.flatnonzero(np.arange(coarse.size) % width < n)
+    byte = coarse.reshape(-1)[hits].astype(np.int64)
+    cells = hits - (hits // width) * (width - n)
+    if categories is not None and bounds is not None:
+        limits = np.ceil(np.asarray(bounds, dtype=np.float64) * 256.0).astype(np.int64)
+        keep = np.flatnonzero(byte < limits[categories[cells]])
+        cells, byte = cells[keep], byte[keep]
+    fine = rr.uniform_at(purpose + ":fine", step, n, cells)
+    u = ((byte << 24) + fine).astype(np.float64) * 2.0**-32
+    return cells, u
+
+
+# limits 1, 127 and 128 (the last one the word test covers and the first it does not), 129,
+# 255 and 256 (every cell), and the sizes of a step of the ideas model
+@pytest.mark.parametrize("p", [1e-4, 0.03, 127 / 256, 127.5 / 256, 128.5 / 256, 0.995, 1.0])
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 318])
+def test_thin_matches_the_numpy_draws(n, p):
+    rr = RunRandom(11, np.arange(5, 205))
+    cells, u = rr.below("t", 4, n, p)
+    expected_cells, expected_u = numpy_below(rr, "t", 4, n, p)
+    assert cells.size > 0 or p < 0.01
+    np.testing.assert_array_equal(cells, expected_cells)
+    np.testing.assert_array_equal(u, expected_u)
+
+
+@pytest.mark.parametrize("p", [0.05, 0.6])
+@pytest.mark.parametrize("n", [9, 318])
+def test_thin_matches_the_numpy_draws_with_bounds_per_category(n, p):
+    rr = RunRandom(3, np.arange(300))
+    categories = np.random.default_rng(0).integers(0, 5, 300 * n).astype(np.int8)
+    bounds = np.array([0.0, p, p / 3, p / 50, 1e-3], dtype=np.float32)
+    cells, u = rr.below("x", 17, n, p, categories=categories, bounds=bounds)
+    expected_cells, expected_u = numpy_below(rr, "x", 17, n, p, categories, bounds)
+    assert cells.size > 10  # about 2,700 x 0.014 = 37 at n = 9, p = 0.05
+    np.testing.assert_array_equal(cells, expected_cells)
+    np.testing.assert_array_equal(u, expected_u)
+
+
+def test_thin_refuses_categories_of_the_wrong_shape():
+    rr = RunRandom(3, np.arange(4))
+    with pytest.raises(ValueError, match="categories"):
+        rr.below("x", 0, 10, 0.5, categories=np.zeros(39, np.int8), bounds=np.ones(2))
+
+
+@pytest.mark.parametrize("index", [np.int32, np.int64])
+def test_add_rows_matches_numpy_add_at(index):
+    # float32 sums in the same order as np.add.at of the gathered rows: equal bit for bit,
+    # including repeated (run, node) pairs, whose rows land on the same places
+    gen = np.random.default_rng(5)
+    n_runs, n = 40, 60
+    matrix = sp.random_array((n, n), density=0.1, rng=gen, format="csr", dtype=np.float32)
+    matrix.indptr, matrix.indices = matrix.indptr.astype(index), matrix.indices.astype(index)
+    runs = gen.integers(0, n_runs, 500)
+    nodes = gen.integers(0, n, 500)
+    scale = gen.normal(size=500).astype(np.float32)
+    out = gen.normal(size=n_runs * 2 * n).astype(np.float32)
+    before, expected = out.copy(), out.copy()
+    for j in range(runs.size):  # np.add.at of row nodes[j], in the second block of the run
+        row = slice(matrix.indptr[nodes[j]], matrix.indptr[nodes[j] + 1])
+        at = runs[j] * 2 * n + n + matrix.indices[row].astype(np.int64)
+        np.add.at(expected, at, matrix.data[row] * scale[j])
+    jit.add_rows(out, runs, nodes, scale, n, 2 * n, matrix.indptr, matrix.indices, matrix.data)
+    assert (out != before).sum() > 1000  # most of the 4,800 places were added to
+    np.testing.assert_array_equal(out, expected)
