@@ -13,7 +13,8 @@ from diffusion.cli import COMMANDS, main
 def test_importing_the_cli_pulls_in_nothing_heavy():
     code = (
         "import sys, diffusion.cli; "
-        "heavy = {'numpy', 'scipy', 'networkx', 'matplotlib', 'dask', 'pydantic', 'rich', 'numba'}; "
+        "heavy = {'numpy', 'scipy', 'networkx', 'matplotlib', 'dask', 'pydantic', 'rich', "
+        "'numba'}; "
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
