@@ -40,6 +40,7 @@ import numpy as np
 if TYPE_CHECKING:
     from diffusion.comparison import Outcome, Settings
     from diffusion.scenario.load import LoadedScenario
+    from diffusion.study import Study
 
 #: share of draws in which a sign must hold for the answer to count as robust
 ROBUST_SHARE = 0.9
@@ -136,9 +137,9 @@ def draws_from_ranges(ranges: Mapping[str, tuple[float, float]], n_draws: int, s
     if not paths:
         return Draws((), np.empty((n_draws, 0)), {})
     unit = qmc.LatinHypercube(d=len(paths), seed=np.random.default_rng(seed)).random(n_draws)
-    low = np.array([ranges[p][0] for p in paths])
-    high = np.array([ranges[p][1] for p in paths])
-    return Draws(paths, low + unit * (high - low), dict.fromkeys(paths, "plausible range"))
+    lows = np.array([ranges[p][0] for p in paths])
+    highs = np.array([ranges[p][1] for p in paths])
+    return Draws(paths, lows + unit * (highs - lows), dict.fromkeys(paths, "plausible range"))
 
 
 def draws_from_posterior(
@@ -251,7 +252,7 @@ def plausible_ranges(model: str = "ideas") -> dict[str, tuple[float, float]]:
 
     params = default_params(MODELS[model])
     return {
-        f"model.params.{f.name}": tuple(f.metadata["plausible"])  # type: ignore[misc]
+        f"model.params.{f.name}": tuple(f.metadata["plausible"])
         for f in dataclasses.fields(params)
         if "plausible" in f.metadata
     }
@@ -432,7 +433,7 @@ def deciders(draws: Draws, holds: np.ndarray, *, depth: int = TREE_DEPTH) -> tup
     holds = np.asarray(holds, dtype=bool)
     if holds.all() or not holds.any() or not draws.paths:
         return ()
-    from sklearn.tree import DecisionTreeClassifier
+    from sklearn.tree import DecisionTreeClassifier  # type: ignore[import-untyped]
 
     leaf = max(2, draws.n_draws // 10)
     tree = DecisionTreeClassifier(max_depth=depth, min_samples_leaf=leaf, random_state=0)
@@ -539,7 +540,7 @@ def _draw_rows(
     from diffusion.study import simulate_studies
 
     groupings = ("department", "kind")
-    studies = []
+    studies: list[Study] = []
     for _, what_if in what_ifs:
         base_set, what_if_set = draw_overrides(base, what_if, draws, k)
         if not studies:

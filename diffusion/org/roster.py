@@ -32,7 +32,7 @@ from __future__ import annotations
 import csv
 import math
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from itertools import groupby
 from os import PathLike
 from pathlib import Path
@@ -141,7 +141,9 @@ def read_roster(
     return G
 
 
-def _rows(path: Path, required: tuple[str, ...], need: str, columns: list[str] | None = None):
+def _rows(
+    path: Path, required: tuple[str, ...], need: str, columns: list[str] | None = None
+) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield ``(line number, row)`` of a CSV file after checking its header.
 
     The header's columns go into ``columns``. Commas, semicolons (as Excel writes CSV in
@@ -237,7 +239,9 @@ def _first_undecodable(path: Path) -> tuple[int, str]:
     return 1, "?"
 
 
-def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[str, dict, str]:
+def _person(
+    path: Path, line: int, row: dict[str, str], G: nx.Graph
+) -> tuple[str, dict[str, object], str]:
     place = f"line {line}"
     node = row["id"]
     if not node:
@@ -267,7 +271,7 @@ def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[st
             raise RosterError(
                 path, place, f"unknown {what} {excerpt(value)}; use one of {', '.join(allowed)}"
             )
-    attrs = {
+    attrs: dict[str, object] = {
         "kind": kind,
         "department": row["department"],
         "team": row["team"],
@@ -278,15 +282,15 @@ def _person(path: Path, line: int, row: dict[str, str], G: nx.Graph) -> tuple[st
     if row.get("name"):
         attrs["name"] = row["name"]
     if row.get("workload"):
-        value = _number(row["workload"])
-        if value is None or not 0.0 <= value <= 1.0:
+        workload = _number(row["workload"])
+        if workload is None or not 0.0 <= workload <= 1.0:
             raise RosterError(
                 path,
                 place,
                 f"workload {excerpt(row['workload'])} is not a number in [0, 1]; "
                 "write e.g. 0.5 or leave it empty",
             )
-        attrs["workload"] = value
+        attrs["workload"] = workload
     return node, attrs, row["manager_id"]
 
 
@@ -376,15 +380,15 @@ def _derived_ties(G: nx.Graph) -> int:
             sizes[d["team"]] = sizes.get(d["team"], 0) + 1
         top += d["role"] in ("secretary", "head", "team_leader")
     pairs = sum(n * (n - 1) // 2 for n in sizes.values())
-    return pairs + top * (top - 1) // 2 + G.number_of_nodes()
+    return pairs + top * (top - 1) // 2 + int(G.number_of_nodes())
 
 
 def _derive(G: nx.Graph, w: Mapping[str, float]) -> None:
     """Add cluster, team, MT and forum ties from the units of the people in ``G``."""
     staff = [(d["team"], d["cluster"], n) for n, d in G.nodes(data=True) if d["kind"] == "staff"]
     staff.sort(key=lambda t: (t[0], t[1]))
-    for _, members in groupby((s for s in staff if s[0]), key=lambda t: t[0]):
-        members = list(members)
+    for _, grouped in groupby((s for s in staff if s[0]), key=lambda t: t[0]):
+        members = list(grouped)
         for cluster, inside in groupby(members, key=lambda t: t[1]):
             if cluster:
                 add_clique(G, (n for *_, n in inside), "cluster", w["cluster"])
@@ -398,7 +402,7 @@ def _derive(G: nx.Graph, w: Mapping[str, float]) -> None:
 
 
 def _read_ties(path: Path, G: nx.Graph, w: Mapping[str, float]) -> None:
-    first_line: dict[frozenset, int] = {}
+    first_line: dict[frozenset[str], int] = {}
     problems: list[InputError] = []
     try:
         for line, row in _rows(path, TIES_COLUMNS, "the ties file needs"):
@@ -418,7 +422,7 @@ def _tie(
     row: dict[str, str],
     G: nx.Graph,
     w: Mapping[str, float],
-    first_line: dict[frozenset, int],
+    first_line: dict[frozenset[str], int],
 ) -> None:
     """Add the tie of one row of a ties file."""
     place = f"line {line}"
@@ -506,12 +510,12 @@ def write_roster(
         out = csv.writer(fh)
         out.writerow(columns)
         for n, d in G.nodes(data=True):
-            row = {k: d.get(k, "") for k in columns}
-            row["id"] = str(n)
-            row["manager_id"] = str(bosses[n]) if n in bosses else ""
+            person = {k: d.get(k, "") for k in columns}
+            person["id"] = str(n)
+            person["manager_id"] = str(bosses[n]) if n in bosses else ""
             if "workload" in d:
-                row["workload"] = repr(float(d["workload"]))
-            out.writerow([row[k] for k in columns])
+                person["workload"] = repr(float(d["workload"]))
+            out.writerow([person[k] for k in columns])
     with atomic_write(ties_path, "w", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(TIES_COLUMNS + TIES_WEIGHTS)

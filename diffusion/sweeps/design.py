@@ -176,7 +176,8 @@ def lhs_unit(n_points: int, d: int, seed: int) -> np.ndarray:
     """Return a Latin hypercube of ``n_points`` in ``[0, 1)^d``, ``(n_points, d)``."""
     from scipy.stats import qmc
 
-    return _qmc(qmc.LatinHypercube, d, seed).random(n_points)
+    unit: np.ndarray = _qmc(qmc.LatinHypercube, d, seed).random(n_points)
+    return unit
 
 
 def lhs(specs: Sequence[ParamSpec], n_points: int, seed: int) -> Design:
