@@ -23,8 +23,8 @@ from diffusion.errors import InputError
 #: environment variable with the user's limit in bytes (set by ``--max-memory``; a Dask
 #: worker started by this process inherits it)
 ENV = "DIFFUSION_MAX_MEMORY"
-#: share of the available memory a piece of work may take (the rest: Python, numpy, the
-#: operating system, and the estimates' error)
+#: share of the available memory a piece of work may take (the rest: Python, numpy, numba
+#: and its compiled loops (about 160 MiB), the operating system, and the estimates' error)
 USABLE_SHARE = 0.8
 #: bytes per person and per tie of an organisation graph, compiling included: measured with
 #: tracemalloc on a generated 4,011-person, 91,541-tie organisation (graph 24 MB, compiling

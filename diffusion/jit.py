@@ -77,14 +77,15 @@ def thin(
         Whether each cell's own limit also applies: ``limits[categories[cell]]``.
     categories : int8 ``(runs * n,)``, limits : uint64 ``(categories,)``
         Used only with ``per_cell``.
-    cells : int64 ``(runs * n,)``, u : float64 ``(runs * n,)``
+    cells : int64 ``(k,)``, u : float64 ``(k,)``
         Output: the flat cells looked at, ascending, and their uniforms
-        ``(byte * 2**24 + fine) * 2**-32``.
+        ``(byte * 2**24 + fine) * 2**-32``; ``runs * n`` entries always suffice.
 
     Returns
     -------
     int
-        How many entries of ``cells`` and ``u`` were written.
+        How many entries of ``cells`` and ``u`` were written, or -1 if there were more cells
+        than entries.
     """
     found = 0
     lim = np.uint64(limit)
@@ -117,6 +118,8 @@ def thin(
                     continue
                 if per_cell and byte >= limits[categories[base + col]]:
                     continue
+                if found == cells.size:
+                    return -1  # the caller's arrays are full: it calls again with room for all
                 # word col // 2 of the fine stream: its low half is column 2j, its high 2j + 1
                 zf = _mix(fine_key + np.uint64(col // 2 + 1) * _GAMMA)
                 fine = (zf >> np.uint64(8 + 32 * (col & 1))) & np.uint64(0xFFFFFF)

@@ -294,20 +294,18 @@ class RunRandom:
                 raise ValueError("categories must be (runs * n,), of at most 127 categories")
         else:
             limits, cats = np.zeros(1), np.zeros(1, dtype=np.int8)
+        keys = (self._step_keys(purpose, step), self._step_keys(purpose + ":fine", step))
         size = self.n_runs * n
-        cells, u = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.float64)
-        found = jit.thin(
-            self._step_keys(purpose, step),
-            self._step_keys(purpose + ":fine", step),
-            n,
-            limit,
-            per_cell,
-            cats,
-            limits.astype(np.uint64),
-            cells,
-            u,
-        )
-        return cells[:found].copy(), u[:found].copy()  # a copy frees the rest
+        # room for twice the expected cells and 1,024 more: more would be at least 64 standard
+        # deviations above the mean (the fewest at 1,024 expected); then it runs again with
+        # room for every cell
+        room = min(size, 2 * (size * limit // 256) + 1024)
+        while True:
+            cells, u = np.empty(room, dtype=np.int64), np.empty(room, dtype=np.float64)
+            found = jit.thin(*keys, n, limit, per_cell, cats, limits.astype(np.uint64), cells, u)
+            if found >= 0:
+                return cells[:found].copy(), u[:found].copy()  # a copy frees the rest
+            room = size
 
     def _blocks(self, purpose: str, step: int, n_words: int) -> Iterator[tuple[slice, np.ndarray]]:
         """Yield ``(row slice, uint64 block)`` pairs covering ``(runs, n_words)`` words."""

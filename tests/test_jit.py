@@ -67,6 +67,17 @@ def test_thin_matches_the_numpy_draws_with_bounds_per_category(n, p):
     np.testing.assert_array_equal(u, expected_u)
 
 
+def test_thin_says_when_its_arrays_are_too_short():
+    # p = 1: every one of the 40 cells is looked at; 39 entries are one short
+    keys = RunRandom(2, np.arange(4))._step_keys("x", 0)
+    cats, limits = np.zeros(1, np.int8), np.zeros(1, np.uint64)
+    short = np.empty(39, np.int64), np.empty(39, np.float64)
+    assert jit.thin(keys, keys, 10, 256, False, cats, limits, *short) == -1
+    room = np.empty(40, np.int64), np.empty(40, np.float64)
+    assert jit.thin(keys, keys, 10, 256, False, cats, limits, *room) == 40
+    np.testing.assert_array_equal(room[0], np.arange(40))
+
+
 def test_thin_refuses_categories_of_the_wrong_shape():
     rr = RunRandom(3, np.arange(4))
     with pytest.raises(ValueError, match="categories"):

@@ -20,6 +20,10 @@ def test_the_simulation_estimate_bounds_what_a_simulation_allocates():
         load_scenario(packaged("etten-leur-baseline"), ["calendar.years=1"]).scenario
     )
     runs = 120
+    # numba and the compiled loops are loaded once per process, as numpy is: not the
+    # simulation's memory (budget.USABLE_SHARE leaves room for them)
+    import diffusion.jit  # noqa: F401
+
     tracemalloc.start()
     results = study.simulate(runs, 1, batch_size=60, threads=1)
     _, peak = tracemalloc.get_traced_memory()
