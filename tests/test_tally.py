@@ -168,6 +168,10 @@ def test_the_estimate_of_a_run_in_chunks_bounds_what_it_allocates(
     monkeypatch.setattr(engine, "default_threads", lambda: 1)
     if batch_runs:  # batches smaller than the chunks, as for a large organisation
         monkeypatch.setattr(type(study.model), "batch_cells", batch_runs * study.org.n_nodes)
+    # numba and the compiled loops are loaded once per process, as numpy is: not the
+    # simulation's memory (budget.USABLE_SHARE leaves room for them)
+    import diffusion.jit  # noqa: F401
+
     tracemalloc.start()
     chunks.simulate(study, 1000, 3, measures=_measures(study), keep_runs=keep_runs)
     _, peak = tracemalloc.get_traced_memory()
