@@ -195,8 +195,11 @@ def execute_sweep(job: SweepJob, progress: Callable[[int], None] | None = None) 
 
 
 def _prepare(plan: SweepPlan, path: Path, *, resume: bool, overwrite: bool) -> list[Any]:
-    """Create the store, or check the one there; the tasks of the points not done."""
-    if path.exists() and not st.is_store(path):
+    """Create the store, or check the one there; the tasks of the points not done.
+
+    An empty folder takes the store, as ``run --out`` writes into one.
+    """
+    if path.exists() and not st.is_store(path) and not _empty_folder(path):
         raise InputError(path, "", "exists and is not a sweep store; choose another --out")
     if st.is_store(path) and overwrite:
         st.remove_store(path)
@@ -219,6 +222,10 @@ def _prepare(plan: SweepPlan, path: Path, *, resume: bool, overwrite: bool) -> l
         st.create_store(path, plan.layout, plan.params, offsets, plan.overrides, plan.attrs)
         done = np.zeros(len(plan.tasks), dtype=bool)
     return [t for t in plan.tasks if not done[t.index]]
+
+
+def _empty_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and not any(path.iterdir())
 
 
 def write_summary(path: Path) -> list[dict[str, object]]:

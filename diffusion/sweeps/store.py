@@ -292,7 +292,8 @@ def create_store(
     Parameters
     ----------
     path : str or path
-        The store (a folder); it must not exist. It appears whole: made beside, then moved.
+        The store (a folder); it must not exist, or be an empty folder. It appears whole:
+        made beside, then moved.
     layout : Layout
     params : mapping of path to sequence
         Each swept parameter's value at each point, ``(points,)``.
@@ -344,6 +345,8 @@ def create_store(
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{time.time_ns()}")
     try:
         ds.to_zarr(str(tmp), mode="w-", compute=False, **_zarr_kwargs())
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()  # the empty folder the store goes in (rename replaces none on Windows)
         tmp.rename(path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -229,9 +229,21 @@ def test_a_store_is_not_overwritten_or_resumed_by_another_sweep(serial, tmp_path
     other = CliRunner().invoke(sweep, [*args, "--seed", "8", "--resume"])
     assert other.exit_code == 2 and "differs in seed" in other.output
     (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("mine")
     args[args.index(str(serial))] = str(tmp_path / "notes")
     foreign = CliRunner().invoke(sweep, [*args, "--overwrite"])
     assert foreign.exit_code == 2 and "not a sweep store" in foreign.output
+    assert (tmp_path / "notes" / "todo.txt").read_text() == "mine"
+
+
+def test_an_empty_folder_takes_the_store(serial, tmp_path):
+    # as `run --out` writes into an empty folder, a sweep makes its store in one
+    (tmp_path / "made").mkdir()
+    args = [str(BASELINE), *(f"--param={q}" for q in PARAMS), f"--set={SHORT[0]}"]
+    args += ["--runs", str(RUNS), "--seed", str(SEED), "--workers", "0"]
+    result = CliRunner().invoke(sweep, [*args, "--out", str(tmp_path / "made")])
+    assert result.exit_code == 0, result.output
+    same(tmp_path / "made", serial)
 
 
 def test_points_are_written_side_by_side_by_many_workers(tmp_path, client):
