@@ -50,6 +50,7 @@ from diffusion.results import Results
 from diffusion.robustness import (
     Draws,
     check_draws,
+    check_ranges,
     default_draws,
     read_posterior_csv,
     robustness,
@@ -481,6 +482,7 @@ def compare(
         check_output_folder(out, overwrite=overwrite)
     chosen_draws = None
     if draws is not None:  # their values are checked before anything is simulated
+        check_ranges(loaded[0][1], ranges or {})
         chosen_draws = _draws(draws, root, first.model.name, posterior, ranges)
         check_draws(loaded[0][1], chosen_draws)
     # the what-ifs go on from the base's runs where their history is the base's; in chunks

@@ -39,6 +39,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from diffusion.comparison import Outcome, Settings
+    from diffusion.errors import Problem
     from diffusion.scenario.load import LoadedScenario
     from diffusion.study import Study
 
@@ -500,6 +501,28 @@ def check_draws(base: LoadedScenario, draws: Draws) -> None:
     """
     for k in range(draws.n_draws):
         _reload(base, draw_overrides(base, base, draws, k)[0])
+
+
+def check_ranges(base: LoadedScenario, ranges: Mapping[str, tuple[float, float]]) -> None:
+    """Refuse a plausible range (``--vary PATH=LOW:HIGH``) whose ends the base scenario refuses.
+
+    Draws lie between the ends, so both must be values the parameter takes. A problem names
+    the range (:class:`~diffusion.scenario.overrides.Override`) and the refused end, not the
+    first draw that happens to fall outside the parameter's valid values.
+    """
+    from diffusion.scenario.overrides import Override
+    from diffusion.scenario.problems import ScenarioError
+
+    problems: list[Problem] = []
+    for path, (low, high) in ranges.items():
+        origin = f"--vary {path}={low:g}:{high:g}"
+        for end in (low, high):
+            try:
+                _reload(base, [Override(f"{path}={end!r}", origin)])
+            except ScenarioError as exc:
+                problems += exc.problems
+    if problems:
+        raise ScenarioError(problems)
 
 
 def _reload(loaded: LoadedScenario, extra: Sequence[str]) -> LoadedScenario:

@@ -91,7 +91,8 @@ DEFAULT_DATES = 3  # as diffusion.api.DEFAULT_DATES (checked by a test)
     multiple=True,
     metavar="PATH=LOW:HIGH",
     help="With --draws: draw this parameter uniformly in [LOW, HIGH] (repeatable), e.g. "
-    "--vary model.params.receptivity_hard=0.2:0.8.",
+    "--vary model.params.receptivity_hard=0.2:0.8. Both ends must be values the parameter "
+    "takes.",
 )
 @click.option(
     "--report",

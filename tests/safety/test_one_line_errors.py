@@ -258,7 +258,7 @@ def test_a_pipe_given_as_the_scenario_is_refused_not_waited_on(cwd, command):
     refused(cwd, command, "s.toml", says=says)
 
 
-VARY = "model.params.receptivity_hard=2:5"
+VARY = "model.params.receptivity_hard=0.5:5"
 
 
 @pytest.mark.parametrize(
@@ -271,7 +271,7 @@ VARY = "model.params.receptivity_hard=2:5"
         ),
         (
             ["compare", "late.toml", "late.toml", "--runs=2", "--draws=2", "--vary=" + VARY],
-            "--draws: draw 1 of the plausible range: model.params.receptivity_hard: ",
+            f"--vary {VARY}: model.params.receptivity_hard: ",
         ),
     ],
 )
@@ -284,6 +284,15 @@ def test_a_value_set_for_the_user_is_said_to_come_from_what_set_it(cwd, args, sa
     [line] = refused(cwd, *args, says=says)
     assert line.startswith(f"error: {says}"), line
     assert "--set" not in line
+
+
+def test_a_vary_range_is_refused_at_each_end_outside_the_parameters_values(cwd):
+    # both ends, each on its line naming the range, before any draw is made or simulated
+    vary = "model.params.p_adopt_per_week=-0.5:1.8"
+    args = ["compare", "s.toml", "s.toml", "--runs=2", "--draws=2", f"--vary={vary}"]
+    (cwd / "s.toml").write_text(SCENARIO)
+    lines = refused(cwd, *args, problems=2, says=f"--vary {vary}: model.params.p_adopt_per_week: ")
+    assert [line.rsplit("got ", 1)[1] for line in lines] == ["-0.5", "1.8"]
 
 
 def test_an_override_made_for_the_user_keeps_its_origin_when_pickled():
