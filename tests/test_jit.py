@@ -104,3 +104,19 @@ def test_add_rows_matches_numpy_add_at(index):
     jit.add_rows(out, runs, nodes, scale, n, 2 * n, matrix.indptr, matrix.indices, matrix.data)
     assert (out != before).sum() > 1000  # most of the 4,800 places were added to
     np.testing.assert_array_equal(out, expected)
+
+
+def test_exposure_to_trained_people_is_the_sparse_products_bit_for_bit():
+    # the ideas model's word of mouth for cohort seats: influence @ (code == TRAINED), once a
+    # float32 sparse product over every person, now the rows of the few trained added up
+    from diffusion.baseline import etten_leur_baseline
+    from diffusion.models.ideas import TRAINED, _exposure_to
+
+    study = etten_leur_baseline(years=1)
+    prep = study.model.prepare(study.org)
+    gen = np.random.default_rng(9)
+    code = gen.choice(np.array([0, 1, TRAINED], np.int8), size=(300, study.org.n_nodes))
+    expected = (prep.influence @ (code == TRAINED).T.astype(np.float32)).T
+    got = _exposure_to(prep, code, TRAINED)
+    assert got.dtype == np.float32 and np.count_nonzero(got) > 10_000
+    np.testing.assert_array_equal(got, expected)

@@ -848,11 +848,7 @@ class IdeasModel(Model):
         """
         x = state.extra
         code = state.code
-        # (nodes, runs): the int8 codes transposed, then compared (a float32 transpose is
-        # twice as slow); the exposure back in the order of the other factors
-        trained = np.empty((code.shape[1], code.shape[0]), dtype=np.float32)
-        np.equal(np.ascontiguousarray(code.T), TRAINED, out=trained, casting="unsafe")
-        exposure_trained = np.ascontiguousarray((prep.influence @ trained).T)
+        exposure_trained = _exposure_to(prep, code, TRAINED)
 
         def value(name: str) -> Any:
             """Return the parameter's number, or its values ``(runs, 1)`` if given per run."""
@@ -1690,6 +1686,24 @@ def _equal(a: np.ndarray, b: np.ndarray) -> bool:
         if a.size % np.dtype(wide).itemsize == 0:
             return bool(np.array_equal(a.view(wide), b.view(wide)))
     return bool(np.array_equal(a, b))
+
+
+def _exposure_to(prep: IdeasPrep, code: np.ndarray, state: int) -> np.ndarray:
+    """Return each person's summed influence from the people in ``state``, ``(runs, nodes)``.
+
+    ``influence @ (code == state)`` per run, float32: the rows of ``influence_t`` of the few
+    people in the state added up (:func:`diffusion.jit.add_rows`), in the order of the
+    sparse product's sums, so bit for bit its result.
+    """
+    from diffusion import jit  # numba: imported where it is used, not with the package
+
+    n_runs, n = code.shape
+    out = np.zeros(n_runs * n, dtype=np.float32)
+    run, node = split_cells(np.flatnonzero(code.reshape(-1) == state), n)
+    w = prep.influence_t
+    ones = np.ones(run.size, dtype=np.float32)
+    jit.add_rows(out, run, node, ones, 0, n, w.indptr, w.indices, w.data)
+    return out.reshape(n_runs, n)
 
 
 def _spread(w: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
