@@ -125,30 +125,82 @@ def smooth_quantiles(values: np.ndarray, quantiles: Sequence[float]) -> np.ndarr
 
 
 def mark_events(ax: Axes, markers: Sequence[Marker], *, calendar: Calendar | None = None) -> None:
-    """Dotted vertical lines at the events, each labelled at the top of the Axes."""
-    from matplotlib.transforms import blended_transform_factory
+    """Dotted vertical lines at the events, each labelled near the top of the Axes.
 
-    trans = blended_transform_factory(ax.transData, ax.transAxes)
+    Events on one date share a line and a label. Labels of events closer together than a
+    label is wide are moved apart (in their order, each as near its line as the others
+    allow) and joined to their line by a thin leader, so that none hides another.
+    """
+    from matplotlib.dates import date2num
+    from matplotlib.font_manager import FontProperties
+
     merged: dict[dt.date | int, list[str]] = {}
     for when, text in markers:  # events on one date share a line and a label
-        merged.setdefault(when, []).append(text)
-    for when, texts in merged.items():
-        text = ", ".join(dict.fromkeys(texts))
-        x = np.datetime64(when, "D") if isinstance(when, dt.date) else when
         if isinstance(when, dt.date) and calendar is None:
             continue
+        merged.setdefault(when, []).append(text)
+    if not merged:
+        return
+    whens = sorted(merged, key=lambda w: float(date2num(w)) if isinstance(w, dt.date) else w)
+    xs = [np.datetime64(w, "D") if isinstance(w, dt.date) else w for w in whens]
+    for x in xs:
         ax.axvline(x, color="0.35", linestyle=":", linewidth=1.1, zorder=1)
+    low, high = ax.get_xlim()
+    at = np.array([float(date2num(w)) if isinstance(w, dt.date) else float(w) for w in whens])
+    fraction = (at - low) / ((high - low) or 1.0)  # of the Axes' width
+    # a label's width (the rotated text's line height), as a share of the Axes' width
+    size = FontProperties(size="x-small").get_size_in_points()
+    axes_inches = ax.figure.get_figwidth() * ax.get_position().width
+    width = 1.3 * size / 72 / max(axes_inches, 1e-9)
+    slots = label_slots(fraction, width)
+    for f, slot, when in zip(fraction, slots, whens, strict=True):
+        # the leader: from the top of the line to the top of its label (just left of slot)
+        ax.plot(
+            [f, slot - width / 2],
+            [1.0, 0.93],
+            transform=ax.transAxes,
+            color="0.35",
+            linewidth=0.6,
+            clip_on=False,
+            zorder=1,
+        )
         ax.text(
-            x,
-            0.98,
-            f" {text}",
-            transform=trans,
+            slot,
+            0.925,
+            ", ".join(dict.fromkeys(merged[when])),
+            transform=ax.transAxes,
             rotation=90,
             va="top",
             ha="right",
             fontsize="x-small",
             color="0.25",
+            # over the other events' lines, which may pass behind a moved label
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.4},
+            zorder=2,
         )
+
+
+def label_slots(at: np.ndarray, width: float) -> np.ndarray:
+    """Return places for labels of ``width`` at the sorted places ``at``, none overlapping.
+
+    Each label is as near its place as the others allow, in the same order: labels that
+    would overlap are packed side by side around the mean of their places (the placement
+    with the least squared shift for such a group), and groups that then overlap are
+    packed together, until none does.
+
+    Examples
+    --------
+    >>> label_slots(np.array([0.1, 0.5, 0.52]), 0.04).round(3).tolist()
+    [0.1, 0.49, 0.53]
+    """
+    groups: list[tuple[float, int, float]] = []  # (first slot, labels, sum of their places)
+    for x in np.asarray(at, dtype=float):
+        groups.append((x, 1, x))
+        while len(groups) > 1 and groups[-2][0] + groups[-2][1] * width > groups[-1][0]:
+            (_, n1, s1), (_, n2, s2) = groups[-2], groups[-1]
+            n, total = n1 + n2, s1 + s2
+            groups[-2:] = [(total / n - (n - 1) * width / 2, n, total)]
+    return np.concatenate([first + width * np.arange(n) for first, n, _ in groups])
 
 
 def plot_spread(
@@ -721,7 +773,8 @@ def plot_curves_vs(
     ax.set_title(
         f"people {state_words(states)}: mean and {level}% band over {base.n_runs} runs each"
     )
-    ax.legend(fontsize="small", loc="upper left", framealpha=0.9)
+    # lower right: the curves rise from the lower left, and the event labels hang from the top
+    ax.legend(fontsize="small", loc="lower right", framealpha=0.9)
     return ax
 
 

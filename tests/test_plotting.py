@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import matplotlib
 
@@ -18,6 +19,8 @@ from diffusion.engine import simulate
 from diffusion.io import save_figure
 from diffusion.plotting import (
     group_names,
+    label_slots,
+    mark_events,
     new_figure,
     plot_difference_over_time,
     plot_differences,
@@ -143,6 +146,39 @@ def test_departments_get_names_with_sides_and_distinct_colours(results):
     # the event marker: a vertical line at step 5 with its label
     assert any(list(line.get_xdata()) == [5, 5] for line in ax.get_lines())
     assert "course" in [t.get_text().strip() for t in ax.texts]
+
+
+def test_label_slots_keep_the_order_and_apart_and_move_only_crowded_labels():
+    gen = np.random.default_rng(4)
+    at = np.sort(np.concatenate([gen.uniform(0.2, 0.3, 8), [0.05, 0.6, 0.9]]))
+    slots = label_slots(at, 0.02)
+    assert np.all(np.diff(slots) >= 0.02 - 1e-12)  # side by side, in their order
+    for alone in (0.05, 0.6, 0.9):  # nothing near: not moved
+        assert slots[np.flatnonzero(at == alone)[0]] == alone
+    crowd = (at > 0.1) & (at < 0.5)  # packed around where they belong: the same mean
+    assert abs(slots[crowd].mean() - at[crowd].mean()) < 1e-12
+
+
+def test_labels_of_close_events_do_not_overlap():
+    # the baseline's 2017-2018 changes, months apart on a 16-year axis: their labels were
+    # drawn over each other
+    cal = Calendar(dt.date(2015, 1, 5), dt.date(2030, 12, 30))
+    fig = plt.figure(figsize=(7, 3.5))
+    ax = fig.add_subplot()
+    x = np.array([np.datetime64("2015-01-05"), np.datetime64("2030-12-30")])
+    ax.plot(x, [0, 1])
+    days = [800, 880, 970, 1200, 1200, 1270]
+    names = ["network project", "leader backing", "forum starts", "alderman leaves"]
+    names += ["network project", "new secretary"]
+    start = dt.date(2015, 1, 5)
+    events = [(start + dt.timedelta(days=d), n) for d, n in zip(days, names, strict=True)]
+    mark_events(ax, events, calendar=cal)
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts]
+    assert len(boxes) == 5  # two events on one date share a label
+    assert [t.get_text() for t in ax.texts][3] == "alderman leaves, network project"
+    for a, b in itertools.pairwise(boxes):
+        assert a.x1 <= b.x0 + 0.5, (a, b)  # side by side, left to right (half a pixel)
 
 
 def test_working_from_the_intent_is_said_in_words():
