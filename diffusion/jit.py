@@ -19,6 +19,9 @@ module only where it is used: ``import diffusion`` and ``import diffusion.cli`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
 import numba
 import numpy as np
 
@@ -34,6 +37,28 @@ _BYTE_INDEX = np.uint64(0x0001020304050607)
 _NONE = np.uint64(0)
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _compiled(signature: str | list[str]) -> Callable[[_F], _F]:
+    """``numba.njit(signature, nogil=True, cache=True)``; without the cache where there is none.
+
+    numba keeps compiled code beside the module, else in the user's cache folder; where it can
+    write in neither (a read-only installation and no home folder) it refuses to cache, and
+    the loops are compiled afresh in each process (about 1 s) instead of failing the import.
+    """
+
+    def decorate(func: _F) -> _F:  # a numba dispatcher, called as the function is
+        try:
+            return cast(_F, numba.njit(signature, nogil=True, cache=True)(func))
+        except RuntimeError as exc:  # numba: "cannot cache function ...: no locator available"
+            if "cannot cache" not in str(exc):
+                raise
+            return cast(_F, numba.njit(signature, nogil=True)(func))
+
+    return decorate
+
+
 @numba.njit(inline="always")
 def _mix(z: np.uint64) -> np.uint64:
     """SplitMix64 output mix of one word (as :func:`diffusion.rng._mix_inplace`)."""
@@ -45,11 +70,9 @@ def _mix(z: np.uint64) -> np.uint64:
     return z
 
 
-@numba.njit(
+@_compiled(
     "int64(uint64[::1], uint64[::1], int64, int64, boolean, int8[::1], uint64[::1],"
-    " int64[::1], float64[::1])",
-    nogil=True,
-    cache=True,
+    " int64[::1], float64[::1])"
 )
 def thin(
     coarse_keys: np.ndarray,
@@ -129,14 +152,12 @@ def thin(
     return found
 
 
-@numba.njit(
+@_compiled(
     [
         f"void(float32[::1], int64[::1], int64[::1], float32[::1], int64, int64, {i}[::1],"
         f" {i}[::1], float32[::1])"
         for i in ("int32", "int64")
-    ],
-    nogil=True,
-    cache=True,
+    ]
 )
 def add_rows(
     out: np.ndarray,

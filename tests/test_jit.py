@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -120,3 +124,21 @@ def test_exposure_to_trained_people_is_the_sparse_products_bit_for_bit():
     got = _exposure_to(prep, code, TRAINED)
     assert got.dtype == np.float32 and np.count_nonzero(got) > 10_000
     np.testing.assert_array_equal(got, expected)
+
+
+def test_the_loops_work_where_numba_can_keep_no_cache():
+    # a read-only installation and no home folder: numba finds nowhere to keep compiled code
+    # (here: only a cache place that never applies outside IPython) and would refuse the
+    # import; the loops are compiled afresh instead, and give the same draws
+    code = (
+        "import numpy as np; from diffusion.rng import RunRandom; "
+        "c, u = RunRandom(11, np.arange(5, 205)).below('t', 4, 9, 0.03); "
+        "print(c.size, int(c.sum()), repr(float(u.sum())))"
+    )
+    env = {**os.environ, "NUMBA_CACHE_LOCATOR_CLASSES": "numba.core.caching.IPythonCacheLocator"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    cells, u = RunRandom(11, np.arange(5, 205)).below("t", 4, 9, 0.03)
+    assert cells.size > 0
+    assert out.stdout.split() == [str(cells.size), str(int(cells.sum())), repr(float(u.sum()))]
