@@ -109,8 +109,8 @@ def thin(
     Returns
     -------
     int
-        How many entries of ``cells`` and ``u`` were written, or -1 if there were more cells
-        than entries.
+        How many entries of ``cells`` and ``u`` were written; -1 if there were more cells
+        than entries, -2 if a cell looked at has a category with no limit.
     """
     found = 0
     lim = np.uint64(limit)
@@ -141,8 +141,12 @@ def thin(
                 col = 8 * w + np.int64(b)
                 if byte >= lim or col >= n:
                     continue
-                if per_cell and byte >= limits[categories[base + col]]:
-                    continue
+                if per_cell:
+                    category = categories[base + col]
+                    if category < 0 or category >= limits.size:
+                        return -2  # no limit for this cell's category: the caller says so
+                    if byte >= limits[category]:
+                        continue
                 if found == cells.size:
                     return -1  # the caller's arrays are full: it calls again with room for all
                 # word col // 2 of the fine stream: its low half is column 2j, its high 2j + 1

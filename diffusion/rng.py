@@ -305,6 +305,8 @@ class RunRandom:
             found = jit.thin(*keys, n, limit, per_cell, cats, limits.astype(np.uint64), cells, u)
             if found >= 0:
                 return cells[:found].copy(), u[:found].copy()  # a copy frees the rest
+            if found == -2:
+                raise ValueError(f"categories must lie in 0 .. {len(limits) - 1} (one per bound)")
             room = size
 
     def _blocks(self, purpose: str, step: int, n_words: int) -> Iterator[tuple[slice, np.ndarray]]:

@@ -82,10 +82,15 @@ def test_thin_says_when_its_arrays_are_too_short():
     np.testing.assert_array_equal(room[0], np.arange(40))
 
 
-def test_thin_refuses_categories_of_the_wrong_shape():
+def test_thin_refuses_categories_of_the_wrong_shape_or_without_a_bound():
     rr = RunRandom(3, np.arange(4))
     with pytest.raises(ValueError, match="categories"):
         rr.below("x", 0, 10, 0.5, categories=np.zeros(39, np.int8), bounds=np.ones(2))
+    for wrong in (2, -1):  # two bounds: categories 0 and 1 only; p = 1 looks at every cell
+        categories = np.zeros(40, np.int8)
+        categories[::7] = wrong
+        with pytest.raises(ValueError, match=r"0 \.\. 1"):
+            rr.below("x", 0, 10, 1.0, categories=categories, bounds=np.ones(2))
 
 
 @pytest.mark.parametrize("index", [np.int32, np.int64])
