@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -326,6 +327,7 @@ def simulate(
     )
     gather = _Gather(job)
     if processes:
+        _load_step_modules([job])
         items = list(zip(_starts(sizes), sizes, strict=True))
         for chunk in map_forked(_process_chunk, job, items, processes, progress):
             gather.add(chunk)
@@ -417,6 +419,7 @@ def simulate_together(
             reduced.append((start, made))
 
     if processes:
+        _load_step_modules(jobs)
         items = list(zip(_starts(sizes), sizes, strict=True))
         for done in map_forked(_process_together, (jobs, reduce), items, processes, progress):
             take(*done)
@@ -578,6 +581,17 @@ def _check_memory(
 def _threads(here: bool, processes: int) -> int:
     """Engine threads of each simulation: this process's in it, one in a worker."""
     return engine.default_threads() if here and not processes else 1
+
+
+def _load_step_modules(jobs: Sequence[_Job]) -> None:
+    """Import the models' :attr:`~diffusion.models.base.Model.step_modules` in this process.
+
+    Before forking workers: they inherit the modules (numba's loops load in 0.6 s and take
+    about 160 MiB) instead of each loading them; models that need none load nothing.
+    """
+    for job in jobs:
+        for name in job.study.model.step_modules:
+            importlib.import_module(name)
 
 
 def _batch_runs(job: _Job, chunk: int, threads: int) -> int:

@@ -16,7 +16,8 @@ floating-point additions; ``tests/test_jit.py`` keeps that code as the reference
 kernels are compiled for the listed types when this module is imported (from numba's
 on-disk cache after the first time: about 0.6 s for numba and the kernels), so import this
 module only where it is used: ``import diffusion`` and ``import diffusion.cli`` stay light.
-:mod:`diffusion.processes` imports it before forking, so that worker processes inherit it.
+The ideas model names it in its ``step_modules``, which :mod:`diffusion.chunks` imports
+before forking worker processes, so that they inherit it.
 """
 
 from __future__ import annotations

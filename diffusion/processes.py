@@ -105,10 +105,6 @@ def map_forked(
     WorkerDied
         When a worker process ended without its result.
     """
-    # numba's compiled loops (the ideas model's draws): loaded once here, the workers inherit
-    # them instead of loading them each (0.6 s)
-    import diffusion.jit  # noqa: F401
-
     context = multiprocessing.get_context("fork")
     done = context.Value("q", 0)  # what the workers reported: shared memory, a lock
     pool: ProcessPoolExecutor | None = None

@@ -78,6 +78,35 @@ def test_run_in_processes_is_the_run_in_threads(monkeypatch, tmp_path):
     }
 
 
+FORKED_RUN = """
+import dataclasses, sys
+from diffusion import chunks, processes
+from diffusion.baseline import etten_leur_baseline
+from diffusion.comparison import measures_for
+from diffusion.models.epidemic import SIR, SIRParams
+processes.MIN_PERSON_STEPS = 0.0
+study = etten_leur_baseline(years=1)
+if sys.argv[1] == "sir":
+    sir = SIR(SIRParams(beta=0.05, gamma=0.1, initial_infected=3))
+    study = dataclasses.replace(study, model=sir, events=())
+m = study.model
+chunks.simulate(study, 256, 1, measures=measures_for(m.state_names, m.adopted_states))
+print("numba" in sys.modules)
+"""
+
+
+@pytest.mark.parametrize(("model", "loaded"), [("ideas", "True"), ("sir", "False")])
+def test_the_step_modules_are_loaded_before_forking_only_for_the_model_that_needs_them(
+    model, loaded
+):
+    # the ideas model's step uses numba's loops: loaded in this process, the 2 workers inherit
+    # them (this process draws nothing itself); SIR's step needs none, so none is loaded
+    out = subprocess.run(
+        [sys.executable, "-c", FORKED_RUN, model], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == loaded
+
+
 def test_the_workers_progress_adds_up_to_every_run_step(monkeypatch):
     # what the workers report reaches the caller's progress: every run's every step, once
     base = diffusion.load_scenario(overrides=[f"calendar.end={END}"])

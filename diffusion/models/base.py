@@ -112,6 +112,10 @@ class Model:
         Person-cells (runs x nodes) of a batch when the caller gives no batch size; None:
         the engine's default (:data:`diffusion.engine.DEFAULT_BATCH_CELLS`). A model whose
         step makes many numpy calls whatever the batch amortises them over larger batches.
+    step_modules : tuple of str
+        Modules the step imports when it first runs that are slow to load (such as
+        :mod:`diffusion.jit`, numba's compiled loops): loaded before worker processes are
+        forked, so that they inherit them instead of each loading them.
     """
 
     name: ClassVar[str] = "model"
@@ -123,6 +127,7 @@ class Model:
     per_run_params: ClassVar[tuple[str, ...]] = ()
     finished_check_every: ClassVar[int] = 8
     batch_cells: ClassVar[int | None] = None
+    step_modules: ClassVar[tuple[str, ...]] = ()
 
     params: Any = None
 
